@@ -1,0 +1,73 @@
+# Development and test entry points for netbox-hedgehog (GNU make).
+#
+#   make test         create/refresh .venv, start PostgreSQL and Redis if needed, run the test suite
+#   make lint         ruff check
+#   make migrations   generate plugin migrations after model changes
+#   make env          print the environment used here, e.g. `eval "$(make -s env)"` then `netbox shell`
+#   make clean        remove .venv and .netbox
+#
+# Extra pytest arguments: `make test PYTEST_ARGS='-k fabric -x'`.
+# The interpreter for a new venv is found by deploy/dev/find-python.sh (Python >= 3.12); pick one with
+# `make PYTHON=/path/to/python3.13 venv`.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+VENV := $(CURDIR)/.venv
+VENV_BIN := $(VENV)/bin
+# Touched after a successful install; pip runs again only when pyproject.toml is newer.
+VENV_STAMP := $(VENV)/.netbox-hedgehog-installed
+FIND_PYTHON := $(CURDIR)/deploy/dev/find-python.sh
+DEV_DIR := $(CURDIR)/deploy/dev
+PYTEST_ARGS ?=
+
+# find-python.sh honours PYTHON from the environment or the make command line.
+ifdef PYTHON
+export PYTHON
+endif
+
+# The environment of every NetBox command run from here (tests, migrations, `make env`). Connection settings
+# (PGHOST, REDIS_PORT, ...) pass through from the caller; deploy/dev/netbox_configuration.py has the defaults.
+export NETBOX_CONFIGURATION := netbox_configuration
+export NETBOX_ROOT := $(CURDIR)/.netbox
+export DJANGO_SETTINGS_MODULE := netbox.settings
+export PYTHONPATH := $(DEV_DIR):$(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
+
+.PHONY: venv services test lint migrations env clean
+
+venv: $(VENV_STAMP)
+
+$(VENV_BIN)/python:
+	python="$$($(FIND_PYTHON))"; \
+	echo "Creating $(VENV) with $$python"; \
+	"$$python" -m venv "$(VENV)"
+
+$(VENV_STAMP): pyproject.toml | $(VENV_BIN)/python
+	"$(VENV_BIN)/python" -m pip install --quiet -e '.[test]'
+	touch "$@"
+
+services:
+	"$(DEV_DIR)/services.sh"
+
+$(NETBOX_ROOT):
+	mkdir -p "$@"
+
+test: venv services | $(NETBOX_ROOT)
+	"$(VENV_BIN)/pytest" $(PYTEST_ARGS)
+
+lint: venv
+	"$(VENV_BIN)/ruff" check .
+
+migrations: venv services | $(NETBOX_ROOT)
+	"$(VENV_BIN)/netbox" makemigrations netbox_hedgehog
+
+env:
+	@echo 'export NETBOX_CONFIGURATION=$(NETBOX_CONFIGURATION)'
+	@echo 'export NETBOX_ROOT=$(NETBOX_ROOT)'
+	@echo 'export DJANGO_SETTINGS_MODULE=$(DJANGO_SETTINGS_MODULE)'
+	@echo 'export PYTHONPATH=$(PYTHONPATH)'
+	@echo 'export PATH=$(VENV_BIN):$$PATH'
+
+clean:
+	rm -rf "$(VENV)" "$(NETBOX_ROOT)"

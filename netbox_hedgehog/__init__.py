@@ -1,0 +1,89 @@
+"""NetBox plugin: a Hedgehog Open Network Fabric as live NetBox inventory."""
+from django.core.exceptions import ImproperlyConfigured
+from netbox.plugins import PluginConfig
+
+__version__ = '0.1.0'
+
+# The smallest value accepted for the timing settings scheduler_interval, min_sync_interval and sync_lock_ttl
+# (seconds).
+MIN_TIMING_SETTING = 5
+
+
+class HedgehogConfig(PluginConfig):
+    name = 'netbox_hedgehog'
+    verbose_name = 'Hedgehog Fabric'
+    description = 'Hedgehog fabric inventory, Kubernetes sync, GitOps drift and scheduled sync on NetBox RQ'
+    version = __version__
+    author = 'netbox-hedgehog developers'
+    base_url = 'hedgehog'
+    min_version = '4.7.0'
+    max_version = '4.7.99'
+    default_settings = {
+        # Seconds between two ticks of the master schedule job registered by `netbox hedgehog_scheduler`.
+        'scheduler_interval': 60,
+        # The smallest sync_interval (seconds) a fabric accepts.
+        'min_sync_interval': 60,
+        # Optional dedicated key (any string) for encrypting stored credentials; when empty the key is derived
+        # from NetBox's SECRET_KEY. See the README on rotation.
+        'credential_key': '',
+        # Previous keys (or previous SECRET_KEYs) still accepted for decryption while rotating.
+        'credential_key_fallbacks': [],
+        # Page size used when listing objects from the Kubernetes API.
+        'k8s_page_size': 500,
+        # Timeout (seconds) of one request to the Kubernetes API.
+        'k8s_request_timeout': 30,
+        # How many sync runs to keep per fabric; older runs are deleted by housekeeping.
+        'sync_history_per_fabric': 100,
+        # Sync runs older than this many days are deleted by housekeeping (0 keeps them by age).
+        'sync_history_days': 30,
+        # Seconds a queued sync job may run before RQ stops it (the run is then recorded as failed).
+        'sync_job_timeout': 900,
+        # Seconds the per-fabric sync lock lives without a refresh. A running sync refreshes it after every page
+        # read from the cluster, so it must exceed k8s_request_timeout; a worker killed mid-sync is detected within
+        # sync_lock_ttl + scheduler_interval seconds.
+        'sync_lock_ttl': 60,
+        # Most log lines kept per sync run.
+        'sync_log_lines': 500,
+        # Directory holding one cached Git clone per fabric.
+        'git_cache_dir': '/tmp/netbox-hedgehog-git',
+    }
+
+    def ready(self):
+        super().ready()
+        from django.conf import settings
+        validate_settings(settings.PLUGINS_CONFIG.get(self.name, {}))
+
+
+def validate_settings(cfg):
+    """Fail at start-up, with the setting's name, on a configuration that cannot work."""
+    for key in ('scheduler_interval', 'min_sync_interval', 'sync_lock_ttl'):
+        value = cfg.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < MIN_TIMING_SETTING:
+            raise ImproperlyConfigured(
+                f'netbox_hedgehog: {key} must be an integer number of seconds >= {MIN_TIMING_SETTING} '
+                f'(found {value!r})'
+            )
+    for key in ('k8s_page_size', 'k8s_request_timeout', 'sync_history_per_fabric', 'sync_log_lines',
+                'sync_job_timeout'):
+        value = cfg.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ImproperlyConfigured(f'netbox_hedgehog: {key} must be a positive integer (found {value!r})')
+    days = cfg.get('sync_history_days')
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        raise ImproperlyConfigured(f'netbox_hedgehog: sync_history_days must be an integer >= 0 (found {days!r})')
+    if not isinstance(cfg.get('credential_key'), str):
+        raise ImproperlyConfigured('netbox_hedgehog: credential_key must be a string')
+    fallbacks = cfg.get('credential_key_fallbacks')
+    if not isinstance(fallbacks, list | tuple) or not all(isinstance(k, str) and k for k in fallbacks):
+        raise ImproperlyConfigured('netbox_hedgehog: credential_key_fallbacks must be a list of non-empty strings')
+    if not isinstance(cfg.get('git_cache_dir'), str) or not cfg.get('git_cache_dir'):
+        raise ImproperlyConfigured('netbox_hedgehog: git_cache_dir must be a non-empty path')
+
+
+def get_setting(name):
+    """Return one of this plugin's settings (with its default applied by NetBox)."""
+    from netbox.plugins import get_plugin_config
+    return get_plugin_config('netbox_hedgehog', name)
+
+
+config = HedgehogConfig

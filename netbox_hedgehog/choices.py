@@ -1,0 +1,192 @@
+from django.utils.translation import gettext_lazy as _
+from utilities.choices import ChoiceSet
+
+__all__ = (
+    'ConnectionStatusChoices',
+    'ConnectionTypeChoices',
+    'ExternalTypeChoices',
+    'FabricStatusChoices',
+    'RedundancyTypeChoices',
+    'SwitchRoleChoices',
+    'SyncActionChoices',
+    'SyncRunStatusChoices',
+    'SyncStatusChoices',
+    'SyncTriggerChoices',
+    'VPCModeChoices',
+)
+
+
+class FabricStatusChoices(ChoiceSet):
+    key = 'Fabric.status'
+
+    STATUS_PLANNED = 'planned'
+    STATUS_ACTIVE = 'active'
+    STATUS_MAINTENANCE = 'maintenance'
+    STATUS_DECOMMISSIONING = 'decommissioning'
+
+    CHOICES = [
+        (STATUS_PLANNED, _('Planned'), 'cyan'),
+        (STATUS_ACTIVE, _('Active'), 'green'),
+        (STATUS_MAINTENANCE, _('Maintenance'), 'orange'),
+        (STATUS_DECOMMISSIONING, _('Decommissioning'), 'yellow'),
+    ]
+
+
+class SyncStatusChoices(ChoiceSet):
+    """Where a fabric's NetBox copy stands; "in sync"/"out of sync" need a successful sync (DB constraint)."""
+    NEVER_SYNCED = 'never_synced'
+    QUEUED = 'queued'
+    SYNCING = 'syncing'
+    IN_SYNC = 'in_sync'
+    OUT_OF_SYNC = 'out_of_sync'
+    FAILED = 'failed'
+
+    CHOICES = [
+        (NEVER_SYNCED, _('Never synced'), 'gray'),
+        (QUEUED, _('Queued'), 'cyan'),
+        (SYNCING, _('Syncing'), 'blue'),
+        (IN_SYNC, _('In sync'), 'green'),
+        (OUT_OF_SYNC, _('Out of sync'), 'orange'),
+        (FAILED, _('Failed'), 'red'),
+    ]
+
+    # States that claim a completed, successful sync.
+    SYNCED_STATES = (IN_SYNC, OUT_OF_SYNC)
+
+
+class ConnectionStatusChoices(ChoiceSet):
+    UNKNOWN = 'unknown'
+    CONNECTED = 'connected'
+    FAILED = 'failed'
+
+    CHOICES = [
+        (UNKNOWN, _('Unknown'), 'gray'),
+        (CONNECTED, _('Connected'), 'green'),
+        (FAILED, _('Failed'), 'red'),
+    ]
+
+
+class SwitchRoleChoices(ChoiceSet):
+    SPINE = 'spine'
+    SERVER_LEAF = 'server-leaf'
+    BORDER_LEAF = 'border-leaf'
+    MIXED_LEAF = 'mixed-leaf'
+    VIRTUAL_EDGE = 'virtual-edge'
+
+    CHOICES = [
+        (SPINE, _('Spine'), 'purple'),
+        (SERVER_LEAF, _('Server leaf'), 'blue'),
+        (BORDER_LEAF, _('Border leaf'), 'orange'),
+        (MIXED_LEAF, _('Mixed leaf'), 'teal'),
+        (VIRTUAL_EDGE, _('Virtual edge'), 'gray'),
+    ]
+
+
+class RedundancyTypeChoices(ChoiceSet):
+    ESLAG = 'eslag'
+    MCLAG = 'mclag'
+
+    CHOICES = [
+        (ESLAG, 'ESLAG', 'blue'),
+        (MCLAG, _('MCLAG (deprecated)'), 'gray'),
+    ]
+
+
+class ConnectionTypeChoices(ChoiceSet):
+    """The one top-level key of a Connection's spec."""
+    UNBUNDLED = 'unbundled'
+    BUNDLED = 'bundled'
+    ESLAG = 'eslag'
+    MCLAG = 'mclag'
+    MCLAG_DOMAIN = 'mclagDomain'
+    FABRIC = 'fabric'
+    MESH = 'mesh'
+    GATEWAY = 'gateway'
+    VPC_LOOPBACK = 'vpcLoopback'
+    EXTERNAL = 'external'
+    STATIC_EXTERNAL = 'staticExternal'
+
+    CHOICES = [
+        (UNBUNDLED, _('Unbundled'), 'blue'),
+        (BUNDLED, _('Bundled'), 'indigo'),
+        (ESLAG, 'ESLAG', 'purple'),
+        (MCLAG, _('MCLAG (deprecated)'), 'gray'),
+        (MCLAG_DOMAIN, _('MCLAG domain (deprecated)'), 'gray'),
+        (FABRIC, _('Fabric'), 'green'),
+        (MESH, _('Mesh'), 'teal'),
+        (GATEWAY, _('Gateway'), 'cyan'),
+        (VPC_LOOPBACK, _('VPC loopback'), 'yellow'),
+        (EXTERNAL, _('External'), 'orange'),
+        (STATIC_EXTERNAL, _('Static external'), 'red'),
+    ]
+
+
+class VPCModeChoices(ChoiceSet):
+    """VPC mode; the API's empty string (the default) means L2VNI."""
+    L2VNI = 'l2vni'
+    L3VNI = 'l3vni'
+
+    CHOICES = [
+        (L2VNI, 'L2VNI', 'blue'),
+        (L3VNI, 'L3VNI', 'purple'),
+    ]
+
+
+class ExternalTypeChoices(ChoiceSet):
+    BGP = 'bgp'
+    STATIC = 'static'
+
+    CHOICES = [
+        (BGP, 'BGP', 'blue'),
+        (STATIC, _('Static'), 'orange'),
+    ]
+
+
+class SyncTriggerChoices(ChoiceSet):
+    """What started a sync run."""
+    SCHEDULE = 'schedule'
+    MANUAL = 'manual'
+    API = 'api'
+    COMMAND = 'command'
+
+    CHOICES = [
+        (SCHEDULE, _('Schedule'), 'blue'),
+        (MANUAL, _('Sync now (UI)'), 'purple'),
+        (API, _('REST API'), 'indigo'),
+        (COMMAND, _('Command line'), 'gray'),
+    ]
+
+
+class SyncRunStatusChoices(ChoiceSet):
+    QUEUED = 'queued'
+    RUNNING = 'running'
+    SUCCEEDED = 'succeeded'
+    PARTIAL = 'partial'
+    FAILED = 'failed'
+
+    CHOICES = [
+        (QUEUED, _('Queued'), 'cyan'),
+        (RUNNING, _('Running'), 'blue'),
+        (SUCCEEDED, _('Succeeded'), 'green'),
+        (PARTIAL, _('Partial'), 'orange'),
+        (FAILED, _('Failed'), 'red'),
+    ]
+
+    ACTIVE_STATES = (QUEUED, RUNNING)
+    FINISHED_STATES = (SUCCEEDED, PARTIAL, FAILED)
+
+
+class SyncActionChoices(ChoiceSet):
+    CREATE = 'create'
+    UPDATE = 'update'
+    DELETE = 'delete'
+    UNCHANGED = 'unchanged'
+    ERROR = 'error'
+
+    CHOICES = [
+        (CREATE, _('Create'), 'green'),
+        (UPDATE, _('Update'), 'blue'),
+        (DELETE, _('Delete'), 'red'),
+        (UNCHANGED, _('Unchanged'), 'gray'),
+        (ERROR, _('Error'), 'orange'),
+    ]

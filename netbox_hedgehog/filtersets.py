@@ -1,0 +1,248 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from netbox.filtersets import NetBoxModelFilterSet, PrimaryModelFilterSet
+from utilities.filters import MultiValueCharFilter, MultiValueNumberFilter
+from utilities.filtersets import register_filterset
+
+from .choices import (
+    ConnectionStatusChoices,
+    ConnectionTypeChoices,
+    ExternalTypeChoices,
+    FabricStatusChoices,
+    SwitchRoleChoices,
+    SyncStatusChoices,
+    VPCModeChoices,
+)
+from .models import (
+    VPC,
+    Connection,
+    External,
+    ExternalAttachment,
+    ExternalPeering,
+    Fabric,
+    Gateway,
+    GatewayGroup,
+    IPv4Namespace,
+    Server,
+    Switch,
+    SwitchGroup,
+    SwitchProfile,
+    VLANNamespace,
+    VPCAttachment,
+    VPCPeering,
+)
+
+__all__ = (
+    'ConnectionFilterSet',
+    'ExternalAttachmentFilterSet',
+    'ExternalFilterSet',
+    'ExternalPeeringFilterSet',
+    'FabricFilterSet',
+    'GatewayFilterSet',
+    'GatewayGroupFilterSet',
+    'IPv4NamespaceFilterSet',
+    'ServerFilterSet',
+    'SwitchFilterSet',
+    'SwitchGroupFilterSet',
+    'SwitchProfileFilterSet',
+    'VLANNamespaceFilterSet',
+    'VPCAttachmentFilterSet',
+    'VPCFilterSet',
+    'VPCPeeringFilterSet',
+)
+
+# Fields every Hedgehog resource filterset offers besides its typed columns.
+RESOURCE_FIELDS = ('id', 'name', 'uid', 'resource_version', 'generation', 'creation_timestamp')
+
+
+def contains_any(field_name):
+    """A filter matching objects whose array column holds any of the given values."""
+    return MultiValueCharFilter(field_name=field_name, method='filter_array_overlap')
+
+
+@register_filterset
+class FabricFilterSet(PrimaryModelFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=FabricStatusChoices)
+    sync_status = django_filters.MultipleChoiceFilter(choices=SyncStatusChoices)
+    connection_status = django_filters.MultipleChoiceFilter(choices=ConnectionStatusChoices)
+
+    class Meta:
+        model = Fabric
+        fields = (
+            'id', 'name', 'description', 'kubernetes_server', 'kubernetes_namespace', 'verify_tls', 'git_url',
+            'git_branch', 'git_path', 'git_author_name', 'git_author_email', 'sync_enabled', 'sync_interval',
+            'allow_empty_kinds', 'last_sync', 'last_sync_attempt', 'failure_count', 'next_sync_due',
+        )
+
+    def search(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(description__icontains=value) | Q(kubernetes_server__icontains=value)
+            | Q(git_url__icontains=value)
+        )
+
+
+class HedgehogResourceFilterSet(NetBoxModelFilterSet):
+    """Filters common to every Hedgehog kind: fabric (by id or name) and a name/label search."""
+    fabric_id = django_filters.ModelMultipleChoiceFilter(queryset=Fabric.objects.all(), label=_('Fabric (ID)'))
+    fabric = django_filters.ModelMultipleChoiceFilter(
+        field_name='fabric__name', queryset=Fabric.objects.all(), to_field_name='name', label=_('Fabric (name)'),
+    )
+
+    def search(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(uid__iexact=value.strip()))
+
+    def filter_array_overlap(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(**{f'{name}__overlap': value})
+
+
+@register_filterset
+class SwitchGroupFilterSet(HedgehogResourceFilterSet):
+    class Meta:
+        model = SwitchGroup
+        fields = RESOURCE_FIELDS
+
+
+@register_filterset
+class GatewayGroupFilterSet(HedgehogResourceFilterSet):
+    class Meta:
+        model = GatewayGroup
+        fields = RESOURCE_FIELDS
+
+
+@register_filterset
+class VLANNamespaceFilterSet(HedgehogResourceFilterSet):
+    range = contains_any('ranges')
+
+    class Meta:
+        model = VLANNamespace
+        fields = RESOURCE_FIELDS
+
+
+@register_filterset
+class SwitchProfileFilterSet(HedgehogResourceFilterSet):
+    class Meta:
+        model = SwitchProfile
+        fields = (*RESOURCE_FIELDS, 'display_name', 'switch_silicon', 'nos_type', 'platform', 'port_count')
+
+
+@register_filterset
+class SwitchFilterSet(HedgehogResourceFilterSet):
+    role = django_filters.MultipleChoiceFilter(choices=SwitchRoleChoices)
+    group = contains_any('groups')
+    vlan_namespace = contains_any('vlan_namespaces')
+
+    class Meta:
+        model = Switch
+        fields = (
+            *RESOURCE_FIELDS, 'description', 'profile', 'redundancy_group', 'redundancy_type', 'asn', 'ip',
+            'protocol_ip', 'vtep_ip', 'boot_serial', 'boot_mac',
+        )
+
+
+@register_filterset
+class ServerFilterSet(HedgehogResourceFilterSet):
+    class Meta:
+        model = Server
+        fields = (*RESOURCE_FIELDS, 'description', 'profile')
+
+
+@register_filterset
+class ConnectionFilterSet(HedgehogResourceFilterSet):
+    connection_type = django_filters.MultipleChoiceFilter(choices=ConnectionTypeChoices)
+    switch = contains_any('switches')
+    server = contains_any('servers')
+    gateway = contains_any('gateways')
+    port = contains_any('ports')
+    device = MultiValueCharFilter(method='filter_device', label=_('Device (switch, server or gateway)'))
+
+    class Meta:
+        model = Connection
+        fields = (*RESOURCE_FIELDS, 'link_count', 'vpc')
+
+    def filter_device(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Q(switches__overlap=value) | Q(servers__overlap=value) | Q(gateways__overlap=value))
+
+
+@register_filterset
+class IPv4NamespaceFilterSet(HedgehogResourceFilterSet):
+    subnet = contains_any('subnets')
+
+    class Meta:
+        model = IPv4Namespace
+        fields = RESOURCE_FIELDS
+
+
+@register_filterset
+class VPCFilterSet(HedgehogResourceFilterSet):
+    mode = django_filters.MultipleChoiceFilter(choices=VPCModeChoices)
+    subnet = contains_any('subnets')
+    subnet_name = contains_any('subnet_names')
+    vlan = MultiValueNumberFilter(field_name='vlans', method='filter_array_overlap')
+
+    class Meta:
+        model = VPC
+        fields = (*RESOURCE_FIELDS, 'ipv4_namespace', 'vlan_namespace')
+
+
+@register_filterset
+class VPCAttachmentFilterSet(HedgehogResourceFilterSet):
+    class Meta:
+        model = VPCAttachment
+        fields = (*RESOURCE_FIELDS, 'vpc', 'subnet', 'connection', 'native_vlan')
+
+
+@register_filterset
+class VPCPeeringFilterSet(HedgehogResourceFilterSet):
+    vpc = contains_any('vpcs')
+
+    class Meta:
+        model = VPCPeering
+        fields = RESOURCE_FIELDS
+
+
+@register_filterset
+class ExternalFilterSet(HedgehogResourceFilterSet):
+    external_type = django_filters.MultipleChoiceFilter(choices=ExternalTypeChoices)
+    static_prefix = contains_any('static_prefixes')
+
+    class Meta:
+        model = External
+        fields = (*RESOURCE_FIELDS, 'ipv4_namespace', 'inbound_community', 'outbound_community')
+
+
+@register_filterset
+class ExternalAttachmentFilterSet(HedgehogResourceFilterSet):
+    external_type = django_filters.MultipleChoiceFilter(choices=ExternalTypeChoices)
+
+    class Meta:
+        model = ExternalAttachment
+        fields = (*RESOURCE_FIELDS, 'external', 'connection', 'vlan', 'switch_ip', 'neighbor_asn', 'neighbor_ip')
+
+
+@register_filterset
+class ExternalPeeringFilterSet(HedgehogResourceFilterSet):
+    vpc_subnet = contains_any('vpc_subnets')
+    prefix = contains_any('prefixes')
+
+    class Meta:
+        model = ExternalPeering
+        fields = (*RESOURCE_FIELDS, 'vpc', 'external')
+
+
+@register_filterset
+class GatewayFilterSet(HedgehogResourceFilterSet):
+    interface = contains_any('interfaces')
+    group = contains_any('groups')
+
+    class Meta:
+        model = Gateway
+        fields = (*RESOURCE_FIELDS, 'asn', 'protocol_ip', 'vtep_ip', 'workers')

@@ -1,0 +1,438 @@
+"""The Hedgehog kind registry: the one place that knows each kind's API coordinates, its model, how its typed
+columns are derived from `spec`, and how an object is rendered back to a Kubernetes manifest.
+
+The module has no Django imports at module level, so tools outside NetBox (the Kubernetes API test server, the
+benchmark generator) can read the kind table too.
+"""
+import re
+from dataclasses import dataclass, field
+
+__all__ = (
+    'KINDS',
+    'KIND_BY_API_SLUG',
+    'KIND_BY_MODEL',
+    'KIND_BY_NAME',
+    'KindSpec',
+    'SpecError',
+    'parse_port',
+    'to_manifest',
+)
+
+WIRING = 'wiring.githedgehog.com'
+VPC = 'vpc.githedgehog.com'
+GATEWAY = 'gateway.githedgehog.com'
+
+# Labels the fabric's webhooks recompute on every write: never authored by people, never written back.
+MANAGED_LABEL_MARKER = 'fabric.githedgehog.com/'
+
+SWITCH_PORT_RE = re.compile(r'^(?:E\d+/\d+(?:/\d+)?|M\d+)$')
+
+
+class SpecError(ValueError):
+    """A spec that cannot be interpreted; the message says which field and why."""
+
+
+#
+# Typed accessors: each checks the type of one spec field and names it in the error.
+#
+
+def _get(spec, path):
+    value = spec
+    for part in path.split('.'):
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise SpecError(f'spec.{path}: expected an object at "{part}", got {type(value).__name__}')
+        value = value.get(part)
+    return value
+
+
+def _str(spec, path, default=''):
+    value = _get(spec, path)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise SpecError(f'spec.{path}: expected a string, got {type(value).__name__}')
+    return str(value)
+
+
+def _int(spec, path):
+    value = _get(spec, path)
+    if value is None or value == '':
+        return None
+    if isinstance(value, bool):
+        raise SpecError(f'spec.{path}: expected an integer, got a boolean')
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if not isinstance(value, int):
+        raise SpecError(f'spec.{path}: expected an integer, got {type(value).__name__} {value!r}')
+    return value
+
+
+def _bool(spec, path):
+    value = _get(spec, path)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise SpecError(f'spec.{path}: expected true or false, got {value!r}')
+    return value
+
+
+def _str_list(spec, path):
+    value = _get(spec, path)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SpecError(f'spec.{path}: expected a list of strings, got {value!r}')
+    return list(value)
+
+
+def _dict(spec, path):
+    value = _get(spec, path)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SpecError(f'spec.{path}: expected an object, got {type(value).__name__}')
+    return value
+
+
+def _list_of_dicts(spec, path):
+    value = _get(spec, path)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise SpecError(f'spec.{path}: expected a list of objects')
+    return value
+
+
+#
+# Ports
+#
+
+def parse_port(value, where, device_kind='switch'):
+    """Split "<device>/<port>" into its parts; switch ports must be E1/N, E1/N/M (breakout) or M1.
+
+    Returns a dict: device, port, base_port (E1/4 for E1/4/1) and breakout (the sub-port number or None).
+    """
+    if not isinstance(value, str) or '/' not in value:
+        raise SpecError(f'{where}: port {value!r} does not parse: expected "<device>/<port>"')
+    device, port = value.split('/', 1)
+    if not device or not port:
+        raise SpecError(f'{where}: port {value!r} does not parse: expected "<device>/<port>"')
+    base_port, breakout = port, None
+    if device_kind == 'switch':
+        if not SWITCH_PORT_RE.match(port):
+            raise SpecError(
+                f'{where}: switch port {value!r} does not parse: expected "<switch>/E1/N", "<switch>/E1/N/M" '
+                f'or "<switch>/M1"'
+            )
+        parts = port.split('/')
+        if len(parts) == 3:
+            base_port, breakout = '/'.join(parts[:2]), int(parts[2])
+    return {'device': device, 'device_kind': device_kind, 'port': port, 'base_port': base_port,
+            'breakout': breakout}
+
+
+# Connection types and the role keys of their endpoints; a role's device kind follows from its name.
+CONNECTION_SINGLE_LINK = {'unbundled', 'external', 'staticExternal'}
+CONNECTION_TYPES = {
+    'unbundled', 'bundled', 'eslag', 'mclag', 'mclagDomain', 'fabric', 'mesh', 'gateway', 'vpcLoopback',
+    'external', 'staticExternal',
+}
+
+
+def _endpoint_kind(role):
+    if role == 'server':
+        return 'server'
+    if role == 'gateway':
+        return 'gateway'
+    return 'switch'
+
+
+def derive_connection(spec):
+    keys = [k for k, v in spec.items() if v is not None]
+    if len(keys) != 1:
+        raise SpecError(
+            f'spec: a Connection needs exactly one connection type key, found {len(keys)}'
+            + (f' ({", ".join(sorted(keys))})' if keys else '')
+        )
+    ctype = keys[0]
+    if ctype not in CONNECTION_TYPES:
+        raise SpecError(f'spec.{ctype}: unknown connection type (known: {", ".join(sorted(CONNECTION_TYPES))})')
+    body = _dict(spec, ctype)
+    links = []
+    if ctype in CONNECTION_SINGLE_LINK:
+        links.append((f'spec.{ctype}.link', _dict(body, 'link')))
+    else:
+        for list_key in ('links', 'peerLinks', 'sessionLinks'):
+            for i, link in enumerate(_list_of_dicts(body, list_key)):
+                links.append((f'spec.{ctype}.{list_key}[{i}]', link))
+    endpoints = []
+    for where, link in links:
+        for role, end in link.items():
+            if not isinstance(end, dict):
+                raise SpecError(f'{where}.{role}: expected an object with a "port"')
+            if 'port' not in end:
+                continue
+            endpoint = parse_port(end['port'], f'{where}.{role}.port', _endpoint_kind(role))
+            endpoint['role'] = role
+            endpoints.append(endpoint)
+
+    def devices(kind):
+        return sorted({e['device'] for e in endpoints if e['device_kind'] == kind})
+
+    return {
+        'connection_type': ctype,
+        'switches': devices('switch'),
+        'servers': devices('server'),
+        'gateways': devices('gateway'),
+        'ports': [f"{e['device']}/{e['port']}" for e in endpoints],
+        'endpoints': endpoints,
+        'link_count': len(links),
+        'vpc': _str(body, 'withinVPC'),
+    }
+
+
+def derive_switch(spec):
+    role = _str(spec, 'role')
+    return {
+        'role': role,
+        'description': _str(spec, 'description'),
+        'profile': _str(spec, 'profile'),
+        'groups': _str_list(spec, 'groups'),
+        'redundancy_group': _str(spec, 'redundancy.group'),
+        'redundancy_type': _str(spec, 'redundancy.type'),
+        'vlan_namespaces': _str_list(spec, 'vlanNamespaces'),
+        'asn': _int(spec, 'asn'),
+        'ip': _str(spec, 'ip'),
+        'protocol_ip': _str(spec, 'protocolIP'),
+        'vtep_ip': _str(spec, 'vtepIP'),
+        'boot_serial': _str(spec, 'boot.serial'),
+        'boot_mac': _str(spec, 'boot.mac'),
+        'breakouts': {str(k): str(v) for k, v in _dict(spec, 'portBreakouts').items()},
+    }
+
+
+def derive_switch_profile(spec):
+    return {
+        'display_name': _str(spec, 'displayName'),
+        'switch_silicon': _str(spec, 'switchSilicon'),
+        'nos_type': _str(spec, 'nosType'),
+        'platform': _str(spec, 'platform'),
+        'port_count': len(_dict(spec, 'ports')),
+    }
+
+
+def derive_server(spec):
+    return {
+        'description': _str(spec, 'description'),
+        'profile': _str(spec, 'profile'),
+    }
+
+
+def derive_vlan_namespace(spec):
+    ranges = []
+    for i, item in enumerate(_list_of_dicts(spec, 'ranges')):
+        start = _int(item, 'from')
+        end = _int(item, 'to')
+        if start is None:
+            raise SpecError(f'spec.ranges[{i}].from: required')
+        end = start if end is None else end
+        if not 1 <= start <= end <= 4094:
+            raise SpecError(f'spec.ranges[{i}]: expected 1 <= from <= to <= 4094, got {start}-{end}')
+        ranges.append(f'{start}-{end}')
+    return {'ranges': ranges}
+
+
+def derive_ipv4_namespace(spec):
+    return {'subnets': _str_list(spec, 'subnets')}
+
+
+def derive_vpc(spec):
+    subnets = _dict(spec, 'subnets')
+    cidrs, vlans = [], []
+    for name, subnet in subnets.items():
+        if not isinstance(subnet, dict):
+            raise SpecError(f'spec.subnets.{name}: expected an object')
+        cidr = _str(subnet, 'subnet')
+        if cidr:
+            cidrs.append(cidr)
+        vlan = _int(subnet, 'vlan')
+        if vlan is not None:
+            vlans.append(vlan)
+    mode = _str(spec, 'mode')
+    return {
+        'mode': mode or 'l2vni',
+        'ipv4_namespace': _str(spec, 'ipv4Namespace') or 'default',
+        'vlan_namespace': _str(spec, 'vlanNamespace') or 'default',
+        'subnet_names': sorted(str(n) for n in subnets),
+        'subnets': cidrs,
+        'vlans': sorted(vlans),
+    }
+
+
+def derive_vpc_attachment(spec):
+    subnet = _str(spec, 'subnet')
+    vpc, _, subnet_name = subnet.partition('/')
+    subnet_name = subnet_name or 'default'
+    return {
+        'vpc': vpc,
+        'subnet': subnet_name if vpc else '',
+        'connection': _str(spec, 'connection'),
+        'native_vlan': _bool(spec, 'nativeVLAN'),
+    }
+
+
+def derive_vpc_peering(spec):
+    permit = _get(spec, 'permit') or []
+    if not isinstance(permit, list):
+        raise SpecError('spec.permit: expected a list')
+    vpcs = set()
+    for i, entry in enumerate(permit):
+        if not isinstance(entry, dict):
+            raise SpecError(f'spec.permit[{i}]: expected an object keyed by VPC name')
+        vpcs.update(str(k) for k in entry)
+    return {'vpcs': sorted(vpcs)}
+
+
+def derive_external(spec):
+    static = _get(spec, 'static')
+    return {
+        'ipv4_namespace': _str(spec, 'ipv4Namespace') or 'default',
+        'inbound_community': _str(spec, 'inboundCommunity'),
+        'outbound_community': _str(spec, 'outboundCommunity'),
+        'static_prefixes': _str_list(spec, 'static.prefixes'),
+        'external_type': 'static' if static is not None else 'bgp',
+    }
+
+
+def derive_external_attachment(spec):
+    static = _get(spec, 'static')
+    if static is not None:
+        vlan = _int(spec, 'static.vlan')
+        ip = _str(spec, 'static.ip') or _str(spec, 'static.proxy')
+    else:
+        vlan = _int(spec, 'switch.vlan')
+        ip = _str(spec, 'switch.ip')
+    return {
+        'external': _str(spec, 'external'),
+        'connection': _str(spec, 'connection'),
+        'vlan': vlan,
+        'switch_ip': ip,
+        'neighbor_asn': _int(spec, 'neighbor.asn'),
+        'neighbor_ip': _str(spec, 'neighbor.ip') or _str(spec, 'static.remoteIP'),
+        'external_type': 'static' if static is not None else 'bgp',
+    }
+
+
+def derive_external_peering(spec):
+    prefixes = []
+    for i, item in enumerate(_list_of_dicts(spec, 'permit.external.prefixes')):
+        prefix = _str(item, 'prefix')
+        if not prefix:
+            raise SpecError(f'spec.permit.external.prefixes[{i}].prefix: required')
+        prefixes.append(prefix)
+    return {
+        'vpc': _str(spec, 'permit.vpc.name'),
+        'vpc_subnets': _str_list(spec, 'permit.vpc.subnets'),
+        'external': _str(spec, 'permit.external.name'),
+        'prefixes': prefixes,
+    }
+
+
+def derive_gateway(spec):
+    groups = []
+    for i, item in enumerate(_list_of_dicts(spec, 'groups')):
+        name = _str(item, 'name')
+        if not name:
+            raise SpecError(f'spec.groups[{i}].name: required')
+        groups.append(name)
+    return {
+        'asn': _int(spec, 'asn'),
+        'protocol_ip': _str(spec, 'protocolIP'),
+        'vtep_ip': _str(spec, 'vtepIP'),
+        'workers': _int(spec, 'workers'),
+        'interfaces': sorted(str(k) for k in _dict(spec, 'interfaces')),
+        'groups': groups,
+    }
+
+
+def derive_nothing(spec):
+    return {}
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """One Hedgehog custom resource kind and how NetBox stores it."""
+    kind: str
+    group: str
+    version: str
+    plural: str
+    model_name: str
+    api_slug: str
+    derive: object = field(compare=False, repr=False)
+    read_only: bool = False
+
+    @property
+    def api_version(self):
+        return f'{self.group}/{self.version}'
+
+    @property
+    def model(self):
+        from django.apps import apps
+        return apps.get_model('netbox_hedgehog', self.model_name)
+
+    def typed_fields(self, spec):
+        """The typed column values for `spec`; raises SpecError naming the offending field."""
+        if spec is None:
+            spec = {}
+        if not isinstance(spec, dict):
+            raise SpecError(f'spec: expected an object, got {type(spec).__name__}')
+        return self.derive(spec)
+
+
+# Order matters: referenced kinds come before the kinds that reference them.
+KINDS = (
+    KindSpec('VLANNamespace', WIRING, 'v1beta1', 'vlannamespaces', 'vlannamespace', 'vlan-namespaces',
+             derive_vlan_namespace),
+    KindSpec('SwitchGroup', WIRING, 'v1beta1', 'switchgroups', 'switchgroup', 'switch-groups', derive_nothing),
+    KindSpec('SwitchProfile', WIRING, 'v1beta1', 'switchprofiles', 'switchprofile', 'switch-profiles',
+             derive_switch_profile, read_only=True),
+    KindSpec('Switch', WIRING, 'v1beta1', 'switches', 'switch', 'switches', derive_switch),
+    KindSpec('Server', WIRING, 'v1beta1', 'servers', 'server', 'servers', derive_server),
+    KindSpec('IPv4Namespace', VPC, 'v1beta1', 'ipv4namespaces', 'ipv4namespace', 'ipv4-namespaces',
+             derive_ipv4_namespace),
+    KindSpec('GatewayGroup', GATEWAY, 'v1alpha1', 'gatewaygroups', 'gatewaygroup', 'gateway-groups',
+             derive_nothing),
+    KindSpec('Gateway', GATEWAY, 'v1alpha1', 'gateways', 'gateway', 'gateways', derive_gateway),
+    KindSpec('Connection', WIRING, 'v1beta1', 'connections', 'connection', 'connections', derive_connection),
+    KindSpec('VPC', VPC, 'v1beta1', 'vpcs', 'vpc', 'vpcs', derive_vpc),
+    KindSpec('VPCAttachment', VPC, 'v1beta1', 'vpcattachments', 'vpcattachment', 'vpc-attachments',
+             derive_vpc_attachment),
+    KindSpec('VPCPeering', VPC, 'v1beta1', 'vpcpeerings', 'vpcpeering', 'vpc-peerings', derive_vpc_peering),
+    KindSpec('External', VPC, 'v1beta1', 'externals', 'external', 'externals', derive_external),
+    KindSpec('ExternalAttachment', VPC, 'v1beta1', 'externalattachments', 'externalattachment',
+             'external-attachments', derive_external_attachment),
+    KindSpec('ExternalPeering', VPC, 'v1beta1', 'externalpeerings', 'externalpeering', 'external-peerings',
+             derive_external_peering),
+)
+
+KIND_BY_NAME = {k.kind: k for k in KINDS}
+KIND_BY_MODEL = {k.model_name: k for k in KINDS}
+KIND_BY_API_SLUG = {k.api_slug: k for k in KINDS}
+
+
+def to_manifest(kind_spec, name, spec, labels=None, annotations=None, namespace='default', managed_labels=True):
+    """Render one object as the Kubernetes manifest a person would write (or Git would hold)."""
+    metadata = {'name': name, 'namespace': namespace}
+    labels = {k: v for k, v in (labels or {}).items() if managed_labels or MANAGED_LABEL_MARKER not in k}
+    if labels:
+        metadata['labels'] = labels
+    if annotations:
+        metadata['annotations'] = dict(annotations)
+    return {
+        'apiVersion': kind_spec.api_version,
+        'kind': kind_spec.kind,
+        'metadata': metadata,
+        'spec': spec if spec is not None else {},
+    }

@@ -1,0 +1,6 @@
+from .base import *
+from .fabric import *
+from .gateway import *
+from .sync import *
+from .vpc import *
+from .wiring import *

@@ -1,0 +1,98 @@
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from netbox.models import NetBoxModel
+
+from netbox_hedgehog.kinds import KIND_BY_MODEL, SpecError, to_manifest
+
+__all__ = (
+    'HedgehogResource',
+    'string_array',
+    'unique_name_per_fabric',
+)
+
+
+def string_array(verbose_name, max_length=253):
+    """A typed column holding a list of names (or CIDRs) derived from the spec."""
+    return ArrayField(models.CharField(max_length=max_length), verbose_name=verbose_name, default=list,
+                      blank=True, editable=False)
+
+
+def unique_name_per_fabric(model_name):
+    """The constraint every kind carries: a name is unique within its fabric."""
+    return (
+        models.UniqueConstraint(fields=('fabric', 'name'), name=f'netbox_hedgehog_{model_name}_unique_name'),
+    )
+
+
+class HedgehogResource(NetBoxModel):
+    """Abstract base of every Hedgehog kind: the object's identity, its full spec and its Kubernetes metadata.
+
+    Typed columns of the concrete models are derived from `spec` by the kind registry and never edited apart
+    from it: `apply_spec()` runs on every save and in every bulk write.
+    """
+    fabric = models.ForeignKey(
+        to='netbox_hedgehog.Fabric', on_delete=models.CASCADE, related_name='%(class)s_set',
+        verbose_name=_('fabric'),
+    )
+    name = models.CharField(verbose_name=_('name'), max_length=253)
+    spec = models.JSONField(verbose_name=_('spec'), default=dict, blank=True)
+    labels = models.JSONField(verbose_name=_('labels'), default=dict, blank=True)
+    annotations = models.JSONField(verbose_name=_('annotations'), default=dict, blank=True)
+
+    # Kubernetes identity, as last read from the cluster
+    uid = models.CharField(verbose_name=_('UID'), max_length=64, blank=True, editable=False)
+    resource_version = models.CharField(verbose_name=_('resource version'), max_length=64, blank=True,
+                                        editable=False)
+    generation = models.BigIntegerField(verbose_name=_('generation'), null=True, blank=True, editable=False)
+    creation_timestamp = models.DateTimeField(verbose_name=_('created in Kubernetes'), null=True, blank=True,
+                                              editable=False)
+
+    clone_fields = ('fabric',)
+
+    class Meta:
+        abstract = True
+        ordering = ('fabric', 'name')
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def kind_spec(cls):
+        return KIND_BY_MODEL[cls._meta.model_name]
+
+    @property
+    def kind(self):
+        return self.kind_spec().kind
+
+    def apply_spec(self):
+        """Set the typed columns from `spec`; raises SpecError naming the offending field."""
+        for name, value in self.kind_spec().typed_fields(self.spec).items():
+            setattr(self, name, value)
+
+    def clean(self):
+        super().clean()
+        if not isinstance(self.labels, dict) or not all(isinstance(v, str) for v in self.labels.values()):
+            raise ValidationError({'labels': _('Labels must be a mapping of strings to strings.')})
+        if not isinstance(self.annotations, dict) or not all(isinstance(v, str) for v in self.annotations.values()):
+            raise ValidationError({'annotations': _('Annotations must be a mapping of strings to strings.')})
+        try:
+            self.apply_spec()
+        except SpecError as e:
+            raise ValidationError({'spec': str(e)})
+
+    def save(self, *args, **kwargs):
+        self.apply_spec()
+        super().save(*args, **kwargs)
+
+    def to_manifest(self, managed_labels=True):
+        return to_manifest(
+            self.kind_spec(), self.name, self.spec, self.labels, self.annotations,
+            namespace=self.fabric.kubernetes_namespace if self.fabric_id else 'default',
+            managed_labels=managed_labels,
+        )
+
+    def to_yaml(self):
+        import yaml
+        return yaml.safe_dump(self.to_manifest(), sort_keys=False, default_flow_style=False)

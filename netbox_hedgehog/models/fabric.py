@@ -1,0 +1,231 @@
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from netbox.models import PrimaryModel
+
+from netbox_hedgehog import MIN_TIMING_SETTING, crypto, get_setting
+from netbox_hedgehog.choices import ConnectionStatusChoices, FabricStatusChoices, SyncStatusChoices
+
+__all__ = (
+    'CREDENTIAL_FIELDS',
+    'Fabric',
+)
+
+# Write-only credentials: property name -> (stored ciphertext field, human name for messages).
+CREDENTIAL_FIELDS = {
+    'kubeconfig': ('kubeconfig_encrypted', 'kubeconfig'),
+    'kubernetes_token': ('kubernetes_token_encrypted', 'Kubernetes token'),
+    'git_token': ('git_token_encrypted', 'Git token'),
+    'git_ssh_key': ('git_ssh_key_encrypted', 'Git SSH key'),
+}
+
+
+def _credential_property(name):
+    stored, human = CREDENTIAL_FIELDS[name]
+
+    def getter(self):
+        return crypto.decrypt(getattr(self, stored), human)
+
+    def setter(self, value):
+        setattr(self, stored, crypto.encrypt(value or ''))
+
+    return property(getter, setter, doc=f'The decrypted {human} (write-only outside the plugin).')
+
+
+class Fabric(PrimaryModel):
+    """A Hedgehog fabric: one Kubernetes control plane (and optionally one GitOps repository)."""
+    name = models.CharField(verbose_name=_('name'), max_length=100, unique=True)
+    status = models.CharField(
+        verbose_name=_('status'), max_length=30, choices=FabricStatusChoices, default=FabricStatusChoices.STATUS_ACTIVE
+    )
+
+    # Cluster connection
+    kubernetes_server = models.CharField(
+        verbose_name=_('Kubernetes API server'), max_length=500, blank=True,
+        help_text=_('https://host:port; may be left empty when the kubeconfig names the server'),
+    )
+    kubernetes_namespace = models.CharField(
+        verbose_name=_('namespace'), max_length=63, default='default',
+        help_text=_('Namespace holding the fabric objects (Hedgehog uses "default")'),
+    )
+    kubeconfig_encrypted = models.TextField(blank=True, editable=False)
+    kubernetes_token_encrypted = models.TextField(blank=True, editable=False)
+    kubernetes_ca_cert = models.TextField(
+        verbose_name=_('CA bundle'), blank=True,
+        help_text=_('PEM CA certificate(s) of the API server, used with the bearer token'),
+    )
+    verify_tls = models.BooleanField(
+        verbose_name=_('verify TLS'), default=True,
+        help_text=_('Verify the API server certificate. Switch off only for a lab with a throw-away certificate.'),
+    )
+
+    # GitOps
+    git_url = models.CharField(
+        verbose_name=_('Git repository URL'), max_length=500, blank=True,
+        help_text=_('https://, ssh:// or file:// URL, without credentials'),
+    )
+    git_branch = models.CharField(verbose_name=_('Git branch'), max_length=200, default='main')
+    git_path = models.CharField(
+        verbose_name=_('Git path'), max_length=500, blank=True,
+        help_text=_('Directory inside the repository holding the fabric YAML (empty: the whole repository)'),
+    )
+    git_token_encrypted = models.TextField(blank=True, editable=False)
+    git_ssh_key_encrypted = models.TextField(blank=True, editable=False)
+    git_author_name = models.CharField(verbose_name=_('commit author name'), max_length=200, default='NetBox Hedgehog')
+    git_author_email = models.CharField(
+        verbose_name=_('commit author email'), max_length=254, default='netbox-hedgehog@localhost'
+    )
+
+    # Sync settings
+    sync_enabled = models.BooleanField(verbose_name=_('scheduled sync'), default=False)
+    sync_interval = models.PositiveIntegerField(
+        verbose_name=_('sync interval'), default=300, validators=[MinValueValidator(MIN_TIMING_SETTING)],
+        help_text=_('Seconds between two scheduled syncs'),
+    )
+
+    allow_empty_kinds = models.BooleanField(
+        verbose_name=_('allow empty kinds'), default=False,
+        help_text=_('Prune a kind even when the cluster returns none of it while NetBox still has some. Off by '
+                    'default: an empty answer is more often a broken read than a fabric emptied on purpose.'),
+    )
+
+    # Sync state (written by the sync machinery only)
+    sync_status = models.CharField(
+        verbose_name=_('sync status'), max_length=30, choices=SyncStatusChoices,
+        default=SyncStatusChoices.NEVER_SYNCED, editable=False,
+    )
+    last_sync = models.DateTimeField(verbose_name=_('last successful sync'), null=True, blank=True, editable=False)
+    last_sync_attempt = models.DateTimeField(verbose_name=_('last sync attempt'), null=True, blank=True,
+                                             editable=False)
+    last_sync_error = models.TextField(verbose_name=_('last sync error'), blank=True, editable=False)
+    connection_status = models.CharField(
+        verbose_name=_('connection status'), max_length=30, choices=ConnectionStatusChoices,
+        default=ConnectionStatusChoices.UNKNOWN, editable=False,
+    )
+    connection_message = models.TextField(verbose_name=_('connection message'), blank=True, editable=False)
+    failure_count = models.PositiveIntegerField(
+        verbose_name=_('consecutive failures'), default=0, editable=False,
+    )
+    next_sync_due = models.DateTimeField(
+        verbose_name=_('next scheduled sync'), null=True, blank=True, editable=False,
+        help_text=_('When the schedule next syncs this fabric (later after repeated failures: exponential backoff)'),
+    )
+
+    kubeconfig = _credential_property('kubeconfig')
+    kubernetes_token = _credential_property('kubernetes_token')
+    git_token = _credential_property('git_token')
+    git_ssh_key = _credential_property('git_ssh_key')
+
+    clone_fields = ('status', 'kubernetes_namespace', 'verify_tls', 'git_branch', 'sync_enabled', 'sync_interval')
+
+    class Meta:
+        ordering = ('name',)
+        verbose_name = _('fabric')
+        verbose_name_plural = _('fabrics')
+        permissions = (
+            ('sync_fabric', 'Can trigger a sync of a fabric'),
+        )
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(sync_status__in=SyncStatusChoices.values()),
+                name='netbox_hedgehog_fabric_sync_status_valid',
+                violation_error_message=_('Unknown sync status.'),
+            ),
+            models.CheckConstraint(
+                condition=~Q(sync_status__in=SyncStatusChoices.SYNCED_STATES) | Q(last_sync__isnull=False),
+                name='netbox_hedgehog_fabric_synced_has_last_sync',
+                violation_error_message=_('A fabric cannot be "in sync" or "out of sync" without a last sync time.'),
+            ),
+            models.CheckConstraint(
+                condition=~Q(sync_status=SyncStatusChoices.NEVER_SYNCED) | Q(last_sync__isnull=True),
+                name='netbox_hedgehog_fabric_never_synced_has_no_last_sync',
+                violation_error_message=_('A fabric that was never synced cannot have a last sync time.'),
+            ),
+            models.CheckConstraint(
+                condition=Q(connection_status__in=ConnectionStatusChoices.values()),
+                name='netbox_hedgehog_fabric_connection_status_valid',
+                violation_error_message=_('Unknown connection status.'),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=FabricStatusChoices.values()),
+                name='netbox_hedgehog_fabric_status_valid',
+                violation_error_message=_('Unknown fabric status.'),
+            ),
+            models.CheckConstraint(
+                condition=Q(sync_interval__gte=MIN_TIMING_SETTING),
+                name='netbox_hedgehog_fabric_sync_interval_min',
+                violation_error_message=_('The sync interval is too short.'),
+            ),
+        )
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse('plugins:netbox_hedgehog:fabric', args=[self.pk])
+
+    def get_status_color(self):
+        return FabricStatusChoices.colors.get(self.status)
+
+    def get_sync_status_color(self):
+        return SyncStatusChoices.colors.get(self.sync_status)
+
+    def get_connection_status_color(self):
+        return ConnectionStatusChoices.colors.get(self.connection_status)
+
+    # Whether each credential is stored: the only thing about a credential NetBox ever shows.
+    @property
+    def has_kubeconfig(self):
+        return bool(self.kubeconfig_encrypted)
+
+    @property
+    def has_kubernetes_token(self):
+        return bool(self.kubernetes_token_encrypted)
+
+    @property
+    def has_git_token(self):
+        return bool(self.git_token_encrypted)
+
+    @property
+    def has_git_ssh_key(self):
+        return bool(self.git_ssh_key_encrypted)
+
+    @property
+    def has_git(self):
+        return bool(self.git_url)
+
+    def clean(self):
+        super().clean()
+        minimum = get_setting('min_sync_interval')
+        if self.sync_interval is not None and self.sync_interval < minimum:
+            raise ValidationError({
+                'sync_interval': _('The sync interval must be at least {minimum} seconds.').format(minimum=minimum)
+            })
+        if self.kubernetes_server and not self.kubernetes_server.startswith(('https://', 'http://')):
+            raise ValidationError({'kubernetes_server': _('Enter an https:// URL of the Kubernetes API server.')})
+        if self.has_kubernetes_token and not (self.kubernetes_server or self.has_kubeconfig):
+            raise ValidationError({
+                'kubernetes_server': _('A bearer token needs the API server URL (or use a kubeconfig).')
+            })
+        if self.has_kubeconfig:
+            from netbox_hedgehog.sync.client import check_kubeconfig
+            if problem := check_kubeconfig(self.kubeconfig):
+                raise ValidationError({'kubeconfig': problem})
+        if self.git_url and urlsplit(self.git_url).password is not None:
+            raise ValidationError({
+                'git_url': _('Remove the password from the URL; store it in the Git token field instead.')
+            })
+
+    def serialize_object(self, exclude=None):
+        """Change-log snapshots name which credentials are set, never their (encrypted) values."""
+        stored = [field for field, _human in CREDENTIAL_FIELDS.values()]
+        data = super().serialize_object(exclude=[*(exclude or []), *stored])
+        for name, (field, _human) in CREDENTIAL_FIELDS.items():
+            data.pop(field, None)
+            data[f'{name}_set'] = bool(getattr(self, field))
+        return data

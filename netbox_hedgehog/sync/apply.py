@@ -1,0 +1,147 @@
+"""Write a sync plan to the database with bulk statements: a bounded number of queries per kind.
+
+Creates, updates and deletes are change-logged (ObjectChange rows sharing the run's request ID), recorded as
+SyncChange rows with their diff, and kept in NetBox's global search index.
+"""
+from core.choices import ObjectChangeActionChoices
+from core.models import ObjectChange
+from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from extras.models import CachedValue
+from netbox.search import get_indexer
+from utilities.serialization import serialize_object
+
+from netbox_hedgehog.choices import SyncActionChoices
+from netbox_hedgehog.models import SyncChange
+
+__all__ = (
+    'apply_plans',
+    'record_plans',
+)
+
+IDENTITY_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp')
+
+
+def _assign(instance, obj):
+    instance.spec, instance.labels, instance.annotations = obj.spec, obj.labels, obj.annotations
+    for name in IDENTITY_FIELDS:
+        setattr(instance, name, getattr(obj, name))
+    for name, value in obj.typed.items():
+        setattr(instance, name, value)
+
+
+def _snapshot(instance, tags=True):
+    if tags:
+        return serialize_object(instance, exclude=['last_updated'])
+    return serialize_object(instance, resolve_tags=False, extra={'tags': []}, exclude=['last_updated'])
+
+
+def _delete_rows(model, object_type, ids):
+    """Delete rows and what hangs off them generically (tags, journal, bookmarks...) in a few raw statements."""
+    for field in model._meta.private_fields:
+        if isinstance(field, GenericRelation):
+            related = field.related_model._base_manager.filter(**{
+                field.content_type_field_name: object_type, f'{field.object_id_field_name}__in': ids,
+            })
+            related._raw_delete(related.db)
+    CachedValue.objects.filter(object_type=object_type, object_id__in=ids)._raw_delete(CachedValue.objects.db)
+    rows = model._base_manager.filter(pk__in=ids)
+    rows._raw_delete(rows.db)
+
+
+def _search_values(model, object_type, instances):
+    """CachedValue rows for the global search, built like NetBox's search backend does, written in one go."""
+    indexer = get_indexer(model)
+    return [
+        CachedValue(object_type=object_type, object_id=instance.pk, field=value.name, type=value.type,
+                    weight=value.weight, value=value.value)
+        for instance in instances
+        for value in indexer.to_cache(instance, custom_fields=[])
+    ]
+
+
+def _change(run, user, action, instance, object_type, pre, post):
+    return ObjectChange(
+        user=user, user_name=user.username if user else 'hedgehog-sync', request_id=run.request_id,
+        action=action, changed_object_type=object_type, changed_object_id=instance.pk,
+        object_repr=str(instance)[:200], message=f'Hedgehog sync run #{run.pk}'[:200],
+        prechange_data=pre, postchange_data=post,
+    )
+
+
+def record_plans(run, plans):
+    """SyncChange rows for everything the plans do (used for real and dry runs alike)."""
+    rows = []
+    for plan in plans:
+        kind = plan.kind_spec.kind
+        rows += [SyncChange(run=run, kind=kind, name=o.name, action=SyncActionChoices.CREATE,
+                            object_id=o.pk) for o in plan.create]
+        rows += [SyncChange(run=run, kind=kind, name=o.name, action=SyncActionChoices.UPDATE, object_id=i.pk,
+                            diff=changes) for i, o, changes in plan.update]
+        rows += [SyncChange(run=run, kind=kind, name=name, action=SyncActionChoices.DELETE, object_id=pk)
+                 for pk, name in plan.delete]
+        rows += [SyncChange(run=run, kind=kind, name=name, action=SyncActionChoices.ERROR, message=message)
+                 for name, message in plan.errors]
+    SyncChange.objects.bulk_create(rows)
+
+
+def apply_plans(fabric, run, plans, user=None):
+    """Apply the plans (call inside a transaction). Returns nothing; raises on any database error."""
+    now = timezone.now()
+    object_changes, search_values, stale_search = [], [], []
+    for plan in plans:
+        if not (plan.create or plan.update or plan.refresh or plan.delete):
+            continue
+        model = plan.kind_spec.model
+        # Django's ContentType cache: no query per kind once warm.
+        object_type = ContentType.objects.get_for_model(model)
+
+        created = []
+        for obj in plan.create:
+            instance = model(fabric=fabric, name=obj.name)
+            _assign(instance, obj)
+            created.append(instance)
+        model.objects.bulk_create(created)
+        for instance, obj in zip(created, plan.create, strict=True):
+            obj.pk = instance.pk
+            object_changes.append(_change(run, user, ObjectChangeActionChoices.ACTION_CREATE, instance, object_type,
+                                          None, _snapshot(instance, tags=False)))
+
+        updated = []
+        for instance, obj, _changes in plan.update:
+            pre = _snapshot(instance)
+            _assign(instance, obj)
+            instance.last_updated = now
+            updated.append(instance)
+            object_changes.append(_change(run, user, ObjectChangeActionChoices.ACTION_UPDATE, instance, object_type,
+                                          pre, _snapshot(instance)))
+        refreshed = []
+        for instance, obj in plan.refresh:
+            for name in IDENTITY_FIELDS:
+                setattr(instance, name, getattr(obj, name))
+            refreshed.append(instance)
+        if updated:
+            fields = ['spec', 'labels', 'annotations', 'last_updated', *IDENTITY_FIELDS, *plan.update[0][1].typed]
+            model.objects.bulk_update(updated, fields, batch_size=5000)
+        if refreshed:
+            model.objects.bulk_update(refreshed, list(IDENTITY_FIELDS), batch_size=5000)
+
+        if plan.delete:
+            ids = [pk for pk, _name in plan.delete]
+            for pk, name in plan.delete:
+                gone = model(pk=pk, fabric=fabric, name=name)
+                object_changes.append(_change(run, user, ObjectChangeActionChoices.ACTION_DELETE, gone,
+                                              object_type, {'name': name, 'fabric': fabric.pk}, None))
+            _delete_rows(model, object_type, ids)
+
+        if updated:
+            stale_search.append((object_type, [i.pk for i in updated]))
+        search_values += _search_values(model, object_type, created + updated)
+
+    for object_type, ids in stale_search:
+        CachedValue.objects.filter(object_type=object_type, object_id__in=ids)._raw_delete(CachedValue.objects.db)
+    if search_values:
+        CachedValue.objects.bulk_create(search_values)
+    if object_changes:
+        ObjectChange.objects.bulk_create(object_changes)

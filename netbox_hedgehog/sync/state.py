@@ -1,0 +1,70 @@
+"""The fabric's sync state, written in one place so that it always tells the truth.
+
+Every write is a single UPDATE of state fields (no change-log noise); the database constraints reject any
+combination that would lie (for example "in sync" without a last successful sync).
+"""
+from datetime import timedelta
+
+from django.db.models import Q
+
+from netbox_hedgehog.choices import SyncStatusChoices
+from netbox_hedgehog.models import Fabric
+
+__all__ = (
+    'BACKOFF_CAP',
+    'backoff_delay',
+    'mark_failed',
+    'mark_queued',
+    'mark_started',
+    'mark_succeeded',
+    'settled_status',
+)
+
+# Repeated failures wait longer and longer, up to this (or the fabric's own interval, if longer).
+BACKOFF_CAP = timedelta(hours=1)
+
+
+def backoff_delay(interval_seconds, failures):
+    """The wait before the next scheduled try after `failures` consecutive failures (0: the plain interval)."""
+    interval = timedelta(seconds=interval_seconds)
+    if failures <= 0:
+        return interval
+    return max(interval, min(interval * (2 ** min(failures, 16)), BACKOFF_CAP))
+
+
+def settled_status(fabric):
+    """The status a fabric returns to when nothing is queued or running: what its last outcome says."""
+    if fabric.failure_count:
+        return SyncStatusChoices.FAILED
+    if fabric.last_sync is None:
+        return SyncStatusChoices.NEVER_SYNCED
+    return SyncStatusChoices.OUT_OF_SYNC if fabric.last_sync_error else SyncStatusChoices.IN_SYNC
+
+
+def mark_queued(fabric_id):
+    """Shown while a sync waits in a queue; a running sync keeps its "syncing"."""
+    Fabric.objects.filter(pk=fabric_id).filter(~Q(sync_status=SyncStatusChoices.SYNCING)).update(
+        sync_status=SyncStatusChoices.QUEUED
+    )
+
+
+def mark_started(fabric_id, now):
+    Fabric.objects.filter(pk=fabric_id).update(sync_status=SyncStatusChoices.SYNCING, last_sync_attempt=now)
+
+
+def mark_succeeded(fabric, now, out_of_sync=False, note=''):
+    status = SyncStatusChoices.OUT_OF_SYNC if out_of_sync else SyncStatusChoices.IN_SYNC
+    Fabric.objects.filter(pk=fabric.pk).update(
+        sync_status=status, last_sync=now, last_sync_error=note, failure_count=0,
+        next_sync_due=now + backoff_delay(fabric.sync_interval, 0),
+    )
+
+
+def mark_failed(fabric, now, message):
+    """A failure keeps the previous last_sync, records the error and backs the schedule off."""
+    failures = Fabric.objects.filter(pk=fabric.pk).values_list('failure_count', flat=True).first() or 0
+    failures += 1
+    Fabric.objects.filter(pk=fabric.pk).update(
+        sync_status=SyncStatusChoices.FAILED, last_sync_error=message, failure_count=failures,
+        next_sync_due=now + backoff_delay(fabric.sync_interval, failures),
+    )

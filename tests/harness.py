@@ -1,0 +1,24 @@
+"""Environment defaults for the test suite, loaded as an early pytest plugin (`-p tests.harness` in pyproject.toml).
+
+pytest imports `-p` plugins before pytest-django reads DJANGO_SETTINGS_MODULE and sets Django up, so the defaults
+below are in place whether the suite runs through `make test` or as a bare `.venv/bin/pytest` from the repo root.
+Values already present in the environment win, as with the Makefile.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEV_CONFIG_DIR = REPO_ROOT / 'deploy' / 'dev'
+
+os.environ.setdefault('NETBOX_CONFIGURATION', 'netbox_configuration')
+os.environ.setdefault('NETBOX_ROOT', str(REPO_ROOT / '.netbox'))
+os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'netbox.settings')
+
+# NetBox keeps media, scripts and static files under NETBOX_ROOT (gitignored .netbox by default).
+Path(os.environ['NETBOX_ROOT']).mkdir(parents=True, exist_ok=True)
+
+# deploy/dev holds netbox_configuration.py (the repo root itself is on sys.path through `pythonpath`).
+if str(DEV_CONFIG_DIR) not in sys.path:
+    sys.path.insert(0, str(DEV_CONFIG_DIR))

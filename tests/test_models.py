@@ -1,0 +1,88 @@
+"""Database constraints that make impossible fabric states unstorable, and credentials encrypted at rest."""
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.test import TestCase, override_settings
+from django.utils import timezone
+
+from netbox_hedgehog.crypto import CredentialError
+from netbox_hedgehog.models import Fabric
+
+KUBECONFIG = 'apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user: {token: s3cr3t-kube-token-value}\n'
+
+
+class FabricConstraintTest(TestCase):
+    def setUp(self):
+        self.fabric = Fabric.objects.create(name='f1')
+
+    def assert_unstorable(self, **fields):
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            Fabric.objects.filter(pk=self.fabric.pk).update(**fields)
+
+    def test_new_fabric_was_never_synced(self):
+        self.assertEqual(self.fabric.sync_status, 'never_synced')
+        self.assertIsNone(self.fabric.last_sync)
+
+    def test_in_sync_without_last_sync_is_unstorable(self):
+        self.assert_unstorable(sync_status='in_sync')
+        self.assert_unstorable(sync_status='out_of_sync')
+
+    def test_never_synced_with_last_sync_is_unstorable(self):
+        self.assert_unstorable(last_sync=timezone.now())
+
+    def test_unknown_values_are_unstorable(self):
+        self.assert_unstorable(sync_status='synced')
+        self.assert_unstorable(connection_status='maybe')
+        self.assert_unstorable(status='bogus')
+        self.assert_unstorable(sync_interval=1)
+
+    def test_valid_transitions_are_storable(self):
+        now = timezone.now()
+        Fabric.objects.filter(pk=self.fabric.pk).update(sync_status='in_sync', last_sync=now)
+        Fabric.objects.filter(pk=self.fabric.pk).update(sync_status='failed')
+        self.fabric.refresh_from_db()
+        self.assertEqual((self.fabric.sync_status, self.fabric.last_sync), ('failed', now))
+
+
+class CredentialStorageTest(TestCase):
+    def test_credentials_are_encrypted_at_rest(self):
+        fabric = Fabric(name='enc', kubeconfig=KUBECONFIG, kubernetes_token='tok-123456', git_token='ghp_abcdef',
+                        git_ssh_key='-----BEGIN OPENSSH PRIVATE KEY-----xyz')
+        fabric.save()
+        with connection.cursor() as cursor:
+            cursor.execute('SELECT * FROM netbox_hedgehog_fabric WHERE id = %s', [fabric.pk])
+            row = ' '.join(str(v) for v in cursor.fetchone())
+        for secret in ('s3cr3t-kube-token-value', 'tok-123456', 'ghp_abcdef', 'OPENSSH'):
+            self.assertNotIn(secret, row)
+        fabric = Fabric.objects.get(pk=fabric.pk)
+        self.assertEqual(fabric.kubeconfig, KUBECONFIG)
+        self.assertEqual(fabric.git_token, 'ghp_abcdef')
+        self.assertTrue(fabric.has_kubeconfig and fabric.has_git_ssh_key)
+
+    def test_clearing_a_credential(self):
+        fabric = Fabric.objects.create(name='clr', git_token='ghp_abcdef')
+        fabric.git_token = ''
+        fabric.save()
+        self.assertFalse(Fabric.objects.get(pk=fabric.pk).has_git_token)
+
+    def test_snapshot_names_credentials_but_holds_no_value(self):
+        fabric = Fabric.objects.create(name='snap', kubeconfig=KUBECONFIG)
+        data = fabric.serialize_object()
+        self.assertIs(data['kubeconfig_set'], True)
+        self.assertIs(data['git_token_set'], False)
+        self.assertNotIn('kubeconfig_encrypted', data)
+        self.assertNotIn('s3cr3t', str(data))
+        self.assertNotIn(fabric.kubeconfig_encrypted, str(data))
+
+    def test_old_key_still_decrypts_after_rotation(self):
+        fabric = Fabric.objects.create(name='rot', git_token='ghp_rotate')
+        config = {'netbox_hedgehog': {'credential_key': 'a-new-key', 'credential_key_fallbacks': [settings.SECRET_KEY]}}
+        with override_settings(PLUGINS_CONFIG=config):
+            self.assertEqual(Fabric.objects.get(pk=fabric.pk).git_token, 'ghp_rotate')
+
+    def test_wrong_key_gives_a_clear_error_without_the_secret(self):
+        fabric = Fabric.objects.create(name='wrong', git_token='ghp_lost')
+        with override_settings(PLUGINS_CONFIG={'netbox_hedgehog': {'credential_key': 'another-key'}}):
+            with self.assertRaises(CredentialError) as ctx:
+                Fabric.objects.get(pk=fabric.pk).git_token
+        self.assertIn('Git token cannot be decrypted', str(ctx.exception))
+        self.assertNotIn('ghp_lost', str(ctx.exception))

@@ -1,0 +1,394 @@
+"""The sync engine against the Kubernetes API test server over real HTTPS."""
+import copy
+import json
+from io import StringIO
+
+from core.models import ObjectChange
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from netbox_hedgehog.kinds import KINDS
+from netbox_hedgehog.models import VPC, Connection, Fabric, Switch, SyncChange
+from tests.cluster import LAB_WIRING, SAMPLES, ClusterTestCase
+from tests.test_loader import SAMPLE_COUNTS
+
+NEW_SERVER = {
+    'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'Server',
+    'metadata': {'name': 'server-new', 'namespace': 'default'}, 'spec': {'description': 'added'},
+}
+
+
+def counts(fabric):
+    return {k.kind: k.model.objects.filter(fabric=fabric).count() for k in KINDS}
+
+
+def plugin_settings(**overrides):
+    from django.conf import settings
+    config = copy.deepcopy(settings.PLUGINS_CONFIG)
+    config['netbox_hedgehog'].update(overrides)
+    return override_settings(PLUGINS_CONFIG=config)
+
+
+class SampleSyncTest(ClusterTestCase):
+    def test_every_sample_syncs_with_exact_counts(self):
+        for filename, (expected, _errors) in SAMPLE_COUNTS.items():
+            with self.subTest(filename=filename):
+                self.kube.clear()
+                self.kube.load_yaml(SAMPLES / filename)
+                fabric = self.make_fabric(name=filename[:100])
+                run = self.sync(fabric)
+                self.assertEqual(run.status, 'succeeded', run.error)
+                self.assertEqual(counts(fabric), {k.kind: expected.get(k.kind, 0) for k in KINDS})
+                self.assertEqual(run.total('create'), sum(expected.values()))
+                fabric.refresh_from_db()
+                self.assertEqual(fabric.sync_status, 'in_sync')
+                self.assertIsNotNone(fabric.last_sync)
+
+    def test_typed_columns_and_identity_match_the_cluster(self):
+        self.kube.load_yaml(LAB_WIRING)
+        fabric = self.make_fabric()
+        self.sync(fabric)
+        leaf = Switch.objects.get(fabric=fabric, name='ds3000-03')
+        self.assertEqual((leaf.role, leaf.profile, leaf.groups), ('server-leaf', 'celestica-ds3000', ['border']))
+        source = self.kube.get('Switch', 'ds3000-03')
+        self.assertEqual(leaf.uid, source['metadata']['uid'])
+        self.assertEqual(leaf.resource_version, source['metadata']['resourceVersion'])
+        self.assertEqual(leaf.generation, 1)
+        self.assertIsNotNone(leaf.creation_timestamp)
+        conn = Connection.objects.get(fabric=fabric, name='server-6--eslag--ds3000-03--sse-c4632-01')
+        self.assertEqual(conn.ports, ['server-6/enp2s1', 'ds3000-03/E1/11/2', 'server-6/enp2s2',
+                                      'sse-c4632-01/E1/10/4'])
+
+
+class ResyncTest(ClusterTestCase):
+    def setUp(self):
+        super().setUp()
+        self.kube.load_yaml(LAB_WIRING)
+        self.fabric = self.make_fabric()
+        first = self.sync(self.fabric)
+        self.assertEqual(first.status, 'succeeded', first.error)
+
+    def test_second_sync_writes_nothing_with_bounded_queries(self):
+        with CaptureQueriesContext(connection) as queries:
+            run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'succeeded')
+        self.assertEqual((run.total('create'), run.total('update'), run.total('delete')), (0, 0, 0))
+        self.assertEqual(run.total('unchanged'), 51)
+        self.assertFalse(SyncChange.objects.filter(run=run).exists())
+        writes = [q['sql'] for q in queries if q['sql'].startswith(('INSERT', 'UPDATE', 'DELETE'))
+                  and 'netbox_hedgehog_syncrun' not in q['sql'] and 'netbox_hedgehog_fabric' not in q['sql']]
+        self.assertEqual(writes, [])
+        # One identity query per kind plus a constant number for the run and the fabric state.
+        self.assertLessEqual(len(queries), len(KINDS) + 10)
+
+    def test_query_count_does_not_grow_with_objects(self):
+        def measure(name):
+            fabric = self.make_fabric(name=name)
+            with CaptureQueriesContext(connection) as initial:
+                self.sync(fabric)
+            with CaptureQueriesContext(connection) as again:
+                self.sync(fabric)
+            return fabric, len(initial), len(again)
+
+        _small, small_initial, small_again = measure('small')
+        for i in range(200):
+            self.kube.put({**NEW_SERVER, 'metadata': {'name': f'bulk-{i}', 'namespace': 'default'}})
+            self.kube.put({
+                'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'Connection',
+                'metadata': {'name': f'bulk-{i}--unbundled--ds3000-03', 'namespace': 'default'},
+                'spec': {'unbundled': {'link': {'server': {'port': f'bulk-{i}/eth0'},
+                                                'switch': {'port': f'ds3000-03/E1/{i % 32 + 1}'}}}},
+            })
+        big, big_initial, big_again = measure('big')
+        self.assertEqual(counts(big)['Connection'], 224)
+        self.assertLessEqual(abs(big_initial - small_initial), 2)
+        self.assertLessEqual(abs(big_again - small_again), 2)
+
+    def test_add_change_delete_are_reflected_with_change_records(self):
+        self.kube.put(NEW_SERVER)
+        vlanns = self.kube.get('VLANNamespace', 'default')
+        vlanns['spec']['ranges'] = [{'from': 1000, 'to': 1999}]
+        self.kube.put(vlanns)
+        self.kube.delete('Connection', 'server-9--unbundled--sse-c4632-01')
+
+        run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'succeeded', run.error)
+        self.assertEqual((run.total('create'), run.total('update'), run.total('delete')), (1, 1, 1))
+        self.assertTrue(run.pruned)
+        self.assertEqual(self.fabric.server_set.get(name='server-new').description, 'added')
+        self.assertEqual(self.fabric.vlannamespace_set.get().ranges, ['1000-1999'])
+        self.assertFalse(Connection.objects.filter(name='server-9--unbundled--sse-c4632-01').exists())
+
+        changes = {(c.action, c.kind, c.name): c for c in SyncChange.objects.filter(run=run)}
+        self.assertEqual(set(changes), {('create', 'Server', 'server-new'), ('update', 'VLANNamespace', 'default'),
+                                        ('delete', 'Connection', 'server-9--unbundled--sse-c4632-01')})
+        update = changes[('update', 'VLANNamespace', 'default')]
+        self.assertEqual(update.diff, [{'path': 'spec.ranges', 'old': [{'from': 1000, 'to': 2999}],
+                                        'new': [{'from': 1000, 'to': 1999}]}])
+        logged = ObjectChange.objects.filter(request_id=run.request_id)
+        self.assertEqual(sorted(logged.values_list('action', flat=True)), ['create', 'delete', 'update'])
+        self.assertTrue(all(m == f'Hedgehog sync run #{run.pk}' for m in logged.values_list('message', flat=True)))
+        vlan_change = logged.get(action='update')
+        # NetBox's serializer stores array columns as JSON text, as it does for core models.
+        self.assertEqual(json.loads(vlan_change.prechange_data['ranges']), ['1000-2999'])
+        self.assertEqual(json.loads(vlan_change.postchange_data['ranges']), ['1000-1999'])
+
+    def test_synced_objects_are_found_by_global_search(self):
+        from extras.models import CachedValue
+        self.assertTrue(CachedValue.objects.filter(value='ds3000-01').exists())
+
+    def test_dry_run_records_the_plan_and_writes_nothing(self):
+        self.kube.put(NEW_SERVER)
+        self.kube.delete('Server', 'server-1')
+        before = counts(self.fabric)
+        self.fabric.refresh_from_db()
+        last_sync = self.fabric.last_sync
+        run = self.sync(self.fabric, dry_run=True)
+        self.assertEqual(run.status, 'succeeded')
+        self.assertEqual((run.total('create'), run.total('delete')), (1, 1))
+        self.assertEqual(counts(self.fabric), before)
+        self.assertEqual(SyncChange.objects.filter(run=run).count(), 2)
+        self.fabric.refresh_from_db()
+        self.assertEqual(self.fabric.last_sync, last_sync)
+
+
+class SafePruningTest(ClusterTestCase):
+    def setUp(self):
+        super().setUp()
+        self.kube.load_yaml(LAB_WIRING)
+        self.fabric = self.make_fabric()
+        self.sync(self.fabric)
+
+    def test_empty_kind_is_not_pruned_and_the_run_says_why(self):
+        for server in self.kube.objects('Server'):
+            self.kube.delete('Server', server['metadata']['name'])
+        self.kube.delete('Connection', 'server-9--unbundled--sse-c4632-01')
+        run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'partial')
+        self.assertEqual(self.fabric.server_set.count(), 8)
+        self.assertEqual(self.fabric.connection_set.count(), 24, 'no kind is pruned after an incomplete read')
+        self.assertIn('returned no Server objects', run.prune_skipped_reason)
+        self.assertFalse(run.pruned)
+        self.fabric.refresh_from_db()
+        self.assertEqual(self.fabric.sync_status, 'out_of_sync')
+
+    def test_empty_kind_is_pruned_when_the_fabric_allows_it(self):
+        Fabric.objects.filter(pk=self.fabric.pk).update(allow_empty_kinds=True)
+        self.fabric.refresh_from_db()
+        for server in self.kube.objects('Server'):
+            self.kube.delete('Server', server['metadata']['name'])
+        run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'succeeded')
+        self.assertEqual(self.fabric.server_set.count(), 0)
+
+    def test_missing_crd_with_objects_fails_and_changes_nothing(self):
+        self.kube.uninstall('Server')
+        self.kube.put(NEW_SERVER)
+        self.kube.delete('Connection', 'server-9--unbundled--sse-c4632-01')
+        run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'failed')
+        self.assertIn('Server custom resource (servers.wiring.githedgehog.com/v1beta1) is not installed', run.error)
+        self.assertEqual(self.fabric.connection_set.count(), 24)
+
+    def test_missing_crd_without_objects_is_harmless(self):
+        self.kube.uninstall('GatewayGroup')
+        run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'succeeded', run.error)
+        self.assertIn('GatewayGroup: CRD not installed', run.log)
+
+    def test_uninterpretable_object_gives_its_own_error_and_the_rest_syncs(self):
+        bad = self.kube.get('Connection', 'server-8--unbundled--ds3000-03')
+        bad['spec']['unbundled']['link']['switch']['port'] = 'ds3000-03-E1-1-2'
+        self.kube.put(bad)
+        wrong_type = self.kube.get('Switch', 'ds3000-01')
+        wrong_type['spec']['asn'] = 'not-a-number'
+        self.kube.put(wrong_type)
+        self.kube.put(NEW_SERVER)
+        run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'partial')
+        errors = {c.name: c.message for c in SyncChange.objects.filter(run=run, action='error')}
+        self.assertIn("port 'ds3000-03-E1-1-2' does not parse", errors['server-8--unbundled--ds3000-03'])
+        self.assertIn("spec.asn: expected an integer, got str 'not-a-number'", errors['ds3000-01'])
+        self.assertTrue(self.fabric.server_set.filter(name='server-new').exists())
+        self.assertTrue(self.fabric.connection_set.filter(name='server-8--unbundled--ds3000-03').exists())
+        self.assertEqual(self.fabric.switch_set.get(name='ds3000-01').asn, None)
+
+
+class FailureTest(ClusterTestCase):
+    kube_tokens = {'reader-token': 'reader', 'no-vpc': {'role': 'reader', 'groups': ['wiring.githedgehog.com']}}
+
+    def setUp(self):
+        super().setUp()
+        self.kube.load_yaml(LAB_WIRING)
+        self.fabric = self.make_fabric()
+        self.assertEqual(self.sync(self.fabric).status, 'succeeded')
+        self.fabric.refresh_from_db()
+        self.last_sync = self.fabric.last_sync
+        # A change the failed sync must not apply.
+        self.kube.put(NEW_SERVER)
+        self.kube.delete('Connection', 'server-9--unbundled--sse-c4632-01')
+        self.before = counts(self.fabric)
+
+    def assert_failed_untouched(self, run, message):
+        self.assertEqual(run.status, 'failed')
+        self.assertIn(message, run.error)
+        self.assertEqual(counts(self.fabric), self.before)
+        self.assertNotIn(self.kube.token, run.error + run.log)
+        fabric = Fabric.objects.get(pk=self.fabric.pk)
+        self.assertEqual(fabric.sync_status, 'failed')
+        self.assertEqual(fabric.last_sync, self.last_sync)
+        self.assertEqual(fabric.last_sync_error, run.error)
+        self.assertEqual(fabric.failure_count, 1)
+
+    def test_server_error_mid_sync(self):
+        self.kube.inject(method='GET', path_regex='/vpcattachments', status=500)
+        self.assert_failed_untouched(self.sync(self.fabric), 'failed while listing vpcattachments')
+
+    def test_dropped_connection_mid_sync(self):
+        self.kube.inject(method='GET', path_regex='/externals', drop=True)
+        self.assert_failed_untouched(self.sync(self.fabric), 'was dropped before it answered')
+
+    def test_timeout_mid_sync(self):
+        self.kube.inject(method='GET', path_regex='/vpcs', delay=3)
+        with plugin_settings(k8s_request_timeout=1):
+            run = self.sync(self.fabric)
+        self.assert_failed_untouched(run, 'did not answer within 1 seconds (timeout)')
+
+    def test_failed_page_mid_list(self):
+        # The second page of connections fails: only continued requests carry `continue=`.
+        self.kube.inject(method='GET', path_regex=r'/connections\?.*continue=', status=503)
+        self.kube.reset_log()
+        with plugin_settings(k8s_page_size=5):
+            run = self.sync(self.fabric)
+        self.assert_failed_untouched(run, 'failed while listing connections.wiring.githedgehog.com/v1beta1 (503')
+        self.assertEqual(len([r for r in self.kube.request_log if r.path.endswith('/connections')]), 2)
+
+    def test_forbidden_kind(self):
+        self.fabric.kubeconfig = self.kube.kubeconfig(token='no-vpc')
+        self.fabric.save()
+        self.assert_failed_untouched(self.sync(self.fabric), 'not allowed to list ipv4namespaces')
+
+    def test_unauthorized(self):
+        self.fabric.kubeconfig = self.kube.kubeconfig(token='wrong-token-123')
+        self.fabric.save()
+        run = self.sync(self.fabric)
+        self.assert_failed_untouched(run, 'rejected the credentials (401 Unauthorized)')
+        self.assertNotIn('wrong-token-123', run.error)
+
+    def test_connection_refused(self):
+        kubeconfig = self.kube.kubeconfig().replace(self.kube.url, 'https://127.0.0.1:9')
+        self.fabric.kubeconfig = kubeconfig
+        self.fabric.save()
+        self.assert_failed_untouched(self.sync(self.fabric), 'Connection refused by 127.0.0.1:9')
+
+    def test_name_not_resolved(self):
+        Fabric.objects.filter(pk=self.fabric.pk).update(kubernetes_server='https://fabric.invalid:6443')
+        self.fabric.refresh_from_db()
+        self.assert_failed_untouched(self.sync(self.fabric), 'fabric.invalid:6443) could not be resolved')
+
+    def test_tls_failure(self):
+        from tests.kubeapi import KubeAPIServer
+        with KubeAPIServer() as other:
+            foreign_ca = other.kubeconfig().split('certificate-authority-data: ')[1].split()[0]
+        own_ca = self.kube.kubeconfig().split('certificate-authority-data: ')[1].split()[0]
+        self.fabric.kubeconfig = self.kube.kubeconfig().replace(own_ca, foreign_ca)
+        self.fabric.save()
+        self.assert_failed_untouched(self.sync(self.fabric), 'TLS verification of the API server at 127.0.0.1')
+
+    def test_failure_keeps_backing_off(self):
+        self.kube.inject(method='GET', status=500, count=None)
+        self.sync(self.fabric)
+        self.sync(self.fabric)
+        fabric = Fabric.objects.get(pk=self.fabric.pk)
+        self.assertEqual(fabric.failure_count, 2)
+        self.assertGreaterEqual((fabric.next_sync_due - fabric.last_sync_attempt).total_seconds(),
+                                4 * fabric.sync_interval - 5)
+        self.kube.clear_faults()
+        self.sync(self.fabric)
+        fabric.refresh_from_db()
+        self.assertEqual((fabric.failure_count, fabric.sync_status, fabric.last_sync_error), (0, 'in_sync', ''))
+
+
+class CommandTest(ClusterTestCase):
+    def test_hedgehog_sync_prints_the_summary(self):
+        self.kube.load_yaml(LAB_WIRING)
+        fabric = self.make_fabric(name='lab')
+        out = StringIO()
+        call_command('hedgehog_sync', 'lab', stdout=out)
+        text = out.getvalue()
+        self.assertIn('Sync #', text)
+        self.assertIn('succeeded', text)
+        self.assertRegex(text, r'Connection\s+24\s+0\s+0\s+0\s+0')
+        self.assertRegex(text, r'Switch\s+6\s+0')
+        self.assertEqual(fabric.connection_set.count(), 24)
+        call_command('hedgehog_sync', str(fabric.pk), '--dry-run', stdout=out)
+        self.assertRegex(out.getvalue(), r'Connection\s+0\s+0\s+0\s+24')
+
+    def test_failure_exits_non_zero(self):
+        self.make_fabric(name='down')
+        self.kube.inject(method='GET', status=503, count=None)
+        with self.assertRaises(CommandError) as ctx:
+            call_command('hedgehog_sync', 'down', stdout=StringIO())
+        self.assertIn('503', str(ctx.exception))
+
+    def test_unknown_fabric(self):
+        with self.assertRaises(CommandError):
+            call_command('hedgehog_sync', 'nope', stdout=StringIO())
+
+
+class ConnectionCheckTest(ClusterTestCase):
+    kube_tokens = {'no-gw': {'role': 'reader', 'groups': ['wiring.githedgehog.com', 'vpc.githedgehog.com']}}
+
+    def test_ok(self):
+        from netbox_hedgehog.sync.connection import check_connection
+        fabric = self.make_fabric()
+        report = check_connection(fabric)
+        self.assertTrue(report.ok, report.message)
+        self.assertIn('all 15 Hedgehog kinds can be listed', report.message)
+        self.assertEqual(Fabric.objects.get(pk=fabric.pk).connection_status, 'connected')
+
+    def test_each_failure_has_its_message(self):
+        from netbox_hedgehog.sync.connection import check_connection
+        fabric = self.make_fabric()
+        cases = [
+            (lambda: self.kube.uninstall('VPC'), 'VPC custom resource (vpcs.vpc.githedgehog.com/v1beta1) is not '
+                                                  'installed'),
+            (lambda: self.kube.inject(method='GET', status=502, count=None), 'failed while listing'),
+        ]
+        for arrange, message in cases:
+            with self.subTest(message=message):
+                self.kube.clear_faults()
+                self.kube.install('VPC')
+                arrange()
+                report = check_connection(fabric)
+                self.assertFalse(report.ok)
+                self.assertIn(message, report.message)
+                stored = Fabric.objects.get(pk=fabric.pk)
+                self.assertEqual((stored.connection_status, stored.connection_message), ('failed', report.message))
+                self.assertNotIn(self.kube.token, report.message)
+        self.kube.clear_faults()
+        self.kube.install('VPC')
+        fabric.kubeconfig = self.kube.kubeconfig(token='no-gw')
+        fabric.save()
+        report = check_connection(fabric)
+        self.assertIn('2 of 15 kinds cannot be listed (GatewayGroup, Gateway)', report.message)
+        self.assertIn('403 Forbidden', report.message)
+
+    def test_missing_credentials(self):
+        from netbox_hedgehog.sync.connection import check_connection
+        report = check_connection(Fabric.objects.create(name='nocreds'))
+        self.assertIn('has no credentials', report.message)
+
+
+class VPCStaysTest(ClusterTestCase):
+    def test_vpc_subnets_follow_the_cluster(self):
+        self.kube.load_yaml(SAMPLES / 'demo-gitops__env-1__pre-demo.yaml')
+        fabric = self.make_fabric()
+        self.sync(fabric)
+        vpc = self.kube.get('VPC', 'demo-vpc-1')
+        vpc['spec']['subnets']['default']['vlan'] = 1199
+        self.kube.put(vpc)
+        run = self.sync(fabric)
+        self.assertEqual(run.total('update'), 1)
+        self.assertEqual(VPC.objects.get(fabric=fabric, name='demo-vpc-1').vlans, [1199])
