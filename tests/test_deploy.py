@@ -1,0 +1,596 @@
+"""The deployment files under deploy/ (Docker, Compose, Kubernetes, fabric access).
+
+No Docker engine or Kubernetes cluster runs here, so these tests check what can be checked without one: every file
+parses, every NetBox management command a file runs exists in this project with the arguments given, the services
+and manifests wire the processes together as documented, the RBAC roles match the plugin's kind registry, the
+kubeconfig script produces a kubeconfig the plugin accepts, and the plugin configuration snippet boots NetBox.
+"""
+
+import base64
+import json
+import os
+import runpy
+import shlex
+import subprocess
+import sys
+import textwrap
+from fnmatch import fnmatch
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import get_commands, load_command_class
+from django.core.management.base import CommandError
+from kubernetes import client as k8s
+from kubernetes.config.kube_config import KubeConfigLoader
+
+from netbox_hedgehog import HedgehogConfig, validate_settings
+from netbox_hedgehog.kinds import KINDS
+from netbox_hedgehog.sync.client import check_kubeconfig
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = REPO_ROOT / 'deploy'
+DOCKER = DEPLOY / 'docker'
+KUBERNETES = DEPLOY / 'kubernetes'
+FABRIC_ACCESS = KUBERNETES / 'fabric-access'
+DOCKERFILE = DOCKER / 'Dockerfile'
+COMPOSE_FILE = DOCKER / 'docker-compose.yml'
+PLUGINS_SNIPPET = DOCKER / 'configuration' / 'plugins.py'
+MAKE_KUBECONFIG = FABRIC_ACCESS / 'make-kubeconfig.sh'
+
+# Where the NetBox image keeps its interpreter and manage.py (netbox-docker's layout).
+IMAGE_PYTHON = '/opt/netbox/venv/bin/python'
+IMAGE_MANAGE_PY = '/opt/netbox/netbox/manage.py'
+NETBOX_SERVICES = ('netbox', 'netbox-worker', 'netbox-scheduler')
+HEDGEHOG_GROUPS = {'wiring.githedgehog.com', 'vpc.githedgehog.com', 'gateway.githedgehog.com'}
+READ_VERBS = {'get', 'list', 'watch'}
+WRITE_VERBS = {'create', 'update', 'patch', 'delete'}
+
+
+#
+# Reading the files
+#
+
+def yaml_documents(path):
+    """Every non-empty document of a (possibly multi-document) YAML file."""
+    with path.open(encoding='utf-8') as f:
+        return [doc for doc in yaml.safe_load_all(f) if doc is not None]
+
+
+def compose():
+    return yaml_documents(COMPOSE_FILE)[0]
+
+
+def kubernetes_objects():
+    """(file, object) for every object of every manifest under deploy/kubernetes."""
+    return [(path, doc) for path in sorted(KUBERNETES.rglob('*.y*ml')) for doc in yaml_documents(path)]
+
+
+def objects_of_kind(kind, directory=KUBERNETES):
+    return [doc for path, doc in kubernetes_objects() if doc['kind'] == kind and directory in path.parents]
+
+
+def deployment(name):
+    (found,) = [doc for doc in objects_of_kind('Deployment') if doc['metadata']['name'] == name]
+    return found
+
+
+def env_file(path):
+    """KEY=VALUE lines of a Compose env file, comments and blank lines skipped."""
+    values = {}
+    for line in path.read_text(encoding='utf-8').splitlines():
+        if line.strip() and not line.lstrip().startswith('#'):
+            key, _, value = line.partition('=')
+            values[key.strip()] = value
+    return values
+
+
+def dockerfile_instructions():
+    """(INSTRUCTION, arguments) of deploy/docker/Dockerfile, continuation lines joined, comments dropped."""
+    instructions, current = [], ''
+    for line in DOCKERFILE.read_text(encoding='utf-8').splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith('#'):
+            continue
+        if stripped.endswith('\\'):
+            current += stripped.removesuffix('\\') + ' '
+            continue
+        keyword, _, arguments = (current + stripped).partition(' ')
+        instructions.append((keyword.upper(), ' '.join(arguments.split())))
+        current = ''
+    return instructions
+
+
+def shell_commands(script):
+    """The simple commands (word lists) of a shell command line, split at &&, || and ;."""
+    commands, words = [], []
+    for word in shlex.split(script):
+        if word in ('&&', '||', ';'):
+            commands.append(words)
+            words = []
+        else:
+            words.append(word)
+    return [*commands, words]
+
+
+def management_command(argv):
+    """The management command and its arguments in `argv` (`... manage.py CMD ARGS`), or None."""
+    for i, word in enumerate(argv):
+        if Path(word).name == 'manage.py':
+            return argv[i + 1:]
+    return None
+
+
+def compose_argvs(service):
+    """The command lines of a Compose service: its command and its health check."""
+    argvs = []
+    command = service.get('command')
+    if command is not None:
+        argvs.append(command if isinstance(command, list) else shlex.split(command))
+    test = service.get('healthcheck', {}).get('test')
+    if isinstance(test, str):
+        argvs.extend(shell_commands(test))
+    elif test and test[0] == 'CMD':
+        argvs.append(test[1:])
+    elif test and test[0] == 'CMD-SHELL':
+        argvs.extend(shell_commands(test[1]))
+    return argvs
+
+
+def container_argvs(container):
+    """The command lines of a Kubernetes container: its command/args and its probes."""
+    argvs = [container.get('command', []) + container.get('args', [])]
+    for probe in ('livenessProbe', 'readinessProbe', 'startupProbe'):
+        if 'exec' in container.get(probe, {}):
+            argvs.append(container[probe]['exec']['command'])
+    return argvs
+
+
+def every_command_line():
+    """(where, argv) for every command line a deploy file runs."""
+    found = []
+    for name, service in compose()['services'].items():
+        found += [(f'{COMPOSE_FILE.name} service {name}', argv) for argv in compose_argvs(service)]
+    for doc in objects_of_kind('Deployment'):
+        for container in doc['spec']['template']['spec']['containers']:
+            where = f'Deployment {doc["metadata"]["name"]} container {container["name"]}'
+            found += [(where, argv) for argv in container_argvs(container)]
+    for keyword, arguments in dockerfile_instructions():
+        if keyword == 'RUN':
+            found += [(f'Dockerfile RUN {arguments[:60]}...', argv) for argv in shell_commands(arguments)]
+    return found
+
+
+def management_invocations():
+    """(where, argv, [command, *arguments]) for every NetBox management command a deploy file runs."""
+    return [(where, argv, management_command(argv)) for where, argv in every_command_line()
+            if management_command(argv) is not None]
+
+
+#
+# Every file parses; every command exists
+#
+
+def test_every_yaml_file_under_deploy_parses():
+    """Each YAML file under deploy/ loads (all documents of multi-document files), and none is empty."""
+    paths = sorted(DEPLOY.rglob('*.y*ml'))
+    assert len(paths) >= 6, paths
+    for path in paths:
+        assert yaml_documents(path), f'{path.relative_to(REPO_ROOT)} holds no YAML document'
+
+
+def test_every_kubernetes_manifest_names_its_api_version_kind_and_name():
+    """kubectl needs apiVersion, kind and metadata.name on every object."""
+    objects = kubernetes_objects()
+    assert objects
+    for path, doc in objects:
+        where = path.relative_to(REPO_ROOT)
+        assert isinstance(doc, dict), f'{where}: a document is not a mapping'
+        assert doc.get('apiVersion') and doc.get('kind'), f'{where}: an object has no apiVersion or kind'
+        assert doc.get('metadata', {}).get('name'), f'{where}: a {doc["kind"]} has no metadata.name'
+
+
+def test_every_management_command_a_deploy_file_runs_exists_with_its_arguments():
+    """Each `manage.py CMD ARGS` in the Dockerfile, the Compose file and the manifests names a command this project
+    (NetBox with the plugin enabled) has, and the command's own parser accepts the arguments."""
+    invocations = management_invocations()
+    names = {args[0] for _, _, args in invocations}
+    # The extraction itself must see the processes the files are about.
+    assert {'rqworker', 'hedgehog_scheduler', 'collectstatic'} <= names, names
+    commands = get_commands()
+    for where, _, (name, *arguments) in invocations:
+        assert name in commands, f'{where}: `{name}` is not a management command of NetBox with the plugin'
+        parser = load_command_class(commands[name], name).create_parser('manage.py', name)
+        try:
+            parser.parse_args(arguments)
+        except CommandError as e:
+            pytest.fail(f'{where}: `manage.py {name} {" ".join(arguments)}` is rejected: {e}', pytrace=False)
+
+
+def test_management_commands_run_with_the_image_interpreter():
+    """The NetBox image has its packages in /opt/netbox/venv: manage.py must run with that venv's python."""
+    for where, argv, _ in management_invocations():
+        manage_py = next(i for i, word in enumerate(argv) if Path(word).name == 'manage.py')
+        assert argv[manage_py] == IMAGE_MANAGE_PY, f'{where}: {argv}'
+        assert manage_py >= 1 and argv[manage_py - 1] == IMAGE_PYTHON, f'{where}: {argv}'
+
+
+#
+# Dockerfile
+#
+
+def test_dockerfile_extends_the_netbox_4_7_image():
+    """Every stage starts FROM the official NetBox v4.7 image (ARG defaults resolved)."""
+    instructions = dockerfile_instructions()
+    arg_defaults = dict(arguments.partition('=')[::2] for keyword, arguments in instructions
+                        if keyword == 'ARG' and '=' in arguments)
+    images = []
+    for keyword, arguments in instructions:
+        if keyword == 'FROM':
+            image = arguments.split()[0]
+            for name, value in arg_defaults.items():
+                image = image.replace(f'${{{name}}}', value)
+            images.append(image)
+    assert images, 'the Dockerfile has no FROM'
+    for image in images:
+        repository, _, tag = image.removeprefix('docker.io/').partition(':')
+        assert repository == 'netboxcommunity/netbox', image
+        assert tag == 'v4.7' or tag.startswith(('v4.7.', 'v4.7-')), image
+
+
+def test_dockerfile_installs_the_plugin_wheel_built_from_this_repository():
+    """A stage builds the wheel from the build context (the repository), the final stage installs it into the
+    image's venv, and the context keeps everything the wheel is built from."""
+    instructions = dockerfile_instructions()
+    final_stage = instructions[max(i for i, (keyword, _) in enumerate(instructions) if keyword == 'FROM'):]
+    assert ('COPY', '. /src') in instructions
+    assert any(keyword == 'RUN' and 'uv build' in arguments and '--wheel' in arguments and arguments.endswith('/src')
+               for keyword, arguments in instructions)
+    installs = [argv for keyword, arguments in final_stage if keyword == 'RUN'
+                for argv in shell_commands(arguments) if argv[1:3] == ['pip', 'install']]
+    assert len(installs) == 1, installs
+    (install,) = installs
+    assert install[install.index('--python') + 1] == IMAGE_PYTHON
+    assert install[-1].endswith('*.whl'), install
+
+    ignored = [line.strip() for line in (DOCKER / 'Dockerfile.dockerignore').read_text().splitlines()
+               if line.strip() and not line.startswith('#')]
+    for needed in ('pyproject.toml', 'README.md', 'netbox_hedgehog', 'rq_jobs'):
+        assert not any(fnmatch(needed, pattern) for pattern in ignored), f'the build context leaves out {needed}'
+    for heavy in ('.git', '.venv', '.netbox', 'tests'):
+        assert any(fnmatch(heavy, pattern) for pattern in ignored), f'the build context includes {heavy}'
+
+
+#
+# Docker Compose
+#
+
+def test_compose_runs_netbox_its_worker_the_scheduler_postgres_and_redis():
+    """The five services exist, the worker runs rqworker, the sidecar runs hedgehog_scheduler and is healthy only
+    while `hedgehog_scheduler --status` passes, and every service has a health check to depend on."""
+    services = compose()['services']
+    assert {*NETBOX_SERVICES, 'postgres', 'redis'} <= set(services)
+    assert 'command' not in services['netbox'], 'the netbox service runs the image default (the web server)'
+    assert management_command(compose_argvs(services['netbox-worker'])[0]) == ['rqworker']
+    scheduler_command, scheduler_health = compose_argvs(services['netbox-scheduler'])
+    assert management_command(scheduler_command) == ['hedgehog_scheduler']
+    assert management_command(scheduler_health) == ['hedgehog_scheduler', '--status']
+    for name, service in services.items():
+        assert service.get('healthcheck', {}).get('test'), f'service {name} has no health check'
+
+
+def test_compose_netbox_services_share_image_environment_and_plugin_configuration():
+    """The web server, the worker and the scheduler run the same image built from the Dockerfile, with the same
+    environment and the plugin configuration snippet mounted where the image loads it."""
+    document = compose()
+    services = document['services']
+    for name in NETBOX_SERVICES:
+        service = services[name]
+        assert service['image'] == services['netbox']['image'], name
+        context = (COMPOSE_FILE.parent / service['build']['context']).resolve()
+        assert context == REPO_ROOT, name
+        assert (context / service['build']['dockerfile']).resolve() == DOCKERFILE, name
+        assert service['env_file'] == 'env/netbox.env', name
+        mounts = {volume.split(':')[1]: volume.split(':')[0] for volume in service['volumes']}
+        assert (COMPOSE_FILE.parent / mounts['/etc/netbox/config/plugins.py']).resolve() == PLUGINS_SNIPPET, name
+    for name in ('netbox-worker', 'netbox-scheduler'):
+        assert services[name]['depends_on'] == {'netbox': {'condition': 'service_healthy'}}, name
+    assert services['netbox']['depends_on'] == {'postgres': {'condition': 'service_healthy'},
+                                                'redis': {'condition': 'service_healthy'}}
+    named_volumes = {volume.split(':')[0] for service in services.values() for volume in service.get('volumes', [])
+                     if not volume.startswith(('.', '/'))}
+    assert named_volumes <= set(document.get('volumes') or {}), 'a named volume is not declared'
+
+
+def test_compose_env_files_agree_with_each_other():
+    """The NetBox containers reach PostgreSQL and Redis under the credentials those containers are started with,
+    by their service names, and the secrets are long enough for NetBox to start."""
+    services = compose()['services']
+    for service in services.values():
+        if 'env_file' in service:
+            assert (COMPOSE_FILE.parent / service['env_file']).is_file(), service['env_file']
+    netbox = env_file(DOCKER / 'env' / 'netbox.env')
+    postgres = env_file(DOCKER / 'env' / 'postgres.env')
+    redis = env_file(DOCKER / 'env' / 'redis.env')
+    assert (netbox['DB_NAME'], netbox['DB_USER'], netbox['DB_PASSWORD']) == (
+        postgres['POSTGRES_DB'], postgres['POSTGRES_USER'], postgres['POSTGRES_PASSWORD'])
+    assert netbox['REDIS_PASSWORD'] == netbox['REDIS_CACHE_PASSWORD'] == redis['REDIS_PASSWORD']
+    assert netbox['DB_HOST'] == 'postgres' and netbox['REDIS_HOST'] == netbox['REDIS_CACHE_HOST'] == 'redis'
+    assert netbox['REDIS_DATABASE'] != netbox['REDIS_CACHE_DATABASE'], 'queues and cache share a Redis database'
+    assert len(netbox['SECRET_KEY']) >= 50 and len(netbox['API_TOKEN_PEPPER_1']) >= 50
+
+
+#
+# Kubernetes: worker and scheduler beside NetBox
+#
+
+def test_kubernetes_worker_and_scheduler_deployments():
+    """The worker runs rqworker; the scheduler runs hedgehog_scheduler as a single pod (never two during a rollout)
+    checked by `hedgehog_scheduler --status`; both select their own pods and run the same image."""
+    worker = deployment('netbox-hedgehog-worker')
+    scheduler = deployment('netbox-hedgehog-scheduler')
+    for doc in (worker, scheduler):
+        labels = doc['spec']['template']['metadata']['labels']
+        selector = doc['spec']['selector']['matchLabels']
+        assert selector.items() <= labels.items(), f'{doc["metadata"]["name"]}: the selector misses its own pods'
+    (worker_container,) = worker['spec']['template']['spec']['containers']
+    (scheduler_container,) = scheduler['spec']['template']['spec']['containers']
+    assert management_command(worker_container['command']) == ['rqworker']
+    assert management_command(scheduler_container['command']) == ['hedgehog_scheduler']
+    assert scheduler['spec']['replicas'] == 1
+    assert scheduler['spec']['strategy']['type'] == 'Recreate', 'a rolling update would run two schedulers'
+    liveness = scheduler_container['livenessProbe']['exec']['command']
+    assert management_command(liveness) == ['hedgehog_scheduler', '--status']
+    assert worker_container['image'] == scheduler_container['image']
+
+
+def test_kubernetes_worker_and_scheduler_mount_the_same_netbox_configuration():
+    """Both pods mount NetBox's configuration (the documented ConfigMap and Secret names) identically, and every
+    mount refers to a volume of the pod."""
+    mounts = {}
+    for name in ('netbox-hedgehog-worker', 'netbox-hedgehog-scheduler'):
+        pod = deployment(name)['spec']['template']['spec']
+        volumes = {volume['name']: volume for volume in pod['volumes']}
+        (container,) = pod['containers']
+        for mount in container['volumeMounts']:
+            assert mount['name'] in volumes, f'{name}: volume {mount["name"]} is not defined'
+        assert volumes['config']['configMap']['name'] == 'netbox', name
+        assert volumes['secrets']['secret']['secretName'] == 'netbox-config', name
+        mounts[name] = (container['volumeMounts'], pod['volumes'])
+    assert mounts['netbox-hedgehog-worker'] == mounts['netbox-hedgehog-scheduler']
+
+
+#
+# Kubernetes: fabric access
+#
+
+def permissions(role):
+    """{(API group, resource): verbs} granted by a ClusterRole."""
+    granted = {}
+    for rule in role['rules']:
+        for group in rule['apiGroups']:
+            for resource in rule['resources']:
+                granted.setdefault((group, resource), set()).update(rule['verbs'])
+    return granted
+
+
+def cluster_role(name):
+    (found,) = [doc for doc in objects_of_kind('ClusterRole', FABRIC_ACCESS) if doc['metadata']['name'] == name]
+    return found
+
+
+def test_readonly_role_reads_exactly_the_hedgehog_kinds():
+    """get/list/watch on every plural of the kind registry, in exactly the three Hedgehog API groups, and nothing
+    more: a kind added to KINDS without the RBAC change fails here."""
+    granted = permissions(cluster_role('netbox-hedgehog-readonly'))
+    assert set(granted) == {(k.group, k.plural) for k in KINDS}
+    assert {group for group, _ in granted} == HEDGEHOG_GROUPS
+    for resource, verbs in granted.items():
+        assert verbs == READ_VERBS, f'{resource}: {sorted(verbs)}'
+
+
+def test_readwrite_role_adds_writes_on_the_kinds_netbox_may_write():
+    """The read-only role's permissions plus create/update/patch/delete, except on the kinds the registry marks
+    read-only (they come with the fabric)."""
+    granted = permissions(cluster_role('netbox-hedgehog-readwrite'))
+    assert set(granted) == {(k.group, k.plural) for k in KINDS}
+    assert {group for group, _ in granted} == HEDGEHOG_GROUPS
+    for kind in KINDS:
+        expected = READ_VERBS if kind.read_only else READ_VERBS | WRITE_VERBS
+        assert granted[(kind.group, kind.plural)] == expected, kind.kind
+
+
+def test_fabric_service_account_token_and_bindings():
+    """The ServiceAccount netbox-hedgehog in `default`, its long-lived token Secret, and a binding of each role to
+    that ServiceAccount."""
+    (account,) = objects_of_kind('ServiceAccount', FABRIC_ACCESS)
+    assert account['metadata'] == {'name': 'netbox-hedgehog', 'namespace': 'default'}
+    (token,) = objects_of_kind('Secret', FABRIC_ACCESS)
+    assert token['type'] == 'kubernetes.io/service-account-token'
+    assert token['metadata']['namespace'] == 'default'
+    assert token['metadata']['annotations']['kubernetes.io/service-account.name'] == 'netbox-hedgehog'
+    roles = {doc['metadata']['name'] for doc in objects_of_kind('ClusterRole', FABRIC_ACCESS)}
+    bindings = objects_of_kind('ClusterRoleBinding', FABRIC_ACCESS)
+    assert {binding['roleRef']['name'] for binding in bindings} == roles
+    for binding in bindings:
+        assert binding['roleRef']['kind'] == 'ClusterRole'
+        assert binding['subjects'] == [{'kind': 'ServiceAccount', 'name': 'netbox-hedgehog', 'namespace': 'default'}]
+
+
+#
+# make-kubeconfig.sh, run against a fake kubectl
+#
+
+SERVER = 'https://fabric.example.net:6443'
+TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVmYXVsdDpuZXRib3gtaGVkZ2Vob2cifQ.c2ln-_'
+CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBfakeCAcertificateForTests\n-----END CERTIFICATE-----\n'
+
+# Answers exactly the queries make-kubeconfig.sh should make and fails on anything else; every call is logged.
+FAKE_KUBECTL = textwrap.dedent('''\
+    #!/usr/bin/env bash
+    printf '%s\\n' "$*" >> "$FAKE_KUBECTL_LOG"
+    secret="--namespace $FAKE_NAMESPACE get secret $FAKE_SECRET -o"
+    case "$*" in
+        'config view --minify -o jsonpath={.clusters[0].cluster.server}') printf '%s' "$FAKE_SERVER" ;;
+        "$secret jsonpath={.data.token}") printf '%s' "$FAKE_TOKEN_B64" ;;
+        "$secret jsonpath={.data.ca\\\\.crt}") printf '%s' "$FAKE_CA_B64" ;;
+        *) echo "fake kubectl: unexpected arguments: $*" >&2; exit 1 ;;
+    esac
+''')
+
+
+@pytest.fixture
+def fake_kubectl(tmp_path):
+    """Run make-kubeconfig.sh with a fake kubectl first on PATH; returns (run(args, **env), call log path)."""
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    kubectl = bin_dir / 'kubectl'
+    kubectl.write_text(FAKE_KUBECTL)
+    kubectl.chmod(0o755)
+    log = tmp_path / 'kubectl.log'
+    base_env = {key: value for key, value in os.environ.items() if key != 'KUBECTL'}
+    base_env.update(
+        PATH=f'{bin_dir}{os.pathsep}{os.environ["PATH"]}',
+        FAKE_KUBECTL_LOG=str(log),
+        FAKE_NAMESPACE='default',
+        FAKE_SECRET='netbox-hedgehog-token',
+        FAKE_SERVER=SERVER,
+        FAKE_TOKEN_B64=base64.b64encode(TOKEN.encode()).decode(),
+        FAKE_CA_B64=base64.b64encode(CA_PEM.encode()).decode(),
+        TOKEN_WAIT_SECONDS='0',
+    )
+
+    def run(*args, **env):
+        return subprocess.run(['bash', str(MAKE_KUBECONFIG), *args], env={**base_env, **env}, capture_output=True,
+                              text=True, timeout=60, check=False)
+
+    return run, log
+
+
+def test_make_kubeconfig_script_is_valid_bash_with_usage():
+    """`bash -n` accepts the script, it runs in strict mode, is executable, and -h prints its usage."""
+    syntax = subprocess.run(['bash', '-n', str(MAKE_KUBECONFIG)], capture_output=True, text=True, check=False)
+    assert syntax.returncode == 0, syntax.stderr
+    assert 'set -euo pipefail' in MAKE_KUBECONFIG.read_text()
+    assert os.access(MAKE_KUBECONFIG, os.X_OK), 'make-kubeconfig.sh is not executable'
+    usage = subprocess.run(['bash', str(MAKE_KUBECONFIG), '-h'], capture_output=True, text=True, check=False)
+    assert usage.returncode == 0 and usage.stdout.startswith('Usage: make-kubeconfig.sh'), usage
+
+
+def test_make_kubeconfig_prints_a_kubeconfig_the_plugin_accepts(fake_kubectl, tmp_path):
+    """With the server of the current context, the output is a kubeconfig with the token and CA embedded, which
+    the plugin's kubeconfig check accepts and the Kubernetes client turns into the right connection settings."""
+    run, log = fake_kubectl
+    result = run()
+    assert result.returncode == 0, result.stderr
+    kubeconfig = yaml.safe_load(result.stdout)
+    (cluster,) = kubeconfig['clusters']
+    (user,) = kubeconfig['users']
+    assert cluster['cluster'] == {'server': SERVER,
+                                  'certificate-authority-data': base64.b64encode(CA_PEM.encode()).decode()}
+    assert user['user'] == {'token': TOKEN}
+    assert check_kubeconfig(result.stdout) is None
+
+    configuration = k8s.Configuration()
+    KubeConfigLoader(config_dict=kubeconfig, config_base_path=str(tmp_path),
+                     temp_file_path=str(tmp_path)).load_and_set(configuration)
+    assert configuration.host == SERVER
+    assert configuration.auth_settings()['BearerToken']['value'] == f'Bearer {TOKEN}'
+    assert Path(configuration.ssl_ca_cert).read_text() == CA_PEM
+    assert 'config view' in log.read_text()
+
+
+def test_make_kubeconfig_uses_the_server_argument_and_secret_options(fake_kubectl):
+    """An explicit server URL is used as given (the kubectl context is not consulted), -n/-s pick the Secret."""
+    run, log = fake_kubectl
+    result = run('-n', 'fabric-system', '-s', 'nb-token', 'https://10.0.0.1:6443',
+                 FAKE_NAMESPACE='fabric-system', FAKE_SECRET='nb-token')
+    assert result.returncode == 0, result.stderr
+    assert yaml.safe_load(result.stdout)['clusters'][0]['cluster']['server'] == 'https://10.0.0.1:6443'
+    assert 'config view' not in log.read_text(), 'the server argument must win over the current context'
+
+
+@pytest.mark.parametrize(('args', 'env', 'message'), [
+    ((), {'FAKE_TOKEN_B64': ''}, 'has no token after 0s'),
+    ((), {'FAKE_SERVER': ''}, 'names no API server'),
+    (('http://fabric.example.net:6443',), {}, 'must be https://'),
+    (('https://a:6443', 'extra'), {}, 'too many arguments'),
+])
+def test_make_kubeconfig_fails_with_a_message_and_no_output(fake_kubectl, args, env, message):
+    """Errors go to standard error with a reason, and nothing half-made reaches standard output."""
+    run, _ = fake_kubectl
+    result = run(*args, **env)
+    assert result.returncode != 0
+    assert result.stdout == ''
+    assert message in result.stderr
+
+
+#
+# The plugin configuration snippet
+#
+
+def snippet_settings():
+    namespace = runpy.run_path(str(PLUGINS_SNIPPET))
+    assert namespace['PLUGINS'] == ['netbox_hedgehog']
+    assert set(namespace['PLUGINS_CONFIG']) == {'netbox_hedgehog'}
+    return namespace['PLUGINS_CONFIG']['netbox_hedgehog']
+
+
+def test_plugin_snippet_sets_every_setting_the_plugin_has_and_nothing_else():
+    """The snippet lists exactly the plugin's default_settings keys, with values the plugin's validation accepts."""
+    settings = snippet_settings()
+    defaults = HedgehogConfig.default_settings
+    assert set(settings) - set(defaults) == set(), 'the snippet sets settings the plugin does not have'
+    assert set(defaults) - set(settings) == set(), 'the snippet leaves out settings of the plugin'
+    # NetBox merges the defaults in; validate what NetBox would hand to the plugin.
+    validate_settings({**defaults, **settings})
+
+
+def test_plugin_snippet_takes_the_credential_keys_from_the_environment(monkeypatch):
+    """The credential keys come from env/netbox.env variables, the fallbacks split on whitespace."""
+    monkeypatch.setenv('HEDGEHOG_CREDENTIAL_KEY', 'new-key')
+    monkeypatch.setenv('HEDGEHOG_CREDENTIAL_KEY_FALLBACKS', 'old-key-1 old-key-2')
+    settings = snippet_settings()
+    assert settings['credential_key'] == 'new-key'
+    assert settings['credential_key_fallbacks'] == ['old-key-1', 'old-key-2']
+    validate_settings({**HedgehogConfig.default_settings, **settings})
+
+
+def test_plugin_snippet_comments_every_setting():
+    """Each setting's line is directly preceded by a comment explaining it."""
+    lines = PLUGINS_SNIPPET.read_text(encoding='utf-8').splitlines()
+    for key in HedgehogConfig.default_settings:
+        found = [i for i, line in enumerate(lines) if line.strip().startswith(f"'{key}':")]
+        assert len(found) == 1, f'setting {key} is not set exactly once, on a line of its own'
+        assert lines[found[0] - 1].strip().startswith('#'), f'setting {key} has no comment above it'
+
+
+def test_netbox_loads_the_plugin_snippet(tmp_path):
+    """NetBox starts with the snippet's PLUGINS and PLUGINS_CONFIG on top of the development configuration (database,
+    Redis, secret key): the plugin loads, accepts the settings in ready(), and sees the snippet's values, the
+    credential key taken from the environment included. (`netbox check` runs in tests/test_packaging.py.)"""
+    (tmp_path / 'snippet_configuration.py').write_text(textwrap.dedent(f'''\
+        import runpy
+
+        from netbox_configuration import *
+
+        _snippet = runpy.run_path({str(PLUGINS_SNIPPET)!r})
+        PLUGINS = _snippet['PLUGINS']
+        PLUGINS_CONFIG = _snippet['PLUGINS_CONFIG']
+    '''))
+    show_settings = (
+        'import json, django; django.setup(); '
+        'from django.conf import settings; '
+        'print(json.dumps(settings.PLUGINS_CONFIG["netbox_hedgehog"], sort_keys=True))'
+    )
+    env = {
+        **os.environ,
+        'NETBOX_CONFIGURATION': 'snippet_configuration',
+        'PYTHONPATH': os.pathsep.join([str(tmp_path), str(DEPLOY / 'dev'), str(REPO_ROOT)]),
+        'HEDGEHOG_CREDENTIAL_KEY': 'a-dedicated-credential-key',
+    }
+    result = subprocess.run([sys.executable, '-c', show_settings], env=env, cwd=tmp_path, capture_output=True,
+                            text=True, timeout=300, check=False)
+    assert result.returncode == 0, f'NetBox did not start with the snippet:\n{result.stdout}{result.stderr}'
+    effective = json.loads(result.stdout.strip().splitlines()[-1])
+    assert effective == {**snippet_settings(), 'credential_key': 'a-dedicated-credential-key'}
