@@ -1,5 +1,6 @@
 # Development and test entry points for netbox-hedgehog (GNU make).
 #
+#   make demo         run NetBox with the plugin, a worker, the scheduler sidecar and a test fabric (Ctrl-C stops)
 #   make test         create/refresh .venv, start PostgreSQL and Redis if needed, run the test suite
 #   make lint         ruff check
 #   make migrations   generate plugin migrations after model changes
@@ -34,7 +35,7 @@ export NETBOX_ROOT := $(CURDIR)/.netbox
 export DJANGO_SETTINGS_MODULE := netbox.settings
 export PYTHONPATH := $(DEV_DIR):$(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: venv services test lint migrations env clean
+.PHONY: venv services demo test lint migrations env clean
 
 venv: $(VENV_STAMP)
 
@@ -52,6 +53,9 @@ services:
 
 $(NETBOX_ROOT):
 	mkdir -p "$@"
+
+demo: venv services | $(NETBOX_ROOT)
+	"$(VENV_BIN)/python" "$(DEV_DIR)/demo.py"
 
 test: venv services | $(NETBOX_ROOT)
 	"$(VENV_BIN)/pytest" $(PYTEST_ARGS)

@@ -15,6 +15,7 @@ __all__ = (
     'CredentialError',
     'decrypt',
     'encrypt',
+    'rotate',
 )
 
 _INFO = b'netbox-hedgehog credentials v1'
@@ -56,7 +57,10 @@ def decrypt(token, what='credential'):
 
 
 def rotate(token):
-    """Re-encrypt a stored value with the current primary key."""
+    """Re-encrypt a stored value with the current primary key; raises CredentialError when no key decrypts it."""
     if not token:
         return ''
-    return _cipher().rotate(token.encode()).decode()
+    try:
+        return _cipher().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise CredentialError('A stored credential cannot be decrypted with the configured keys.') from None

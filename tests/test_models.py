@@ -86,3 +86,24 @@ class CredentialStorageTest(TestCase):
                 Fabric.objects.get(pk=fabric.pk).git_token
         self.assertIn('Git token cannot be decrypted', str(ctx.exception))
         self.assertNotIn('ghp_lost', str(ctx.exception))
+
+
+class RotateCommandTest(TestCase):
+    def test_rotation_re_encrypts_with_the_new_key(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+        fabric = Fabric.objects.create(name='rot2', git_token='ghp_rotate2', kubeconfig=KUBECONFIG)
+        old_ciphertext = fabric.git_token_encrypted
+        config = {'netbox_hedgehog': {'credential_key': 'brand-new-key',
+                                      'credential_key_fallbacks': [settings.SECRET_KEY]}}
+        out = StringIO()
+        with override_settings(PLUGINS_CONFIG=config):
+            call_command('hedgehog_rotate_credentials', stdout=out)
+        self.assertIn('Re-encrypted the credentials of 1 fabric(s)', out.getvalue())
+        fabric.refresh_from_db()
+        self.assertNotEqual(fabric.git_token_encrypted, old_ciphertext)
+        # The new key alone now decrypts it.
+        with override_settings(PLUGINS_CONFIG={'netbox_hedgehog': {'credential_key': 'brand-new-key'}}):
+            self.assertEqual(Fabric.objects.get(pk=fabric.pk).git_token, 'ghp_rotate2')
+            self.assertEqual(Fabric.objects.get(pk=fabric.pk).kubeconfig, KUBECONFIG)
