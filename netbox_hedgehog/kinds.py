@@ -36,72 +36,72 @@ class SpecError(ValueError):
 # Typed accessors: each checks the type of one spec field and names it in the error.
 #
 
-def _get(spec, path):
+def _get(spec, path, base='spec'):
     value = spec
     for part in path.split('.'):
         if value is None:
             return None
         if not isinstance(value, dict):
-            raise SpecError(f'spec.{path}: expected an object at "{part}", got {type(value).__name__}')
+            raise SpecError(f'{base}.{path}: expected an object at "{part}", got {type(value).__name__}')
         value = value.get(part)
     return value
 
 
-def _str(spec, path, default=''):
-    value = _get(spec, path)
+def _str(spec, path, default='', base='spec'):
+    value = _get(spec, path, base)
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise SpecError(f'spec.{path}: expected a string, got {type(value).__name__}')
+        raise SpecError(f'{base}.{path}: expected a string, got {type(value).__name__}')
     return str(value)
 
 
-def _int(spec, path):
-    value = _get(spec, path)
+def _int(spec, path, base='spec'):
+    value = _get(spec, path, base)
     if value is None or value == '':
         return None
     if isinstance(value, bool):
-        raise SpecError(f'spec.{path}: expected an integer, got a boolean')
+        raise SpecError(f'{base}.{path}: expected an integer, got a boolean')
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
     if not isinstance(value, int):
-        raise SpecError(f'spec.{path}: expected an integer, got {type(value).__name__} {value!r}')
+        raise SpecError(f'{base}.{path}: expected an integer, got {type(value).__name__} {value!r}')
     return value
 
 
-def _bool(spec, path):
-    value = _get(spec, path)
+def _bool(spec, path, base='spec'):
+    value = _get(spec, path, base)
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise SpecError(f'spec.{path}: expected true or false, got {value!r}')
+        raise SpecError(f'{base}.{path}: expected true or false, got {value!r}')
     return value
 
 
-def _str_list(spec, path):
-    value = _get(spec, path)
+def _str_list(spec, path, base='spec'):
+    value = _get(spec, path, base)
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise SpecError(f'spec.{path}: expected a list of strings, got {value!r}')
+        raise SpecError(f'{base}.{path}: expected a list of strings, got {value!r}')
     return list(value)
 
 
-def _dict(spec, path):
-    value = _get(spec, path)
+def _dict(spec, path, base='spec'):
+    value = _get(spec, path, base)
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise SpecError(f'spec.{path}: expected an object, got {type(value).__name__}')
+        raise SpecError(f'{base}.{path}: expected an object, got {type(value).__name__}')
     return value
 
 
-def _list_of_dicts(spec, path):
-    value = _get(spec, path)
+def _list_of_dicts(spec, path, base='spec'):
+    value = _get(spec, path, base)
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise SpecError(f'spec.{path}: expected a list of objects')
+        raise SpecError(f'{base}.{path}: expected a list of objects')
     return value
 
 
@@ -160,12 +160,13 @@ def derive_connection(spec):
     if ctype not in CONNECTION_TYPES:
         raise SpecError(f'spec.{ctype}: unknown connection type (known: {", ".join(sorted(CONNECTION_TYPES))})')
     body = _dict(spec, ctype)
+    where_body = f'spec.{ctype}'
     links = []
     if ctype in CONNECTION_SINGLE_LINK:
-        links.append((f'spec.{ctype}.link', _dict(body, 'link')))
+        links.append((f'spec.{ctype}.link', _dict(body, 'link', base=where_body)))
     else:
         for list_key in ('links', 'peerLinks', 'sessionLinks'):
-            for i, link in enumerate(_list_of_dicts(body, list_key)):
+            for i, link in enumerate(_list_of_dicts(body, list_key, base=where_body)):
                 links.append((f'spec.{ctype}.{list_key}[{i}]', link))
     endpoints = []
     for where, link in links:
@@ -189,7 +190,7 @@ def derive_connection(spec):
         'ports': [f"{e['device']}/{e['port']}" for e in endpoints],
         'endpoints': endpoints,
         'link_count': len(links),
-        'vpc': _str(body, 'withinVPC'),
+        'vpc': _str(body, 'withinVPC', base=where_body),
     }
 
 
@@ -233,8 +234,8 @@ def derive_server(spec):
 def derive_vlan_namespace(spec):
     ranges = []
     for i, item in enumerate(_list_of_dicts(spec, 'ranges')):
-        start = _int(item, 'from')
-        end = _int(item, 'to')
+        start = _int(item, 'from', base=f'spec.ranges[{i}]')
+        end = _int(item, 'to', base=f'spec.ranges[{i}]')
         if start is None:
             raise SpecError(f'spec.ranges[{i}].from: required')
         end = start if end is None else end
@@ -254,10 +255,10 @@ def derive_vpc(spec):
     for name, subnet in subnets.items():
         if not isinstance(subnet, dict):
             raise SpecError(f'spec.subnets.{name}: expected an object')
-        cidr = _str(subnet, 'subnet')
+        cidr = _str(subnet, 'subnet', base=f'spec.subnets.{name}')
         if cidr:
             cidrs.append(cidr)
-        vlan = _int(subnet, 'vlan')
+        vlan = _int(subnet, 'vlan', base=f'spec.subnets.{name}')
         if vlan is not None:
             vlans.append(vlan)
     mode = _str(spec, 'mode')
@@ -328,7 +329,7 @@ def derive_external_attachment(spec):
 def derive_external_peering(spec):
     prefixes = []
     for i, item in enumerate(_list_of_dicts(spec, 'permit.external.prefixes')):
-        prefix = _str(item, 'prefix')
+        prefix = _str(item, 'prefix', base=f'spec.permit.external.prefixes[{i}]')
         if not prefix:
             raise SpecError(f'spec.permit.external.prefixes[{i}].prefix: required')
         prefixes.append(prefix)
@@ -343,7 +344,7 @@ def derive_external_peering(spec):
 def derive_gateway(spec):
     groups = []
     for i, item in enumerate(_list_of_dicts(spec, 'groups')):
-        name = _str(item, 'name')
+        name = _str(item, 'name', base=f'spec.groups[{i}]')
         if not name:
             raise SpecError(f'spec.groups[{i}].name: required')
         groups.append(name)
