@@ -1,17 +1,21 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from netbox.filtersets import NetBoxModelFilterSet, PrimaryModelFilterSet
+from netbox.filtersets import BaseFilterSet, NetBoxModelFilterSet, PrimaryModelFilterSet
 from utilities.filters import MultiValueCharFilter, MultiValueNumberFilter
 from utilities.filtersets import register_filterset
 
 from .choices import (
     ConnectionStatusChoices,
     ConnectionTypeChoices,
+    DriftStatusChoices,
     ExternalTypeChoices,
     FabricStatusChoices,
     SwitchRoleChoices,
+    SyncActionChoices,
+    SyncRunStatusChoices,
     SyncStatusChoices,
+    SyncTriggerChoices,
     VPCModeChoices,
 )
 from .models import (
@@ -28,6 +32,8 @@ from .models import (
     Switch,
     SwitchGroup,
     SwitchProfile,
+    SyncChange,
+    SyncRun,
     VLANNamespace,
     VPCAttachment,
     VPCPeering,
@@ -46,6 +52,8 @@ __all__ = (
     'SwitchFilterSet',
     'SwitchGroupFilterSet',
     'SwitchProfileFilterSet',
+    'SyncChangeFilterSet',
+    'SyncRunFilterSet',
     'VLANNamespaceFilterSet',
     'VPCAttachmentFilterSet',
     'VPCFilterSet',
@@ -53,7 +61,9 @@ __all__ = (
 )
 
 # Fields every Hedgehog resource filterset offers besides its typed columns.
-RESOURCE_FIELDS = ('id', 'name', 'uid', 'resource_version', 'generation', 'creation_timestamp')
+RESOURCE_FIELDS = (
+    'id', 'name', 'uid', 'resource_version', 'generation', 'creation_timestamp', 'git_file', 'git_pending_since',
+)
 
 
 def contains_any(field_name):
@@ -71,8 +81,9 @@ class FabricFilterSet(PrimaryModelFilterSet):
         model = Fabric
         fields = (
             'id', 'name', 'description', 'kubernetes_server', 'kubernetes_namespace', 'verify_tls', 'git_url',
-            'git_branch', 'git_path', 'git_author_name', 'git_author_email', 'sync_enabled', 'sync_interval',
-            'allow_empty_kinds', 'last_sync', 'last_sync_attempt', 'failure_count', 'next_sync_due',
+            'git_branch', 'git_path', 'git_author_name', 'git_author_email', 'git_commit', 'drift_count',
+            'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'last_sync', 'last_sync_attempt', 'failure_count',
+            'next_sync_due',
         )
 
     def search(self, queryset, name, value):
@@ -90,6 +101,7 @@ class HedgehogResourceFilterSet(NetBoxModelFilterSet):
     fabric = django_filters.ModelMultipleChoiceFilter(
         field_name='fabric__name', queryset=Fabric.objects.all(), to_field_name='name', label=_('Fabric (name)'),
     )
+    drift_status = django_filters.MultipleChoiceFilter(choices=DriftStatusChoices)
 
     def search(self, queryset, name, value):
         if not value.strip():
@@ -246,3 +258,32 @@ class GatewayFilterSet(HedgehogResourceFilterSet):
     class Meta:
         model = Gateway
         fields = (*RESOURCE_FIELDS, 'asn', 'protocol_ip', 'vtep_ip', 'workers')
+
+
+class SyncRunFilterSet(BaseFilterSet):
+    q = django_filters.CharFilter(method='search', label=_('Search'))
+    fabric_id = django_filters.ModelMultipleChoiceFilter(queryset=Fabric.objects.all(), label=_('Fabric (ID)'))
+    fabric = django_filters.ModelMultipleChoiceFilter(
+        field_name='fabric__name', queryset=Fabric.objects.all(), to_field_name='name', label=_('Fabric (name)'),
+    )
+    status = django_filters.MultipleChoiceFilter(choices=SyncRunStatusChoices)
+    trigger = django_filters.MultipleChoiceFilter(choices=SyncTriggerChoices)
+
+    class Meta:
+        model = SyncRun
+        fields = ('id', 'request_id', 'dry_run', 'queue', 'job_id', 'created', 'started', 'finished', 'pruned',
+                  'git_commit')
+
+    def search(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(Q(fabric__name__icontains=value) | Q(error__icontains=value))
+
+
+class SyncChangeFilterSet(BaseFilterSet):
+    run_id = django_filters.ModelMultipleChoiceFilter(queryset=SyncRun.objects.all(), label=_('Sync run (ID)'))
+    action = django_filters.MultipleChoiceFilter(choices=SyncActionChoices)
+
+    class Meta:
+        model = SyncChange
+        fields = ('id', 'kind', 'name', 'object_id')

@@ -14,6 +14,9 @@ __all__ = (
     'check_connection',
 )
 
+# Test connection answers a person waiting on a page: no request may hold it longer than this (seconds).
+PROBE_TIMEOUT = 10
+
 
 @dataclass
 class ConnectionReport:
@@ -26,6 +29,7 @@ def _probe(fabric):
     kinds = {}
     with fabric_api(fabric) as (api, server, timeout):
         where = server_label(server)
+        timeout = min(timeout, PROBE_TIMEOUT)
         for kind_spec in KINDS:
             try:
                 api.list_namespaced_custom_object(

@@ -1,0 +1,42 @@
+from collections import defaultdict
+
+from .constants import REFERENCE_FIELDS
+from .kinds import KIND_BY_MODEL
+
+__all__ = (
+    'get_references',
+    'resolve_reference',
+)
+
+
+def _names(value):
+    if not value:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def get_references(obj):
+    """Return {model name: {name: object}} for the objects `obj`'s typed columns name that exist in its fabric.
+
+    One query per referenced kind; the result is cached on `obj`, so every panel of a page shares it.
+    """
+    if not hasattr(obj, '_hedgehog_references'):
+        wanted = defaultdict(set)
+        for field, model_name in REFERENCE_FIELDS.get(obj._meta.model_name, {}).items():
+            wanted[model_name].update(_names(getattr(obj, field)))
+        obj._hedgehog_references = {
+            model_name: {
+                target.name: target
+                for target in KIND_BY_MODEL[model_name].model.objects.filter(
+                    fabric_id=obj.fabric_id, name__in=names
+                ).only('id', 'name')
+            }
+            for model_name, names in wanted.items() if names
+        }
+    return obj._hedgehog_references
+
+
+def resolve_reference(obj, field, name):
+    """Return the object of `obj`'s fabric that `name` in reference column `field` names, or None."""
+    model_name = REFERENCE_FIELDS[obj._meta.model_name][field]
+    return get_references(obj).get(model_name, {}).get(name)

@@ -1,0 +1,159 @@
+"""Hedgehog objects for the API and filter tests: specs from the Hedgehog samples (githedgehog/lab-ci env-ci-1.l,
+demo-gitops env-1, the docs' VPC and wiring examples), with the switch fields `hhfab` adds on hydration where a running
+fabric has them.
+"""
+from netbox_hedgehog.models import Fabric
+
+KUBECONFIG = """apiVersion: v1
+kind: Config
+clusters:
+- name: env-ci-1
+  cluster:
+    server: https://172.30.0.1:6443
+    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==
+contexts:
+- name: env-ci-1
+  context: {cluster: env-ci-1, user: hedgehog-reader}
+current-context: env-ci-1
+users:
+- name: hedgehog-reader
+  user:
+    token: kubeconfig-secret-token-b8d3f1
+"""
+
+# Switches of lab-ci env-ci-1.l, hydrated as hhfab does (asn, ip, protocolIP, vtepIP, vlanNamespaces).
+DS3000_01 = {
+    'boot': {'serial': 'R4039F2B074C17GD300131'}, 'role': 'server-leaf', 'description': 'leaf-1',
+    'profile': 'celestica-ds3000', 'portBreakouts': {'E1/1': '4x10G', 'E1/17': '4x25G', 'E1/18': '4x25G'},
+    'redundancy': {'group': 'eslag-2', 'type': 'eslag'}, 'groups': ['eslag-2'], 'vlanNamespaces': ['default'],
+    'asn': 65101, 'ip': '172.30.0.8/21', 'protocolIP': '172.30.8.3/32', 'vtepIP': '172.30.12.3/32',
+}
+DS3000_02 = {
+    'boot': {'serial': 'R4039F2B074C17GD300133'}, 'role': 'server-leaf', 'description': 'leaf-2',
+    'profile': 'celestica-ds3000', 'portBreakouts': {'E1/1': '4x10G', 'E1/17': '4x25G'},
+    'redundancy': {'group': 'eslag-2', 'type': 'eslag'}, 'groups': ['eslag-2'], 'vlanNamespaces': ['default'],
+    'asn': 65101, 'ip': '172.30.0.9/21', 'protocolIP': '172.30.8.4/32', 'vtepIP': '172.30.12.3/32',
+}
+DS3000_03 = {
+    'boot': {'serial': 'DX030F2B043607UB200027'}, 'role': 'server-leaf', 'description': 'leaf-3',
+    'profile': 'celestica-ds3000', 'portBreakouts': {'E1/1': '4x10G', 'E1/11': '4x10G'},
+    'groups': ['border', 'eslag-1'], 'redundancy': {'group': 'eslag-1', 'type': 'eslag'},
+    'vlanNamespaces': ['default'], 'asn': 65102, 'ip': '172.30.0.10/21', 'protocolIP': '172.30.8.5/32',
+    'vtepIP': '172.30.12.4/32',
+}
+SSE_C4632_01 = {
+    'boot': {'serial': 'SSC46AN03020014'}, 'role': 'server-leaf', 'description': 'leaf-4',
+    'profile': 'supermicro-sse-c4632sb', 'portBreakouts': {'E1/1': '4x10G', 'E1/10': '4x10G'},
+    'groups': ['border', 'eslag-1'], 'redundancy': {'group': 'eslag-1', 'type': 'eslag'},
+    'vlanNamespaces': ['default'], 'asn': 65102, 'ip': '172.30.0.11/21', 'protocolIP': '172.30.8.6/32',
+    'vtepIP': '172.30.12.4/32',
+}
+DS4000_01 = {
+    'boot': {'serial': 'R4009B2F062504LK200031'}, 'role': 'spine', 'description': 'spine-1',
+    'profile': 'celestica-ds4000', 'portBreakouts': {'E1/1': '1x100G', 'E1/20': '1x100G'},
+    'vlanNamespaces': ['default'], 'asn': 65100, 'ip': '172.30.0.12/21', 'protocolIP': '172.30.8.1/32',
+}
+DS4000_02 = {
+    'boot': {'serial': 'R4009B2F062504LK200006'}, 'role': 'spine', 'description': 'spine-2',
+    'profile': 'celestica-ds4000', 'portBreakouts': {'E1/1': '1x100G', 'E1/20': '1x100G'},
+    'vlanNamespaces': ['default'], 'asn': 65100, 'ip': '172.30.0.13/21', 'protocolIP': '172.30.8.2/32',
+}
+
+# Connections of lab-ci env-ci-1.l, one of each shape.
+ESLAG_SERVER_1 = {'eslag': {'links': [
+    {'server': {'port': 'server-1/enp2s1'}, 'switch': {'port': 'ds3000-01/E1/1/2'}},
+    {'server': {'port': 'server-1/enp2s2'}, 'switch': {'port': 'ds3000-02/E1/1/2'}},
+]}}
+ESLAG_SERVER_2 = {'eslag': {'links': [
+    {'server': {'port': 'server-2/enp2s1'}, 'switch': {'port': 'ds3000-01/E1/1/3'}},
+    {'server': {'port': 'server-2/enp2s2'}, 'switch': {'port': 'ds3000-02/E1/1/3'}},
+]}}
+BUNDLED_SERVER_3 = {'bundled': {'links': [
+    {'server': {'port': 'server-3/enp2s1'}, 'switch': {'port': 'ds3000-01/E1/1/4'}},
+    {'server': {'port': 'server-3/enp2s2'}, 'switch': {'port': 'ds3000-01/E1/2/2'}},
+]}}
+UNBUNDLED_SERVER_7 = {'unbundled': {'link': {
+    'server': {'port': 'server-7/enp2s1'}, 'switch': {'port': 'ds3000-03/E1/1/1'},
+}}}
+FABRIC_SPINE_1_LEAF_1 = {'fabric': {'links': [
+    {'spine': {'port': 'ds4000-01/E1/1'}, 'leaf': {'port': 'ds3000-01/E1/28'}},
+    {'spine': {'port': 'ds4000-01/E1/2'}, 'leaf': {'port': 'ds3000-01/E1/29'}},
+]}}
+FABRIC_SPINE_2_LEAF_1 = {'fabric': {'links': [
+    {'spine': {'port': 'ds4000-02/E1/1'}, 'leaf': {'port': 'ds3000-01/E1/30'}},
+    {'spine': {'port': 'ds4000-02/E1/2'}, 'leaf': {'port': 'ds3000-01/E1/31'}},
+]}}
+VPC_LOOPBACK_DS3000_01 = {'vpcLoopback': {'links': [
+    {'switch1': {'port': 'ds3000-01/E1/17/1'}, 'switch2': {'port': 'ds3000-01/E1/18/1'}},
+    {'switch1': {'port': 'ds3000-01/E1/17/2'}, 'switch2': {'port': 'ds3000-01/E1/18/2'}},
+]}}
+EXTERNAL_DS3000_03 = {'external': {'link': {'switch': {'port': 'ds3000-03/E1/1/4'}}}}
+GATEWAY_SPINE_1 = {'gateway': {'links': [
+    {'gateway': {'port': 'gateway-1/enp2s1np0'}, 'switch': {'port': 'ds4000-01/E1/20/1'}},
+]}}
+
+# VPCs of demo-gitops env-1 and the docs' DHCP relay example.
+DEMO_VPC_1 = {'subnets': {'default': {
+    'subnet': '10.10.101.0/24', 'vlan': 1101,
+    'dhcp': {'enable': True, 'range': {'start': '10.10.101.10', 'end': '10.10.101.99'}},
+}}}
+DEMO_VPC_2 = {'subnets': {'default': {
+    'subnet': '10.10.102.0/24', 'vlan': 1102,
+    'dhcp': {'enable': True, 'range': {'start': '10.10.102.10', 'end': '10.10.102.99'}},
+}}}
+DEMO_VPC_3 = {
+    'subnets': {
+        'subnet-1': {'subnet': '10.10.131.0/24', 'gateway': '10.10.131.1', 'vlan': 1131,
+                     'dhcp': {'enable': True, 'range': {'start': '10.10.131.10', 'end': '10.10.131.99'}}},
+        'subnet-2': {'subnet': '10.10.132.0/24', 'vlan': 1132, 'isolated': True, 'restricted': True,
+                     'dhcp': {'enable': True}},
+    },
+    'permit': [['subnet-1', 'subnet-2']],
+}
+VPC_01 = {'ipv4Namespace': 'default', 'vlanNamespace': 'default', 'subnets': {'default': {
+    'dhcp': {'relay': '10.0.2.200/32', 'relayVPC': 'vpc-02'}, 'gateway': '10.0.1.1', 'subnet': '10.0.1.0/24',
+    'vlan': 1001,
+}}}
+VPC_02 = {'ipv4Namespace': 'default', 'vlanNamespace': 'default', 'subnets': {'default': {
+    'dhcp': {}, 'gateway': '10.0.2.1', 'subnet': '10.0.2.0/24', 'vlan': 1002,
+}}}
+
+GATEWAY_1 = {'interfaces': {'enp2s1np0': {}}, 'workers': 16, 'asn': 65534, 'protocolIP': '172.30.8.9/32',
+             'vtepIP': '172.30.12.9/32', 'groups': [{'name': 'default', 'priority': 10}]}
+GATEWAY_2 = {'interfaces': {'enp2s1np1': {}}, 'workers': 16, 'asn': 65534, 'protocolIP': '172.30.8.10/32',
+             'vtepIP': '172.30.12.10/32', 'groups': [{'name': 'default', 'priority': 20}]}
+
+DS3000_CATALOG = {
+    'displayName': 'Celestica DS3000', 'switchSilicon': 'Broadcom TD3-X7 3.2T', 'nosType': 'sonic-bcm-base',
+    'platform': 'x86_64-cel_seastone_2-r0',
+    'ports': {'M1': {'nos': 'eth0', 'management': True}, 'E1/1': {'nos': 'Ethernet0', 'profile': 'QSFP28-100G'},
+              'E1/2': {'nos': 'Ethernet4', 'profile': 'QSFP28-100G'}},
+}
+DS4000_CATALOG = {
+    'displayName': 'Celestica DS4000', 'switchSilicon': 'Broadcom TH3 12.8T', 'nosType': 'sonic-bcm-base',
+    'platform': 'x86_64-cel_questone_2-r0',
+    'ports': {'M1': {'nos': 'eth0', 'management': True}, 'E1/1': {'nos': 'Ethernet0', 'profile': 'QSFP-DD-400G'}},
+}
+VS_CATALOG = {
+    'displayName': 'Virtual Switch', 'switchSilicon': 'vs', 'nosType': 'sonic-vs', 'platform': 'x86_64-kvm_x86_64-r0',
+    'ports': {'M1': {'nos': 'eth0', 'management': True}},
+}
+
+# A label value that is not a string: Kubernetes rejects it, so NetBox does too (used as invalid bulk update data).
+INVALID_LABELS = {'labels': {'fabric.githedgehog.com/rack': 3}}
+
+
+def create_fabric(name, **fields):
+    fields.setdefault('kubernetes_server', 'https://172.30.0.1:6443')
+    return Fabric.objects.create(name=name, **fields)
+
+
+def create_objects(model, fabric, specs):
+    """Create one object of `model` per (name, spec) pair, as a sync from the cluster would leave it."""
+    return [
+        model.objects.create(
+            fabric=fabric, name=name, spec=spec, uid=f'0b9c3e2a-{model._meta.model_name[:4]}-{i:04d}',
+            resource_version=str(1000 + i), generation=1,
+        )
+        for i, (name, spec) in enumerate(specs)
+    ]
