@@ -194,15 +194,26 @@ def derive_connection(spec):
     }
 
 
+SWITCH_ROLES = ('spine', 'server-leaf', 'border-leaf', 'mixed-leaf', 'virtual-edge')
+REDUNDANCY_TYPES = ('eslag', 'mclag')
+VPC_MODES = {'': 'l2vni', 'l2vni': 'l2vni', 'l3vni': 'l3vni'}
+
+
+def _one_of(value, allowed, path):
+    if value and value not in allowed:
+        raise SpecError(f'{path}: {value!r} is not one of {", ".join(a for a in allowed if a)}')
+    return value
+
+
 def derive_switch(spec):
-    role = _str(spec, 'role')
+    role = _one_of(_str(spec, 'role'), SWITCH_ROLES, 'spec.role')
     return {
         'role': role,
         'description': _str(spec, 'description'),
         'profile': _str(spec, 'profile'),
         'groups': _str_list(spec, 'groups'),
         'redundancy_group': _str(spec, 'redundancy.group'),
-        'redundancy_type': _str(spec, 'redundancy.type'),
+        'redundancy_type': _one_of(_str(spec, 'redundancy.type'), REDUNDANCY_TYPES, 'spec.redundancy.type'),
         'vlan_namespaces': _str_list(spec, 'vlanNamespaces'),
         'asn': _int(spec, 'asn'),
         'ip': _str(spec, 'ip'),
@@ -261,9 +272,9 @@ def derive_vpc(spec):
         vlan = _int(subnet, 'vlan', base=f'spec.subnets.{name}')
         if vlan is not None:
             vlans.append(vlan)
-    mode = _str(spec, 'mode')
+    mode = _one_of(_str(spec, 'mode'), tuple(VPC_MODES), 'spec.mode')
     return {
-        'mode': mode or 'l2vni',
+        'mode': VPC_MODES[mode],
         'ipv4_namespace': _str(spec, 'ipv4Namespace') or 'default',
         'vlan_namespace': _str(spec, 'vlanNamespace') or 'default',
         'subnet_names': sorted(str(n) for n in subnets),
