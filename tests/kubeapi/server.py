@@ -151,9 +151,9 @@ class KubeAPIServer:
     def inject(self, method=None, path_regex=None, status=None, drop=False, delay=None, count=1, message=None):
         """Make the next ``count`` requests (None: all, until ``clear_faults``) that match fail.
 
-        ``method`` (e.g. 'GET') and ``path_regex`` (``re.search`` on the request target: path and query) select requests. The fault
-        sleeps ``delay`` seconds first, then answers ``status`` with a Status body, drops the connection
-        without an answer (``drop=True``), or, with only a delay, answers normally.
+        ``method`` (e.g. 'GET') and ``path_regex`` (``re.search`` on the request target: path and query) select
+        requests. The fault sleeps ``delay`` seconds first, then answers ``status`` with a Status body, drops the
+        connection without an answer (``drop=True``), or, with only a delay, answers normally.
         """
         self.faults.inject(method, path_regex, status, drop, delay, count, message)
 
