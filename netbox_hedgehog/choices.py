@@ -4,7 +4,9 @@ from utilities.choices import ChoiceSet
 __all__ = (
     'ConnectionStatusChoices',
     'ConnectionTypeChoices',
+    'DriftStatusChoices',
     'ExternalTypeChoices',
+    'FabricDriftStatusChoices',
     'FabricStatusChoices',
     'RedundancyTypeChoices',
     'SwitchRoleChoices',
@@ -189,4 +191,35 @@ class SyncActionChoices(ChoiceSet):
         (DELETE, _('Delete'), 'red'),
         (UNCHANGED, _('Unchanged'), 'gray'),
         (ERROR, _('Error'), 'orange'),
+    ]
+
+
+class DriftStatusChoices(ChoiceSet):
+    """How one object of a fabric with Git settings compares: desired state (Git or NetBox) against the cluster."""
+    IN_SYNC = 'in_sync'
+    DIFFERS = 'differs'
+    MISSING_FROM_CLUSTER = 'missing_from_cluster'
+    NOT_IN_GIT = 'not_in_git'
+
+    CHOICES = [
+        (IN_SYNC, _('In sync'), 'green'),
+        (DIFFERS, _('Differs'), 'orange'),
+        (MISSING_FROM_CLUSTER, _('Missing from cluster'), 'red'),
+        (NOT_IN_GIT, _('Not in Git'), 'purple'),
+    ]
+
+    # Every state that counts as drift.
+    DRIFTED = (DIFFERS, MISSING_FROM_CLUSTER, NOT_IN_GIT)
+
+
+class FabricDriftStatusChoices(ChoiceSet):
+    """A fabric's drift, derived from its Git settings and its drift count."""
+    NOT_TRACKED = 'not_tracked'
+    IN_SYNC = 'in_sync'
+    DRIFTED = 'drifted'
+
+    CHOICES = [
+        (NOT_TRACKED, _('Not tracked'), 'gray'),
+        (IN_SYNC, _('In sync'), 'green'),
+        (DRIFTED, _('Drifted'), 'orange'),
     ]

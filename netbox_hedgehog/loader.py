@@ -157,14 +157,17 @@ def parse_documents(text, source='<yaml>', namespace='default'):
 def load_yaml(fabric, text, source='<yaml>'):
     """Create or update the objects of a YAML stream in `fabric`; returns a LoadResult with per-kind counts.
 
-    Valid objects are written in one transaction; invalid documents are reported and skipped.
+    Valid objects are written in one transaction; invalid documents are reported and skipped. Loading never writes
+    to the fabric's Git repository.
     """
+    from .gitops.signals import git_writes_suppressed
+
     objects, errors = parse_documents(text, source, fabric.kubernetes_namespace)
     result = LoadResult(errors=errors)
     by_kind = {}
     for obj in objects:
         by_kind.setdefault(obj.kind, []).append(obj)
-    with transaction.atomic():
+    with transaction.atomic(), git_writes_suppressed():
         for kind_spec in KINDS:
             parsed = by_kind.get(kind_spec.kind)
             if not parsed:

@@ -45,8 +45,8 @@ __all__ = (
 
 # Columns of every Hedgehog kind besides its typed columns.
 RESOURCE_FIELDS = (
-    'pk', 'id', 'name', 'fabric', 'uid', 'resource_version', 'generation', 'creation_timestamp', 'tags', 'created',
-    'last_updated',
+    'pk', 'id', 'name', 'fabric', 'uid', 'resource_version', 'generation', 'creation_timestamp', 'drift_status',
+    'git_file', 'tags', 'created', 'last_updated',
 )
 
 
@@ -60,6 +60,8 @@ class FabricTable(PrimaryModelTable):
     sync_enabled = columns.BooleanColumn(verbose_name=_('Scheduled sync'))
     sync_interval = tables.Column(verbose_name=_('Interval (s)'))
     verify_tls = columns.BooleanColumn(verbose_name=_('Verify TLS'))
+    drift_status = columns.ChoiceFieldColumn(verbose_name=_('Drift'), orderable=False)
+    drift_count = tables.Column(verbose_name=_('Drifted objects'))
     tags = columns.TagColumn(url_name='plugins:netbox_hedgehog:fabric_list')
 
     class Meta(PrimaryModelTable.Meta):
@@ -67,8 +69,8 @@ class FabricTable(PrimaryModelTable):
         fields = (
             'pk', 'id', 'name', 'status', 'description', 'sync_status', 'last_sync', 'last_sync_attempt',
             'connection_status', 'sync_enabled', 'sync_interval', 'kubernetes_server', 'kubernetes_namespace',
-            'verify_tls', 'git_url', 'git_branch', 'git_path', 'owner', 'owner_group', 'comments', 'tags', 'created',
-            'last_updated',
+            'verify_tls', 'git_url', 'git_branch', 'git_path', 'git_commit', 'drift_status', 'drift_count', 'owner',
+            'owner_group', 'comments', 'tags', 'created', 'last_updated',
         )
         default_columns = (
             'pk', 'name', 'status', 'sync_status', 'last_sync', 'connection_status', 'sync_enabled', 'sync_interval',
@@ -84,6 +86,8 @@ class HedgehogResourceTable(NetBoxTable):
     resource_version = tables.Column(verbose_name=_('Resource version'))
     generation = tables.Column(verbose_name=_('Generation'))
     creation_timestamp = columns.DateTimeColumn(verbose_name=_('Created in Kubernetes'))
+    drift_status = columns.ChoiceFieldColumn(verbose_name=_('Drift'))
+    git_file = tables.Column(verbose_name=_('Git file'))
 
 
 class VLANNamespaceTable(HedgehogResourceTable):

@@ -54,9 +54,9 @@ from .ui import panels
 def resource_layout(model_name, attributes_panel, right_panels=(), related_panels=()):
     """The detail page of a Hedgehog object.
 
-    Left: its typed attributes, Kubernetes identity, tags and custom fields. Right: any kind-specific panels, then
-    labels and annotations. Below: tables of the objects that refer to it, then its YAML manifest. The breadcrumb
-    trail leads to the list of this kind within the object's fabric.
+    Left: its typed attributes, Kubernetes identity, tags and custom fields. Right: its drift (fabrics with Git
+    settings), any kind-specific panels, then labels and annotations. Below: tables of the objects that refer to it,
+    then its YAML manifest. The breadcrumb trail leads to the list of this kind within the object's fabric.
     """
     return layout.SimpleLayout(
         breadcrumbs=[
@@ -69,6 +69,7 @@ def resource_layout(model_name, attributes_panel, right_panels=(), related_panel
             CustomFieldsPanel(),
         ],
         right_panels=[
+            panels.DriftPanel(),
             *right_panels,
             panels.KeyValuePanel('labels', title=_('Labels')),
             panels.KeyValuePanel('annotations', title=_('Annotations')),
@@ -124,6 +125,9 @@ class FabricView(generic.ObjectView):
             panels.FabricSyncActivityPanel(),
             panels.FabricSyncPanel(),
             RelatedObjectsPanel(title=_('Objects')),
+        ],
+        bottom_panels=[
+            panels.FabricDriftPanel(),
         ],
     )
 

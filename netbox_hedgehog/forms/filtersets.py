@@ -9,6 +9,7 @@ from utilities.forms.rendering import FieldSet
 from netbox_hedgehog.choices import (
     ConnectionStatusChoices,
     ConnectionTypeChoices,
+    DriftStatusChoices,
     ExternalTypeChoices,
     FabricStatusChoices,
     RedundancyTypeChoices,
@@ -89,14 +90,15 @@ class FabricFilterForm(PrimaryModelFilterSetForm):
 
 
 class HedgehogResourceFilterForm(NetBoxModelFilterSetForm):
-    """The filters of every Hedgehog kind: a search, the fabric and tags."""
+    """The filters of every Hedgehog kind: a search, the fabric, the drift (fabrics with Git settings) and tags."""
     fabric_id = DynamicModelMultipleChoiceField(label=_('Fabric'), queryset=Fabric.objects.all(), required=False)
+    drift_status = forms.MultipleChoiceField(label=_('Drift'), choices=DriftStatusChoices, required=False)
 
 
 class VLANNamespaceFilterForm(HedgehogResourceFilterForm):
     model = VLANNamespace
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
         FieldSet('range', name=_('VLAN namespace')),
     )
     range = _text(_('Range'), _('A range as written in the namespace, such as 1000-2999'))
@@ -106,7 +108,7 @@ class VLANNamespaceFilterForm(HedgehogResourceFilterForm):
 class SwitchGroupFilterForm(HedgehogResourceFilterForm):
     model = SwitchGroup
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
     )
     tag = TagFilterField(model)
 
@@ -114,7 +116,7 @@ class SwitchGroupFilterForm(HedgehogResourceFilterForm):
 class SwitchProfileFilterForm(HedgehogResourceFilterForm):
     model = SwitchProfile
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
         FieldSet('display_name', 'nos_type', 'platform', 'switch_silicon', name=_('Switch profile')),
     )
     display_name = _text(_('Display name'))
@@ -127,7 +129,7 @@ class SwitchProfileFilterForm(HedgehogResourceFilterForm):
 class SwitchFilterForm(HedgehogResourceFilterForm):
     model = Switch
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
         FieldSet('role', 'profile', 'group', 'vlan_namespace', name=_('Switch')),
         FieldSet('redundancy_group', 'redundancy_type', name=_('Redundancy')),
         FieldSet('asn', 'ip', 'protocol_ip', 'vtep_ip', name=_('Addressing')),
@@ -153,7 +155,7 @@ class SwitchFilterForm(HedgehogResourceFilterForm):
 class ServerFilterForm(HedgehogResourceFilterForm):
     model = Server
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
     )
     tag = TagFilterField(model)
 
@@ -161,7 +163,7 @@ class ServerFilterForm(HedgehogResourceFilterForm):
 class ConnectionFilterForm(HedgehogResourceFilterForm):
     model = Connection
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
         FieldSet('connection_type', 'device', 'switch', 'server', 'gateway', 'port', 'vpc', name=_('Connection')),
     )
     connection_type = forms.MultipleChoiceField(label=_('Type'), choices=ConnectionTypeChoices, required=False)
@@ -177,7 +179,7 @@ class ConnectionFilterForm(HedgehogResourceFilterForm):
 class IPv4NamespaceFilterForm(HedgehogResourceFilterForm):
     model = IPv4Namespace
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
         FieldSet('subnet', name=_('IPv4 namespace')),
     )
     subnet = _text(_('Subnet'), _('As written in the namespace, such as 10.0.0.0/16'))
@@ -187,7 +189,7 @@ class IPv4NamespaceFilterForm(HedgehogResourceFilterForm):
 class VPCFilterForm(HedgehogResourceFilterForm):
     model = VPC
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
         FieldSet('mode', 'ipv4_namespace', 'vlan_namespace', name=_('VPC')),
         FieldSet('subnet', 'subnet_name', 'vlan', name=_('Subnets')),
     )
@@ -203,7 +205,7 @@ class VPCFilterForm(HedgehogResourceFilterForm):
 class VPCAttachmentFilterForm(HedgehogResourceFilterForm):
     model = VPCAttachment
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
         FieldSet('vpc', 'subnet', 'connection', 'native_vlan', name=_('Attachment')),
     )
     vpc = _text(_('VPC'))
@@ -216,7 +218,7 @@ class VPCAttachmentFilterForm(HedgehogResourceFilterForm):
 class VPCPeeringFilterForm(HedgehogResourceFilterForm):
     model = VPCPeering
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
         FieldSet('vpc', name=_('Peering')),
     )
     vpc = _text(_('VPC'))
@@ -226,7 +228,7 @@ class VPCPeeringFilterForm(HedgehogResourceFilterForm):
 class ExternalFilterForm(HedgehogResourceFilterForm):
     model = External
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
         FieldSet('external_type', 'ipv4_namespace', 'inbound_community', 'outbound_community', 'static_prefix',
                  name=_('External')),
     )
@@ -241,7 +243,7 @@ class ExternalFilterForm(HedgehogResourceFilterForm):
 class ExternalAttachmentFilterForm(HedgehogResourceFilterForm):
     model = ExternalAttachment
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
         FieldSet('external_type', 'external', 'connection', 'vlan', name=_('Attachment')),
         FieldSet('switch_ip', 'neighbor_asn', 'neighbor_ip', name=_('BGP')),
     )
@@ -258,7 +260,7 @@ class ExternalAttachmentFilterForm(HedgehogResourceFilterForm):
 class ExternalPeeringFilterForm(HedgehogResourceFilterForm):
     model = ExternalPeering
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
         FieldSet('vpc', 'vpc_subnet', 'external', 'prefix', name=_('Peering')),
     )
     vpc = _text(_('VPC'))
@@ -271,7 +273,7 @@ class ExternalPeeringFilterForm(HedgehogResourceFilterForm):
 class GatewayGroupFilterForm(HedgehogResourceFilterForm):
     model = GatewayGroup
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
     )
     tag = TagFilterField(model)
 
@@ -279,7 +281,7 @@ class GatewayGroupFilterForm(HedgehogResourceFilterForm):
 class GatewayFilterForm(HedgehogResourceFilterForm):
     model = Gateway
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
         FieldSet('group', 'interface', name=_('Gateway')),
         FieldSet('asn', 'protocol_ip', 'vtep_ip', name=_('Addressing')),
     )

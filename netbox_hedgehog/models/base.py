@@ -1,9 +1,11 @@
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from netbox.models import NetBoxModel
 
+from netbox_hedgehog.choices import DriftStatusChoices
 from netbox_hedgehog.kinds import KIND_BY_MODEL, SpecError, to_manifest
 
 __all__ = (
@@ -20,9 +22,23 @@ def string_array(verbose_name, max_length=253):
 
 
 def unique_name_per_fabric(model_name):
-    """The constraint every kind carries: a name is unique within its fabric."""
+    """The constraints every kind carries: a name is unique within its fabric, and its drift state is consistent
+    (a known drift status; "missing from cluster" exactly when no observed state is stored)."""
+    missing = DriftStatusChoices.MISSING_FROM_CLUSTER
     return (
         models.UniqueConstraint(fields=('fabric', 'name'), name=f'netbox_hedgehog_{model_name}_unique_name'),
+        models.CheckConstraint(
+            condition=Q(drift_status='') | Q(drift_status__in=DriftStatusChoices.values()),
+            name=f'netbox_hedgehog_{model_name}_drift_status_valid',
+            violation_error_message=_('Unknown drift status.'),
+        ),
+        models.CheckConstraint(
+            condition=Q(drift_status='') | Q(drift_status=missing, observed__isnull=True)
+            | (~Q(drift_status=missing) & Q(observed__isnull=False)),
+            name=f'netbox_hedgehog_{model_name}_drift_observed',
+            violation_error_message=_('An object is "missing from cluster" exactly when no observed state is '
+                                      'stored.'),
+        ),
     )
 
 
@@ -49,6 +65,33 @@ class HedgehogResource(NetBoxModel):
     creation_timestamp = models.DateTimeField(verbose_name=_('created in Kubernetes'), null=True, blank=True,
                                               editable=False)
 
+    # GitOps (fabrics with Git settings only; empty otherwise). spec/labels/annotations then hold the desired state.
+    observed = models.JSONField(
+        verbose_name=_('observed state'), null=True, blank=True, editable=False,
+        help_text=_('{spec, labels, annotations} as the cluster holds them; empty when the object is not in the '
+                    'cluster'),
+    )
+    drift_status = models.CharField(
+        verbose_name=_('drift'), max_length=30, choices=DriftStatusChoices, blank=True, editable=False,
+    )
+    drift_diff = models.JSONField(
+        verbose_name=_('drift diff'), default=list, blank=True, editable=False,
+        help_text=_('List of {"path", "git", "cluster"} for each desired value the cluster holds differently'),
+    )
+    git_file = models.CharField(
+        verbose_name=_('Git file'), max_length=500, blank=True, editable=False,
+        help_text=_('Repository path of the file holding the object'),
+    )
+    git_digest = models.CharField(
+        verbose_name=_('Git digest'), max_length=64, blank=True, editable=False,
+        help_text=_('Digest of the object as NetBox last read it from or wrote it to Git: the version an edit is '
+                    'based on'),
+    )
+    git_pending_since = models.DateTimeField(
+        verbose_name=_('Git write queued'), null=True, blank=True, editable=False,
+        help_text=_('Set while an edit made in NetBox waits to be committed; the sync keeps the edit meanwhile'),
+    )
+
     clone_fields = ('fabric',)
 
     class Meta:
@@ -65,6 +108,14 @@ class HedgehogResource(NetBoxModel):
     @property
     def kind(self):
         return self.kind_spec().kind
+
+    def get_drift_status_color(self):
+        return DriftStatusChoices.colors.get(self.drift_status)
+
+    @property
+    def desired(self):
+        """The object's desired state (its spec and metadata as NetBox holds them)."""
+        return {'spec': self.spec, 'labels': self.labels, 'annotations': self.annotations}
 
     def apply_spec(self):
         """Set the typed columns from `spec`; raises SpecError naming the offending field."""

@@ -9,7 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from netbox.models import PrimaryModel
 
 from netbox_hedgehog import MIN_TIMING_SETTING, crypto, get_setting
-from netbox_hedgehog.choices import ConnectionStatusChoices, FabricStatusChoices, SyncStatusChoices
+from netbox_hedgehog.choices import (
+    ConnectionStatusChoices,
+    FabricDriftStatusChoices,
+    FabricStatusChoices,
+    SyncStatusChoices,
+)
 
 __all__ = (
     'CREDENTIAL_FIELDS',
@@ -79,6 +84,15 @@ class Fabric(PrimaryModel):
     git_author_name = models.CharField(verbose_name=_('commit author name'), max_length=200, default='NetBox Hedgehog')
     git_author_email = models.CharField(
         verbose_name=_('commit author email'), max_length=254, default='netbox-hedgehog@localhost'
+    )
+    git_commit = models.CharField(
+        verbose_name=_('Git commit'), max_length=64, blank=True, editable=False,
+        help_text=_('The commit whose desired state NetBox holds (empty until a sync has read the repository, and '
+                    'after a write to Git failed: the next sync then reads the repository again in full)'),
+    )
+    drift_count = models.PositiveIntegerField(
+        verbose_name=_('drifted objects'), default=0, editable=False,
+        help_text=_('Objects whose desired state and cluster state differ, as of the last sync or edit'),
     )
 
     # Sync settings
@@ -198,6 +212,19 @@ class Fabric(PrimaryModel):
     @property
     def has_git(self):
         return bool(self.git_url)
+
+    @property
+    def drift_status(self):
+        """Not tracked without Git settings; otherwise in sync or drifted by the drift count."""
+        if not self.has_git:
+            return FabricDriftStatusChoices.NOT_TRACKED
+        return FabricDriftStatusChoices.DRIFTED if self.drift_count else FabricDriftStatusChoices.IN_SYNC
+
+    def get_drift_status_display(self):
+        return dict(FabricDriftStatusChoices)[self.drift_status]
+
+    def get_drift_status_color(self):
+        return FabricDriftStatusChoices.colors.get(self.drift_status)
 
     def clean(self):
         super().clean()

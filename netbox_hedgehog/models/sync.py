@@ -93,6 +93,22 @@ class SyncRun(models.Model):
     def total(self, action):
         return sum(kind_counts.get(action, 0) for kind_counts in self.counts.values())
 
+    @property
+    def created_count(self):
+        return self.total('create')
+
+    @property
+    def updated_count(self):
+        return self.total('update')
+
+    @property
+    def deleted_count(self):
+        return self.total('delete')
+
+    @property
+    def error_count(self):
+        return self.total('error')
+
 
 class SyncChange(models.Model):
     """What one sync run did (or, in a dry run, would do) to one object, with a field-level diff."""
@@ -106,6 +122,10 @@ class SyncChange(models.Model):
         help_text=_('List of {"path", "old", "new"} for each changed field'),
     )
     message = models.TextField(verbose_name=_('message'), blank=True)
+    git_file = models.CharField(
+        verbose_name=_('Git file'), max_length=500, blank=True,
+        help_text=_('For an error in the Git repository: the file it is in (the message names the line)'),
+    )
 
     objects = RestrictedQuerySet.as_manager()
 

@@ -15,17 +15,22 @@ from utilities.serialization import serialize_object
 from netbox_hedgehog.choices import SyncActionChoices
 from netbox_hedgehog.models import SyncChange
 
+from .plan import GIT_FIELDS
+
 __all__ = (
     'apply_plans',
+    'record_git_errors',
     'record_plans',
 )
 
 IDENTITY_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp')
+# What a refresh writes: the row's content is unchanged, its cluster identity (or Git digest) is not.
+REFRESH_FIELDS = (*IDENTITY_FIELDS, 'git_digest', 'drift_diff')
 
 
 def _assign(instance, obj):
     instance.spec, instance.labels, instance.annotations = obj.spec, obj.labels, obj.annotations
-    for name in IDENTITY_FIELDS:
+    for name in (*IDENTITY_FIELDS, *GIT_FIELDS):
         setattr(instance, name, getattr(obj, name))
     for name, value in obj.typed.items():
         setattr(instance, name, value)
@@ -86,6 +91,33 @@ def record_plans(run, plans):
     SyncChange.objects.bulk_create(rows)
 
 
+def _keep_edits(model, plan):
+    """Lock the rows a Git fabric's plan rewrites or deletes, and leave out those a person edited since the plan was
+    made: their edit is on its way to Git and wins (one query)."""
+    ids = [row.pk for row, *_rest in plan.update + plan.refresh] + [pk for pk, _name in plan.delete]
+    if not ids:
+        return
+    edited = {
+        pk for pk, since in model.objects.select_for_update().filter(pk__in=ids).values_list('pk', 'git_pending_since')
+        if since is not None and since >= plan.planned_at
+    }
+    if edited:
+        kept = len(plan.update) + len(plan.refresh) + len(plan.delete)
+        plan.update = [entry for entry in plan.update if entry[0].pk not in edited]
+        plan.refresh = [entry for entry in plan.refresh if entry[0].pk not in edited]
+        plan.delete = [entry for entry in plan.delete if entry[0] not in edited]
+        plan.unchanged += kept - len(plan.update) - len(plan.refresh) - len(plan.delete)
+
+
+def record_git_errors(run, errors):
+    """An error SyncChange for each document of the repository that could not be loaded (DocumentError)."""
+    SyncChange.objects.bulk_create([
+        SyncChange(run=run, kind='', name=error.name[:253], action=SyncActionChoices.ERROR, message=str(error),
+                   git_file=error.source[:500])
+        for error in errors
+    ])
+
+
 def apply_plans(fabric, run, plans, user=None):
     """Apply the plans (call inside a transaction). Returns nothing; raises on any database error."""
     now = timezone.now()
@@ -94,6 +126,8 @@ def apply_plans(fabric, run, plans, user=None):
         if not (plan.create or plan.update or plan.refresh or plan.delete):
             continue
         model = plan.kind_spec.model
+        if plan.planned_at is not None:
+            _keep_edits(model, plan)
         # Django's ContentType cache: no query per kind once warm.
         object_type = ContentType.objects.get_for_model(model)
 
@@ -118,14 +152,15 @@ def apply_plans(fabric, run, plans, user=None):
                                           pre, _snapshot(instance)))
         refreshed = []
         for instance, obj in plan.refresh:
-            for name in IDENTITY_FIELDS:
+            for name in REFRESH_FIELDS:
                 setattr(instance, name, getattr(obj, name))
             refreshed.append(instance)
         if updated:
-            fields = ['spec', 'labels', 'annotations', 'last_updated', *IDENTITY_FIELDS, *plan.update[0][1].typed]
+            fields = ['spec', 'labels', 'annotations', 'last_updated', *IDENTITY_FIELDS, *GIT_FIELDS,
+                      *plan.update[0][1].typed]
             model.objects.bulk_update(updated, fields, batch_size=5000)
         if refreshed:
-            model.objects.bulk_update(refreshed, list(IDENTITY_FIELDS), batch_size=5000)
+            model.objects.bulk_update(refreshed, list(REFRESH_FIELDS), batch_size=5000)
 
         if plan.delete:
             ids = [pk for pk, _name in plan.delete]

@@ -3,6 +3,7 @@
 Plain Python, called by the RQ jobs, the `hedgehog_sync` command and tests; it imports no views.
 """
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,14 +11,17 @@ from django.utils import timezone
 from netbox_hedgehog import get_setting
 from netbox_hedgehog.choices import SyncRunStatusChoices
 from netbox_hedgehog.crypto import CredentialError
+from netbox_hedgehog.gitops.repository import GitError
 from netbox_hedgehog.kinds import KINDS
-from netbox_hedgehog.models import SyncRun
+from netbox_hedgehog.models import Fabric, SyncRun
 
 from . import state
-from .apply import apply_plans, record_plans
+from .apply import apply_plans, record_git_errors, record_plans
 from .client import fabric_api
 from .errors import ClusterError
-from .plan import build_kind_plan
+from .gitplan import build_git_kind_plan
+from .gitread import load_desired
+from .plan import RowIdentity, build_kind_plan
 from .reader import read_cluster
 from .runlog import RunLog
 
@@ -35,17 +39,33 @@ def create_run(fabric, trigger, user=None, dry_run=False, queue='', job_id=''):
                                   job_id=job_id)
 
 
-def plan_fabric(fabric, read, log):
-    """Plan every kind of the fabric from a complete read.
+def _git_prune_blocked(fabric, desired, identities):
+    """Why a read of the repository must not lead to pruning ('' when it may)."""
+    if desired.errors:
+        return (f'the Git repository has {len(desired.errors)} error(s); objects of the files concerned keep '
+                f'their desired state')
+    if desired.read is not None and not desired.read.count:
+        from_git = sum(1 for rows in identities.values() for identity in rows.values() if identity.git_file)
+        if from_git:
+            return (f'the Git repository has no Hedgehog objects under {fabric.git_path or "its root"!r} while '
+                    f'NetBox holds {from_git} object(s) read from it')
+    return ''
+
+
+def plan_fabric(fabric, read, log, desired=None):
+    """Plan every kind of the fabric from a complete read (and, for a fabric with Git settings, its DesiredState).
 
     A kind whose CRD is missing while NetBox holds objects of it fails the sync (nothing is written). A kind that
     came back empty while NetBox holds objects of it stops all pruning for this run, unless the fabric allows
-    empty kinds.
+    empty kinds. So does any error in the Git repository.
     """
+    planned_at = timezone.now()
     identities = {}
     for kind_spec in KINDS:
-        rows = kind_spec.model.objects.filter(fabric=fabric).values_list('pk', 'name', 'uid', 'resource_version')
-        identities[kind_spec.kind] = {name: (pk, uid, rv) for pk, name, uid, rv in rows}
+        rows = kind_spec.model.objects.filter(fabric=fabric).values_list(
+            'pk', 'name', 'uid', 'resource_version', 'drift_status', 'git_file', 'git_pending_since',
+        )
+        identities[kind_spec.kind] = {name: RowIdentity(pk, *rest) for pk, name, *rest in rows}
     for kind, kind_read in read.kinds.items():
         if kind_read.missing and identities[kind]:
             raise ClusterError(f'{kind_read.error} NetBox holds {len(identities[kind])} {kind} object(s) of this '
@@ -54,26 +74,48 @@ def plan_fabric(fabric, read, log):
         kind for kind, kind_read in read.kinds.items()
         if not kind_read.items and identities[kind] and not kind_read.missing
     ]
-    prune_blocked = ''
+    reasons = []
     if emptied and not fabric.allow_empty_kinds:
-        prune_blocked = (
+        reasons.append(
             f'the cluster returned no {", ".join(emptied)} objects while NetBox holds some; an empty answer is '
             f'treated as a broken read unless the fabric allows empty kinds'
         )
+    git_blocked = _git_prune_blocked(fabric, desired, identities) if desired is not None else ''
+    if git_blocked:
+        reasons.append(git_blocked)
+    prune_blocked = '; '.join(reasons)
+    if prune_blocked:
         log(f'Nothing is pruned: {prune_blocked}')
+    # NetBox edits queued more recently than a job may run are still on their way to Git.
+    pending_after = timezone.now() - timedelta(seconds=get_setting('sync_job_timeout'))
     plans = []
     for kind_spec in KINDS:
         model = kind_spec.model
 
         def load_rows(ids, model=model):
-            return {row.pk: row for row in model.objects.filter(pk__in=ids).prefetch_related('tags')}
+            return {row.pk: row for row in model.objects.filter(pk__in=ids).prefetch_related('tags')} if ids else {}
 
-        plan = build_kind_plan(kind_spec, read.kinds[kind_spec.kind].items, identities[kind_spec.kind], load_rows,
-                               prune_blocked)
+        items = read.kinds[kind_spec.kind].items
+        if desired is None:
+            plan = build_kind_plan(kind_spec, items, identities[kind_spec.kind], load_rows, prune_blocked)
+        else:
+            plan = build_git_kind_plan(
+                kind_spec, items, desired.objects(kind_spec.kind), identities[kind_spec.kind], load_rows,
+                prune_blocked, git_complete=not git_blocked, pending_after=pending_after, planned_at=planned_at,
+            )
         for name, message in plan.errors:
             log(f'{kind_spec.kind} {name}: {message}')
         plans.append(plan)
     return plans
+
+
+def _record_git_state(fabric, desired, plans):
+    """Store the commit read and the drift count on the fabric (or clear them once Git settings are gone)."""
+    if desired is not None:
+        Fabric.objects.filter(pk=fabric.pk).update(git_commit=desired.commit,
+                                                   drift_count=sum(p.drifted for p in plans))
+    elif fabric.git_commit or fabric.drift_count:
+        Fabric.objects.filter(pk=fabric.pk).update(git_commit='', drift_count=0)
 
 
 def run_sync(run, heartbeat=lambda: None):
@@ -90,29 +132,36 @@ def run_sync(run, heartbeat=lambda: None):
     if not run.dry_run:
         state.mark_started(fabric.pk, started)
     log(f'{"Dry run" if run.dry_run else "Sync"} of fabric {fabric.name} started')
-    plans = []
+    plans, desired = [], None
     try:
         with fabric_api(fabric) as (api, server, timeout):
             read = read_cluster(api, server, fabric.kubernetes_namespace, get_setting('k8s_page_size'), timeout,
                                 log, heartbeat)
         if read.failed:
             raise ClusterError(read.error)
-        plans = plan_fabric(fabric, read, log)
+        if fabric.has_git:
+            desired = load_desired(fabric, log)
+            run.git_commit = desired.commit
+            heartbeat()
+        plans = plan_fabric(fabric, read, log, desired)
         heartbeat()
         with transaction.atomic():
             if not run.dry_run:
                 apply_plans(fabric, run, plans, run.user)
+                _record_git_state(fabric, desired, plans)
             record_plans(run, plans)
-    except (ClusterError, CredentialError) as e:
+            if desired is not None:
+                record_git_errors(run, desired.errors)
+    except (ClusterError, CredentialError, GitError) as e:
         run.error = str(e)
     except Exception as e:
         logger.exception('Sync of fabric %s failed unexpectedly', fabric.pk)
         run.error = f'Internal error during the sync ({type(e).__name__}); see the worker log for details.'
     finished = timezone.now()
-    return _finish(run, fabric, plans, log, finished)
+    return _finish(run, fabric, plans, log, finished, desired.errors if desired else [])
 
 
-def _finish(run, fabric, plans, log, finished):
+def _finish(run, fabric, plans, log, finished, git_errors):
     skipped = sorted({p.prune_skipped_reason for p in plans if p.prune_skipped_reason})
     errors = sum(len(p.errors) for p in plans)
     if run.error:
@@ -120,22 +169,27 @@ def _finish(run, fabric, plans, log, finished):
         run.counts = {}
         log(f'Failed: {run.error}')
     else:
-        run.status = SyncRunStatusChoices.PARTIAL if (skipped or errors) else SyncRunStatusChoices.SUCCEEDED
+        run.status = (SyncRunStatusChoices.PARTIAL if (skipped or errors or git_errors)
+                      else SyncRunStatusChoices.SUCCEEDED)
         run.counts = {p.kind_spec.kind: p.counts() for p in plans}
         run.pruned = not run.dry_run and any(p.delete for p in plans)
         run.prune_skipped_reason = '\n'.join(skipped)
         totals = {a: sum(c[a] for c in run.counts.values()) for a in ('create', 'update', 'delete', 'unchanged')}
         summary = ', '.join(f'{n} {a}' for a, n in totals.items())
-        log(f'Finished: {summary}' + (f', {errors} error(s)' if errors else ''))
+        log(f'Finished: {summary}' + (f', {errors} error(s)' if errors else '')
+            + (f', {len(git_errors)} error(s) in the Git repository' if git_errors else ''))
     run.finished = finished
     run.log = log.text()
-    run.save(update_fields=('status', 'counts', 'pruned', 'prune_skipped_reason', 'error', 'finished', 'log'))
+    run.save(update_fields=('status', 'counts', 'pruned', 'prune_skipped_reason', 'error', 'finished', 'log',
+                            'git_commit'))
     if not run.dry_run:
         if run.error:
             state.mark_failed(fabric, finished, run.error)
         else:
             note = ''
-            if errors:
+            if git_errors:
+                note = f'{len(git_errors)} error(s) in the Git repository; see sync run #{run.pk}.'
+            elif errors:
                 note = f'{errors} object(s) could not be interpreted; see sync run #{run.pk}.'
             elif skipped:
                 note = f'Nothing was pruned; see sync run #{run.pk}.'

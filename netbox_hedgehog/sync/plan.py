@@ -1,22 +1,41 @@
 """Compare what the cluster holds with what NetBox holds and decide, per object, what a sync does."""
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.utils.dateparse import parse_datetime
 
 from netbox_hedgehog.kinds import SpecError
 
 __all__ = (
+    'GIT_FIELDS',
     'KindPlan',
-    'ObservedObject',
+    'ObjectState',
+    'RowIdentity',
     'build_kind_plan',
     'diff',
+    'observe_items',
     'observed_from_item',
+    'row_state',
 )
+
+# The GitOps columns of every kind, written by the sync of a fabric with Git settings (and cleared otherwise).
+GIT_FIELDS = ('observed', 'drift_status', 'drift_diff', 'git_file', 'git_digest')
+
+
+class RowIdentity(NamedTuple):
+    """What the sync reads of every existing row to decide cheaply whether it needs a closer look."""
+    pk: int
+    uid: str
+    resource_version: str
+    drift_status: str
+    git_file: str
+    git_pending_since: object
 
 
 @dataclass
-class ObservedObject:
-    """One object as the cluster returned it, reduced to what NetBox stores."""
+class ObjectState:
+    """What one row is to hold after the sync: as the cluster returned it, or (Git fabrics) its desired state with
+    the cluster's copy in `observed`."""
     name: str
     spec: dict
     labels: dict
@@ -26,19 +45,38 @@ class ObservedObject:
     generation: int | None
     creation_timestamp: object
     typed: dict
+    observed: dict | None = None
+    drift_status: str = ''
+    drift_diff: list = field(default_factory=list)
+    git_file: str = ''
+    git_digest: str = ''
     pk: int | None = None       # set once the object is written
+
+    @property
+    def content(self):
+        return {'spec': self.spec, 'labels': self.labels, 'annotations': self.annotations}
+
+
+def row_state(obj):
+    """The part of a row (or ObjectState) whose changes a sync records as an update, with a diff."""
+    return {
+        'spec': obj.spec, 'labels': obj.labels, 'annotations': obj.annotations, 'observed': obj.observed,
+        'drift_status': obj.drift_status, 'git_file': obj.git_file,
+    }
 
 
 @dataclass
 class KindPlan:
     kind_spec: object
-    create: list = field(default_factory=list)          # ObservedObject
-    update: list = field(default_factory=list)          # (existing instance, ObservedObject, diff)
-    refresh: list = field(default_factory=list)         # (existing instance, ObservedObject): identity only
+    create: list = field(default_factory=list)          # ObjectState
+    update: list = field(default_factory=list)          # (existing instance, ObjectState, diff)
+    refresh: list = field(default_factory=list)         # (existing instance, ObjectState): identity and digest only
     delete: list = field(default_factory=list)          # (existing id, name)
     unchanged: int = 0
     errors: list = field(default_factory=list)          # (name, message)
     prune_skipped_reason: str = ''
+    drifted: int = 0                                    # objects drifted after the plan (Git fabrics)
+    planned_at: object = None                           # Git fabrics: rows edited in NetBox after this keep the edit
 
     def counts(self):
         return {
@@ -74,7 +112,7 @@ def _string_map(value, what):
 
 
 def observed_from_item(kind_spec, item):
-    """Turn one listed item into an ObservedObject; raises SpecError when it cannot be interpreted."""
+    """Turn one listed item into an ObjectState; raises SpecError when it cannot be interpreted."""
     metadata = item.get('metadata') or {}
     name = metadata.get('name')
     if not name or not isinstance(name, str):
@@ -85,7 +123,7 @@ def observed_from_item(kind_spec, item):
     typed = kind_spec.typed_fields(spec)
     generation = metadata.get('generation')
     created = metadata.get('creationTimestamp')
-    return ObservedObject(
+    return ObjectState(
         name=name,
         spec=spec,
         labels=_string_map(metadata.get('labels'), 'labels'),
@@ -98,39 +136,46 @@ def observed_from_item(kind_spec, item):
     )
 
 
-def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocked=''):
-    """Plan one kind.
-
-    existing_identity: {name: (id, uid, resource_version)} of NetBox's rows.
-    load_rows(ids) -> {id: instance} for the rows whose identity changed (one query).
-    prune_blocked: why objects gone from the cluster may not be deleted in this run ('' when they may).
-    """
-    plan = KindPlan(kind_spec)
+def observe_items(plan, items):
+    """{name: ObjectState} of the listed items; items that cannot be interpreted go to plan.errors."""
     observed = {}
     for item in items:
         name = (item.get('metadata') or {}).get('name') or '?'
         try:
-            obj = observed_from_item(kind_spec, item)
+            obj = observed_from_item(plan.kind_spec, item)
         except SpecError as e:
             plan.errors.append((str(name), str(e)))
             continue
         observed[obj.name] = obj
+    return observed
+
+
+def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocked=''):
+    """Plan one kind of a fabric without Git settings: NetBox mirrors the cluster.
+
+    existing_identity: {name: RowIdentity} of NetBox's rows.
+    load_rows(ids) -> {id: instance} for the rows whose identity changed (one query).
+    prune_blocked: why objects gone from the cluster may not be deleted in this run ('' when they may).
+    Rows still carrying GitOps state (the fabric had Git settings before) are rewritten from the cluster.
+    """
+    plan = KindPlan(kind_spec)
+    observed = observe_items(plan, items)
 
     changed = []
     for name, obj in observed.items():
         identity = existing_identity.get(name)
         if identity is None:
             plan.create.append(obj)
-        elif identity[1] == obj.uid and identity[2] == obj.resource_version and obj.uid:
+        elif (identity.uid == obj.uid and identity.resource_version == obj.resource_version and obj.uid
+              and not identity.drift_status):
             plan.unchanged += 1
         else:
-            changed.append((identity[0], obj))
+            changed.append((identity.pk, obj))
     if changed:
         rows = load_rows([pk for pk, _obj in changed])
         for pk, obj in changed:
             row = rows[pk]
-            changes = diff({'spec': row.spec, 'labels': row.labels, 'annotations': row.annotations},
-                           {'spec': obj.spec, 'labels': obj.labels, 'annotations': obj.annotations})
+            changes = diff(row_state(row), row_state(obj))
             if changes:
                 plan.update.append((row, obj, changes))
             else:
@@ -138,7 +183,7 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
 
     # Objects that failed to parse still exist in the cluster: never prune them.
     present = set(observed) | {name for name, _msg in plan.errors}
-    gone = [(identity[0], name) for name, identity in existing_identity.items() if name not in present]
+    gone = [(identity.pk, name) for name, identity in existing_identity.items() if name not in present]
     if gone and prune_blocked:
         plan.prune_skipped_reason = prune_blocked
     else:

@@ -5,13 +5,15 @@ combination that would lie (for example "in sync" without a last successful sync
 """
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 
 from netbox_hedgehog.choices import SyncStatusChoices
 from netbox_hedgehog.models import Fabric
 
 __all__ = (
     'BACKOFF_CAP',
+    'adjust_drift_count',
     'backoff_delay',
     'mark_failed',
     'mark_queued',
@@ -68,3 +70,10 @@ def mark_failed(fabric, now, message):
         sync_status=SyncStatusChoices.FAILED, last_sync_error=message, failure_count=failures,
         next_sync_due=now + backoff_delay(fabric.sync_interval, failures),
     )
+
+
+def adjust_drift_count(fabric, was_drifted, is_drifted):
+    """Count one object's change of drift (after an edit in NetBox) on its fabric; the next sync counts afresh."""
+    delta = int(is_drifted) - int(was_drifted)
+    if delta:
+        Fabric.objects.filter(pk=fabric.pk).update(drift_count=Greatest(F('drift_count') + delta, Value(0)))

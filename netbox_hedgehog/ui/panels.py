@@ -1,7 +1,10 @@
+import yaml
 from django.utils.translation import gettext_lazy as _
 from netbox.ui import attrs, panels
 from netbox.ui.actions import CopyContent
 
+from netbox_hedgehog.choices import DriftStatusChoices
+from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.utils import resolve_reference
 
 from .attrs import MappingAttr, PresenceAttr, ReferenceAttr
@@ -9,9 +12,11 @@ from .attrs import MappingAttr, PresenceAttr, ReferenceAttr
 __all__ = (
     'ConnectionEndpointsPanel',
     'ConnectionPanel',
+    'DriftPanel',
     'ExternalAttachmentPanel',
     'ExternalPanel',
     'ExternalPeeringPanel',
+    'FabricDriftPanel',
     'FabricGitPanel',
     'FabricKubernetesPanel',
     'FabricPanel',
@@ -71,6 +76,9 @@ class FabricGitPanel(panels.ObjectAttributesPanel):
     git_ssh_key = attrs.BooleanAttr('has_git_ssh_key', label=_('SSH key stored'))
     git_author_name = attrs.TextAttr('git_author_name', label=_('Commit author'))
     git_author_email = attrs.TextAttr('git_author_email', label=_('Commit email'))
+    git_commit = attrs.TextAttr('git_commit', label=_('Commit loaded'), style='font-monospace', copy_button=True)
+    drift_status = attrs.ChoiceAttr('drift_status', label=_('Drift'))
+    drift_count = attrs.NumericAttr('drift_count', label=_('Drifted objects'))
 
 
 class FabricSyncPanel(panels.ObjectAttributesPanel):
@@ -345,3 +353,44 @@ class SyncChangesPanel(panels.ObjectPanel):
         changes = ctx['object'].changes.annotate(order=order).order_by('order', 'kind', 'name')
         total = changes.count()
         return {**ctx, 'changes': changes[:self.limit], 'total': total, 'limit': self.limit}
+
+
+#
+# GitOps drift
+#
+
+class FabricDriftPanel(panels.ObjectPanel):
+    """The drifted objects of a fabric with Git settings and what differs in each (one query per kind)."""
+    template_name = 'netbox_hedgehog/panels/fabric_drift.html'
+    title = _('Drifted objects')
+    limit = 100
+
+    def should_render(self, context):
+        return context['object'].has_git
+
+    def get_context(self, context):
+        ctx = super().get_context(context)
+        fabric, user = ctx['object'], ctx['request'].user
+        drifted = []
+        for kind_spec in KINDS:
+            if len(drifted) >= self.limit:
+                break
+            objects = kind_spec.model.objects.restrict(user, 'view').filter(
+                fabric=fabric, drift_status__in=DriftStatusChoices.DRIFTED,
+            )
+            drifted += objects.order_by('name')[:self.limit - len(drifted)]
+        return {**ctx, 'drifted': drifted, 'total': fabric.drift_count}
+
+
+class DriftPanel(panels.ObjectPanel):
+    """How the cluster's copy of the object compares with its desired state, field by field (Git fabrics only)."""
+    template_name = 'netbox_hedgehog/panels/drift.html'
+    title = _('Drift')
+
+    def should_render(self, context):
+        return bool(context['object'].drift_status)
+
+    def get_context(self, context):
+        ctx = super().get_context(context)
+        observed = ctx['object'].observed
+        return {**ctx, 'observed_yaml': yaml.safe_dump(observed, sort_keys=False) if observed else ''}

@@ -1,0 +1,110 @@
+"""Queue a commit when a person creates, edits or deletes a Hedgehog object of a fabric with Git settings.
+
+The handlers are connected to the plugin's writable kinds only (never globally). They run inside the request's
+transaction and do no Git work there: they record the object's new drift, mark it as waiting for Git, and queue a job
+on the `default` queue once the transaction commits. The sync writes in bulk and sends no signals; other code that
+saves objects without meaning to change Git (such as the YAML loader) wraps itself in `git_writes_suppressed()`.
+Deleting a whole fabric never removes its objects from Git.
+"""
+import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import partial
+
+import django_rq
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+from netbox.constants import RQ_QUEUE_DEFAULT
+from netbox.context import current_request
+from redis.exceptions import RedisError
+
+from netbox_hedgehog import get_setting
+from netbox_hedgehog.choices import DriftStatusChoices
+from netbox_hedgehog.kinds import KINDS
+from netbox_hedgehog.models import Fabric
+from netbox_hedgehog.sync.drift import drift_of
+from netbox_hedgehog.sync.state import adjust_drift_count
+from rq_jobs.git import delete_object, write_object
+
+__all__ = (
+    'connect',
+    'git_writes_suppressed',
+)
+
+logger = logging.getLogger('netbox_hedgehog.gitops')
+
+_suppressed = ContextVar('netbox_hedgehog_git_writes_suppressed', default=False)
+
+
+@contextmanager
+def git_writes_suppressed():
+    """Within the block, saving or deleting objects queues no write to Git."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
+
+def _username():
+    request = current_request.get()
+    user = getattr(request, 'user', None)
+    return user.username if user is not None and user.is_authenticated else ''
+
+
+def _enqueue(func, *args, description):
+    try:
+        django_rq.get_queue(RQ_QUEUE_DEFAULT).enqueue(func, *args, job_timeout=get_setting('sync_job_timeout'),
+                                                      description=description)
+    except RedisError:
+        logger.exception('Could not queue "%s"; the change stays in NetBox only until the next sync', description)
+
+
+def _deleting_fabric(origin):
+    """Whether a deletion cascades from deleting a fabric (or a queryset of fabrics)."""
+    return isinstance(origin, Fabric) or getattr(origin, 'model', None) is Fabric
+
+
+def object_saved(sender, instance, created, raw=False, **kwargs):
+    if raw or _suppressed.get():
+        return
+    fabric = instance.fabric
+    if not fabric.has_git:
+        return
+    status, changes = drift_of(instance.desired, instance.observed, in_git=True)
+    now = timezone.now()
+    sender.objects.filter(pk=instance.pk).update(drift_status=status, drift_diff=changes, git_pending_since=now)
+    adjust_drift_count(fabric, instance.drift_status in DriftStatusChoices.DRIFTED,
+                       status in DriftStatusChoices.DRIFTED)
+    instance.drift_status, instance.drift_diff, instance.git_pending_since = status, changes, now
+    action = 'create' if created else 'update'
+    transaction.on_commit(partial(
+        _enqueue, write_object, fabric.pk, sender._meta.model_name, instance.pk, action, _username(),
+        description=f'Git: {action} {instance.kind} {instance.name} in fabric {fabric.name}',
+    ))
+
+
+def object_deleted(sender, instance, origin=None, **kwargs):
+    if _suppressed.get() or _deleting_fabric(origin):
+        return
+    fabric = Fabric.objects.filter(pk=instance.fabric_id).first()
+    if fabric is None or not fabric.has_git:
+        return
+    adjust_drift_count(fabric, instance.drift_status in DriftStatusChoices.DRIFTED, False)
+    if not instance.git_file:
+        return
+    transaction.on_commit(partial(
+        _enqueue, delete_object, fabric.pk, instance.kind, instance.name, instance.git_file, instance.git_digest,
+        _username(), description=f'Git: delete {instance.kind} {instance.name} in fabric {fabric.name}',
+    ))
+
+
+def connect():
+    """Connect the handlers to every kind people may write (not the controller-owned switch profiles)."""
+    for kind_spec in KINDS:
+        if kind_spec.read_only:
+            continue
+        post_save.connect(object_saved, sender=kind_spec.model, dispatch_uid=f'hedgehog-git-save-{kind_spec.kind}')
+        post_delete.connect(object_deleted, sender=kind_spec.model,
+                            dispatch_uid=f'hedgehog-git-delete-{kind_spec.kind}')
