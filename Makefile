@@ -3,6 +3,7 @@
 #   make demo         run NetBox with the plugin, a worker, the scheduler sidecar and a test fabric (Ctrl-C stops)
 #   make test         create/refresh .venv, start PostgreSQL and Redis if needed, run the test suite
 #   make lint         ruff check
+#   make bench        benchmark the sync at ~1k, 10k and 50k objects against the REST API (BENCH_ARGS='--repeat 3')
 #   make migrations   generate plugin migrations after model changes
 #   make env          print the environment used here, e.g. `eval "$(make -s env)"` then `netbox shell`
 #   make clean        remove .venv and .netbox
@@ -35,7 +36,7 @@ export NETBOX_ROOT := $(CURDIR)/.netbox
 export DJANGO_SETTINGS_MODULE := netbox.settings
 export PYTHONPATH := $(DEV_DIR):$(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: venv services demo test lint migrations env clean
+.PHONY: venv services demo test bench lint migrations env clean
 
 venv: $(VENV_STAMP)
 
@@ -59,6 +60,9 @@ demo: venv services | $(NETBOX_ROOT)
 
 test: venv services | $(NETBOX_ROOT)
 	"$(VENV_BIN)/pytest" $(PYTEST_ARGS)
+
+bench: venv services | $(NETBOX_ROOT)
+	"$(VENV_BIN)/python" -m bench $(BENCH_ARGS)
 
 lint: venv
 	"$(VENV_BIN)/ruff" check .
