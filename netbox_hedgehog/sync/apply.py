@@ -118,13 +118,15 @@ def record_git_errors(run, errors):
     ])
 
 
-def apply_plans(fabric, run, plans, user=None):
+def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
     """Apply the plans (call inside a transaction). Returns nothing; raises on any database error."""
     now = timezone.now()
     object_changes, search_values, stale_search = [], [], []
     for plan in plans:
         if not (plan.create or plan.update or plan.refresh or plan.delete):
             continue
+        # Keeps the caller's lock alive through a long write phase, one kind at a time.
+        heartbeat()
         model = plan.kind_spec.model
         if plan.planned_at is not None:
             _keep_edits(model, plan)

@@ -147,7 +147,7 @@ def run_sync(run, heartbeat=lambda: None):
         heartbeat()
         with transaction.atomic():
             if not run.dry_run:
-                apply_plans(fabric, run, plans, run.user)
+                apply_plans(fabric, run, plans, run.user, heartbeat)
                 _record_git_state(fabric, desired, plans)
             record_plans(run, plans)
             if desired is not None:
