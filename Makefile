@@ -36,7 +36,7 @@ export NETBOX_ROOT := $(CURDIR)/.netbox
 export DJANGO_SETTINGS_MODULE := netbox.settings
 export PYTHONPATH := $(DEV_DIR):$(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: venv services demo test bench lint migrations env clean
+.PHONY: venv services browser demo test bench lint migrations env clean
 
 venv: $(VENV_STAMP)
 
@@ -58,7 +58,14 @@ $(NETBOX_ROOT):
 demo: venv services | $(NETBOX_ROOT)
 	"$(VENV_BIN)/python" "$(DEV_DIR)/demo.py"
 
-test: venv services | $(NETBOX_ROOT)
+# The browser test drives Debian's Chromium through Playwright (which downloads no browser of its own).
+browser:
+	@command -v chromium >/dev/null || { \
+	  [ "$$(id -u)" = 0 ] || { echo "The browser test needs Debian's chromium package: apt-get install chromium" >&2; exit 1; }; \
+	  echo "Installing Debian's chromium for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: venv services browser | $(NETBOX_ROOT)
 	"$(VENV_BIN)/pytest" $(PYTEST_ARGS)
 
 bench: venv services | $(NETBOX_ROOT)

@@ -1058,9 +1058,12 @@ class FabricSyncActivityView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         fabric = get_object_or_404(Fabric.objects.restrict(request.user, 'view'), pk=pk)
-        return render(request, 'netbox_hedgehog/inc/sync_activity.html', {
-            'object': fabric, **panels.sync_activity_context(fabric),
-        })
+        context = {'object': fabric, **panels.sync_activity_context(fabric)}
+        response = render(request, 'netbox_hedgehog/inc/sync_activity.html', context)
+        if request.GET.get('watching') and context['active_run'] is None:
+            # The watched sync has ended: reload the page so every panel (status, counts) shows its outcome.
+            response['HX-Refresh'] = 'true'
+        return response
 
 
 @register_model_view(Fabric, 'bulk_sync', path='sync', detail=False)

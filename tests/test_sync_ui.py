@@ -49,6 +49,10 @@ class SyncActionsTest(ClusterTestCase):
         page = self.client.get(self.fabric.get_absolute_url())
         self.assertContains(page, f'Run #{run.pk}: Queued')
         self.assertContains(page, 'hx-trigger="every 3s"')
+        activity = reverse('plugins:netbox_hedgehog:fabric_sync_activity', args=[self.fabric.pk])
+        self.assertNotIn('HX-Refresh', self.client.get(activity + '?watching=1'))
+        SyncRun.objects.filter(pk=run.pk).update(status='failed', finished=run.created)
+        self.assertEqual(self.client.get(activity + '?watching=1')['HX-Refresh'], 'true')
 
     def test_without_permission_no_button_and_403(self):
         self.grant('view')
