@@ -112,9 +112,10 @@ class KubeAPIHandler(BaseHTTPRequestHandler):
         else:
             headers = {name.lower(): value for name, value in self.headers.items()}
             response = self._handle(app, Request(self.command, url.path, query, headers, body))
-        self._send(response)
+        # Logged before answering, so a client that has its answer always finds the request in the log.
         if not internal:
             app.log.record(self.command, url.path, query, response.status)
+        self._send(response)
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 
