@@ -149,6 +149,15 @@ def _endpoint_kind(role):
     return 'switch'
 
 
+# The order in which a link's ends are listed (ports, endpoints): fixed, so that the typed columns do not depend on
+# the key order of the spec, which PostgreSQL's jsonb does not keep. Other roles follow, alphabetically.
+LINK_ROLE_ORDER = ('server', 'spine', 'leaf', 'switch1', 'switch2', 'switch', 'gateway')
+
+
+def _link_role_rank(role):
+    return (LINK_ROLE_ORDER.index(role), '') if role in LINK_ROLE_ORDER else (len(LINK_ROLE_ORDER), str(role))
+
+
 def derive_connection(spec):
     keys = [k for k, v in spec.items() if v is not None]
     if len(keys) != 1:
@@ -170,7 +179,8 @@ def derive_connection(spec):
                 links.append((f'spec.{ctype}.{list_key}[{i}]', link))
     endpoints = []
     for where, link in links:
-        for role, end in link.items():
+        for role in sorted(link, key=_link_role_rank):
+            end = link[role]
             if not isinstance(end, dict):
                 raise SpecError(f'{where}.{role}: expected an object with a "port"')
             if 'port' not in end:
@@ -263,7 +273,7 @@ def derive_ipv4_namespace(spec):
 def derive_vpc(spec):
     subnets = _dict(spec, 'subnets')
     cidrs, vlans = [], []
-    for name, subnet in subnets.items():
+    for name, subnet in sorted(subnets.items(), key=lambda item: str(item[0])):
         if not isinstance(subnet, dict):
             raise SpecError(f'spec.subnets.{name}: expected an object')
         cidr = _str(subnet, 'subnet', base=f'spec.subnets.{name}')

@@ -1,10 +1,12 @@
-"""Database constraints that make impossible fabric states unstorable, and credentials encrypted at rest."""
+"""Database constraints that make impossible fabric states unstorable, credentials encrypted at rest, and typed
+columns that depend on a spec's content only."""
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.test import TestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 from django.utils import timezone
 
 from netbox_hedgehog.crypto import CredentialError
+from netbox_hedgehog.kinds import KIND_BY_NAME
 from netbox_hedgehog.models import Fabric
 
 KUBECONFIG = 'apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user: {token: s3cr3t-kube-token-value}\n'
@@ -107,3 +109,33 @@ class RotateCommandTest(TestCase):
         with override_settings(PLUGINS_CONFIG={'netbox_hedgehog': {'credential_key': 'brand-new-key'}}):
             self.assertEqual(Fabric.objects.get(pk=fabric.pk).git_token, 'ghp_rotate2')
             self.assertEqual(Fabric.objects.get(pk=fabric.pk).kubeconfig, KUBECONFIG)
+
+
+
+class TypedColumnsTest(SimpleTestCase):
+    """PostgreSQL's jsonb does not keep key order: a spec read back from the database must derive the same typed
+    columns as the spec the cluster or Git gave."""
+
+    def assert_order_free(self, kind, spec, reordered):
+        kind_spec = KIND_BY_NAME[kind]
+        self.assertEqual(kind_spec.typed_fields(spec), kind_spec.typed_fields(reordered))
+        return kind_spec.typed_fields(spec)
+
+    def test_connection_ports_follow_a_fixed_role_order(self):
+        typed = self.assert_order_free(
+            'Connection',
+            {'gateway': {'links': [{'gateway': {'port': 'gateway-1/enp2s1'}, 'switch': {'port': 'spine-01/E1/3'}}]}},
+            {'gateway': {'links': [{'switch': {'port': 'spine-01/E1/3'}, 'gateway': {'port': 'gateway-1/enp2s1'}}]}},
+        )
+        self.assertEqual(typed['ports'], ['spine-01/E1/3', 'gateway-1/enp2s1'])
+        typed = self.assert_order_free(
+            'Connection',
+            {'fabric': {'links': [{'leaf': {'port': 'leaf-01/E1/1'}, 'spine': {'port': 'spine-01/E1/1'}}]}},
+            {'fabric': {'links': [{'spine': {'port': 'spine-01/E1/1'}, 'leaf': {'port': 'leaf-01/E1/1'}}]}},
+        )
+        self.assertEqual(typed['ports'], ['spine-01/E1/1', 'leaf-01/E1/1'])
+
+    def test_vpc_subnets_follow_subnet_names(self):
+        subnets = {'subnet-10': {'subnet': '10.0.10.0/24', 'vlan': 1010}, 'a': {'subnet': '10.0.1.0/24', 'vlan': 1001}}
+        typed = self.assert_order_free('VPC', {'subnets': subnets}, {'subnets': dict(reversed(subnets.items()))})
+        self.assertEqual(typed['subnets'], ['10.0.1.0/24', '10.0.10.0/24'])

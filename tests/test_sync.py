@@ -7,6 +7,7 @@ from core.models import ObjectChange
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
+from utilities.serialization import serialize_object
 
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import VPC, Connection, Fabric, Switch, SyncChange
@@ -44,6 +45,34 @@ class SampleSyncTest(ClusterTestCase):
                 fabric.refresh_from_db()
                 self.assertEqual(fabric.sync_status, 'in_sync')
                 self.assertIsNotNone(fabric.last_sync)
+
+    def test_created_rows_and_their_change_records_are_what_netbox_writes(self):
+        """New rows are streamed with COPY: each must read back as an ORM save would have stored it, with a change
+        record equal to NetBox's own snapshot of it, and later ORM inserts must get fresh ids."""
+        self.maxDiff = None
+        checked = set()
+        for filename in SAMPLE_COUNTS:
+            self.kube.clear()
+            self.kube.load_yaml(SAMPLES / filename)
+            fabric = self.make_fabric(name=filename[:100])
+            run = self.sync(fabric)
+            logged = {(c.changed_object_type.model, c.changed_object_id): c.postchange_data
+                      for c in ObjectChange.objects.filter(request_id=run.request_id, action='create')}
+            for kind_spec in KINDS:
+                for row in kind_spec.model.objects.filter(fabric=fabric):
+                    with self.subTest(filename=filename, kind=kind_spec.kind, name=row.name):
+                        expected = serialize_object(row, resolve_tags=False, extra={'tags': []},
+                                                    exclude=['last_updated'])
+                        self.assertEqual(logged[(kind_spec.model._meta.model_name, row.pk)], expected)
+                        stored = {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields}
+                        row.full_clean()
+                        self.assertEqual({f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields},
+                                         stored)
+                    checked.add(kind_spec.kind)
+        self.assertGreaterEqual(len(checked), 10, checked)
+        fabric = Fabric.objects.get(name=next(iter(SAMPLE_COUNTS))[:100])
+        later = Switch.objects.create(fabric=fabric, name='added-by-hand', spec={'role': 'spine'})
+        self.assertGreater(later.pk, Switch.objects.exclude(pk=later.pk).order_by('-pk').first().pk)
 
     def test_typed_columns_and_identity_match_the_cluster(self):
         self.kube.load_yaml(LAB_WIRING)

@@ -1,7 +1,9 @@
 """Write a sync plan to the database with bulk statements: a bounded number of queries per kind.
 
 Creates, updates and deletes are change-logged (ObjectChange rows sharing the run's request ID), recorded as
-SyncChange rows with their diff, and kept in NetBox's global search index.
+SyncChange rows with their diff, and kept in NetBox's global search index. New rows, their change records and
+search values are streamed with COPY, a kind at a time, so that a large initial sync neither renders huge INSERT
+statements nor holds every change record in memory.
 """
 from core.choices import ObjectChangeActionChoices
 from core.models import ObjectChange
@@ -15,6 +17,7 @@ from utilities.serialization import serialize_object
 from netbox_hedgehog.choices import SyncActionChoices
 from netbox_hedgehog.models import SyncChange
 
+from .bulk import change_snapshots, copy_instances, reserve_ids
 from .plan import GIT_FIELDS
 
 __all__ = (
@@ -36,10 +39,8 @@ def _assign(instance, obj):
         setattr(instance, name, value)
 
 
-def _snapshot(instance, tags=True):
-    if tags:
-        return serialize_object(instance, exclude=['last_updated'])
-    return serialize_object(instance, resolve_tags=False, extra={'tags': []}, exclude=['last_updated'])
+def _snapshot(instance):
+    return serialize_object(instance, exclude=['last_updated'])
 
 
 def _delete_rows(model, object_type, ids):
@@ -56,14 +57,26 @@ def _delete_rows(model, object_type, ids):
 
 
 def _search_values(model, object_type, instances):
-    """CachedValue rows for the global search, built like NetBox's search backend does, written in one go."""
+    """CachedValue rows for the global search, built like NetBox's search backend does."""
     indexer = get_indexer(model)
-    return [
+    return (
         CachedValue(object_type=object_type, object_id=instance.pk, field=value.name, type=value.type,
                     weight=value.weight, value=value.value)
         for instance in instances
         for value in indexer.to_cache(instance, custom_fields=[])
-    ]
+    )
+
+
+def _insert(model, fabric, objects):
+    """Write new rows (one query for their ids, one COPY); returns the saved instances and sets each `obj.pk`."""
+    created = []
+    for pk, obj in zip(reserve_ids(model, len(objects)), objects, strict=True):
+        instance = model(pk=pk, fabric=fabric, name=obj.name)
+        _assign(instance, obj)
+        obj.pk = pk
+        created.append(instance)
+    copy_instances(model, created)
+    return created
 
 
 def _change(run, user, action, instance, object_type, pre, post):
@@ -75,20 +88,24 @@ def _change(run, user, action, instance, object_type, pre, post):
     )
 
 
-def record_plans(run, plans):
-    """SyncChange rows for everything the plans do (used for real and dry runs alike)."""
-    rows = []
+def _sync_changes(run, plans):
     for plan in plans:
         kind = plan.kind_spec.kind
-        rows += [SyncChange(run=run, kind=kind, name=o.name, action=SyncActionChoices.CREATE,
-                            object_id=o.pk) for o in plan.create]
-        rows += [SyncChange(run=run, kind=kind, name=o.name, action=SyncActionChoices.UPDATE, object_id=i.pk,
-                            diff=changes) for i, o, changes in plan.update]
-        rows += [SyncChange(run=run, kind=kind, name=name, action=SyncActionChoices.DELETE, object_id=pk)
-                 for pk, name in plan.delete]
-        rows += [SyncChange(run=run, kind=kind, name=name, action=SyncActionChoices.ERROR, message=message)
-                 for name, message in plan.errors]
-    SyncChange.objects.bulk_create(rows)
+        for obj in plan.create:
+            yield SyncChange(run=run, kind=kind, name=obj.name, action=SyncActionChoices.CREATE, object_id=obj.pk)
+        for instance, obj, changes in plan.update:
+            yield SyncChange(run=run, kind=kind, name=obj.name, action=SyncActionChoices.UPDATE,
+                             object_id=instance.pk, diff=changes)
+        for pk, name in plan.delete:
+            yield SyncChange(run=run, kind=kind, name=name, action=SyncActionChoices.DELETE, object_id=pk)
+        for name, message in plan.errors:
+            yield SyncChange(run=run, kind=kind, name=name, action=SyncActionChoices.ERROR, message=message)
+
+
+def record_plans(run, plans):
+    """SyncChange rows for everything the plans do (used for real and dry runs alike), streamed with one COPY."""
+    if any(plan.create or plan.update or plan.delete or plan.errors for plan in plans):
+        copy_instances(SyncChange, _sync_changes(run, plans), with_pk=False)
 
 
 def _keep_edits(model, plan):
@@ -121,7 +138,6 @@ def record_git_errors(run, errors):
 def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
     """Apply the plans (call inside a transaction). Returns nothing; raises on any database error."""
     now = timezone.now()
-    object_changes, search_values, stale_search = [], [], []
     for plan in plans:
         if not (plan.create or plan.update or plan.refresh or plan.delete):
             continue
@@ -132,17 +148,12 @@ def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
             _keep_edits(model, plan)
         # Django's ContentType cache: no query per kind once warm.
         object_type = ContentType.objects.get_for_model(model)
+        object_changes = []
 
-        created = []
-        for obj in plan.create:
-            instance = model(fabric=fabric, name=obj.name)
-            _assign(instance, obj)
-            created.append(instance)
-        model.objects.bulk_create(created)
-        for instance, obj in zip(created, plan.create, strict=True):
-            obj.pk = instance.pk
+        created = _insert(model, fabric, plan.create) if plan.create else []
+        for instance, snapshot in zip(created, change_snapshots(created), strict=True):
             object_changes.append(_change(run, user, ObjectChangeActionChoices.ACTION_CREATE, instance, object_type,
-                                          None, _snapshot(instance, tags=False)))
+                                          None, snapshot))
 
         updated = []
         for instance, obj, _changes in plan.update:
@@ -161,6 +172,8 @@ def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
             fields = ['spec', 'labels', 'annotations', 'last_updated', *IDENTITY_FIELDS, *GIT_FIELDS,
                       *plan.update[0][1].typed]
             model.objects.bulk_update(updated, fields, batch_size=5000)
+            CachedValue.objects.filter(object_type=object_type, object_id__in=[i.pk for i in updated])._raw_delete(
+                CachedValue.objects.db)
         if refreshed:
             model.objects.bulk_update(refreshed, list(REFRESH_FIELDS), batch_size=5000)
 
@@ -172,13 +185,6 @@ def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
                                               object_type, {'name': name, 'fabric': fabric.pk}, None))
             _delete_rows(model, object_type, ids)
 
-        if updated:
-            stale_search.append((object_type, [i.pk for i in updated]))
-        search_values += _search_values(model, object_type, created + updated)
-
-    for object_type, ids in stale_search:
-        CachedValue.objects.filter(object_type=object_type, object_id__in=ids)._raw_delete(CachedValue.objects.db)
-    if search_values:
-        CachedValue.objects.bulk_create(search_values)
-    if object_changes:
-        ObjectChange.objects.bulk_create(object_changes)
+        if created or updated:
+            copy_instances(CachedValue, _search_values(model, object_type, created + updated))
+        copy_instances(ObjectChange, object_changes, with_pk=False)
