@@ -5,6 +5,8 @@ SyncChange rows with their diff, and kept in NetBox's global search index. New r
 search values are streamed with COPY, a kind at a time, so that a large initial sync neither renders huge INSERT
 statements nor holds every change record in memory.
 """
+import uuid
+
 from core.choices import ObjectChangeActionChoices
 from core.models import ObjectChange
 from django.contrib.contenttypes.fields import GenericRelation
@@ -17,7 +19,7 @@ from utilities.serialization import serialize_object
 from netbox_hedgehog.choices import SyncActionChoices
 from netbox_hedgehog.models import SyncChange
 
-from .bulk import change_snapshots, copy_instances, reserve_ids
+from .bulk import change_snapshots, copy_instances, copy_rows, reserve_ids
 from .plan import GIT_FIELDS
 
 __all__ = (
@@ -29,6 +31,14 @@ __all__ = (
 IDENTITY_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp')
 # What a refresh writes: the row's content is unchanged, its cluster identity (or Git digest) is not.
 REFRESH_FIELDS = (*IDENTITY_FIELDS, 'git_digest', 'drift_diff')
+# The columns of the rows written with copy_rows(), in the order _change(), _search_values() and _sync_changes()
+# give them.
+OBJECT_CHANGE_COLUMNS = (
+    'time', 'user_id', 'user_name', 'request_id', 'action', 'changed_object_type_id', 'changed_object_id',
+    'object_repr', 'message', 'prechange_data', 'postchange_data',
+)
+SEARCH_COLUMNS = ('id', 'timestamp', 'object_type_id', 'object_id', 'field', 'type', 'weight', 'value')
+SYNC_CHANGE_COLUMNS = ('run_id', 'kind', 'name', 'action', 'object_id', 'diff', 'message', 'git_file')
 
 
 def _assign(instance, obj):
@@ -56,12 +66,11 @@ def _delete_rows(model, object_type, ids):
     rows._raw_delete(rows.db)
 
 
-def _search_values(model, object_type, instances):
-    """CachedValue rows for the global search, built like NetBox's search backend does."""
+def _search_values(model, object_type, instances, now):
+    """CachedValue rows (SEARCH_COLUMNS) for the global search, built like NetBox's search backend does."""
     indexer = get_indexer(model)
     return (
-        CachedValue(object_type=object_type, object_id=instance.pk, field=value.name, type=value.type,
-                    weight=value.weight, value=value.value)
+        (uuid.uuid4(), now, object_type.pk, instance.pk, value.name, value.type, value.weight, value.value)
         for instance in instances
         for value in indexer.to_cache(instance, custom_fields=[])
     )
@@ -79,33 +88,34 @@ def _insert(model, fabric, objects):
     return created
 
 
-def _change(run, user, action, instance, object_type, pre, post):
-    return ObjectChange(
-        user=user, user_name=user.username if user else 'hedgehog-sync', request_id=run.request_id,
-        action=action, changed_object_type=object_type, changed_object_id=instance.pk,
-        object_repr=str(instance)[:200], message=f'Hedgehog sync run #{run.pk}'[:200],
-        prechange_data=pre, postchange_data=post,
-    )
+def _change_maker(run, user, now):
+    """A function returning the ObjectChange row (OBJECT_CHANGE_COLUMNS) of one change made by this run."""
+    common = (now, user.pk if user else None, user.username if user else 'hedgehog-sync', run.request_id)
+    message = f'Hedgehog sync run #{run.pk}'[:200]
+
+    def change(action, object_type, pk, name, pre, post):
+        return (*common, action, object_type.pk, pk, name[:200], message, pre, post)
+    return change
 
 
 def _sync_changes(run, plans):
+    """SyncChange rows (SYNC_CHANGE_COLUMNS) of everything the plans do."""
     for plan in plans:
         kind = plan.kind_spec.kind
         for obj in plan.create:
-            yield SyncChange(run=run, kind=kind, name=obj.name, action=SyncActionChoices.CREATE, object_id=obj.pk)
+            yield run.pk, kind, obj.name, SyncActionChoices.CREATE, obj.pk, [], '', ''
         for instance, obj, changes in plan.update:
-            yield SyncChange(run=run, kind=kind, name=obj.name, action=SyncActionChoices.UPDATE,
-                             object_id=instance.pk, diff=changes)
+            yield run.pk, kind, obj.name, SyncActionChoices.UPDATE, instance.pk, changes, '', ''
         for pk, name in plan.delete:
-            yield SyncChange(run=run, kind=kind, name=name, action=SyncActionChoices.DELETE, object_id=pk)
+            yield run.pk, kind, name, SyncActionChoices.DELETE, pk, [], '', ''
         for name, message in plan.errors:
-            yield SyncChange(run=run, kind=kind, name=name, action=SyncActionChoices.ERROR, message=message)
+            yield run.pk, kind, name, SyncActionChoices.ERROR, None, [], message, ''
 
 
 def record_plans(run, plans):
     """SyncChange rows for everything the plans do (used for real and dry runs alike), streamed with one COPY."""
     if any(plan.create or plan.update or plan.delete or plan.errors for plan in plans):
-        copy_instances(SyncChange, _sync_changes(run, plans), with_pk=False)
+        copy_rows(SyncChange, SYNC_CHANGE_COLUMNS, _sync_changes(run, plans))
 
 
 def _keep_edits(model, plan):
@@ -138,6 +148,7 @@ def record_git_errors(run, errors):
 def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
     """Apply the plans (call inside a transaction). Returns nothing; raises on any database error."""
     now = timezone.now()
+    change = _change_maker(run, user, now)
     for plan in plans:
         if not (plan.create or plan.update or plan.refresh or plan.delete):
             continue
@@ -152,8 +163,8 @@ def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
 
         created = _insert(model, fabric, plan.create) if plan.create else []
         for instance, snapshot in zip(created, change_snapshots(created), strict=True):
-            object_changes.append(_change(run, user, ObjectChangeActionChoices.ACTION_CREATE, instance, object_type,
-                                          None, snapshot))
+            object_changes.append(change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk,
+                                         instance.name, None, snapshot))
 
         updated = []
         for instance, obj, _changes in plan.update:
@@ -161,8 +172,8 @@ def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
             _assign(instance, obj)
             instance.last_updated = now
             updated.append(instance)
-            object_changes.append(_change(run, user, ObjectChangeActionChoices.ACTION_UPDATE, instance, object_type,
-                                          pre, _snapshot(instance)))
+            object_changes.append(change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk,
+                                         instance.name, pre, _snapshot(instance)))
         refreshed = []
         for instance, obj in plan.refresh:
             for name in REFRESH_FIELDS:
@@ -180,11 +191,10 @@ def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
         if plan.delete:
             ids = [pk for pk, _name in plan.delete]
             for pk, name in plan.delete:
-                gone = model(pk=pk, fabric=fabric, name=name)
-                object_changes.append(_change(run, user, ObjectChangeActionChoices.ACTION_DELETE, gone,
-                                              object_type, {'name': name, 'fabric': fabric.pk}, None))
+                object_changes.append(change(ObjectChangeActionChoices.ACTION_DELETE, object_type, pk, name,
+                                             {'name': name, 'fabric': fabric.pk}, None))
             _delete_rows(model, object_type, ids)
 
         if created or updated:
-            copy_instances(CachedValue, _search_values(model, object_type, created + updated))
-        copy_instances(ObjectChange, object_changes, with_pk=False)
+            copy_rows(CachedValue, SEARCH_COLUMNS, _search_values(model, object_type, created + updated, now))
+        copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, object_changes)

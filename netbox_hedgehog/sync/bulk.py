@@ -13,6 +13,7 @@ from django.db import connection
 __all__ = (
     'change_snapshots',
     'copy_instances',
+    'copy_rows',
     'reserve_ids',
 )
 
@@ -32,19 +33,30 @@ def reserve_ids(model, count):
         return [row[0] for row in cursor.fetchall()]
 
 
-def copy_instances(model, instances, with_pk=True):
-    """Insert unsaved `instances` of `model` with one COPY; their primary keys are set (`with_pk`) or left to the
-    database's default. Returns how many rows were written."""
-    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+def _copy(model, fields, rows):
     quote = connection.ops.quote_name
-    statement = (f'COPY {quote(model._meta.db_table)} ({", ".join(quote(f.column) for f in fields)}) '
-                 f'FROM STDIN')
-    written = 0
+    statement = f'COPY {quote(model._meta.db_table)} ({", ".join(quote(f.column) for f in fields)}) FROM STDIN'
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for instance in instances:
-            copy.write_row([f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields])
-            written += 1
-    return written
+        for row in rows:
+            copy.write_row(row)
+
+
+def copy_instances(model, instances):
+    """Insert unsaved `instances` of `model`, primary keys set (see reserve_ids), with one COPY, each value as
+    `save()` would write it (`pre_save` included)."""
+    fields = model._meta.concrete_fields
+    _copy(model, fields, (
+        [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields] for instance in instances
+    ))
+
+
+def copy_rows(model, names, rows):
+    """Insert `rows` (tuples of Python values for the fields `names`, by attname) with one COPY, without building a
+    model instance per row. Every column without a database default must be named."""
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    fields = [by_attname[name] for name in names]
+    preps = [f.get_db_prep_save for f in fields]
+    _copy(model, fields, ([prep(value, connection) for prep, value in zip(preps, row, strict=True)] for row in rows))
 
 
 def change_snapshots(instances):

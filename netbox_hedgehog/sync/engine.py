@@ -144,6 +144,7 @@ def run_sync(run, heartbeat=lambda: None):
             run.git_commit = desired.commit
             heartbeat()
         plans = plan_fabric(fabric, read, log, desired)
+        del read    # the plans hold what is written; a large read need not stay in memory meanwhile
         heartbeat()
         with transaction.atomic():
             if not run.dry_run:

@@ -32,7 +32,7 @@ class RowIdentity(NamedTuple):
     git_pending_since: object
 
 
-@dataclass
+@dataclass(slots=True)
 class ObjectState:
     """What one row is to hold after the sync: as the cluster returned it, or (Git fabrics) its desired state with
     the cluster's copy in `observed`."""

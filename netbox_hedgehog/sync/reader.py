@@ -32,6 +32,21 @@ class ClusterRead:
         return bool(self.error)
 
 
+# What a sync uses of an object's metadata; the rest (managedFields above all) can outweigh the spec.
+METADATA_KEYS = ('name', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'labels', 'annotations')
+
+
+def _essentials(item):
+    """The parts of a listed object the sync uses (its metadata subset and spec): a large fabric's read is held in
+    memory until it is written."""
+    if not isinstance(item, dict):
+        return item
+    metadata = item.get('metadata')
+    if isinstance(metadata, dict):
+        metadata = {key: metadata[key] for key in METADATA_KEYS if key in metadata}
+    return {'metadata': metadata, 'spec': item.get('spec')}
+
+
 def read_kind(api, server, namespace, kind_spec, page_size, timeout, heartbeat):
     read = KindRead(kind_spec)
     token = None
@@ -51,7 +66,7 @@ def read_kind(api, server, namespace, kind_spec, page_size, timeout, heartbeat):
             raise describe(e, server, kind_spec, timeout) from None
         read.pages += 1
         heartbeat()
-        read.items.extend(response.get('items') or [])
+        read.items.extend(_essentials(item) for item in response.get('items') or [])
         token = (response.get('metadata') or {}).get('continue')
         if not token:
             return read
