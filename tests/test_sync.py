@@ -2,15 +2,19 @@
 import copy
 import json
 from io import StringIO
+from unittest import mock
 
+import psycopg
 from core.models import ObjectChange
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext, override_settings
 from utilities.serialization import serialize_object
 
-from netbox_hedgehog.kinds import KINDS
+from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS
 from netbox_hedgehog.models import VPC, Connection, Fabric, Switch, SyncChange
+from netbox_hedgehog.sync.plan import observed_from_item
 from tests.cluster import LAB_WIRING, SAMPLES, ClusterTestCase
 from tests.test_loader import SAMPLE_COUNTS
 
@@ -112,13 +116,24 @@ class ResyncTest(ClusterTestCase):
         self.assertLessEqual(len(queries), len(KINDS) + 10)
 
     def test_query_count_does_not_grow_with_objects(self):
+        real_copy = psycopg.Cursor.copy
+        copies = []
+
+        def count_copy(cursor, statement, *args, **kwargs):
+            # COPY goes to psycopg directly, past Django's query log.
+            copies.append(statement)
+            return real_copy(cursor, statement, *args, **kwargs)
+
         def measure(name):
             fabric = self.make_fabric(name=name)
-            with CaptureQueriesContext(connection) as initial:
+            copies.clear()
+            with CaptureQueriesContext(connection) as initial, mock.patch.object(psycopg.Cursor, 'copy', count_copy):
                 self.sync(fabric)
+            initial_copies = len(copies)
+            self.assertTrue(copies, 'new rows are written with COPY')
             with CaptureQueriesContext(connection) as again:
                 self.sync(fabric)
-            return fabric, len(initial), len(again)
+            return fabric, len(initial) + initial_copies, len(again)
 
         _small, small_initial, small_again = measure('small')
         for i in range(200):
@@ -421,3 +436,21 @@ class VPCStaysTest(ClusterTestCase):
         run = self.sync(fabric)
         self.assertEqual(run.total('update'), 1)
         self.assertEqual(VPC.objects.get(fabric=fabric, name='demo-vpc-1').vlans, [1199])
+
+
+class ReadEssentialsTest(SimpleTestCase):
+    def test_a_listed_object_keeps_its_spec_and_identity_only(self):
+        from netbox_hedgehog.sync.reader import _essentials
+        metadata = {
+            'name': 'leaf-01', 'namespace': 'default', 'uid': 'u-1', 'resourceVersion': '7', 'generation': 2,
+            'creationTimestamp': '2026-01-01T00:00:00Z', 'labels': {'a': 'b'}, 'annotations': {'c': 'd'},
+            'managedFields': [{'manager': 'kubectl', 'fieldsV1': {'f:spec': {}}}], 'finalizers': ['x'],
+        }
+        item = {'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'Switch', 'metadata': metadata,
+                'spec': {'role': 'spine'}, 'status': {'applied': {'gen': 2}}}
+        kept = _essentials(item)
+        self.assertEqual(kept, {'metadata': {k: metadata[k] for k in (
+            'name', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'labels', 'annotations')},
+            'spec': {'role': 'spine'}})
+        self.assertEqual(observed_from_item(KIND_BY_NAME['Switch'], kept),
+                         observed_from_item(KIND_BY_NAME['Switch'], item))
