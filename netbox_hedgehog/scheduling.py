@@ -31,17 +31,19 @@ from functools import partial
 
 import django_rq
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from netbox.constants import RQ_QUEUE_DEFAULT, RQ_QUEUE_HIGH, RQ_QUEUE_LOW
+from redis.backoff import NoBackoff
 from redis.exceptions import LockError, RedisError
+from redis.retry import Retry
 from rq import Worker
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
 from netbox_hedgehog import get_setting
-from netbox_hedgehog.choices import SyncRunStatusChoices, SyncStatusChoices, SyncTriggerChoices
+from netbox_hedgehog.choices import SyncRunStatusChoices, SyncTriggerChoices
 from netbox_hedgehog.models import Fabric, SyncChange, SyncRun
 from netbox_hedgehog.sync import state
 from netbox_hedgehog.sync.engine import create_run, run_sync
@@ -97,6 +99,10 @@ SYNC_RESULT_TTL = 0
 SYNC_FAILURE_TTL = 86400
 # How long the sidecar heartbeat and the last tick time are kept, so that --status can say how old they are.
 STATUS_KEY_TTL = 7 * 86400
+# Seconds to connect to the tasks Redis and to wait for each answer, and how often a command is tried again after a
+# timeout or a dropped connection (see _connection).
+REDIS_TIMEOUT = 3
+REDIS_RETRIES = 1
 # The master refreshes its lock after this many enqueued fabrics.
 MASTER_LOCK_REFRESH_EVERY = 100
 
@@ -107,7 +113,6 @@ QUEUE_ROLES = (
     (RQ_QUEUE_LOW, 'housekeeping (sync history retention, recovery of dead runs) never runs'),
 )
 
-BUSY_STATES = (SyncStatusChoices.QUEUED, SyncStatusChoices.SYNCING)
 ALIVE_JOB_STATES = (JobStatus.CREATED, JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
 VANISHED = ('The sync job disappeared from the task queue before it finished (Redis was restarted or flushed); '
@@ -177,8 +182,19 @@ def sidecar_poll_interval():
 # Redis access
 
 def _connection():
-    """NetBox's tasks Redis, as django-rq builds it from RQ_QUEUES (all three queues share it)."""
-    return django_rq.get_connection(RQ_QUEUE_DEFAULT)
+    """NetBox's tasks Redis, as django-rq builds it from RQ_QUEUES (all three queues share it).
+
+    Connecting and every answer take at most REDIS_TIMEOUT seconds (or less where NetBox's REDIS['tasks']['KWARGS']
+    ask for less), tried REDIS_RETRIES more times: the fabric page, the status API and the Sync now button must
+    report a Redis host that does not answer within seconds, where redis-py's own retries would wait about a
+    minute. (Nothing here issues blocking commands.)
+    """
+    connection = django_rq.get_connection(RQ_QUEUE_DEFAULT)
+    kwargs = connection.connection_pool.connection_kwargs
+    for name in ('socket_connect_timeout', 'socket_timeout'):
+        kwargs[name] = min(kwargs.get(name) or REDIS_TIMEOUT, REDIS_TIMEOUT)
+    kwargs['retry'] = Retry(NoBackoff(), REDIS_RETRIES)
+    return connection
 
 
 def _queue(name, connection):
@@ -318,7 +334,7 @@ def enqueue_sync(fabric, trigger, user=None, dry_run=False, queue=None):
             try:
                 with transaction.atomic():
                     if not dry_run:
-                        state.mark_queued(fabric.pk)
+                        state.mark_queued([fabric.pk])
                     run = create_run(fabric, trigger, user=user, dry_run=dry_run, queue=queue_name, job_id=job_id)
                     _enqueue_job(rq_queue, run, fabric.name)
             except DuplicateJobError:
@@ -327,13 +343,6 @@ def enqueue_sync(fabric, trigger, user=None, dry_run=False, queue=None):
                                  f'The {what} of fabric {fabric} was queued on "{queue_name}" (run #{run.pk}).')
     raise QueueUnavailable(f'The {what} of fabric {fabric} was not queued: other syncs of it were being queued at '
                            f'the same moment. Try again.')
-
-
-def _mark_queued_bulk(fabric_ids):
-    """state.mark_queued for many fabrics in one UPDATE (a running sync keeps its "syncing")."""
-    Fabric.objects.filter(pk__in=fabric_ids).exclude(sync_status=SyncStatusChoices.SYNCING).update(
-        sync_status=SyncStatusChoices.QUEUED
-    )
 
 
 def enqueue_due_syncs(now=None):
@@ -363,7 +372,7 @@ def _fan_out(connection, master_lock, now):
     due = list(
         Fabric.objects.filter(sync_enabled=True)
         .filter(Q(next_sync_due__isnull=True) | Q(next_sync_due__lte=now))
-        .exclude(sync_status__in=BUSY_STATES)
+        .exclude(sync_status__in=state.BUSY_STATES)
         .order_by('pk')
         .values_list('pk', 'name')
     )
@@ -395,7 +404,7 @@ def _fan_out(connection, master_lock, now):
     duplicates = []
     with transaction.atomic():
         SyncRun.objects.bulk_create(runs)
-        _mark_queued_bulk(list(names))
+        state.mark_queued(list(names))
         for count, run in enumerate(runs, start=1):
             try:
                 _enqueue_job(rq_queue, run, names[run.fabric_id])
@@ -522,7 +531,7 @@ def recover_stale_runs(fabric_ids=None, now=None, connection=None):
     busy_fabrics = {run.fabric_id for run in runs if run.pk not in stale_pks and not run.dry_run}
     for run, reason in stale:
         _fail_stale_run(run, reason, now, fail_fabric=not run.dry_run and run.fabric_id not in busy_fabrics)
-    _settle_orphans(fabric_ids)
+    state.settle_idle(fabric_ids)
     return [run for run, _reason in stale]
 
 
@@ -531,23 +540,8 @@ def _fail_stale_run(run, reason, now, fail_fabric):
         status=SyncRunStatusChoices.FAILED, finished=now, error=reason,
     )
     run.status, run.finished, run.error = SyncRunStatusChoices.FAILED, now, reason
-    if updated and fail_fabric and Fabric.objects.filter(pk=run.fabric_id, sync_status__in=BUSY_STATES).exists():
+    if updated and fail_fabric and Fabric.objects.filter(pk=run.fabric_id, sync_status__in=state.BUSY_STATES).exists():
         state.mark_failed(run.fabric, now, reason)
-
-
-def _settle_orphans(fabric_ids):
-    """Fabrics shown as queued or syncing while no run of theirs is active return to what their last outcome says."""
-    active = SyncRun.objects.filter(
-        fabric=OuterRef('pk'), status__in=SyncRunStatusChoices.ACTIVE_STATES, dry_run=False
-    )
-    orphans = Fabric.objects.filter(sync_status__in=BUSY_STATES).filter(~Exists(active))
-    if fabric_ids is not None:
-        orphans = orphans.filter(pk__in=fabric_ids)
-    for fabric in orphans.only('pk', 'failure_count', 'last_sync', 'last_sync_error'):
-        # Conditional, so that a sync finishing meanwhile keeps the status it wrote.
-        Fabric.objects.filter(pk=fabric.pk, sync_status__in=BUSY_STATES).filter(~Exists(active)).update(
-            sync_status=state.settled_status(fabric)
-        )
 
 
 # Housekeeping
@@ -699,7 +693,7 @@ def next_sync_time(fabric, now=None):
     now = now or timezone.now()
     if not fabric.sync_enabled:
         return NextSync(None, 'Not scheduled: scheduled sync is off for this fabric.')
-    if fabric.sync_status in BUSY_STATES:
+    if fabric.sync_status in state.BUSY_STATES:
         return NextSync(None, 'A sync is queued or running now; the next one follows its interval.')
     if fabric.next_sync_due is None or fabric.next_sync_due <= now:
         return NextSync(None, f'At the next scheduler tick (within {get_setting("scheduler_interval")} s).')

@@ -1,14 +1,18 @@
 """Queue logic of scheduled and on-demand syncs, against fakeredis (fast unit tests; see test_e2e_scheduler.py for the
 real processes): due-ness, fan-out, dedupe, locks, backoff, recovery of dead runs, retention, health, registration."""
 import signal
+import socket
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 from io import StringIO
 from unittest import mock
 
 import fakeredis
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from redis.lock import Lock
@@ -435,6 +439,22 @@ class HealthTest(FakeRedisMixin, ClusterTestCase):
         problems = scheduling.queue_health()
         self.assertEqual(len(problems), 1)
         self.assertIn('cannot reach its task queue', problems[0])
+
+
+class SilentRedisTest(TestCase):
+    def test_a_redis_host_that_never_answers_is_reported_within_the_timeout(self):
+        # A listening socket nobody reads: the kernel accepts the connection, no answer ever comes.
+        with socket.create_server(('127.0.0.1', 0)) as silent:
+            queues = {name: {**config, 'HOST': '127.0.0.1', 'PORT': silent.getsockname()[1]}
+                      for name, config in settings.RQ_QUEUES.items()}
+            with override_settings(RQ_QUEUES=queues), mock.patch.object(scheduling, 'REDIS_TIMEOUT', 0.5):
+                started = time.monotonic()
+                problems = scheduling.queue_health()
+                waited = time.monotonic() - started
+        self.assertEqual(len(problems), 1)
+        self.assertIn('cannot reach its task queue', problems[0])
+        self.assertIn('Timeout', problems[0])
+        self.assertLess(waited, 5)
 
 
 class SidecarTest(FakeRedisMixin, ClusterTestCase):

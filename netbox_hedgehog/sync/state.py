@@ -5,23 +5,27 @@ combination that would lie (for example "in sync" without a last successful sync
 """
 from datetime import timedelta
 
-from django.db.models import F, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Greatest
 
-from netbox_hedgehog.choices import SyncStatusChoices
-from netbox_hedgehog.models import Fabric
+from netbox_hedgehog.choices import SyncRunStatusChoices, SyncStatusChoices
+from netbox_hedgehog.models import Fabric, SyncRun
 
 __all__ = (
     'BACKOFF_CAP',
+    'BUSY_STATES',
     'adjust_drift_count',
     'backoff_delay',
     'mark_failed',
     'mark_queued',
     'mark_started',
     'mark_succeeded',
+    'settle_idle',
     'settled_status',
 )
 
+# The statuses of a fabric whose sync is queued or running.
+BUSY_STATES = (SyncStatusChoices.QUEUED, SyncStatusChoices.SYNCING)
 # Repeated failures wait longer and longer, up to this (or the fabric's own interval, if longer).
 BACKOFF_CAP = timedelta(hours=1)
 
@@ -43,11 +47,28 @@ def settled_status(fabric):
     return SyncStatusChoices.OUT_OF_SYNC if fabric.last_sync_error else SyncStatusChoices.IN_SYNC
 
 
-def mark_queued(fabric_id):
-    """Shown while a sync waits in a queue; a running sync keeps its "syncing"."""
-    Fabric.objects.filter(pk=fabric_id).filter(~Q(sync_status=SyncStatusChoices.SYNCING)).update(
+def mark_queued(fabric_ids):
+    """Shown while a sync waits in a queue (one UPDATE for any number of fabrics); a running sync keeps its
+    "syncing"."""
+    Fabric.objects.filter(pk__in=fabric_ids).filter(~Q(sync_status=SyncStatusChoices.SYNCING)).update(
         sync_status=SyncStatusChoices.QUEUED
     )
+
+
+def settle_idle(fabric_ids=None):
+    """Fabrics shown as queued or syncing while no run of theirs is active (among `fabric_ids`, or all) return to
+    what their last outcome says."""
+    active = SyncRun.objects.filter(
+        fabric=OuterRef('pk'), status__in=SyncRunStatusChoices.ACTIVE_STATES, dry_run=False
+    )
+    idle = Fabric.objects.filter(sync_status__in=BUSY_STATES).filter(~Exists(active))
+    if fabric_ids is not None:
+        idle = idle.filter(pk__in=fabric_ids)
+    for fabric in idle.only('pk', 'failure_count', 'last_sync', 'last_sync_error'):
+        # Conditional, so that a sync finishing meanwhile keeps the status it wrote.
+        Fabric.objects.filter(pk=fabric.pk, sync_status__in=BUSY_STATES).filter(~Exists(active)).update(
+            sync_status=settled_status(fabric)
+        )
 
 
 def mark_started(fabric_id, now):
