@@ -149,6 +149,25 @@ class ResyncTest(ClusterTestCase):
         self.assertLessEqual(abs(big_initial - small_initial), 2)
         self.assertLessEqual(abs(big_again - small_again), 2)
 
+    def test_objects_recreated_with_the_same_content_only_refresh_their_identity(self):
+        recreated = {}
+        for name in ('ds3000-01', 'ds3000-03'):
+            source = self.kube.get('Switch', name)
+            self.kube.delete('Switch', name)
+            kept = {k: v for k, v in source['metadata'].items() if k in ('name', 'namespace', 'labels', 'annotations')}
+            self.kube.put({**source, 'metadata': kept})
+            recreated[name] = self.kube.get('Switch', name)['metadata']
+        run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'succeeded', run.error)
+        self.assertEqual((run.total('create'), run.total('update'), run.total('delete')), (0, 0, 0))
+        self.assertEqual(run.total('unchanged'), 51)
+        self.assertFalse(SyncChange.objects.filter(run=run).exists())
+        self.assertFalse(ObjectChange.objects.filter(request_id=run.request_id).exists())
+        for name, metadata in recreated.items():
+            row = Switch.objects.get(fabric=self.fabric, name=name)
+            self.assertEqual((row.uid, row.resource_version), (metadata['uid'], metadata['resourceVersion']))
+        self.assertEqual(Switch.objects.get(fabric=self.fabric, name='ds3000-03').role, 'server-leaf')
+
     def test_add_change_delete_are_reflected_with_change_records(self):
         self.kube.put(NEW_SERVER)
         vlanns = self.kube.get('VLANNamespace', 'default')

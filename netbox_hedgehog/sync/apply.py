@@ -19,7 +19,7 @@ from utilities.serialization import serialize_object
 from netbox_hedgehog.choices import SyncActionChoices
 from netbox_hedgehog.models import SyncChange
 
-from .bulk import change_snapshots, copy_instances, copy_rows, reserve_ids
+from .bulk import change_snapshots, copy_instances, copy_rows, copy_update, reserve_ids
 from .plan import GIT_FIELDS
 
 __all__ = (
@@ -182,11 +182,11 @@ def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
         if updated:
             fields = ['spec', 'labels', 'annotations', 'last_updated', *IDENTITY_FIELDS, *GIT_FIELDS,
                       *plan.update[0][1].typed]
-            model.objects.bulk_update(updated, fields, batch_size=5000)
+            copy_update(model, updated, fields)
             CachedValue.objects.filter(object_type=object_type, object_id__in=[i.pk for i in updated])._raw_delete(
                 CachedValue.objects.db)
         if refreshed:
-            model.objects.bulk_update(refreshed, list(REFRESH_FIELDS), batch_size=5000)
+            copy_update(model, refreshed, REFRESH_FIELDS)
 
         if plan.delete:
             ids = [pk for pk, _name in plan.delete]
@@ -197,4 +197,5 @@ def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
 
         if created or updated:
             copy_rows(CachedValue, SEARCH_COLUMNS, _search_values(model, object_type, created + updated, now))
-        copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, object_changes)
+        if object_changes:
+            copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, object_changes)

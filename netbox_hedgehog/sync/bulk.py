@@ -1,7 +1,8 @@
-"""Bulk inserts streamed with PostgreSQL COPY, and NetBox's change-log snapshot computed for many objects at once.
+"""Bulk writes streamed with PostgreSQL COPY, and NetBox's change-log snapshot computed for many objects at once.
 
-`bulk_create` renders one INSERT statement holding every value as a parameter, which costs more Python time and
-memory than the rows themselves once a kind holds thousands of objects. COPY streams the rows instead. Values go
+`bulk_create` renders one INSERT statement holding every value as a parameter, and `bulk_update` a CASE expression
+per field and row, in batches: both cost more Python time and memory than the rows themselves once a kind holds
+thousands of objects, and the batches make the statement count grow with them. COPY streams the rows instead. Values go
 through the same field methods an INSERT uses (`pre_save`, `get_db_prep_save`), so what lands in the table is
 what `save()` would have written.
 """
@@ -14,6 +15,7 @@ __all__ = (
     'change_snapshots',
     'copy_instances',
     'copy_rows',
+    'copy_update',
     'reserve_ids',
 )
 
@@ -57,6 +59,25 @@ def copy_rows(model, names, rows):
     fields = [by_attname[name] for name in names]
     preps = [f.get_db_prep_save for f in fields]
     _copy(model, fields, ([prep(value, connection) for prep, value in zip(preps, row, strict=True)] for row in rows))
+
+
+def copy_update(model, instances, names):
+    """Write the fields `names` (by attname) of saved `instances` in four statements however many there are: COPY
+    the new values into a temporary table shaped like the model's, then one UPDATE ... FROM it."""
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    fields = [model._meta.pk, *(by_attname[name] for name in names)]
+    quote = connection.ops.quote_name
+    table, temporary = quote(model._meta.db_table), quote(f'hedgehog_update_{model._meta.db_table}')
+    columns = [quote(f.column) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE TEMPORARY TABLE {temporary} AS SELECT {", ".join(columns)} FROM {table} WITH NO DATA')
+        with cursor.cursor.copy(f'COPY {temporary} ({", ".join(columns)}) FROM STDIN') as copy:
+            for instance in instances:
+                copy.write_row([f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields])
+        assignments = ', '.join(f'{column} = new.{column}' for column in columns[1:])
+        cursor.execute(f'UPDATE {table} SET {assignments} FROM {temporary} AS new WHERE {table}.{columns[0]} = '
+                       f'new.{columns[0]}')
+        cursor.execute(f'DROP TABLE {temporary}')
 
 
 def change_snapshots(instances):
