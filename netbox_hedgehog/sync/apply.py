@@ -31,8 +31,8 @@ __all__ = (
 IDENTITY_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp')
 # What a refresh writes: the row's content is unchanged, its cluster identity (or Git digest) is not.
 REFRESH_FIELDS = (*IDENTITY_FIELDS, 'git_digest', 'drift_diff')
-# The columns of the rows written with copy_rows(), in the order _change(), _search_values() and _sync_changes()
-# give them.
+# The columns of the rows written with copy_rows(), in the order _change_maker(), _search_values() and
+# _sync_changes() give them.
 OBJECT_CHANGE_COLUMNS = (
     'time', 'user_id', 'user_name', 'request_id', 'action', 'changed_object_type_id', 'changed_object_id',
     'object_repr', 'message', 'prechange_data', 'postchange_data',

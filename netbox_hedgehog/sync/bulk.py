@@ -35,9 +35,15 @@ def reserve_ids(model, count):
         return [row[0] for row in cursor.fetchall()]
 
 
-def _copy(model, fields, rows):
+def _fields(model, names):
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    return [by_attname[name] for name in names]
+
+
+def _copy(table, fields, rows):
+    """Stream `rows` (lists of database values for `fields`) into `table` with one COPY."""
     quote = connection.ops.quote_name
-    statement = f'COPY {quote(model._meta.db_table)} ({", ".join(quote(f.column) for f in fields)}) FROM STDIN'
+    statement = f'COPY {quote(table)} ({", ".join(quote(f.column) for f in fields)}) FROM STDIN'
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
@@ -47,7 +53,7 @@ def copy_instances(model, instances):
     """Insert unsaved `instances` of `model`, primary keys set (see reserve_ids), with one COPY, each value as
     `save()` would write it (`pre_save` included)."""
     fields = model._meta.concrete_fields
-    _copy(model, fields, (
+    _copy(model._meta.db_table, fields, (
         [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields] for instance in instances
     ))
 
@@ -55,29 +61,29 @@ def copy_instances(model, instances):
 def copy_rows(model, names, rows):
     """Insert `rows` (tuples of Python values for the fields `names`, by attname) with one COPY, without building a
     model instance per row. Every column without a database default must be named."""
-    by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    fields = [by_attname[name] for name in names]
+    fields = _fields(model, names)
     preps = [f.get_db_prep_save for f in fields]
-    _copy(model, fields, ([prep(value, connection) for prep, value in zip(preps, row, strict=True)] for row in rows))
+    _copy(model._meta.db_table, fields,
+          ([prep(value, connection) for prep, value in zip(preps, row, strict=True)] for row in rows))
 
 
 def copy_update(model, instances, names):
     """Write the fields `names` (by attname) of saved `instances` in four statements however many there are: COPY
     the new values into a temporary table shaped like the model's, then one UPDATE ... FROM it."""
-    by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    fields = [model._meta.pk, *(by_attname[name] for name in names)]
+    fields = [model._meta.pk, *_fields(model, names)]
+    temporary = f'hedgehog_update_{model._meta.db_table}'
     quote = connection.ops.quote_name
-    table, temporary = quote(model._meta.db_table), quote(f'hedgehog_update_{model._meta.db_table}')
+    table, new = quote(model._meta.db_table), quote(temporary)
     columns = [quote(f.column) for f in fields]
     with connection.cursor() as cursor:
-        cursor.execute(f'CREATE TEMPORARY TABLE {temporary} AS SELECT {", ".join(columns)} FROM {table} WITH NO DATA')
-        with cursor.cursor.copy(f'COPY {temporary} ({", ".join(columns)}) FROM STDIN') as copy:
-            for instance in instances:
-                copy.write_row([f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields])
+        cursor.execute(f'CREATE TEMPORARY TABLE {new} AS SELECT {", ".join(columns)} FROM {table} WITH NO DATA')
+        _copy(temporary, fields, (
+            [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields] for instance in instances
+        ))
         assignments = ', '.join(f'{column} = new.{column}' for column in columns[1:])
-        cursor.execute(f'UPDATE {table} SET {assignments} FROM {temporary} AS new WHERE {table}.{columns[0]} = '
+        cursor.execute(f'UPDATE {table} SET {assignments} FROM {new} AS new WHERE {table}.{columns[0]} = '
                        f'new.{columns[0]}')
-        cursor.execute(f'DROP TABLE {temporary}')
+        cursor.execute(f'DROP TABLE {new}')
 
 
 def change_snapshots(instances):
