@@ -52,8 +52,8 @@ class HedgehogConfig(PluginConfig):
         super().ready()
         from django.conf import settings
         validate_settings(settings.PLUGINS_CONFIG.get(self.name, {}))
-        from .gitops import signals
-        signals.connect()
+        from . import signal_receivers
+        signal_receivers.connect()
 
 
 def validate_settings(cfg):

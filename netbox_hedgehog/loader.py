@@ -1,25 +1,34 @@
-"""Load a multi-document stream of Hedgehog YAML into one fabric.
+"""Parse a multi-document stream of Hedgehog YAML manifests into the objects of one fabric's namespace.
 
-Each document is checked on its own: an unknown kind, an unsupported apiVersion (such as the legacy v1alpha2), a
-namespace other than the fabric's, a missing name, a spec that cannot be interpreted or a malformed document each
-give an error naming the document; the valid documents still load, and nothing of an invalid one is written.
+The plugin's low-level manifest module: it uses the kind registry and nothing else of the plugin (no database, no
+Git, no jobs); the GitOps reader and writer call it. Each document is checked on its own: an unknown kind, an
+unsupported apiVersion (such as the legacy v1alpha2), a namespace other than the fabric's, a missing name, a spec
+that cannot be interpreted or a malformed document each give an error naming the document; the valid documents are
+still returned.
 """
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 import yaml
-from django.db import transaction
 
-from .kinds import KIND_BY_NAME, KINDS, SpecError
+from .kinds import KIND_BY_NAME, KINDS, MANAGED_LABEL_MARKER, SpecError
 
 __all__ = (
     'DocumentError',
-    'LoadResult',
     'ParsedObject',
-    'load_yaml',
+    'digest',
     'parse_documents',
 )
 
 NAME_MAX_LENGTH = 253
+
+
+def digest(kind, name, spec, labels, annotations):
+    """A stable digest of one object's content as people author it (labels managed by the fabric left out)."""
+    labels = {k: v for k, v in (labels or {}).items() if MANAGED_LABEL_MARKER not in k}
+    payload = json.dumps([kind, name, spec or {}, labels, annotations or {}], sort_keys=True, separators=(',', ':'))
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 @dataclass
@@ -49,20 +58,10 @@ class ParsedObject:
     line: int
     typed: dict = field(default_factory=dict)
 
-
-@dataclass
-class LoadResult:
-    created: dict = field(default_factory=dict)
-    updated: dict = field(default_factory=dict)
-    unchanged: dict = field(default_factory=dict)
-    errors: list = field(default_factory=list)
-
-    def count(self, kind):
-        return self.created.get(kind, 0) + self.updated.get(kind, 0) + self.unchanged.get(kind, 0)
-
     @property
-    def total(self):
-        return sum(self.count(k.kind) for k in KINDS)
+    def digest(self):
+        """The digest of the object's authored content (see `digest`)."""
+        return digest(self.kind, self.name, self.spec, self.labels, self.annotations)
 
 
 def _string_map(value, what):
@@ -152,41 +151,3 @@ def parse_documents(text, source='<yaml>', namespace='default'):
     finally:
         loader.dispose()
     return objects, errors
-
-
-def load_yaml(fabric, text, source='<yaml>'):
-    """Create or update the objects of a YAML stream in `fabric`; returns a LoadResult with per-kind counts.
-
-    Valid objects are written in one transaction; invalid documents are reported and skipped. Loading never writes
-    to the fabric's Git repository.
-    """
-    from .gitops.signals import git_writes_suppressed
-
-    objects, errors = parse_documents(text, source, fabric.kubernetes_namespace)
-    result = LoadResult(errors=errors)
-    by_kind = {}
-    for obj in objects:
-        by_kind.setdefault(obj.kind, []).append(obj)
-    with transaction.atomic(), git_writes_suppressed():
-        for kind_spec in KINDS:
-            parsed = by_kind.get(kind_spec.kind)
-            if not parsed:
-                continue
-            model = kind_spec.model
-            existing = {o.name: o for o in model.objects.filter(fabric=fabric, name__in=[p.name for p in parsed])}
-            for p in parsed:
-                instance = existing.get(p.name)
-                if instance is None:
-                    instance = model(fabric=fabric, name=p.name)
-                    bucket = result.created
-                elif (instance.spec, instance.labels, instance.annotations) == (p.spec, p.labels, p.annotations):
-                    result.unchanged[kind_spec.kind] = result.unchanged.get(kind_spec.kind, 0) + 1
-                    continue
-                else:
-                    instance.snapshot()
-                    bucket = result.updated
-                instance.spec, instance.labels, instance.annotations = p.spec, p.labels, p.annotations
-                instance.full_clean(validate_unique=False, validate_constraints=False)
-                instance.save()
-                bucket[kind_spec.kind] = bucket.get(kind_spec.kind, 0) + 1
-    return result

@@ -1,6 +1,6 @@
 """The Git write jobs (queue default): commit one change made in NetBox to the fabric's repository and push it.
 
-Queued by `netbox_hedgehog.gitops.signals` when a person creates, edits or deletes an object of a fabric with Git
+Queued by `netbox_hedgehog.signal_receivers` when a person creates, edits or deletes an object of a fabric with Git
 settings; run by `netbox rqworker`. A conflict or any other Git failure fails the job with its message.
 """
 from netbox_hedgehog.gitops.writer import write_deletion

@@ -20,12 +20,13 @@ from netbox_hedgehog.gitops import repository as repository_module
 from netbox_hedgehog.gitops.credentials import git_environment, scrub
 from netbox_hedgehog.gitops.documents import find_document, remove_document, replace_document, split_documents
 from netbox_hedgehog.kinds import KIND_BY_NAME, to_manifest
-from netbox_hedgehog.loader import load_yaml, parse_documents
+from netbox_hedgehog.loader import parse_documents
 from netbox_hedgehog.models import VPC, ExternalPeering, Fabric, SyncChange, VPCAttachment, VPCPeering
 from netbox_hedgehog.sync import engine
 from netbox_hedgehog.sync.drift import compare
 from tests.cluster import SAMPLES, ClusterTestCase
 from tests.gitserver import BareRepo, GitHTTPServer, git
+from tests.loading import load_yaml
 from tests.test_scheduling import FakeRedisMixin
 from tests.test_sync import plugin_settings
 
@@ -94,7 +95,7 @@ class GitOpsTestCase(FakeRedisMixin, ClusterTestCase):
         self.client.force_login(self.user)
 
     def api_patch(self, obj, data):
-        url = f'/api/plugins/hedgehog/{obj.kind_spec().api_slug}/{obj.pk}/'
+        url = f'/api/plugins/hedgehog/{obj.kind_spec().slug}/{obj.pk}/'
         with self.captureOnCommitCallbacks(execute=True):
             response = self.api.patch(url, data, format='json')
         self.assertEqual(response.status_code, 200, response.content)
@@ -198,7 +199,7 @@ class DesiredStateTest(GitOpsTestCase):
     def test_an_unchanged_commit_is_not_parsed_again(self):
         fabric = self.git_fabric()
         self.synced(fabric)
-        with mock.patch('netbox_hedgehog.sync.gitread.read_desired', side_effect=AssertionError('parsed')):
+        with mock.patch('netbox_hedgehog.gitops.reader.read_commit', side_effect=AssertionError('parsed')):
             run = self.synced(fabric)
         self.assertEqual(run.status, 'succeeded')
         self.assertEqual((run.total('create'), run.total('update'), run.total('delete')), (0, 0, 0))
@@ -457,7 +458,7 @@ class WriteTest(GitOpsTestCase):
 
         for name in ('demo-vpc-4', 'demo-vpc-3--server-3--bundled--s5248-01'):
             obj = VPC.objects.filter(name=name).first() or VPCAttachment.objects.get(name=name)
-            url = f'/api/plugins/hedgehog/{obj.kind_spec().api_slug}/{obj.pk}/'
+            url = f'/api/plugins/hedgehog/{obj.kind_spec().slug}/{obj.pk}/'
             with self.captureOnCommitCallbacks(execute=True):
                 self.assertEqual(self.api.delete(url).status_code, 204)
             self.work('default')

@@ -4,8 +4,9 @@ from pathlib import Path
 import pytest
 from django.test import TestCase
 
-from netbox_hedgehog.loader import load_yaml, parse_documents
+from netbox_hedgehog.loader import parse_documents
 from netbox_hedgehog.models import VPC, Connection, Fabric, Gateway, Switch, VPCAttachment, VPCPeering
+from tests.loading import load_yaml
 
 SAMPLES = Path(__file__).resolve().parents[2] / 'shared' / 'samples'
 

@@ -19,7 +19,6 @@ from utilities.testing import TestCase, ViewTestCases, create_tags, post_data
 
 from netbox_hedgehog import filtersets, forms
 from netbox_hedgehog.kinds import KINDS
-from netbox_hedgehog.loader import load_yaml
 from netbox_hedgehog.models import (
     VPC,
     Connection,
@@ -38,6 +37,7 @@ from netbox_hedgehog.models import (
     VPCAttachment,
     VPCPeering,
 )
+from tests.loading import load_yaml
 
 SAMPLES = Path(__file__).resolve().parents[2] / 'shared' / 'samples'
 LAB_WIRING = 'lab-ci__envs__env-ci-1.l__wiring.yaml'

@@ -5,18 +5,15 @@ document). Each piece keeps its separator line, the comments and blank lines bef
 comments and blank lines after it (which usually introduce the next document). An edit replaces only the content of
 one piece, or removes one piece while keeping its trailing comments.
 """
-import hashlib
-import json
 import re
 from dataclasses import dataclass
 
 import yaml
 
-from netbox_hedgehog.kinds import MANAGED_LABEL_MARKER
+from netbox_hedgehog.loader import digest
 
 __all__ = (
     'Document',
-    'digest',
     'document_digest',
     'find_document',
     'remove_document',
@@ -81,13 +78,6 @@ def _identity(data):
     if not isinstance(data, dict) or not isinstance(data.get('metadata'), dict):
         return None
     return data.get('kind'), data['metadata'].get('name')
-
-
-def digest(kind, name, spec, labels, annotations):
-    """A stable digest of one object's content as people author it (labels managed by the fabric left out)."""
-    labels = {k: v for k, v in (labels or {}).items() if MANAGED_LABEL_MARKER not in k}
-    payload = json.dumps([kind, name, spec or {}, labels, annotations or {}], sort_keys=True, separators=(',', ':'))
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def document_digest(data):

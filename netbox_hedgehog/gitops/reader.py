@@ -1,34 +1,43 @@
-"""Load the desired state of a fabric from one commit of its repository.
+"""Read the desired state of a fabric from its Git repository: the one entry point of GitOps for the sync.
 
-Every YAML file under the fabric's path is parsed on its own (the source of each object is its repository path).
-Errors name the file, the document and the line; the valid documents still load. An object defined in two files is
-reported in the second one with the first one named, and only the first is loaded.
+`desired_state` fetches the fabric's branch. When the caller already holds the desired state of the head commit, the
+commit is not parsed again; otherwise every YAML file under the fabric's path is parsed on its own (the source of each
+object is its repository path). Errors name the file, the document and the line; the valid documents still load. An
+object defined in two files is reported in the second one with the first one named, and only the first is loaded.
 """
 from dataclasses import dataclass, field
 
 from netbox_hedgehog.loader import DocumentError, parse_documents
 
-from .documents import digest
+from .repository import fabric_repository
 
 __all__ = (
-    'GitRead',
+    'DesiredState',
+    'desired_state',
     'normalize_path',
-    'object_digest',
-    'read_desired',
+    'read_commit',
 )
 
 
 @dataclass
-class GitRead:
-    """The desired state read from one commit."""
+class DesiredState:
+    """The commit a sync read, and what it found there (`kinds` is None when the commit was not parsed again)."""
     commit: str
-    objects: dict = field(default_factory=dict)      # kind -> {name: ParsedObject}
+    kinds: dict | None = None                        # kind -> {name: ParsedObject}
     errors: list = field(default_factory=list)       # DocumentError
     files: int = 0
 
     @property
+    def parsed(self):
+        return self.kinds is not None
+
+    @property
     def count(self):
-        return sum(len(objects) for objects in self.objects.values())
+        return sum(len(objects) for objects in (self.kinds or {}).values())
+
+    def objects(self, kind):
+        """{name: ParsedObject} of one kind, or None when the stored desired state is reused."""
+        return self.kinds.get(kind, {}) if self.kinds is not None else None
 
 
 def normalize_path(path):
@@ -36,13 +45,9 @@ def normalize_path(path):
     return '/'.join(part for part in (path or '').split('/') if part and part != '.')
 
 
-def object_digest(parsed):
-    return digest(parsed.kind, parsed.name, parsed.spec, parsed.labels, parsed.annotations)
-
-
-def read_desired(repository, commit, root, namespace):
-    """Parse every YAML file under `root` in `commit` into a GitRead."""
-    result = GitRead(commit.hexsha)
+def read_commit(repository, commit, root, namespace):
+    """Parse every YAML file under `root` in `commit` into a DesiredState."""
+    result = DesiredState(commit.hexsha, kinds={})
     files = repository.files(commit, root)
     result.files = len(files)
     first_seen = {}
@@ -60,5 +65,24 @@ def read_desired(repository, commit, root, namespace):
                 ))
                 continue
             first_seen[key] = parsed
-            result.objects.setdefault(parsed.kind, {})[parsed.name] = parsed
+            result.kinds.setdefault(parsed.kind, {})[parsed.name] = parsed
+    return result
+
+
+def desired_state(fabric, log, already_loaded):
+    """Fetch the fabric's branch and return its DesiredState; raises GitError when the repository cannot be read.
+
+    `already_loaded(commit)` tells whether NetBox holds the desired state of that commit from an earlier read without
+    errors; the commit is then not parsed again. `log` receives one line per step and per error found.
+    """
+    with fabric_repository(fabric) as repository:
+        head = repository.fetch()
+        short = head.hexsha[:12]
+        if already_loaded(head.hexsha):
+            log(f'Git: commit {short} is unchanged since the last sync; the stored desired state is used')
+            return DesiredState(head.hexsha)
+        result = read_commit(repository, head, normalize_path(fabric.git_path), fabric.kubernetes_namespace)
+    log(f'Git: read {result.count} object(s) from {result.files} file(s) at commit {short}')
+    for error in result.errors:
+        log(f'Git: {error}')
     return result

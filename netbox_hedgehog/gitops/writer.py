@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from netbox_hedgehog.kinds import KIND_BY_NAME
-from netbox_hedgehog.loader import parse_documents
+from netbox_hedgehog.loader import digest, parse_documents
 from netbox_hedgehog.models import Fabric
 
 from .credentials import safe_url
 from .documents import (
-    digest,
     document_digest,
     find_document,
     remove_document,
@@ -74,7 +73,7 @@ class WriteResult:
 
 def _object_digests(text, path, namespace):
     objects, _errors = parse_documents(text or '', source=path, namespace=namespace)
-    return {(o.kind, o.name): digest(o.kind, o.name, o.spec, o.labels, o.annotations) for o in objects}
+    return {(o.kind, o.name): o.digest for o in objects}
 
 
 def _check_round_trip(before, after, path, namespace, request):

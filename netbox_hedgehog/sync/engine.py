@@ -4,14 +4,15 @@ Plain Python, called by the RQ jobs, the `hedgehog_sync` command and tests; it i
 """
 import logging
 from datetime import timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
 from netbox_hedgehog import get_setting
-from netbox_hedgehog.choices import SyncRunStatusChoices
+from netbox_hedgehog.choices import SyncActionChoices, SyncRunStatusChoices
 from netbox_hedgehog.crypto import CredentialError
-from netbox_hedgehog.gitops.repository import GitError
+from netbox_hedgehog.gitops import GitError, desired_state
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import Fabric, SyncRun
 
@@ -20,7 +21,6 @@ from .apply import apply_plans, record_git_errors, record_plans
 from .client import fabric_api
 from .errors import ClusterError
 from .gitplan import build_git_kind_plan
-from .gitread import load_desired
 from .plan import RowIdentity, build_kind_plan
 from .reader import read_cluster
 from .runlog import RunLog
@@ -39,12 +39,24 @@ def create_run(fabric, trigger, user=None, dry_run=False, queue='', job_id=''):
                                   job_id=job_id)
 
 
+def _loaded_cleanly(fabric, commit):
+    """Whether NetBox holds the desired state of `commit` from a read without errors (no need to parse it again)."""
+    # Read from the database: a failed write to Git clears it while the fabric object may be older.
+    if not commit or Fabric.objects.filter(pk=fabric.pk).values_list('git_commit', flat=True).first() != commit:
+        return False
+    run = SyncRun.objects.filter(
+        fabric=fabric, dry_run=False, git_commit=commit,
+        status__in=(SyncRunStatusChoices.SUCCEEDED, SyncRunStatusChoices.PARTIAL),
+    ).order_by('-created').first()
+    return run is not None and not run.changes.filter(action=SyncActionChoices.ERROR).exclude(git_file='').exists()
+
+
 def _git_prune_blocked(fabric, desired, identities):
     """Why a read of the repository must not lead to pruning ('' when it may)."""
     if desired.errors:
         return (f'the Git repository has {len(desired.errors)} error(s); objects of the files concerned keep '
                 f'their desired state')
-    if desired.read is not None and not desired.read.count:
+    if desired.parsed and not desired.count:
         from_git = sum(1 for rows in identities.values() for identity in rows.values() if identity.git_file)
         if from_git:
             return (f'the Git repository has no Hedgehog objects under {fabric.git_path or "its root"!r} while '
@@ -140,7 +152,7 @@ def run_sync(run, heartbeat=lambda: None):
         if read.failed:
             raise ClusterError(read.error)
         if fabric.has_git:
-            desired = load_desired(fabric, log)
+            desired = desired_state(fabric, log, partial(_loaded_cleanly, fabric))
             run.git_commit = desired.commit
             heartbeat()
         plans = plan_fabric(fabric, read, log, desired)

@@ -9,7 +9,6 @@ Which desired state an object gets, in order:
 4. otherwise the cluster's copy ("not in Git"); an object neither in Git nor in the cluster is pruned.
 """
 from netbox_hedgehog.choices import DriftStatusChoices
-from netbox_hedgehog.gitops.reader import object_digest
 from netbox_hedgehog.kinds import SpecError
 
 from .drift import drift_of
@@ -48,7 +47,7 @@ def _target(kind_spec, name, row, obs, git_objects, git_complete, pending_after)
         typed, source, digest = kind_spec.typed_fields(row.spec), row.git_file, row.git_digest
     elif parsed is not None:
         desired = {'spec': parsed.spec, 'labels': parsed.labels, 'annotations': parsed.annotations}
-        typed, source, digest = parsed.typed, parsed.source, object_digest(parsed)
+        typed, source, digest = parsed.typed, parsed.source, parsed.digest
     elif obs is not None:
         desired, typed, source, digest = obs.content, obs.typed, '', ''
     else:

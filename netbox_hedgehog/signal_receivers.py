@@ -1,10 +1,12 @@
-"""Queue a commit when a person creates, edits or deletes a Hedgehog object of a fabric with Git settings.
+"""Signal receivers: queue a commit when a person creates, edits or deletes a Hedgehog object of a fabric with Git
+settings.
 
-The handlers are connected to the plugin's writable kinds only (never globally). They run inside the request's
-transaction and do no Git work there: they record the object's new drift, mark it as waiting for Git, and queue a job
-on the `default` queue once the transaction commits. The sync writes in bulk and sends no signals; other code that
-saves objects without meaning to change Git (such as the YAML loader) wraps itself in `git_writes_suppressed()`.
-Deleting a whole fabric never removes its objects from Git.
+`HedgehogConfig.ready()` connects the receivers to the plugin's writable kinds only (never globally). They run inside
+the request's transaction and do no Git work there: they record the object's new drift, mark it as waiting for Git,
+and queue a job of `rq_jobs.git` (named by its dotted path) on the `default` queue once the transaction commits. The
+sync writes in bulk and sends no signals; other code that saves objects without meaning to change Git (such as the
+tests' YAML loader) wraps itself in `git_writes_suppressed()`. Deleting a whole fabric never removes its objects from
+Git.
 """
 import logging
 from contextlib import contextmanager
@@ -25,7 +27,6 @@ from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import Fabric
 from netbox_hedgehog.sync.drift import drift_of
 from netbox_hedgehog.sync.state import adjust_drift_count
-from rq_jobs.git import delete_object, write_object
 
 __all__ = (
     'connect',
@@ -33,6 +34,10 @@ __all__ = (
 )
 
 logger = logging.getLogger('netbox_hedgehog.gitops')
+
+# The Git write jobs, run by `netbox rqworker`.
+WRITE_JOB = 'rq_jobs.git.write_object'
+DELETE_JOB = 'rq_jobs.git.delete_object'
 
 _suppressed = ContextVar('netbox_hedgehog_git_writes_suppressed', default=False)
 
@@ -80,7 +85,7 @@ def object_saved(sender, instance, created, raw=False, **kwargs):
     instance.drift_status, instance.drift_diff, instance.git_pending_since = status, changes, now
     action = 'create' if created else 'update'
     transaction.on_commit(partial(
-        _enqueue, write_object, fabric.pk, sender._meta.model_name, instance.pk, action, _username(),
+        _enqueue, WRITE_JOB, fabric.pk, sender._meta.model_name, instance.pk, action, _username(),
         description=f'Git: {action} {instance.kind} {instance.name} in fabric {fabric.name}',
     ))
 
@@ -95,7 +100,7 @@ def object_deleted(sender, instance, origin=None, **kwargs):
     if not instance.git_file:
         return
     transaction.on_commit(partial(
-        _enqueue, delete_object, fabric.pk, instance.kind, instance.name, instance.git_file, instance.git_digest,
+        _enqueue, DELETE_JOB, fabric.pk, instance.kind, instance.name, instance.git_file, instance.git_digest,
         _username(), description=f'Git: delete {instance.kind} {instance.name} in fabric {fabric.name}',
     ))
 
