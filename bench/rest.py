@@ -105,7 +105,7 @@ def measure_rest(label, objects, log):
         session.headers.update({'Authorization': header, 'Accept': 'application/json'})
         start = time.perf_counter()
         for kind, batch in batches:
-            response = session.post(f'{server.url}/api/plugins/hedgehog/{KIND_BY_NAME[kind].api_slug}/', json=batch,
+            response = session.post(f'{server.url}/api/plugins/hedgehog/{KIND_BY_NAME[kind].slug}/', json=batch,
                                     timeout=600)
             if response.status_code != 201:
                 raise RuntimeError(f'REST create of {kind} answered {response.status_code}: {response.text[:500]}')

@@ -1,5 +1,6 @@
 """The Hedgehog kind registry: the one place that knows each kind's API coordinates, its model, how its typed
-columns are derived from `spec`, and how an object is rendered back to a Kubernetes manifest.
+columns are derived from `spec` (and which of them name other objects), its URL path, its place in the navigation
+menu, and how an object is rendered back to a Kubernetes manifest.
 
 The module has no Django imports at module level, so tools outside NetBox (the Kubernetes API test server, the
 benchmark generator) can read the kind table too.
@@ -9,11 +10,12 @@ from dataclasses import dataclass, field
 
 __all__ = (
     'KINDS',
-    'KIND_BY_API_SLUG',
     'KIND_BY_MODEL',
     'KIND_BY_NAME',
+    'MENU_GROUPS',
     'KindSpec',
     'SpecError',
+    'menu_groups',
     'parse_port',
     'to_manifest',
 )
@@ -204,9 +206,13 @@ def derive_connection(spec):
     }
 
 
+# The values of the enumerated spec fields (choices.py holds the same values as ChoiceSets; a test keeps them equal).
 SWITCH_ROLES = ('spine', 'server-leaf', 'border-leaf', 'mixed-leaf', 'virtual-edge')
 REDUNDANCY_TYPES = ('eslag', 'mclag')
+# spec.mode -> the stored mode: the API's empty string (the default) means L2VNI.
 VPC_MODES = {'': 'l2vni', 'l2vni': 'l2vni', 'l3vni': 'l3vni'}
+# An External or ExternalAttachment with a `static` section is static, otherwise BGP.
+EXTERNAL_BGP, EXTERNAL_STATIC = 'bgp', 'static'
 
 
 def _one_of(value, allowed, path):
@@ -324,7 +330,7 @@ def derive_external(spec):
         'inbound_community': _str(spec, 'inboundCommunity'),
         'outbound_community': _str(spec, 'outboundCommunity'),
         'static_prefixes': _str_list(spec, 'static.prefixes'),
-        'external_type': 'static' if static is not None else 'bgp',
+        'external_type': EXTERNAL_STATIC if static is not None else EXTERNAL_BGP,
     }
 
 
@@ -343,7 +349,7 @@ def derive_external_attachment(spec):
         'switch_ip': ip,
         'neighbor_asn': _int(spec, 'neighbor.asn'),
         'neighbor_ip': _str(spec, 'neighbor.ip') or _str(spec, 'static.remoteIP'),
-        'external_type': 'static' if static is not None else 'bgp',
+        'external_type': EXTERNAL_STATIC if static is not None else EXTERNAL_BGP,
     }
 
 
@@ -385,14 +391,23 @@ def derive_nothing(spec):
 
 @dataclass(frozen=True)
 class KindSpec:
-    """One Hedgehog custom resource kind and how NetBox stores it."""
+    """One Hedgehog custom resource kind, how NetBox stores it and where people find it."""
     kind: str
     group: str
     version: str
     plural: str
     model_name: str
-    api_slug: str
+    # The URL path segment of the kind's pages (urls.py) and of its REST API endpoint (api/urls.py).
+    slug: str
     derive: object = field(compare=False, repr=False)
+    # The navigation menu group (one of MENU_GROUPS, which also orders a fabric's object counts), the kind's place
+    # within it, and the plural name people read there and on a fabric's page.
+    menu_group: str = ''
+    menu_position: int = 0
+    label: str = ''
+    # Typed columns that name other objects of the same fabric: {column: referenced model name}.
+    references: dict = field(default_factory=dict, compare=False)
+    # Owned by the fabric controller: NetBox never creates or edits it, nor writes it to Git.
     read_only: bool = False
 
     @property
@@ -413,35 +428,64 @@ class KindSpec:
         return self.derive(spec)
 
 
+# The groups of the navigation menu, in menu order (Fabrics and Sync Runs come first, see navigation.py).
+MENU_GROUPS = ('Wiring', 'VPCs', 'Externals', 'Gateways')
+
 # Order matters: referenced kinds come before the kinds that reference them.
 KINDS = (
     KindSpec('VLANNamespace', WIRING, 'v1beta1', 'vlannamespaces', 'vlannamespace', 'vlan-namespaces',
-             derive_vlan_namespace),
-    KindSpec('SwitchGroup', WIRING, 'v1beta1', 'switchgroups', 'switchgroup', 'switch-groups', derive_nothing),
+             derive_vlan_namespace, menu_group='Wiring', menu_position=6, label='VLAN Namespaces'),
+    KindSpec('SwitchGroup', WIRING, 'v1beta1', 'switchgroups', 'switchgroup', 'switch-groups', derive_nothing,
+             menu_group='Wiring', menu_position=2, label='Switch Groups'),
     KindSpec('SwitchProfile', WIRING, 'v1beta1', 'switchprofiles', 'switchprofile', 'switch-profiles',
-             derive_switch_profile, read_only=True),
-    KindSpec('Switch', WIRING, 'v1beta1', 'switches', 'switch', 'switches', derive_switch),
-    KindSpec('Server', WIRING, 'v1beta1', 'servers', 'server', 'servers', derive_server),
+             derive_switch_profile, menu_group='Wiring', menu_position=3, label='Switch Profiles', read_only=True),
+    KindSpec('Switch', WIRING, 'v1beta1', 'switches', 'switch', 'switches', derive_switch,
+             menu_group='Wiring', menu_position=1, label='Switches',
+             references={'profile': 'switchprofile', 'groups': 'switchgroup', 'redundancy_group': 'switchgroup',
+                         'vlan_namespaces': 'vlannamespace'}),
+    KindSpec('Server', WIRING, 'v1beta1', 'servers', 'server', 'servers', derive_server,
+             menu_group='Wiring', menu_position=4, label='Servers'),
     KindSpec('IPv4Namespace', VPC, 'v1beta1', 'ipv4namespaces', 'ipv4namespace', 'ipv4-namespaces',
-             derive_ipv4_namespace),
-    KindSpec('GatewayGroup', GATEWAY, 'v1alpha1', 'gatewaygroups', 'gatewaygroup', 'gateway-groups',
-             derive_nothing),
-    KindSpec('Gateway', GATEWAY, 'v1alpha1', 'gateways', 'gateway', 'gateways', derive_gateway),
-    KindSpec('Connection', WIRING, 'v1beta1', 'connections', 'connection', 'connections', derive_connection),
-    KindSpec('VPC', VPC, 'v1beta1', 'vpcs', 'vpc', 'vpcs', derive_vpc),
+             derive_ipv4_namespace, menu_group='VPCs', menu_position=1, label='IPv4 Namespaces'),
+    KindSpec('GatewayGroup', GATEWAY, 'v1alpha1', 'gatewaygroups', 'gatewaygroup', 'gateway-groups', derive_nothing,
+             menu_group='Gateways', menu_position=2, label='Gateway Groups'),
+    KindSpec('Gateway', GATEWAY, 'v1alpha1', 'gateways', 'gateway', 'gateways', derive_gateway,
+             menu_group='Gateways', menu_position=1, label='Gateways',
+             references={'groups': 'gatewaygroup'}),
+    KindSpec('Connection', WIRING, 'v1beta1', 'connections', 'connection', 'connections', derive_connection,
+             menu_group='Wiring', menu_position=5, label='Connections',
+             references={'switches': 'switch', 'servers': 'server', 'gateways': 'gateway', 'vpc': 'vpc'}),
+    KindSpec('VPC', VPC, 'v1beta1', 'vpcs', 'vpc', 'vpcs', derive_vpc,
+             menu_group='VPCs', menu_position=2, label='VPCs',
+             references={'ipv4_namespace': 'ipv4namespace', 'vlan_namespace': 'vlannamespace'}),
     KindSpec('VPCAttachment', VPC, 'v1beta1', 'vpcattachments', 'vpcattachment', 'vpc-attachments',
-             derive_vpc_attachment),
-    KindSpec('VPCPeering', VPC, 'v1beta1', 'vpcpeerings', 'vpcpeering', 'vpc-peerings', derive_vpc_peering),
-    KindSpec('External', VPC, 'v1beta1', 'externals', 'external', 'externals', derive_external),
+             derive_vpc_attachment, menu_group='VPCs', menu_position=3, label='VPC Attachments',
+             references={'vpc': 'vpc', 'connection': 'connection'}),
+    KindSpec('VPCPeering', VPC, 'v1beta1', 'vpcpeerings', 'vpcpeering', 'vpc-peerings', derive_vpc_peering,
+             menu_group='VPCs', menu_position=4, label='VPC Peerings',
+             references={'vpcs': 'vpc'}),
+    KindSpec('External', VPC, 'v1beta1', 'externals', 'external', 'externals', derive_external,
+             menu_group='Externals', menu_position=1, label='Externals',
+             references={'ipv4_namespace': 'ipv4namespace'}),
     KindSpec('ExternalAttachment', VPC, 'v1beta1', 'externalattachments', 'externalattachment',
-             'external-attachments', derive_external_attachment),
+             'external-attachments', derive_external_attachment,
+             menu_group='Externals', menu_position=2, label='External Attachments',
+             references={'external': 'external', 'connection': 'connection'}),
     KindSpec('ExternalPeering', VPC, 'v1beta1', 'externalpeerings', 'externalpeering', 'external-peerings',
-             derive_external_peering),
+             derive_external_peering, menu_group='Externals', menu_position=3, label='External Peerings',
+             references={'vpc': 'vpc', 'external': 'external'}),
 )
 
 KIND_BY_NAME = {k.kind: k for k in KINDS}
 KIND_BY_MODEL = {k.model_name: k for k in KINDS}
-KIND_BY_API_SLUG = {k.api_slug: k for k in KINDS}
+
+
+def menu_groups():
+    """[(group, [KindSpec, ...])] in menu order: the navigation menu, and the object counts on a fabric's page."""
+    return [
+        (group, sorted((k for k in KINDS if k.menu_group == group), key=lambda k: k.menu_position))
+        for group in MENU_GROUPS
+    ]
 
 
 def to_manifest(kind_spec, name, spec, labels=None, annotations=None, namespace='default', managed_labels=True):

@@ -1,8 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from netbox.plugins import PluginMenu, PluginMenuButton, PluginMenuItem
 
-from .constants import KIND_GROUPS
-from .kinds import KIND_BY_MODEL
+from .kinds import menu_groups
 
 
 def menu_item(model_name, label, read_only=False):
@@ -41,9 +40,10 @@ menu = PluginMenu(
                 permissions=['netbox_hedgehog.view_syncrun'],
             ),
         )),
+        # The Hedgehog kinds, grouped and ordered as the kind registry says.
         *(
-            (group, tuple(menu_item(name, label, KIND_BY_MODEL[name].read_only) for name, label in kinds))
-            for group, kinds in KIND_GROUPS
+            (group, tuple(menu_item(kind.model_name, kind.label, kind.read_only) for kind in kinds))
+            for group, kinds in menu_groups()
         ),
     ),
 )

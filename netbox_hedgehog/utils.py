@@ -1,6 +1,5 @@
 from collections import defaultdict
 
-from .constants import REFERENCE_FIELDS
 from .kinds import KIND_BY_MODEL
 
 __all__ = (
@@ -22,7 +21,7 @@ def get_references(obj):
     """
     if not hasattr(obj, '_hedgehog_references'):
         wanted = defaultdict(set)
-        for field, model_name in REFERENCE_FIELDS.get(obj._meta.model_name, {}).items():
+        for field, model_name in KIND_BY_MODEL[obj._meta.model_name].references.items():
             wanted[model_name].update(_names(getattr(obj, field)))
         obj._hedgehog_references = {
             model_name: {
@@ -38,5 +37,5 @@ def get_references(obj):
 
 def resolve_reference(obj, field, name):
     """Return the object of `obj`'s fabric that `name` in reference column `field` names, or None."""
-    model_name = REFERENCE_FIELDS[obj._meta.model_name][field]
+    model_name = KIND_BY_MODEL[obj._meta.model_name].references[field]
     return get_references(obj).get(model_name, {}).get(name)

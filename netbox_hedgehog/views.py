@@ -25,8 +25,7 @@ from utilities.views import GetRelatedModelsMixin, register_model_view
 
 from . import filtersets, forms, scheduling, tables
 from .choices import SyncTriggerChoices
-from .constants import KIND_GROUPS
-from .kinds import KIND_BY_MODEL
+from .kinds import menu_groups
 from .models import (
     VPC,
     Connection,
@@ -136,12 +135,12 @@ class FabricView(generic.ObjectView):
         return {
             'related_models': [
                 GetRelatedModelsMixin.RelatedObjectCount(
-                    KIND_BY_MODEL[model_name].model.objects.restrict(request.user, 'view').filter(fabric=instance),
+                    kind.model.objects.restrict(request.user, 'view').filter(fabric=instance),
                     'fabric_id',
-                    label,
+                    kind.label,
                 )
-                for _group, kinds in KIND_GROUPS
-                for model_name, label in kinds
+                for _group, kinds in menu_groups()
+                for kind in kinds
             ],
         }
 

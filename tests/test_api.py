@@ -475,7 +475,7 @@ class EndpointTest(APITestCase):
         self.assertHttpStatus(response, status.HTTP_200_OK)
         self.assertEqual(
             sorted(response.data),
-            sorted(['fabrics', 'sync-runs', 'sync-changes', *(kind.api_slug for kind in KINDS)]),
+            sorted(['fabrics', 'sync-runs', 'sync-changes', *(kind.slug for kind in KINDS)]),
         )
         self.assertEqual(response.data['switch-groups'], 'http://testserver' + api_url('switch-groups'))
 

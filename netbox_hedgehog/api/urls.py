@@ -10,8 +10,8 @@ router.APIRootView = views.HedgehogRootView
 router.register('fabrics', views.FabricViewSet)
 router.register('sync-runs', views.SyncRunViewSet)
 router.register('sync-changes', views.SyncChangeViewSet)
-# One endpoint per kind, at the path the kind registry gives it (e.g. switch-groups, vpc-attachments).
+# One endpoint per kind, at the path the kind registry gives it (as urls.py does for the pages).
 for kind in KINDS:
-    router.register(kind.api_slug, views.RESOURCE_VIEWSETS[kind.model_name])
+    router.register(kind.slug, views.RESOURCE_VIEWSETS[kind.model_name])
 
 urlpatterns = router.urls

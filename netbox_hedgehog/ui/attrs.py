@@ -13,7 +13,7 @@ __all__ = (
 class ReferenceAttr(attrs.ObjectAttribute):
     """The name (or names) another object of the same fabric goes by, linked to that object where it exists.
 
-    The accessor must be a reference column listed in constants.REFERENCE_FIELDS.
+    The accessor must be a reference column of the kind (`KindSpec.references` in the kind registry).
     """
     template_name = 'netbox_hedgehog/attrs/references.html'
 
