@@ -6,11 +6,10 @@ the fabric's token or SSH key to git without writing it anywhere, `documents` an
 NetBox into a commit (queued by `netbox_hedgehog.signal_receivers`, run by the RQ jobs of `rq_jobs.git`). Manifests
 are parsed by `netbox_hedgehog.loader`. Imports nothing of the sync engine, the views or the jobs.
 """
-from .reader import DesiredState, desired_state
+from .reader import desired_state
 from .repository import GitError
 
 __all__ = (
-    'DesiredState',
     'GitError',
     'desired_state',
 )
