@@ -146,3 +146,27 @@ def test_the_cycle_check_finds_a_cycle():
     graph = {'a': {'b'}, 'b': {'c', 'd'}, 'c': {'a'}, 'd': set()}
     assert find_cycle(graph) == ['a', 'b', 'c', 'a']
     assert find_cycle({'a': {'b'}, 'b': set()}) is None
+
+
+def test_lower_layers_import_nothing_above_them():
+    """The manifest parser uses only the kind registry; GitOps never imports the sync engine; the engine and GitOps
+    import no views, forms, API or UI code; the plugin names RQ jobs by dotted path instead of importing them
+    (module-level imports, as in test_no_import_cycles)."""
+    graph = import_graph()
+    above = {
+        'netbox_hedgehog.loader': lambda m: m != 'netbox_hedgehog.kinds',
+        'netbox_hedgehog.gitops': lambda m: m.startswith(('netbox_hedgehog.sync', 'netbox_hedgehog.scheduling')),
+        'netbox_hedgehog.sync': lambda m: m.startswith(('netbox_hedgehog.scheduling', 'netbox_hedgehog.signal_')),
+        'netbox_hedgehog': lambda m: m.startswith('rq_jobs'),
+    }
+    interface = ('netbox_hedgehog.views', 'netbox_hedgehog.forms', 'netbox_hedgehog.api', 'netbox_hedgehog.ui',
+                 'netbox_hedgehog.tables', 'netbox_hedgehog.urls', 'netbox_hedgehog.navigation')
+    wrong = []
+    for module, imported in sorted(graph.items()):
+        for layer, is_above in above.items():
+            if module == layer or module.startswith(f'{layer}.'):
+                wrong += [f'{module} imports {m}' for m in sorted(imported) if is_above(m)]
+        if module.startswith(('netbox_hedgehog.sync', 'netbox_hedgehog.gitops', 'netbox_hedgehog.loader')):
+            wrong += [f'{module} imports {m}' for m in sorted(imported) if m.startswith(interface)]
+    if wrong:
+        pytest.fail('Imports against the layering:\n' + '\n'.join(wrong), pytrace=False)
