@@ -58,9 +58,9 @@ def _username():
     return user.username if user is not None and user.is_authenticated else ''
 
 
-def _enqueue(func, *args, description):
+def _enqueue(job, *args, description):
     try:
-        django_rq.get_queue(RQ_QUEUE_DEFAULT).enqueue(func, *args, job_timeout=get_setting('sync_job_timeout'),
+        django_rq.get_queue(RQ_QUEUE_DEFAULT).enqueue(job, *args, job_timeout=get_setting('sync_job_timeout'),
                                                       description=description)
     except RedisError:
         logger.exception('Could not queue "%s"; the change stays in NetBox only until the next sync', description)
