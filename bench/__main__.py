@@ -1,4 +1,5 @@
-"""`make bench`: measure the sync engine, the REST reference and the master schedule job; print and save figures.
+"""`make bench`: measure the sync engine against the database's own floor, the REST reference and the master
+schedule job; print and save figures.
 
     python -m bench [--sizes 1k,10k,50k] [--repeat N] [--skip-rest] [--skip-schedule]
 
@@ -26,7 +27,7 @@ def log(message):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog='python -m bench', description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog='python -m bench', description=__doc__.split('\n\n')[0])
     parser.add_argument('--sizes', default='1k,10k,50k',
                         help='comma-separated fabric sizes among tiny, 1k, 10k, 50k, 100k (default: 1k,10k,50k)')
     parser.add_argument('--repeat', type=int, default=1, help='passes per size; figures are medians')
