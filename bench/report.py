@@ -46,7 +46,7 @@ def _target(name, measured, ok, issues=(7,)):
     return {'issues': issues, 'target': name, 'measured': measured, 'result': _verdict(ok)}
 
 
-def ratio(sizes, size, phase):
+def _floor_ratio(sizes, size, phase):
     """A phase's wall time over the floor of the initial sync's rows of the same size."""
     return sizes[size]['phases'][phase]['wall_s'] / sizes[size]['floor']['seconds']
 
@@ -82,7 +82,7 @@ def _ratio_targets(sizes):
     for phase, limit, names in RATIO_TARGETS:
         for size in names:
             if size in sizes:
-                value = ratio(sizes, size, phase)
+                value = _floor_ratio(sizes, size, phase)
                 targets.append(_target(
                     f'{size} {phase} sync <= {limit:g}x the floor of the {size} initial sync',
                     f'{value:.2f}x ({sizes[size]["phases"][phase]["wall_s"]:.2f} s / '
@@ -202,7 +202,7 @@ def _split_lines(sizes):
     header = ('size', 'phase', 'wall s', *(f'{phase} s' for phase in SPLIT), 'floor s', 'ratio')
     rows = [
         (size, phase, f'{p["wall_s"]:.2f}', *(f'{p["split_s"][name]:.2f}' for name in SPLIT),
-         f'{data["floor"]["seconds"]:.2f}', f'{ratio(sizes, size, phase):.2f}x')
+         f'{data["floor"]["seconds"]:.2f}', f'{_floor_ratio(sizes, size, phase):.2f}x')
         for size, data in sizes.items() for phase, p in data['phases'].items()
     ]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
