@@ -15,6 +15,9 @@ it does while a consumer (a COPY) pulls its rows is charged to it too. The phase
 - write: the rest of `apply_plans` and `record_plans`: ids from the sequences, model instances, each value prepared
   for the database (JSON encoding of specs and change records included), the COPY, UPDATE and DELETE statements;
 - other: the rest of the wall time: the run record and fabric state, the Kubernetes client set-up, the commit.
+
+The timers' own cost is part of the measured wall time: a few microseconds per generated row (the search values),
+about 1% of a sync.
 """
 import importlib
 import inspect
