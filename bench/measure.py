@@ -1,6 +1,7 @@
 """The sync measurements of one fabric size: initial sync, re-sync without change, re-sync after 1% changes and
 0.5% deletions, each in a fresh process against the test server over HTTPS with paging, each checked for
-correctness (run counts and NetBox's rows per kind against the cluster) before its figures are kept.
+correctness (run counts and NetBox's rows per kind against the cluster) before its figures are kept; and the
+database's floor for the initial sync's rows (bench.floor).
 """
 import json
 import statistics
@@ -13,10 +14,12 @@ from netbox_hedgehog.kinds import KINDS
 from .cluster import Cluster
 from .env import REPO_ROOT, wipe
 from .mutate import apply_mutations, list_objects, plan_mutations
+from .phases import PHASES as SPLIT
 
 __all__ = (
     'PHASES',
     'BenchError',
+    'measure_fabric',
     'measure_size',
 )
 
@@ -55,34 +58,47 @@ def _cluster_counts(objects):
     return {k.kind: counts.get(k.kind, 0) for k in KINDS}
 
 
-def measure_once(size, workdir, seed, log):
-    """One pass over the phases for `size` with a fresh server and fabric; returns {phase: figures}."""
-    from netbox_hedgehog.models import Fabric
+def measure_fabric(fabric, kubeconfig, total, seed, sync, workdir, log, label):
+    """The phases of one fabric whose cluster holds `total` objects, each sync done by `sync(fabric_id)` (returning
+    the figures of bench.syncrun) and checked; the database's floor is measured after the initial sync.
+    Returns ({phase: figures}, floor)."""
+    from netbox_hedgehog.models import SyncRun
 
-    with Cluster(size, workdir, seed) as cluster:
-        total = cluster.count
-        fabric = Fabric.objects.create(name=f'bench-{size}', kubeconfig=cluster.kubeconfig)
-        results = {}
-        log(f'  {size}: initial sync of {total} objects')
-        results['initial'] = figures = _sync(fabric.pk)
-        _expect(figures, 'initial', create=total, update=0, delete=0, error=0)
-        objects = list_objects(cluster.kubeconfig)
-        _check_rows(fabric, _cluster_counts(objects))
+    from .floor import measure_floor
 
-        log(f'  {size}: re-sync, nothing changed')
-        results['unchanged'] = figures = _sync(fabric.pk)
-        _expect(figures, 'unchanged', create=0, update=0, delete=0, unchanged=total)
+    results = {}
+    log(f'  {label}: initial sync of {total} objects')
+    results['initial'] = figures = sync(fabric.pk)
+    _expect(figures, 'initial', create=total, update=0, delete=0, error=0)
+    objects = list_objects(kubeconfig)
+    _check_rows(fabric, _cluster_counts(objects))
+    log(f'  {label}: the floor: the rows of the initial sync written again with COPY')
+    floor = measure_floor(fabric, SyncRun.objects.get(pk=figures['run_id']), workdir)
 
-        changes, deletions = plan_mutations(objects, seed)
-        log(f'  {size}: {len(changes)} objects changed and {len(deletions)} deleted through the API; re-sync')
-        apply_mutations(cluster.kubeconfig, changes, deletions)
-        results['changed'] = figures = _sync(fabric.pk)
-        _expect(figures, 'changed', create=0, update=len(changes), delete=len(deletions), error=0)
-        _check_rows(fabric, _cluster_counts(list_objects(cluster.kubeconfig)))
+    log(f'  {label}: re-sync, nothing changed')
+    results['unchanged'] = figures = sync(fabric.pk)
+    _expect(figures, 'unchanged', create=0, update=0, delete=0, unchanged=total)
+
+    changes, deletions = plan_mutations(objects, seed)
+    log(f'  {label}: {len(changes)} objects changed and {len(deletions)} deleted through the API; re-sync')
+    apply_mutations(kubeconfig, changes, deletions)
+    results['changed'] = figures = sync(fabric.pk)
+    _expect(figures, 'changed', create=0, update=len(changes), delete=len(deletions), error=0)
+    _check_rows(fabric, _cluster_counts(list_objects(kubeconfig)))
 
     for phase, figures in results.items():
         figures['objects'] = total if phase != 'changed' else total - len(deletions)
         figures['changed'] = {'initial': total, 'unchanged': 0, 'changed': len(changes) + len(deletions)}[phase]
+    return results, floor
+
+
+def measure_once(size, workdir, seed, log):
+    """One pass over the phases for `size` with a fresh server and fabric; returns ({phase: figures}, floor)."""
+    from netbox_hedgehog.models import Fabric
+
+    with Cluster(size, workdir, seed) as cluster:
+        fabric = Fabric.objects.create(name=f'bench-{size}', kubeconfig=cluster.kubeconfig)
+        results = measure_fabric(fabric, cluster.kubeconfig, cluster.count, seed, _sync, workdir, log, size)
     wipe()
     return results
 
@@ -98,11 +114,24 @@ def summarise(samples):
     summary['objects_per_s'] = summary['objects'] / summary['wall_s']
     summary['queries_by_verb'] = samples[0]['queries_by_verb']
     summary['counts'] = samples[0]['counts']
+    summary['split_s'] = {phase: statistics.median(s['split_s'][phase] for s in samples) for phase in SPLIT}
     summary['samples'] = samples
     return summary
 
 
+def summarise_floor(samples):
+    """Median seconds of the floors measured (in all and per group), rows and sizes (equal in every pass)."""
+    groups = {
+        group: {**samples[0]['groups'][group],
+                'seconds': statistics.median(s['groups'][group]['seconds'] for s in samples)}
+        for group in samples[0]['groups']
+    }
+    return {'seconds': statistics.median(s['seconds'] for s in samples), 'rows': samples[0]['rows'],
+            'mb': samples[0]['mb'], 'groups': groups, 'samples': [s['seconds'] for s in samples]}
+
+
 def measure_size(size, workdir, seed, repeat, log):
-    """Every phase of `size`, `repeat` times; returns {phase: summary}."""
+    """Every phase of `size`, `repeat` times; returns ({phase: summary}, floor summary)."""
     passes = [measure_once(size, workdir, seed, log) for _ in range(repeat)]
-    return {phase: summarise([p[phase] for p in passes]) for phase in PHASES}
+    phases = {phase: summarise([figures[phase] for figures, _floor in passes]) for phase in PHASES}
+    return phases, summarise_floor([floor for _figures, floor in passes])

@@ -1,4 +1,4 @@
-"""Targets of issue 7, the printed table, and the JSON record of a benchmark run."""
+"""Targets of issues 7 and 17, the printed tables, and the JSON record of a benchmark run."""
 import json
 import os
 import platform
@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .env import REPO_ROOT
+from .floor import GROUPS
+from .phases import PHASES as SPLIT
 
 __all__ = (
     'evaluate',
@@ -24,19 +26,76 @@ THROUGHPUT_RATIO_TARGET = 20.0
 QUERY_TOLERANCE = 5
 SCHEDULE_TIME_TARGET = 1.0
 
+# Issue 17: each phase's wall time against the floor of the initial sync's rows, at the sizes named.
+RATIO_TARGETS = (
+    ('initial', 4.0, ('10k', '50k', '100k')),
+    ('unchanged', 0.3, ('10k', '100k')),
+    ('changed', 0.6, ('10k', '100k')),
+)
+MEMORY_SIZE = '50k'
+MEMORY_OVER_BASE_MB = 100.0
+GROWTH_SIZES = ('10k', '50k')
+GROWTH_MB_PER_1000 = 2.0
+
 
 def _verdict(ok):
     return 'PASS' if ok else 'MISS'
 
 
-def _target(name, measured, ok):
-    return {'target': name, 'measured': measured, 'result': _verdict(ok)}
+def _target(name, measured, ok, issues=(7,)):
+    return {'issues': issues, 'target': name, 'measured': measured, 'result': _verdict(ok)}
+
+
+def _floor_ratio(sizes, size, phase):
+    """A phase's wall time over the floor of the initial sync's rows of the same size."""
+    return sizes[size]['phases'][phase]['wall_s'] / sizes[size]['floor']['seconds']
+
+
+def _memory_targets(sizes):
+    """Issue 17's memory targets: peak over base at 50k, growth of the peak between 10k and 50k."""
+    targets = []
+    if MEMORY_SIZE in sizes:
+        phases = sizes[MEMORY_SIZE]['phases']
+        phase = max(phases, key=lambda p: phases[p]['rss_peak_mb'] - phases[p]['rss_base_mb'])
+        peak, base = phases[phase]['rss_peak_mb'], phases[phase]['rss_base_mb']
+        targets.append(_target(
+            f'peak memory at {MEMORY_SIZE} <= base + {MEMORY_OVER_BASE_MB:g} MB',
+            f'{peak:.0f} MB = base {base:.0f} MB + {peak - base:.0f} MB ({phase} sync)',
+            peak - base <= MEMORY_OVER_BASE_MB, (17,),
+        ))
+    low, high = GROWTH_SIZES
+    if low in sizes and high in sizes:
+        peaks = {size: max(p['rss_peak_mb'] for p in sizes[size]['phases'].values()) for size in GROWTH_SIZES}
+        objects = {size: sizes[size]['phases']['initial']['objects'] for size in GROWTH_SIZES}
+        growth = (peaks[high] - peaks[low]) / (objects[high] - objects[low]) * 1000
+        targets.append(_target(
+            f'peak memory grows < {GROWTH_MB_PER_1000:g} MB per 1,000 objects from {low} to {high}',
+            f'{growth:.2f} MB ({peaks[low]:.0f} MB at {objects[low]:,}, {peaks[high]:.0f} MB at {objects[high]:,})',
+            growth < GROWTH_MB_PER_1000, (17,),
+        ))
+    return targets
+
+
+def _ratio_targets(sizes):
+    """Issue 17's time targets: each a phase's wall time over the floor measured in the same run."""
+    targets = []
+    for phase, limit, names in RATIO_TARGETS:
+        for size in names:
+            if size in sizes:
+                value = _floor_ratio(sizes, size, phase)
+                targets.append(_target(
+                    f'{size} {phase} sync <= {limit:g}x the floor of the {size} initial sync',
+                    f'{value:.2f}x ({sizes[size]["phases"][phase]["wall_s"]:.2f} s / '
+                    f'{sizes[size]["floor"]["seconds"]:.2f} s)', value <= limit, (17,),
+                ))
+    return targets
 
 
 def evaluate(results):
-    """Each target of issue 7 that this run measured: {'target', 'measured', 'result' (PASS or MISS)}."""
+    """Each target of issues 7 and 17 that this run measured: {'issues', 'target', 'measured', 'result' (PASS or
+    MISS)}."""
     sizes = results['sizes']
-    targets = []
+    targets = [*_ratio_targets(sizes), *_memory_targets(sizes)]
     for (size, phase), limit in TIME_TARGETS.items():
         if size in sizes:
             wall = sizes[size]['phases'][phase]['wall_s']
@@ -49,7 +108,7 @@ def evaluate(results):
             high = sizes[largest]['phases'][phase]['queries']
             targets.append(_target(
                 f'{phase} sync: SQL queries independent of size (within {QUERY_TOLERANCE})',
-                f'{low:g} at {smallest}, {high:g} at {largest}', abs(high - low) <= QUERY_TOLERANCE,
+                f'{low:g} at {smallest}, {high:g} at {largest}', abs(high - low) <= QUERY_TOLERANCE, (7, 17),
             ))
     size, limit = MEMORY_TARGET
     if size in sizes:
@@ -118,10 +177,38 @@ def render(results):
                          f'{run["queries"]} queries, {run["enqueued"]} enqueued')
     elif 'schedule_skipped' in results:
         lines.append(f'Master job: not measured ({results["schedule_skipped"]})')
-    lines += ['', 'Targets (issue 7):']
+    lines += ['', *_floor_lines(results['sizes']), '', *_split_lines(results['sizes'])]
     width = max((len(t['target']) for t in results['targets']), default=0)
-    lines += [f'  {t["result"]}  {t["target"].ljust(width)}  {t["measured"]}' for t in results['targets']]
+    for issue in (17, 7):
+        lines += ['', f'Targets (issue {issue}):']
+        lines += [f'  {t["result"]}  {t["target"].ljust(width)}  {t["measured"]}' for t in results['targets']
+                  if issue in t['issues']] or ['  none at the sizes measured']
     return '\n'.join(lines)
+
+
+def _floor_lines(sizes):
+    lines = ['Floor: the rows each initial sync wrote, written again with plain COPY into scratch tables (LIKE the '
+             'real ones, no indexes), one transaction:']
+    for size, data in sizes.items():
+        floor = data['floor']
+        groups = '; '.join(f'{group} {floor["groups"][group]["rows"]:,} rows {floor["groups"][group]["mb"]:.1f} MB '
+                           f'{floor["groups"][group]["seconds"]:.2f} s' for group in GROUPS)
+        lines.append(f'  {size}: {floor["rows"]:,} rows, {floor["mb"]:.1f} MB in {floor["seconds"]:.2f} s ({groups})')
+    return lines
+
+
+def _split_lines(sizes):
+    """Each sync's wall time per phase (bench/phases.py) and its ratio to the floor of its size."""
+    header = ('size', 'phase', 'wall s', *(f'{phase} s' for phase in SPLIT), 'floor s', 'ratio')
+    rows = [
+        (size, phase, f'{p["wall_s"]:.2f}', *(f'{p["split_s"][name]:.2f}' for name in SPLIT),
+         f'{data["floor"]["seconds"]:.2f}', f'{_floor_ratio(sizes, size, phase):.2f}x')
+        for size, data in sizes.items() for phase, p in data['phases'].items()
+    ]
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    return ['Where the time goes (read and parse, plan, serialize change records, write; other: run record, '
+            'client set-up, commit) and the ratio of the wall time to the floor:',
+            _row(header, widths), *(_row(r, widths) for r in rows)]
 
 
 def _git_commit():

@@ -124,6 +124,8 @@ SIZES = {
                        subnets_per_vpc=3, attachments_per_connection=2),
     '50k': FabricShape(spines=4, zones=5, racks_per_zone=40, servers_per_rack=56, vpcs_per_rack=7,
                        subnets_per_vpc=3, attachments_per_connection=2),
+    '100k': FabricShape(spines=4, zones=5, racks_per_zone=38, servers_per_rack=72, vpcs_per_rack=7,
+                        subnets_per_vpc=3, attachments_per_connection=5),
 }
 
 

@@ -4,8 +4,8 @@
 
 A fresh process per sync makes its peak RSS (VmHWM) the peak of that sync alone; `rss_base_mb` is the peak RSS
 after NetBox and the plugin are loaded and the fabric is read, just before the sync starts. The wall time
-covers `create_run` and `run_sync` (read over HTTPS with paging, plan, apply, run record), not the start-up.
-SQL statements are counted by verb, COPY included.
+covers `create_run` and `run_sync` (read over HTTPS with paging, plan, apply, run record), not the start-up; it is
+split into the sync's phases by `bench.phases`. SQL statements are counted by verb, COPY included.
 """
 import json
 import os
@@ -14,6 +14,8 @@ import sys
 import time
 from collections import Counter
 from unittest import mock
+
+from .phases import PhaseClock
 
 __all__ = (
     'measure_sync',
@@ -42,8 +44,9 @@ def _cpu_s():
 
 
 def measure_sync(fabric_id):
-    """Run one sync of the fabric; return wall time, CPU time, SQL statements by verb, RSS, the run's counts, and
-    the machine's 1-minute load average just before (other work on the machine slows the sync down)."""
+    """Run one sync of the fabric; return wall time and its split per phase, CPU time, SQL statements by verb, RSS,
+    the run's id and counts, and the machine's 1-minute load average just before (other work on the machine slows
+    the sync down)."""
     import psycopg
     from django.db import connection
 
@@ -65,15 +68,17 @@ def measure_sync(fabric_id):
         return copy(cursor, statement, *args, **kwargs)
 
     fabric = Fabric.objects.get(pk=fabric_id)
+    clock = PhaseClock()
     load = os.getloadavg()[0]
     rss_base, cpu_start = _rss_mb(), _cpu_s()
-    with connection.execute_wrapper(count), mock.patch.object(psycopg.Cursor, 'copy', count_copy):
+    with connection.execute_wrapper(count), mock.patch.object(psycopg.Cursor, 'copy', count_copy), clock.patched():
         start = time.perf_counter()
         run = run_sync(create_run(fabric, SyncTriggerChoices.COMMAND))
         wall = time.perf_counter() - start
     totals = {action: run.total(action) for action in ('create', 'update', 'delete', 'unchanged', 'error')}
     return {
-        'status': run.status, 'error': run.error, 'wall_s': wall, 'cpu_s': _cpu_s() - cpu_start,
+        'run_id': run.pk, 'status': run.status, 'error': run.error, 'wall_s': wall, 'split_s': clock.split(wall),
+        'cpu_s': _cpu_s() - cpu_start,
         'queries': sum(statements.values()), 'queries_by_verb': dict(statements),
         'rss_base_mb': rss_base, 'rss_peak_mb': _rss_mb(), 'counts': totals, 'load_1m': load,
     }

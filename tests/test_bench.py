@@ -1,13 +1,24 @@
-"""The benchmark's fabric generator: valid objects for the kind registry, counts as designed, consistent wiring."""
+"""The benchmark: its fabric generator (valid objects for the kind registry, counts as designed, consistent wiring),
+the database floor, the split of a sync's time per phase, and the ratio targets it prints."""
+import importlib
 import re
+import tempfile
 from collections import Counter
 
 import pytest
+from django.db import connection
 
+from bench.floor import SCHEMA
 from bench.generate import SEED, generate
+from bench.measure import measure_fabric, summarise, summarise_floor
 from bench.mutate import DELETABLE_KINDS, plan_mutations
+from bench.phases import PHASE_FUNCTIONS, PHASES, PhaseClock
+from bench.report import evaluate, render
 from bench.shapes import SIZES
+from bench.syncrun import measure_sync
 from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS
+from netbox_hedgehog.models import Fabric
+from tests.cluster import ClusterTestCase
 
 TINY_COUNTS = {
     'VLANNamespace': 2, 'SwitchGroup': 2, 'SwitchProfile': 2, 'Switch': 3, 'Server': 24, 'IPv4Namespace': 1,
@@ -51,6 +62,7 @@ def test_counts_per_kind_are_as_designed(tiny):
     assert 900 <= SIZES['1k'].total <= 1100
     assert 9000 <= SIZES['10k'].total <= 11000
     assert 45000 <= SIZES['50k'].total <= 55000
+    assert 95000 <= SIZES['100k'].total <= 105000
 
 
 def test_connection_ports_reference_generated_devices_once(tiny):
@@ -121,3 +133,167 @@ def test_mutation_plan_touches_every_kind_and_keeps_the_fabric_valid():
     assert round(len(objects) * 0.005) <= len(deletions) <= round(len(objects) * 0.005) + len(DELETABLE_KINDS)
     assert round(len(objects) * 0.01) <= len(changes) <= round(len(objects) * 0.01) + len(kinds)
     assert not {(k, n) for k, n, _patch in changes} & set(deletions)
+
+
+class FakeClock:
+    """A clock the test moves by hand, so that the time charged to each phase is exact."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+CLOCK = FakeClock()
+
+
+def fake_serializer(count):
+    CLOCK.now += 2.0
+    return list(range(count))
+
+
+def fake_rows(count):
+    for number in range(count):
+        CLOCK.now += 0.5
+        yield number
+
+
+def fake_write(count):
+    CLOCK.now += 1.0
+    serialized = fake_serializer(count)
+    written = []
+    for row in fake_rows(count):
+        CLOCK.now += 0.25
+        written.append(row)
+    CLOCK.now += 1.0
+    return serialized + written
+
+
+def test_phase_clock_charges_exclusive_time_generators_included():
+    clock, original = PhaseClock(CLOCK), fake_write
+    functions = (('write', __name__, 'fake_write'), ('serialize', __name__, 'fake_serializer'),
+                 ('serialize', __name__, 'fake_rows'))
+    start = CLOCK.now
+    with clock.patched(functions):
+        assert fake_write(4) == [0, 1, 2, 3, 0, 1, 2, 3]
+    CLOCK.now += 3.0
+    # write: 1 + 4 x 0.25 + 1 of its own; serialize: 2 for the list, 4 x 0.5 while the rows were pulled.
+    assert clock.split(CLOCK.now - start) == {'read': 0.0, 'plan': 0.0, 'serialize': 4.0, 'write': 3.0, 'other': 3.0}
+    # Outside the block the functions are the originals again.
+    assert fake_write is original
+
+
+def test_every_phase_function_is_where_the_engine_calls_it():
+    for _phase, module, name in PHASE_FUNCTIONS:
+        assert callable(getattr(importlib.import_module(module), name, None)), f'{module}.{name}'
+    with pytest.raises(LookupError, match=r'tests\.test_bench\.gone no longer exists: .* update PHASE_FUNCTIONS'):
+        with PhaseClock().patched((('plan', __name__, 'gone'),)):
+            pass
+
+
+def _results(size, phases, floor):
+    return {
+        'started': '2026-12-06T00:00:00+00:00', 'machine': {'cpus': 2},
+        'settings': {'k8s_page_size': 500, 'repeat': 1}, 'rest': {},
+        'sizes': {size: {'phases': phases, 'floor': floor}},
+    }
+
+
+def _figures(wall, peak=300.0, base=180.0):
+    return {'wall_s': wall, 'rss_peak_mb': peak, 'rss_base_mb': base, 'objects': 10000, 'changed': 0,
+            'queries': 88, 'objects_per_s': 10000 / wall, 'cpu_s': wall, 'load_1m': 1.0,
+            'split_s': {phase: wall / len(PHASES) for phase in PHASES}}
+
+
+FLOOR = {'seconds': 2.0, 'rows': 40000, 'mb': 32.0,
+         'groups': {group: {'rows': 10000, 'mb': 8.0, 'seconds': 0.5}
+                    for group in ('objects', 'change records', 'search values', 'sync changes')}}
+
+
+def test_ratio_targets_pass_up_to_their_limit_and_miss_beyond():
+    passing = _results('10k', {'initial': _figures(8.0), 'unchanged': _figures(0.6), 'changed': _figures(1.2)}, FLOOR)
+    missing = _results('10k', {'initial': _figures(8.2), 'unchanged': _figures(0.62), 'changed': _figures(1.22)},
+                       FLOOR)
+    verdicts = {t['target']: (t['result'], t['measured']) for t in evaluate(passing)}
+    assert verdicts == {
+        '10k initial sync <= 4x the floor of the 10k initial sync': ('PASS', '4.00x (8.00 s / 2.00 s)'),
+        '10k unchanged sync <= 0.3x the floor of the 10k initial sync': ('PASS', '0.30x (0.60 s / 2.00 s)'),
+        '10k changed sync <= 0.6x the floor of the 10k initial sync': ('PASS', '0.60x (1.20 s / 2.00 s)'),
+        '10k initial sync <= 10 s': ('PASS', '8.00 s'),
+        '10k unchanged sync <= 3 s': ('PASS', '0.60 s'),
+        '10k changed sync <= 4 s': ('PASS', '1.20 s'),
+    }
+    assert [t['result'] for t in evaluate(missing) if 17 in t['issues']] == ['MISS'] * 3
+
+
+def test_memory_targets_over_base_and_growth_per_thousand_objects():
+    results = _results('10k', {'initial': _figures(8.0, peak=250.0), 'unchanged': _figures(0.6, peak=200.0),
+                               'changed': _figures(1.2, peak=210.0)}, FLOOR)
+    big = {**_figures(30.0, peak=280.0, base=180.0), 'objects': 50000}
+    results['sizes']['50k'] = {'phases': {'initial': big, 'unchanged': _figures(3.0, peak=250.0, base=190.0),
+                                          'changed': _figures(4.0, peak=260.0, base=190.0)}, 'floor': FLOOR}
+    verdicts = {t['target']: (t['result'], t['measured']) for t in evaluate(results) if 17 in t['issues']}
+    assert verdicts['peak memory at 50k <= base + 100 MB'] == ('PASS', '280 MB = base 180 MB + 100 MB (initial sync)')
+    assert verdicts['peak memory grows < 2 MB per 1,000 objects from 10k to 50k'] == (
+        'PASS', '0.75 MB (250 MB at 10,000, 280 MB at 50,000)')
+    big['rss_peak_mb'] = 331.0
+    verdicts = {t['target']: t['result'] for t in evaluate(results) if 17 in t['issues']}
+    assert verdicts['peak memory at 50k <= base + 100 MB'] == 'MISS'
+    assert verdicts['peak memory grows < 2 MB per 1,000 objects from 10k to 50k'] == 'MISS'
+
+
+class BenchmarkPassTest(ClusterTestCase):
+    """One pass of the benchmark over the tiny fabric, each sync measured in this process."""
+
+    def test_floor_split_and_ratios_are_measured_and_printed(self):
+        objects = generate(SIZES['tiny'])
+        for obj in objects:
+            self.kube.put(obj)
+        kubeconfig = self.kube.kubeconfig()
+        fabric = Fabric.objects.create(name='bench-tiny', kubeconfig=kubeconfig)
+        with tempfile.TemporaryDirectory() as workdir:
+            phases, floor = measure_fabric(fabric, kubeconfig, len(objects), SEED, measure_sync, workdir,
+                                           lambda message: None, 'tiny')
+
+        # The floor wrote again exactly the rows the initial sync wrote, and left no scratch table behind.
+        groups = {group: figures['rows'] for group, figures in floor['groups'].items()}
+        assert groups['objects'] == groups['change records'] == groups['sync changes'] == 103
+        assert groups['search values'] >= 103
+        assert floor['rows'] == sum(groups.values())
+        assert floor['seconds'] > 0 and floor['mb'] > 0
+        with connection.cursor() as cursor:
+            cursor.execute('SELECT count(*) FROM pg_namespace WHERE nspname = %s', [SCHEMA])
+            assert cursor.fetchone()[0] == 0
+
+        # Every sync's wall time is split over the phases; nothing is serialized when nothing changed.
+        for phase, figures in phases.items():
+            split = figures['split_s']
+            assert set(split) == set(PHASES), phase
+            assert min(split.values()) >= 0, (phase, split)
+            assert sum(split.values()) == pytest.approx(figures['wall_s']), phase
+            assert split['read'] > 0 and split['plan'] > 0, (phase, split)
+        assert phases['initial']['split_s']['serialize'] > 0 and phases['initial']['split_s']['write'] > 0
+        assert phases['unchanged']['split_s']['serialize'] == 0
+        assert phases['changed']['split_s']['serialize'] > 0
+
+        results = _results('tiny', {phase: summarise([figures]) for phase, figures in phases.items()},
+                           summarise_floor([floor]))
+        results['targets'] = evaluate(results)
+        report = render(results).splitlines()
+        floor_line = next(line for line in report if line.startswith('  tiny: '))
+        assert re.fullmatch(
+            rf'  tiny: {floor["rows"]:,} rows, \d+\.\d MB in \d+\.\d\d s \(objects 103 rows \d+\.\d MB \d+\.\d\d s; '
+            rf'change records 103 rows .*; search values {groups["search values"]} rows .*; sync changes 103 rows .*\)',
+            floor_line)
+        number = r'\d+\.\d\d'
+        split_table = report[next(i for i, line in enumerate(report) if line.startswith('Where the time goes')):]
+        assert split_table[1].split() == ['size', 'phase', 'wall', 's', 'read', 's', 'plan', 's', 'serialize', 's',
+                                          'write', 's', 'other', 's', 'floor', 's', 'ratio']
+        for phase in ('initial', 'unchanged', 'changed'):
+            row = next(line.split() for line in split_table if line.split()[:2] == ['tiny', phase])
+            assert all(re.fullmatch(number, cell) for cell in row[2:-1]), row
+            wall, floor_s = float(row[2]), float(row[-2])
+            assert row[-1] == f'{phases[phase]["wall_s"] / floor["seconds"]:.2f}x'
+            assert wall == round(phases[phase]['wall_s'], 2) and floor_s == round(floor['seconds'], 2)
+        assert report[report.index('Targets (issue 17):') + 1] == '  none at the sizes measured'
