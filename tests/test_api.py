@@ -30,6 +30,7 @@ from netbox_hedgehog.models import (
     VPCAttachment,
     VPCPeering,
 )
+from netbox_hedgehog.models.fabric import reveal_credential
 
 from .specs import (
     BUNDLED_SERVER_3,
@@ -495,7 +496,7 @@ class FabricCredentialTest(APITestCase):
         self.assertIs(response.data['kubeconfig_set'], True)
         self.assertIs(response.data['kubernetes_token_set'], False)
         fabric = Fabric.objects.get(pk=response.data['id'])
-        self.assertEqual(fabric.kubeconfig, KUBECONFIG)
+        self.assertEqual(reveal_credential(fabric, 'kubeconfig'), KUBECONFIG)
         self.assertNotIn('kubeconfig-secret-token', fabric.kubeconfig_encrypted)
 
     def test_credentials_are_never_returned(self):
@@ -537,7 +538,7 @@ class FabricCredentialTest(APITestCase):
         self.assertIs(response.data['git_token_set'], False)
         self.assertIs(response.data['kubernetes_token_set'], True)
         fabric.refresh_from_db()
-        self.assertEqual((fabric.git_token_encrypted, fabric.kubernetes_token), ('', 'old-token'))
+        self.assertEqual((fabric.git_token_encrypted, reveal_credential(fabric, 'kubernetes_token')), ('', 'old-token'))
 
     def test_sync_interval_below_minimum_is_rejected(self):
         response = self.client.post(api_url('fabrics'), {'name': 'env-ci-1', 'kubeconfig': KUBECONFIG,

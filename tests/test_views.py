@@ -38,6 +38,7 @@ from netbox_hedgehog.models import (
     VPCAttachment,
     VPCPeering,
 )
+from netbox_hedgehog.models.fabric import reveal_credential
 
 SAMPLES = Path(__file__).resolve().parents[2] / 'shared' / 'samples'
 LAB_WIRING = 'lab-ci__envs__env-ci-1.l__wiring.yaml'
@@ -361,11 +362,11 @@ class FabricCredentialTest(TestCase):
         fabric = Fabric.objects.get(name='env-ci-1')
         self.assertTrue(fabric.has_kubeconfig and fabric.has_kubernetes_token)
         self.assertTrue(fabric.has_git_token and fabric.has_git_ssh_key)
-        self.assertEqual(fabric.kubeconfig, KUBECONFIG.strip())
-        self.assertEqual(fabric.kubernetes_token, BEARER_TOKEN)
-        self.assertEqual(fabric.git_token, GIT_TOKEN)
+        self.assertEqual(reveal_credential(fabric, 'kubeconfig'), KUBECONFIG.strip())
+        self.assertEqual(reveal_credential(fabric, 'kubernetes_token'), BEARER_TOKEN)
+        self.assertEqual(reveal_credential(fabric, 'git_token'), GIT_TOKEN)
         # The key is stored as OpenSSH reads it: LF line ends and a final newline.
-        self.assertEqual(fabric.git_ssh_key, GIT_SSH_KEY.replace('\r\n', '\n') + '\n')
+        self.assertEqual(reveal_credential(fabric, 'git_ssh_key'), GIT_SSH_KEY.replace('\r\n', '\n') + '\n')
         for secret in SECRETS:
             self.assertNotIn(secret, fabric.kubeconfig_encrypted + fabric.git_token_encrypted)
 
@@ -387,8 +388,10 @@ class FabricCredentialTest(TestCase):
 
         self.assertHttpStatus(self.client.post(url, self.edit_data(fabric, description='kept')), 302)
         fabric.refresh_from_db()
-        self.assertEqual((fabric.description, fabric.kubeconfig, fabric.git_token), ('kept', KUBECONFIG.strip(),
-                                                                                      GIT_TOKEN))
+        self.assertEqual(
+            (fabric.description, reveal_credential(fabric, 'kubeconfig'), reveal_credential(fabric, 'git_token')),
+            ('kept', KUBECONFIG.strip(), GIT_TOKEN),
+        )
 
         self.assertHttpStatus(self.client.post(url, self.edit_data(fabric, clear_git_token='on')), 302)
         fabric.refresh_from_db()
@@ -406,7 +409,7 @@ class FabricCredentialTest(TestCase):
         self.assertHttpStatus(response, 200)
         self.assertIn('Enter a new Git token or remove the stored one, not both.', field_errors(response, 'git_token'))
         fabric.refresh_from_db()
-        self.assertEqual(fabric.git_token, GIT_TOKEN)
+        self.assertEqual(reveal_credential(fabric, 'git_token'), GIT_TOKEN)
 
     def test_invalid_credentials_are_refused_without_echo(self):
         response = self.add_fabric(kubeconfig='clusters: [\n  - name: x\n', git_ssh_key='ssh-ed25519 AAAAC3Nz public')

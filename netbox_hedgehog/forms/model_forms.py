@@ -5,6 +5,7 @@ from netbox.forms import NetBoxModelForm, PrimaryModelForm
 from utilities.forms.fields import DynamicModelChoiceField
 from utilities.forms.rendering import FieldSet
 
+from netbox_hedgehog import kubeconfig as kubeconfig_rules
 from netbox_hedgehog.models import (
     CREDENTIAL_FIELDS,
     VPC,
@@ -24,7 +25,7 @@ from netbox_hedgehog.models import (
     VPCPeering,
 )
 
-from .fields import WriteOnlyTextarea, YAMLField, load_yaml_mapping
+from .fields import WriteOnlyTextarea, YAMLField
 
 __all__ = (
     'ConnectionForm',
@@ -110,10 +111,8 @@ class FabricForm(PrimaryModelForm):
 
     def clean_kubeconfig(self):
         kubeconfig = self.cleaned_data['kubeconfig']
-        if kubeconfig:
-            data = load_yaml_mapping(kubeconfig)
-            if not data.get('clusters'):
-                raise ValidationError(_('This is not a kubeconfig: it has no "clusters".'))
+        if kubeconfig and (problem := kubeconfig_rules.problem(kubeconfig)):
+            raise ValidationError(problem)
         return kubeconfig
 
     def clean_git_ssh_key(self):
