@@ -107,7 +107,7 @@ class FabricSerializer(PrimaryModelSerializer):
         brief_fields = ('id', 'url', 'display', 'name', 'description')
 
     def get_credentials_dropped(self, obj) -> list[str]:
-        return [str(name) for name in getattr(obj, 'dropped_credentials', ())]
+        return self.context.get('credentials_dropped', {}).get(obj.pk, [])
 
 
 #
