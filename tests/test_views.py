@@ -771,7 +771,7 @@ class SpecEditingTest(TestCase):
             'fabric': self.fabric.pk, 'name': 'ds3000-01', 'spec': 'role: spine\n', 'labels': 'rack: 7\n',
         })
         self.assertHttpStatus(response, 200)
-        self.assertIn("Invalid label: the value of 'rack' must be a string", field_errors(response, 'labels'))
+        self.assertIn('Invalid label: the value of &#x27;rack&#x27; must be a string', field_errors(response, 'labels'))
         self.assertFalse(Switch.objects.exists())
 
     def test_json_spec_is_accepted(self):

@@ -99,6 +99,10 @@ class FabricForm(PrimaryModelForm):
         widgets = {
             'kubernetes_ca_cert': forms.Textarea(attrs={'class': 'font-monospace', 'rows': 4}),
         }
+        help_texts = {
+            'git_url': _('https://, ssh:// or user@host:path, without credentials (file:// and http:// only where an '
+                         'administrator allows them)'),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

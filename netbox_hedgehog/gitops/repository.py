@@ -39,9 +39,8 @@ _GIT_OPTIONS = ('-c', 'credential.helper=', '-c', 'protocol.ext.allow=never', '-
 # Bytes per second below which an HTTP transfer counts as stalled (for git_stall_timeout seconds).
 _LOW_SPEED_LIMIT = 1024
 
-# Lines of git's error output that carry its own summary; anything else (notably "remote:" lines, which quote what
-# the server sent) never reaches a message.
-_SUMMARY_PREFIXES = ('fatal:', 'error:')
+# Lines of git's error output that quote what the server sent (an HTTP error body, a hook's output): never shown.
+_REMOTE_PREFIX = 'remote:'
 
 
 def _git_options():
@@ -75,12 +74,12 @@ class PushRejected(GitError):
 
 
 def _summary(stderr):
-    """git's own "fatal:"/"error:" lines from its error output, on one line."""
+    """git's own error output on one line, without the lines quoting the server ("remote: ...")."""
     text = str(stderr or '').strip()
     if text.startswith("stderr: '"):
         text = text[len("stderr: '"):].rstrip("'")
-    lines = (line.strip() for line in text.splitlines())
-    return ' '.join(' '.join(line.split()) for line in lines if line.startswith(_SUMMARY_PREFIXES))
+    lines = (' '.join(line.split()) for line in text.splitlines())
+    return ' '.join(line for line in lines if line and not line.startswith(_REMOTE_PREFIX))
 
 
 def _describe(action, url, error, secrets):
