@@ -46,7 +46,7 @@ class HedgehogConfig(PluginConfig):
         'sync_log_lines': 500,
         # Directory holding one cached Git clone per fabric.
         'git_cache_dir': '/tmp/netbox-hedgehog-git',
-        # Allow plain http:// (and git://) for Kubernetes API servers and Git repositories. Off: credentials and
+        # Allow plain http:// for Kubernetes API servers and Git repositories. Off: credentials and
         # fabric content would cross the network unencrypted. For labs and tests only.
         'allow_insecure_http': False,
         # Allow file:// URLs and local paths as Git repositories. Off: a fabric could read any repository on the

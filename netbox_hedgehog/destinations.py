@@ -1,7 +1,7 @@
 """Where a fabric's credentials may be sent: the URL rules for the Kubernetes API server and the Git repository.
 
 By default the API server must be https:// and the repository https://, ssh:// or scp-like `user@host:path`.
-Plain http:// (and git://) need the plugin setting `allow_insecure_http`; file:// and local paths need
+Plain http:// needs the plugin setting `allow_insecure_http`; file:// and local paths need
 `allow_local_git`; when `allowed_hosts` is not empty, only the hosts it lists (an entry "*.example.com" matches
 every name under example.com) may be used. The rules apply when a fabric is saved and again before every connection,
 so a setting tightened later takes effect at once. `origin()` gives what identifies a destination (scheme, host,
@@ -19,7 +19,7 @@ __all__ = (
     'origin',
 )
 
-_DEFAULT_PORTS = {'https': 443, 'http': 80, 'ssh': 22, 'git': 9418}
+_DEFAULT_PORTS = {'https': 443, 'http': 80, 'ssh': 22}
 # `user@host:path` (scp-like syntax of git): no scheme, and a colon before the first slash.
 _SCP_LIKE = re.compile(r'(?:(?P<user>[^@/\s]+)@)?(?P<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(?!//)(?P<path>.+)\Z')
 _GIT_ACCEPTED = 'an https:// or ssh:// URL, or user@host:path'
@@ -109,10 +109,13 @@ def git_url_problem(url):
             return (f'Local repositories (file:// URLs and paths) are not allowed; enter {_GIT_ACCEPTED} (an '
                     'administrator can allow local repositories with the plugin setting allow_local_git).')
         return None
-    if scheme not in ('https', 'ssh', 'http', 'git') or not parts.hostname:
+    if scheme == 'git':
+        # No authentication, no encryption, no push, and no way to bound a stalled connection.
+        return f'git:// repositories cannot be used (unauthenticated, unencrypted, read-only); enter {_GIT_ACCEPTED}.'
+    if scheme not in ('https', 'ssh', 'http') or not parts.hostname:
         return f'Enter {_GIT_ACCEPTED}.'
-    if scheme in ('http', 'git') and not get_setting('allow_insecure_http'):
-        return (f'Plain {scheme}:// would send the Git credentials and content unencrypted; enter {_GIT_ACCEPTED} '
+    if scheme == 'http' and not get_setting('allow_insecure_http'):
+        return (f'Plain http:// would send the Git credentials and content unencrypted; enter {_GIT_ACCEPTED} '
                 '(an administrator can allow it with the plugin setting allow_insecure_http).')
     return _host_problem(parts.hostname.lower(), 'Git URL')
 
@@ -121,7 +124,7 @@ def git_protocol_options():
     """`-c` options limiting the transports git itself may use (redirects and submodules included)."""
     allowed = ['https', 'ssh']
     if get_setting('allow_insecure_http'):
-        allowed += ['http', 'git']
+        allowed += ['http']
     if get_setting('allow_local_git'):
         allowed += ['file']
     options = ['-c', 'protocol.allow=never']

@@ -371,6 +371,7 @@ class LocalRepositoryTest(SecurityTestCase):
                 (repo.url, 'allow_local_git'), (str(repo.path), 'allow_local_git'),
                 ('-uhttps://x/y', 'not starting with "-"'), ('--upload-pack=touch /tmp/x', 'not starting with "-"'),
                 ('ftp://git.example.com/x.git', 'https://'),
+                ('git://127.0.0.1:6379/x.git', 'git:// repositories cannot be used'),
             ):
                 with self.subTest(git_url=git_url):
                     response = self.api.post(url, {'name': 'local', 'git_url': git_url}, format='json')

@@ -50,6 +50,7 @@ def _git_options():
     return [*_GIT_OPTIONS, *destinations.git_protocol_options(),
             '-c', f'http.lowSpeedLimit={_LOW_SPEED_LIMIT}', '-c', f'http.lowSpeedTime={stall}']
 
+
 # What git says, mapped to what a person should check.
 _HINTS = (
     (('Authentication failed', 'could not read Username', 'could not read Password', 'HTTP Basic: Access denied',

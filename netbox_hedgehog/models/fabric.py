@@ -40,7 +40,7 @@ _DESTINATION_FIELDS = ('kubernetes_server', 'kubeconfig_encrypted', 'git_url')
 def _credential_property(name):
     """A write-only attribute: setting it stores the value encrypted; reading it gives "" (templates, export
     templates and custom links included). Only `reveal_credential()` decrypts."""
-    stored, _human = CREDENTIAL_FIELDS[name]
+    stored, human = CREDENTIAL_FIELDS[name]
 
     def getter(self):
         return ''
@@ -50,7 +50,7 @@ def _credential_property(name):
         if value:
             self.__dict__.setdefault('_credentials_supplied', set()).add(name)
 
-    return property(getter, setter, doc=f'Write-only: set the {_human} (reading it gives an empty string).')
+    return property(getter, setter, doc=f'Write-only: set the {human} (reading it gives an empty string).')
 
 
 def reveal_credential(fabric, name):
@@ -306,10 +306,11 @@ class Fabric(PrimaryModel):
             return ()
         loaded = type(self).objects.filter(pk=self.pk).values(*_DESTINATION_FIELDS).first() or {}
         changed = []
-        if (loaded.get('kubernetes_server'), loaded.get('kubeconfig_encrypted')) != (
-                self.kubernetes_server, self.kubeconfig_encrypted) and _kubernetes_destination(
-                loaded.get('kubernetes_server'), loaded.get('kubeconfig_encrypted')) != _kubernetes_destination(
-                self.kubernetes_server, self.kubeconfig_encrypted):
+        kubernetes_before = (loaded.get('kubernetes_server'), loaded.get('kubeconfig_encrypted'))
+        kubernetes_now = (self.kubernetes_server, self.kubeconfig_encrypted)
+        # Unchanged fields need no decryption to know the destination is the same.
+        if kubernetes_before != kubernetes_now and (
+                _kubernetes_destination(*kubernetes_before) != _kubernetes_destination(*kubernetes_now)):
             changed.append(KUBERNETES_CREDENTIALS)
         if destinations.origin(loaded.get('git_url')) != destinations.origin(self.git_url):
             changed.append(GIT_CREDENTIALS)
