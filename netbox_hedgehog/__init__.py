@@ -46,6 +46,18 @@ class HedgehogConfig(PluginConfig):
         'sync_log_lines': 500,
         # Directory holding one cached Git clone per fabric.
         'git_cache_dir': '/tmp/netbox-hedgehog-git',
+        # Allow plain http:// for Kubernetes API servers and Git repositories. Off: credentials and
+        # fabric content would cross the network unencrypted. For labs and tests only.
+        'allow_insecure_http': False,
+        # Allow file:// URLs and local paths as Git repositories. Off: a fabric could read any repository on the
+        # worker's disk. For tests and single-host setups only.
+        'allow_local_git': False,
+        # When not empty, the only host names (or "*.example.com" patterns) that API server and Git URLs may use.
+        'allowed_hosts': [],
+        # Seconds a Git transfer may stay below 1 KiB/s (or an SSH connection may take to open) before git gives up.
+        'git_stall_timeout': 30,
+        # Largest YAML text (bytes) accepted from forms, the REST API, imports, kubeconfigs and each Git file.
+        'yaml_max_bytes': 8 * 1024 * 1024,
     }
 
     def ready(self):
@@ -80,6 +92,17 @@ def validate_settings(cfg):
         raise ImproperlyConfigured('netbox_hedgehog: credential_key_fallbacks must be a list of non-empty strings')
     if not isinstance(cfg.get('git_cache_dir'), str) or not cfg.get('git_cache_dir'):
         raise ImproperlyConfigured('netbox_hedgehog: git_cache_dir must be a non-empty path')
+    for key in ('allow_insecure_http', 'allow_local_git'):
+        if not isinstance(cfg.get(key), bool):
+            raise ImproperlyConfigured(f'netbox_hedgehog: {key} must be True or False (found {cfg.get(key)!r})')
+    hosts = cfg.get('allowed_hosts')
+    if not isinstance(hosts, list | tuple) or not all(isinstance(h, str) and h and '/' not in h for h in hosts):
+        raise ImproperlyConfigured('netbox_hedgehog: allowed_hosts must be a list of host names such as '
+                                   f'"git.example.com" or "*.example.com" (found {hosts!r})')
+    for key in ('git_stall_timeout', 'yaml_max_bytes'):
+        value = cfg.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ImproperlyConfigured(f'netbox_hedgehog: {key} must be a positive integer (found {value!r})')
 
 
 def get_setting(name):

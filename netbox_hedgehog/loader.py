@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from .k8s_names import annotations_problem, labels_problem, name_problem
 from .kinds import KIND_BY_NAME, KINDS, MANAGED_LABEL_MARKER, SpecError
+from .yamlsafe import BoundedLoader
 
 __all__ = (
     'DocumentError',
@@ -20,8 +22,6 @@ __all__ = (
     'digest',
     'parse_documents',
 )
-
-NAME_MAX_LENGTH = 253
 
 
 def digest(kind, name, spec, labels, annotations):
@@ -64,14 +64,11 @@ class ParsedObject:
         return digest(self.kind, self.name, self.spec, self.labels, self.annotations)
 
 
-def _string_map(value, what):
+def _string_map(value, what, problem_of):
     if value is None:
         return {}
-    if not isinstance(value, dict):
-        raise SpecError(f'metadata.{what}: expected a mapping')
-    for k, v in value.items():
-        if not isinstance(k, str) or not isinstance(v, str):
-            raise SpecError(f'metadata.{what}: {k!r} must map a string to a string (quote numbers and booleans)')
+    if problem := problem_of(value):
+        raise SpecError(f'metadata.{what}: {problem}')
     return dict(value)
 
 
@@ -97,8 +94,8 @@ def _check_document(doc, namespace):
     name = metadata.get('name')
     if not name or not isinstance(name, str):
         raise SpecError('missing metadata.name')
-    if len(name) > NAME_MAX_LENGTH:
-        raise SpecError(f'metadata.name is longer than {NAME_MAX_LENGTH} characters')
+    if problem := name_problem(name):
+        raise SpecError(f'metadata.name: {problem}')
     doc_namespace = metadata.get('namespace') or namespace
     if doc_namespace != namespace:
         raise SpecError(f'namespace {doc_namespace!r} is not the fabric\'s namespace {namespace!r}')
@@ -106,8 +103,8 @@ def _check_document(doc, namespace):
     if spec is None:
         spec = {}
     typed = kind_spec.typed_fields(spec)
-    labels = _string_map(metadata.get('labels'), 'labels')
-    annotations = _string_map(metadata.get('annotations'), 'annotations')
+    labels = _string_map(metadata.get('labels'), 'labels', labels_problem)
+    annotations = _string_map(metadata.get('annotations'), 'annotations', annotations_problem)
     return kind, name, spec, labels, annotations, typed
 
 
@@ -115,8 +112,11 @@ def parse_documents(text, source='<yaml>', namespace='default'):
     """Parse a YAML stream into (objects, errors). A syntax error stops parsing at that document."""
     objects, errors = [], []
     seen = {}
-    loader = yaml.SafeLoader(text)
     index = 0
+    try:
+        loader = BoundedLoader(text)
+    except yaml.YAMLError as e:
+        return objects, [DocumentError(source, 1, 0, f'refused: {e.problem}')]
     try:
         while loader.check_node():
             node = loader.get_node()

@@ -151,6 +151,19 @@ class FabricEditView(generic.ObjectEditView):
     queryset = Fabric.objects.all()
     form = forms.FabricForm
 
+    def alter_object(self, obj, request, url_args, url_kwargs):
+        self.fabric = obj
+        return super().alter_object(obj, request, url_args, url_kwargs)
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if dropped := getattr(self.fabric, 'dropped_credentials', None):
+            messages.warning(request, _(
+                'Removed the stored {credentials}: this edit changed where they would be sent. Enter them again '
+                'if the new destination should have them.'
+            ).format(credentials=', '.join(dropped)))
+        return response
+
 
 @register_model_view(Fabric, 'delete')
 class FabricDeleteView(generic.ObjectDeleteView):

@@ -15,6 +15,10 @@ DEV_CONFIG_DIR = REPO_ROOT / 'deploy' / 'dev'
 os.environ.setdefault('NETBOX_CONFIGURATION', 'netbox_configuration')
 os.environ.setdefault('NETBOX_ROOT', str(REPO_ROOT / '.netbox'))
 os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'netbox.settings')
+# The tests' Git remotes are local bare repositories and a plain-HTTP server on loopback, which the plugin refuses by
+# default; tests of the refusal override these settings.
+os.environ.setdefault('HEDGEHOG_ALLOW_INSECURE_HTTP', '1')
+os.environ.setdefault('HEDGEHOG_ALLOW_LOCAL_GIT', '1')
 
 # NetBox keeps media, scripts and static files under NETBOX_ROOT (gitignored .netbox by default).
 Path(os.environ['NETBOX_ROOT']).mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ from kubernetes.config.kube_config import KubeConfigLoader
 
 from netbox_hedgehog import HedgehogConfig, validate_settings
 from netbox_hedgehog.kinds import KINDS
-from netbox_hedgehog.sync.client import check_kubeconfig
+from netbox_hedgehog.kubeconfig import problem as kubeconfig_problem
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = REPO_ROOT / 'deploy'
@@ -489,7 +489,7 @@ def test_make_kubeconfig_prints_a_kubeconfig_the_plugin_accepts(fake_kubectl, tm
     assert cluster['cluster'] == {'server': SERVER,
                                   'certificate-authority-data': base64.b64encode(CA_PEM.encode()).decode()}
     assert user['user'] == {'token': TOKEN}
-    assert check_kubeconfig(result.stdout) is None
+    assert kubeconfig_problem(result.stdout) is None
 
     configuration = k8s.Configuration()
     KubeConfigLoader(config_dict=kubeconfig, config_base_path=str(tmp_path),

@@ -596,7 +596,7 @@ class WriteTest(GitOpsTestCase):
 
 class CredentialsTest(SimpleTestCase):
     def test_an_ssh_key_lives_in_a_private_file_for_one_operation(self):
-        fabric = mock.Mock(git_token='', git_ssh_key='-----BEGIN OPENSSH PRIVATE KEY-----\nKEYDATA\n', git_url='')
+        fabric = Fabric(git_ssh_key='-----BEGIN OPENSSH PRIVATE KEY-----\nKEYDATA\n', git_url='')
         with git_environment(fabric, '/nonexistent/known_hosts') as (env, secrets):
             command = env['GIT_SSH_COMMAND']
             key_file = command.split(' -i ')[1].split()[0]
@@ -608,7 +608,7 @@ class CredentialsTest(SimpleTestCase):
         self.assertEqual(scrub('error: KEYDATA', secrets), 'error: ***')
 
     def test_a_token_is_in_the_environment_only(self):
-        fabric = mock.Mock(git_token=TOKEN, git_ssh_key='', git_url='https://git.example/fab.git')
+        fabric = Fabric(git_token=TOKEN, git_url='https://git.example/fab.git')
         with git_environment(fabric, '/nonexistent/known_hosts') as (env, secrets):
             script = Path(env['GIT_ASKPASS']).read_text()
             self.assertNotIn(TOKEN, script)

@@ -9,6 +9,7 @@ from users.models import Token, User
 from utilities.testing import TestCase
 
 from netbox_hedgehog.models import Fabric
+from netbox_hedgehog.models.fabric import reveal_credential
 
 SECRETS = {
     'kubeconfig': (
@@ -69,7 +70,7 @@ class CredentialLeakTest(TestCase):
         self.assertEqual(response.status_code, 201, response.content)
         pk = response.json()['id']
         fabric = Fabric.objects.get(pk=pk)
-        self.assertEqual(fabric.git_token, SECRETS['git_token'])
+        self.assertEqual(reveal_credential(fabric, 'git_token'), SECRETS['git_token'])
         self.assertTrue(all((fabric.has_kubeconfig, fabric.has_kubernetes_token, fabric.has_git_token,
                              fabric.has_git_ssh_key)))
         responses = {'REST create': response.content.decode()}

@@ -8,6 +8,7 @@ from django.utils import timezone
 from netbox_hedgehog.crypto import CredentialError
 from netbox_hedgehog.kinds import KIND_BY_NAME
 from netbox_hedgehog.models import Fabric
+from netbox_hedgehog.models.fabric import reveal_credential
 
 KUBECONFIG = 'apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user: {token: s3cr3t-kube-token-value}\n'
 
@@ -56,8 +57,8 @@ class CredentialStorageTest(TestCase):
         for secret in ('s3cr3t-kube-token-value', 'tok-123456', 'ghp_abcdef', 'OPENSSH'):
             self.assertNotIn(secret, row)
         fabric = Fabric.objects.get(pk=fabric.pk)
-        self.assertEqual(fabric.kubeconfig, KUBECONFIG)
-        self.assertEqual(fabric.git_token, 'ghp_abcdef')
+        self.assertEqual(reveal_credential(fabric, 'kubeconfig'), KUBECONFIG)
+        self.assertEqual(reveal_credential(fabric, 'git_token'), 'ghp_abcdef')
         self.assertTrue(fabric.has_kubeconfig and fabric.has_git_ssh_key)
 
     def test_clearing_a_credential(self):
@@ -79,13 +80,13 @@ class CredentialStorageTest(TestCase):
         fabric = Fabric.objects.create(name='rot', git_token='ghp_rotate')
         config = {'netbox_hedgehog': {'credential_key': 'a-new-key', 'credential_key_fallbacks': [settings.SECRET_KEY]}}
         with override_settings(PLUGINS_CONFIG=config):
-            self.assertEqual(Fabric.objects.get(pk=fabric.pk).git_token, 'ghp_rotate')
+            self.assertEqual(reveal_credential(Fabric.objects.get(pk=fabric.pk), 'git_token'), 'ghp_rotate')
 
     def test_wrong_key_gives_a_clear_error_without_the_secret(self):
         fabric = Fabric.objects.create(name='wrong', git_token='ghp_lost')
         with override_settings(PLUGINS_CONFIG={'netbox_hedgehog': {'credential_key': 'another-key'}}):
             with self.assertRaises(CredentialError) as ctx:
-                Fabric.objects.get(pk=fabric.pk).git_token
+                reveal_credential(Fabric.objects.get(pk=fabric.pk), 'git_token')
         self.assertIn('Git token cannot be decrypted', str(ctx.exception))
         self.assertNotIn('ghp_lost', str(ctx.exception))
 
@@ -107,8 +108,8 @@ class RotateCommandTest(TestCase):
         self.assertNotEqual(fabric.git_token_encrypted, old_ciphertext)
         # The new key alone now decrypts it.
         with override_settings(PLUGINS_CONFIG={'netbox_hedgehog': {'credential_key': 'brand-new-key'}}):
-            self.assertEqual(Fabric.objects.get(pk=fabric.pk).git_token, 'ghp_rotate2')
-            self.assertEqual(Fabric.objects.get(pk=fabric.pk).kubeconfig, KUBECONFIG)
+            self.assertEqual(reveal_credential(Fabric.objects.get(pk=fabric.pk), 'git_token'), 'ghp_rotate2')
+            self.assertEqual(reveal_credential(Fabric.objects.get(pk=fabric.pk), 'kubeconfig'), KUBECONFIG)
 
 
 

@@ -93,6 +93,11 @@ if (_sync_job_timeout := _env_int('HEDGEHOG_SYNC_JOB_TIMEOUT')) is not None:
     _hedgehog_settings['sync_job_timeout'] = _sync_job_timeout
 if _git_cache_dir := os.environ.get('HEDGEHOG_GIT_CACHE_DIR'):
     _hedgehog_settings['git_cache_dir'] = _git_cache_dir
+# The test suite serves Git over plain HTTP and from local bare repositories (tests/harness.py sets both).
+if _env_bool('HEDGEHOG_ALLOW_INSECURE_HTTP'):
+    _hedgehog_settings['allow_insecure_http'] = True
+if _env_bool('HEDGEHOG_ALLOW_LOCAL_GIT'):
+    _hedgehog_settings['allow_local_git'] = True
 PLUGINS_CONFIG = {
     'netbox_hedgehog': _hedgehog_settings,
 }

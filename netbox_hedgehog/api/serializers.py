@@ -86,6 +86,10 @@ class FabricSerializer(PrimaryModelSerializer):
     kubernetes_token_set = serializers.BooleanField(source='has_kubernetes_token', read_only=True)
     git_token_set = serializers.BooleanField(source='has_git_token', read_only=True)
     git_ssh_key_set = serializers.BooleanField(source='has_git_ssh_key', read_only=True)
+    credentials_dropped = serializers.SerializerMethodField(
+        help_text=_('Stored credentials this request removed because it changed where they are sent (the API '
+                    'server or the Git URL\'s scheme, host or port) without supplying them anew'),
+    )
 
     class Meta:
         model = Fabric
@@ -94,12 +98,16 @@ class FabricSerializer(PrimaryModelSerializer):
             'kubernetes_server', 'kubernetes_namespace', 'kubernetes_ca_cert', 'verify_tls',
             'kubeconfig', 'kubeconfig_set', 'kubernetes_token', 'kubernetes_token_set',
             'git_url', 'git_branch', 'git_path', 'git_author_name', 'git_author_email',
-            'git_token', 'git_token_set', 'git_ssh_key', 'git_ssh_key_set', 'git_commit', 'drift_status', 'drift_count',
+            'git_token', 'git_token_set', 'git_ssh_key', 'git_ssh_key_set', 'credentials_dropped', 'git_commit',
+            'drift_status', 'drift_count',
             'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'sync_status', 'last_sync', 'last_sync_attempt',
             'last_sync_error', 'failure_count', 'next_sync_due', 'connection_status', 'connection_message',
             'owner', 'comments', 'tags', 'custom_fields', 'created', 'last_updated',
         )
         brief_fields = ('id', 'url', 'display', 'name', 'description')
+
+    def get_credentials_dropped(self, obj) -> list[str]:
+        return self.context.get('credentials_dropped', {}).get(obj.pk, [])
 
 
 #

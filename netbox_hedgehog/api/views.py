@@ -46,6 +46,16 @@ class FabricViewSet(NetBoxModelViewSet):
     serializer_class = serializers.FabricSerializer
     filterset_class = filtersets.FabricFilterSet
 
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        # NetBox answers with a fresh copy of the object: remember what this save removed, for the answer.
+        self.__dict__.setdefault('credentials_dropped', {})[serializer.instance.pk] = (
+            serializer.instance.dropped_credentials
+        )
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), 'credentials_dropped': self.__dict__.get('credentials_dropped', {})}
+
     def get_permissions(self):
         # Both actions need the fabric's sync permission (and a write-enabled token), not the add permission a
         # POST otherwise maps to, as NetBox does for its own sync actions.

@@ -1,3 +1,4 @@
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 from netbox.forms import NetBoxModelImportForm, PrimaryModelImportForm
 from utilities.forms.fields import CSVChoiceField, CSVModelChoiceField
@@ -20,6 +21,7 @@ from netbox_hedgehog.models import (
     VPCAttachment,
     VPCPeering,
 )
+from netbox_hedgehog.yamlsafe import YAMLLimitError, check_expansion
 
 from .fields import YAMLField
 
@@ -43,7 +45,22 @@ __all__ = (
 )
 
 
-class FabricImportForm(PrimaryModelImportForm):
+class BoundedRecordMixin:
+    """Refuse a record (one object of a YAML import) that shares values like an alias bomb, before any field turns
+    it into text or JSON: NetBox parses the import itself, with aliases."""
+
+    def full_clean(self):
+        try:
+            check_expansion(dict(self.data) if self.is_bound else {})
+        except YAMLLimitError as e:
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            self.add_error(None, _('Refused: {problem}.').format(problem=e.problem))
+            return
+        super().full_clean()
+
+
+class FabricImportForm(BoundedRecordMixin, PrimaryModelImportForm):
     """Fabrics from CSV, YAML or JSON; credentials are never imported and are set on the fabric's edit page."""
     status = CSVChoiceField(
         label=_('Status'), choices=FabricStatusChoices, required=False, help_text=_('Operational status')
@@ -73,7 +90,7 @@ class FabricImportForm(PrimaryModelImportForm):
         return self.cleaned_data
 
 
-class HedgehogResourceImportForm(NetBoxModelImportForm):
+class HedgehogResourceImportForm(BoundedRecordMixin, NetBoxModelImportForm):
     fabric = CSVModelChoiceField(
         label=_('Fabric'), queryset=Fabric.objects.all(), to_field_name='name', help_text=_('Name of the fabric')
     )

@@ -5,6 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from netbox_hedgehog.yamlsafe import KubernetesLoader
+
 __all__ = (
     'WriteOnlyTextarea',
     'YAMLField',
@@ -18,16 +20,6 @@ _YAML_TYPE_NAMES = {
     int: _('a number'),
     float: _('a number'),
     bool: _('true/false'),
-}
-
-
-class _KubernetesYAMLLoader(yaml.SafeLoader):
-    """A SafeLoader that keeps dates and times as strings, as the Kubernetes API does."""
-
-
-_KubernetesYAMLLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != 'tag:yaml.org,2002:timestamp']
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
 
@@ -55,7 +47,7 @@ def load_yaml_mapping(text):
     the function is safe for secrets too.
     """
     try:
-        data = yaml.load(text, Loader=_KubernetesYAMLLoader)
+        data = yaml.load(text, Loader=KubernetesLoader)
     except yaml.YAMLError as e:
         mark = getattr(e, 'problem_mark', None)
         problem = getattr(e, 'problem', None) or _('cannot be parsed')

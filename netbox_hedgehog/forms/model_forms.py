@@ -5,6 +5,7 @@ from netbox.forms import NetBoxModelForm, PrimaryModelForm
 from utilities.forms.fields import DynamicModelChoiceField
 from utilities.forms.rendering import FieldSet
 
+from netbox_hedgehog import kubeconfig as kubeconfig_rules
 from netbox_hedgehog.models import (
     CREDENTIAL_FIELDS,
     VPC,
@@ -24,7 +25,7 @@ from netbox_hedgehog.models import (
     VPCPeering,
 )
 
-from .fields import WriteOnlyTextarea, YAMLField, load_yaml_mapping
+from .fields import WriteOnlyTextarea, YAMLField
 
 __all__ = (
     'ConnectionForm',
@@ -98,6 +99,10 @@ class FabricForm(PrimaryModelForm):
         widgets = {
             'kubernetes_ca_cert': forms.Textarea(attrs={'class': 'font-monospace', 'rows': 4}),
         }
+        help_texts = {
+            'git_url': _('https://, ssh:// or user@host:path, without credentials (file:// and http:// only where an '
+                         'administrator allows them)'),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,10 +115,8 @@ class FabricForm(PrimaryModelForm):
 
     def clean_kubeconfig(self):
         kubeconfig = self.cleaned_data['kubeconfig']
-        if kubeconfig:
-            data = load_yaml_mapping(kubeconfig)
-            if not data.get('clusters'):
-                raise ValidationError(_('This is not a kubeconfig: it has no "clusters".'))
+        if kubeconfig and (problem := kubeconfig_rules.problem(kubeconfig)):
+            raise ValidationError(problem)
         return kubeconfig
 
     def clean_git_ssh_key(self):

@@ -12,6 +12,9 @@ import tempfile
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
+from netbox_hedgehog import get_setting
+from netbox_hedgehog.models.fabric import reveal_credential
+
 __all__ = (
     'TOKEN_USERNAME',
     'git_environment',
@@ -76,15 +79,17 @@ def git_environment(fabric, known_hosts):
     secrets = []
     with tempfile.TemporaryDirectory(prefix='hedgehog-git-') as workdir:
         os.chmod(workdir, stat.S_IRWXU)
-        token = fabric.git_token
+        token = reveal_credential(fabric, 'git_token')
         if token:
             env['GIT_ASKPASS'] = _private_file(workdir, 'askpass.sh', _ASKPASS, stat.S_IRWXU)
             env[_TOKEN_VAR] = token
             env[_USERNAME_VAR] = urlsplit(fabric.git_url).username or TOKEN_USERNAME
             secrets.append(token)
+        stall = get_setting('git_stall_timeout')
         ssh = ['ssh', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=accept-new',
-               '-o', f'UserKnownHostsFile={known_hosts}']
-        key = fabric.git_ssh_key
+               '-o', f'UserKnownHostsFile={known_hosts}', '-o', f'ConnectTimeout={stall}',
+               '-o', f'ServerAliveInterval={max(1, stall // 3)}', '-o', 'ServerAliveCountMax=3']
+        key = reveal_credential(fabric, 'git_ssh_key')
         if key:
             key_file = _private_file(workdir, 'id_key', key, stat.S_IRUSR | stat.S_IWUSR)
             ssh += ['-i', key_file, '-o', 'IdentitiesOnly=yes']

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import yaml
 
 from netbox_hedgehog.loader import digest
+from netbox_hedgehog.yamlsafe import safe_load
 
 __all__ = (
     'Document',
@@ -40,7 +41,7 @@ class Document:
     def parse(self):
         """The document's data, or None when it is empty or not valid YAML on its own."""
         try:
-            return yaml.safe_load(self.content) if self.content.strip() else None
+            return safe_load(self.content) if self.content.strip() else None
         except yaml.YAMLError:
             return None
 

@@ -17,7 +17,7 @@ from git.index import IndexFile
 from git.index.typ import BaseIndexEntry, IndexEntry
 from gitdb import IStream
 
-from netbox_hedgehog import get_setting
+from netbox_hedgehog import destinations, get_setting
 
 from .credentials import git_environment, safe_url, scrub
 
@@ -35,6 +35,21 @@ GIT_TIMEOUT = 300
 
 # Options of every git command: no stored credentials are read or written, and no helper programs are run.
 _GIT_OPTIONS = ('-c', 'credential.helper=', '-c', 'protocol.ext.allow=never', '-c', 'core.askPass=')
+
+# Bytes per second below which an HTTP transfer counts as stalled (for git_stall_timeout seconds).
+_LOW_SPEED_LIMIT = 1024
+
+# Lines of git's error output that quote what the server sent (an HTTP error body, a hook's output): never shown.
+_REMOTE_PREFIX = 'remote:'
+
+
+def _git_options():
+    """The -c options of every git command: no credential helpers, only the allowed transports, and stalled
+    transfers given up after git_stall_timeout seconds."""
+    stall = get_setting('git_stall_timeout')
+    return [*_GIT_OPTIONS, *destinations.git_protocol_options(),
+            '-c', f'http.lowSpeedLimit={_LOW_SPEED_LIMIT}', '-c', f'http.lowSpeedTime={stall}']
+
 
 # What git says, mapped to what a person should check.
 _HINTS = (
@@ -59,8 +74,17 @@ class PushRejected(GitError):
     """The remote branch moved since it was fetched: the push was not a fast-forward."""
 
 
+def _summary(stderr):
+    """git's own error output on one line, without the lines quoting the server ("remote: ...")."""
+    text = str(stderr or '').strip()
+    if text.startswith("stderr: '"):
+        text = text[len("stderr: '"):].rstrip("'")
+    lines = (' '.join(line.split()) for line in text.splitlines())
+    return ' '.join(line for line in lines if line and not line.startswith(_REMOTE_PREFIX))
+
+
 def _describe(action, url, error, secrets):
-    detail = scrub(' '.join(str(error.stderr or '').split()), secrets).replace("stderr: '", '').strip(" '")
+    detail = scrub(_summary(error.stderr), secrets)
     hint = next((text for needles, text in _HINTS if any(n in detail for n in needles)), '')
     where = safe_url(url)
     message = f'Git: {action} {where} failed'
@@ -85,7 +109,7 @@ class FabricRepository:
     def _git(self, action, *args):
         try:
             return self.repo.git.execute(
-                ['git', *_GIT_OPTIONS, *args], env=self.env, kill_after_timeout=GIT_TIMEOUT,
+                ['git', *_git_options(), *args], env=self.env, kill_after_timeout=GIT_TIMEOUT,
                 with_extended_output=True,
             )
         except GitCommandError as e:
@@ -108,11 +132,16 @@ class FabricRepository:
                                f'{safe_url(self.fabric.git_url)} (commit {commit.hexsha[:12]}).') from None
             if tree.type != 'tree':
                 raise GitError(f'Git: {root!r} is a file, not a directory, in {safe_url(self.fabric.git_url)}.')
-        return {
-            item.path: item.data_stream.read().decode('utf-8', errors='replace')
-            for item in tree.traverse()
-            if item.type == 'blob' and item.path.lower().endswith(YAML_SUFFIXES)
-        }
+        limit = get_setting('yaml_max_bytes')
+        files = {}
+        for item in tree.traverse():
+            if item.type != 'blob' or not item.path.lower().endswith(YAML_SUFFIXES):
+                continue
+            if item.size > limit:
+                raise GitError(f'Git: the file {item.path!r} is {item.size:,} bytes long, more than the {limit:,} '
+                               f'bytes allowed (plugin setting yaml_max_bytes); split it into smaller files.')
+            files[item.path] = item.data_stream.read().decode('utf-8', errors='replace')
+        return files
 
     def read(self, commit, path):
         """The text of one file in `commit`, or None when it does not exist."""
@@ -140,7 +169,7 @@ class FabricRepository:
         """Push `commit` to the branch (a fast-forward only, never forced); raises PushRejected if the remote moved."""
         refspec = f'{commit.hexsha}:refs/heads/{self.branch}'
         try:
-            self.repo.git.execute(['git', *_GIT_OPTIONS, 'push', '--porcelain', 'origin', refspec], env=self.env,
+            self.repo.git.execute(['git', *_git_options(), 'push', '--porcelain', 'origin', refspec], env=self.env,
                                   kill_after_timeout=GIT_TIMEOUT, with_extended_output=True)
         except GitCommandError as e:
             output = f'{e.stdout or ""} {e.stderr or ""}'
@@ -160,15 +189,18 @@ def _open(path, url):
         repo = Repo.init(path, bare=True, mkdir=True)
     if 'origin' in [remote.name for remote in repo.remotes]:
         if repo.remotes.origin.url != url:
-            repo.git.remote('set-url', 'origin', url)
+            repo.git.remote('set-url', '--', 'origin', url)
     else:
-        repo.git.remote('add', 'origin', url)
+        repo.git.remote('add', '--', 'origin', url)
     return repo
 
 
 @contextmanager
 def fabric_repository(fabric):
     """Yield the FabricRepository of `fabric`, holding its lock and its credentials for the duration of the block."""
+    if problem := destinations.git_url_problem(fabric.git_url):
+        # Checked again here: the plugin settings may have been tightened since the URL was stored.
+        raise GitError(f'Git: not connecting to the repository: {problem}')
     cache = Path(get_setting('git_cache_dir'))
     cache.mkdir(parents=True, exist_ok=True, mode=0o700)
     with open(cache / f'{fabric.pk}.lock', 'w') as lock:

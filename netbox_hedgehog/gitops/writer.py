@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from netbox_hedgehog.k8s_names import name_problem
 from netbox_hedgehog.kinds import KIND_BY_NAME
 from netbox_hedgehog.loader import digest, parse_documents
 from netbox_hedgehog.models import Fabric
@@ -134,6 +135,9 @@ def _edit_existing(repository, head, request):
 def _edit_new(repository, head, root, request):
     """(path, text) of a new file for an object that is not in Git yet."""
     kind_spec = KIND_BY_NAME[request.kind]
+    if problem := name_problem(request.name):
+        # Names are checked when stored; this keeps any other name (a "/" or "..") out of repository paths.
+        raise GitError(f'Git: {request.kind} {request.name!r} was not written: {problem}')
     path = '/'.join(filter(None, (root, f'{kind_spec.kind.lower()}-{request.name}.yaml')))
     elsewhere = _defined_in(repository, head, root, request.kind, request.name)
     if elsewhere or repository.read(head, path) is not None:

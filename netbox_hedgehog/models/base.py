@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from netbox.models import NetBoxModel
 
+from netbox_hedgehog import k8s_names
 from netbox_hedgehog.choices import DriftStatusChoices
 from netbox_hedgehog.kinds import KIND_BY_MODEL, SpecError, to_manifest
 
@@ -124,10 +125,15 @@ class HedgehogResource(NetBoxModel):
 
     def clean(self):
         super().clean()
-        if not isinstance(self.labels, dict) or not all(isinstance(v, str) for v in self.labels.values()):
-            raise ValidationError({'labels': _('Labels must be a mapping of strings to strings.')})
-        if not isinstance(self.annotations, dict) or not all(isinstance(v, str) for v in self.annotations.values()):
-            raise ValidationError({'annotations': _('Annotations must be a mapping of strings to strings.')})
+        errors = {}
+        if problem := k8s_names.name_problem(self.name):
+            errors['name'] = problem
+        if problem := k8s_names.labels_problem(self.labels):
+            errors['labels'] = _('Invalid label: {problem}.').format(problem=problem)
+        if problem := k8s_names.annotations_problem(self.annotations):
+            errors['annotations'] = _('Invalid annotation: {problem}.').format(problem=problem)
+        if errors:
+            raise ValidationError(errors)
         try:
             self.apply_spec()
         except SpecError as e:

@@ -1,14 +1,13 @@
-from urllib.parse import urlsplit
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from netbox.context import current_request
 from netbox.models import PrimaryModel
 
-from netbox_hedgehog import MIN_TIMING_SETTING, crypto, get_setting
+from netbox_hedgehog import MIN_TIMING_SETTING, crypto, destinations, get_setting, k8s_names, kubeconfig
 from netbox_hedgehog.choices import (
     ConnectionStatusChoices,
     FabricDriftStatusChoices,
@@ -19,6 +18,7 @@ from netbox_hedgehog.choices import (
 __all__ = (
     'CREDENTIAL_FIELDS',
     'Fabric',
+    'reveal_credential',
 )
 
 # Write-only credentials: property name -> (stored ciphertext field, human name for messages).
@@ -30,16 +30,45 @@ CREDENTIAL_FIELDS = {
 }
 
 
+# Which credentials go to which destination: a change of the destination drops them (see Fabric.save()).
+KUBERNETES_CREDENTIALS = ('kubeconfig', 'kubernetes_token')
+GIT_CREDENTIALS = ('git_token', 'git_ssh_key')
+# The fields a destination is computed from.
+_DESTINATION_FIELDS = ('kubernetes_server', 'kubeconfig_encrypted', 'git_url')
+
+
 def _credential_property(name):
+    """A write-only attribute: setting it stores the value encrypted; reading it gives "" (templates, export
+    templates and custom links included). Only `reveal_credential()` decrypts."""
     stored, human = CREDENTIAL_FIELDS[name]
 
     def getter(self):
-        return crypto.decrypt(getattr(self, stored), human)
+        return ''
 
     def setter(self, value):
         setattr(self, stored, crypto.encrypt(value or ''))
+        if value:
+            self.__dict__.setdefault('_credentials_supplied', set()).add(name)
 
-    return property(getter, setter, doc=f'The decrypted {human} (write-only outside the plugin).')
+    return property(getter, setter, doc=f'Write-only: set the {human} (reading it gives an empty string).')
+
+
+def reveal_credential(fabric, name):
+    """The plaintext of one stored credential of `fabric`, for the code that sends it (cluster and Git clients)."""
+    stored, human = CREDENTIAL_FIELDS[name]
+    return crypto.decrypt(getattr(fabric, stored), human)
+
+
+def _kubernetes_destination(server, kubeconfig_encrypted):
+    """(scheme, host, port) where the Kubernetes credentials of a fabric go."""
+    if server:
+        return destinations.origin(server)
+    if not kubeconfig_encrypted:
+        return None
+    try:
+        return destinations.origin(kubeconfig.server_url(kubeconfig.parse(crypto.decrypt(kubeconfig_encrypted))))
+    except (crypto.CredentialError, kubeconfig.KubeconfigError):
+        return None
 
 
 class Fabric(PrimaryModel):
@@ -233,20 +262,77 @@ class Fabric(PrimaryModel):
             raise ValidationError({
                 'sync_interval': _('The sync interval must be at least {minimum} seconds.').format(minimum=minimum)
             })
-        if self.kubernetes_server and not self.kubernetes_server.startswith(('https://', 'http://')):
-            raise ValidationError({'kubernetes_server': _('Enter an https:// URL of the Kubernetes API server.')})
+        errors = {}
+        if problem := k8s_names.namespace_problem(self.kubernetes_namespace):
+            errors['kubernetes_namespace'] = problem
+        if self.kubernetes_server and (problem := destinations.api_server_problem(self.kubernetes_server)):
+            errors['kubernetes_server'] = problem
+        if self.git_url and (problem := destinations.git_url_problem(self.git_url)):
+            errors['git_url'] = problem
+        if '..' in self.git_path.split('/') or self.git_path.startswith('-'):
+            errors['git_path'] = _('Enter a directory inside the repository (no ".." and no leading "-").')
         if self.has_kubernetes_token and not (self.kubernetes_server or self.has_kubeconfig):
-            raise ValidationError({
-                'kubernetes_server': _('A bearer token needs the API server URL (or use a kubeconfig).')
-            })
-        if self.has_kubeconfig:
-            from netbox_hedgehog.sync.client import check_kubeconfig
-            if problem := check_kubeconfig(self.kubeconfig):
-                raise ValidationError({'kubeconfig': problem})
-        if self.git_url and urlsplit(self.git_url).password is not None:
-            raise ValidationError({
-                'git_url': _('Remove the password from the URL; store it in the Git token field instead.')
-            })
+            errors.setdefault('kubernetes_server', _('A bearer token needs the API server URL (or use a kubeconfig).'))
+        if self.has_kubeconfig and 'kubeconfig' in self.__dict__.get('_credentials_supplied', ()):
+            errors.update(self._kubeconfig_errors())
+        if problem := self._sync_permission_problem():
+            errors['sync_enabled'] = problem
+        if errors:
+            raise ValidationError(errors)
+
+    def _kubeconfig_errors(self):
+        try:
+            data = kubeconfig.parse(reveal_credential(self, 'kubeconfig'))
+        except kubeconfig.KubeconfigError as e:
+            return {'kubeconfig': str(e)}
+        if not self.kubernetes_server and (problem := destinations.api_server_problem(kubeconfig.server_url(data))):
+            return {'kubeconfig': _('The kubeconfig\'s server: {problem}').format(problem=problem)}
+        return {}
+
+    def _sync_permission_problem(self):
+        """Turning scheduled sync on in a web or REST request needs the permission to sync this fabric."""
+        request = current_request.get()
+        if request is None or not self.sync_enabled:
+            return None
+        if self.pk and type(self).objects.filter(pk=self.pk, sync_enabled=True).exists():
+            return None
+        if request.user.has_perm('netbox_hedgehog.sync_fabric', self if self.pk else None):
+            return None
+        return _('Turning on scheduled sync needs the permission to sync fabrics (netbox_hedgehog.sync_fabric).')
+
+    def _destination_changes(self):
+        """The credential groups whose destination differs from the one stored in the database."""
+        if self.pk is None or self._state.adding:
+            return ()
+        loaded = type(self).objects.filter(pk=self.pk).values(*_DESTINATION_FIELDS).first() or {}
+        changed = []
+        kubernetes_before = (loaded.get('kubernetes_server'), loaded.get('kubeconfig_encrypted'))
+        kubernetes_now = (self.kubernetes_server, self.kubeconfig_encrypted)
+        # Unchanged fields need no decryption to know the destination is the same.
+        if kubernetes_before != kubernetes_now and (
+                _kubernetes_destination(*kubernetes_before) != _kubernetes_destination(*kubernetes_now)):
+            changed.append(KUBERNETES_CREDENTIALS)
+        if destinations.origin(loaded.get('git_url')) != destinations.origin(self.git_url):
+            changed.append(GIT_CREDENTIALS)
+        return changed
+
+    def save(self, *args, **kwargs):
+        """Save; a stored credential whose destination changed is removed unless this same edit supplied it anew.
+
+        The names of the removed credentials are left in `dropped_credentials` for the form and the REST API to say.
+        """
+        supplied = self.__dict__.pop('_credentials_supplied', set())
+        dropped = []
+        for group in self._destination_changes():
+            for name in group:
+                stored, human = CREDENTIAL_FIELDS[name]
+                if getattr(self, stored) and name not in supplied:
+                    setattr(self, stored, '')
+                    dropped.append(str(human))
+        self.dropped_credentials = dropped
+        if dropped and kwargs.get('update_fields') is not None:
+            kwargs['update_fields'] = {*kwargs['update_fields'], *(stored for stored, _h in CREDENTIAL_FIELDS.values())}
+        super().save(*args, **kwargs)
 
     def serialize_object(self, exclude=None):
         """Change-log snapshots name which credentials are set, never their (encrypted) values."""

@@ -2,72 +2,38 @@
 import tempfile
 from contextlib import contextmanager
 
-import yaml
 from kubernetes import client as k8s
 from kubernetes.config import ConfigException
 from kubernetes.config.kube_config import KubeConfigLoader
 
-from netbox_hedgehog import get_setting
+from netbox_hedgehog import destinations, get_setting, kubeconfig
+from netbox_hedgehog.models.fabric import reveal_credential
 
 from .errors import ClusterError
 
 __all__ = (
-    'check_kubeconfig',
     'fabric_api',
 )
 
-# Keys that make the Kubernetes client read local files or run programs on the NetBox worker: never accepted
-# from a kubeconfig stored through the UI or the API.
-_LOCAL_FILE_KEYS = {
-    'certificate-authority': 'certificate-authority-data',
-    'client-certificate': 'client-certificate-data',
-    'client-key': 'client-key-data',
-    'tokenFile': 'token',
-}
-_PROGRAM_KEYS = ('exec', 'auth-provider')
 
-
-def parse_kubeconfig(text):
-    """Parse a kubeconfig and refuse what would read local files or run programs; raises ClusterError."""
+def _parse_kubeconfig(fabric):
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, 'problem_mark', None)
-        where = f' at line {mark.line + 1}' if mark else ''
-        raise ClusterError(f'The kubeconfig is not valid YAML{where}.') from None
-    if not isinstance(data, dict) or not isinstance(data.get('clusters'), list):
-        raise ClusterError('This is not a kubeconfig: expected a YAML mapping with "clusters", "users" and '
-                           '"contexts".')
-    for section, body_key in (('clusters', 'cluster'), ('users', 'user')):
-        for entry in data.get(section) or []:
-            body = entry.get(body_key) if isinstance(entry, dict) else None
-            if not isinstance(body, dict):
-                continue
-            name = entry.get('name', '?')
-            for key, replacement in _LOCAL_FILE_KEYS.items():
-                if key in body:
-                    raise ClusterError(f'The kubeconfig {body_key} "{name}" refers to a local file ({key}); embed '
-                                       f'it as {replacement} instead.')
-            for key in _PROGRAM_KEYS:
-                if key in body:
-                    raise ClusterError(f'The kubeconfig user "{name}" uses "{key}", which would run a program on '
-                                       f'the NetBox server; use a service-account token instead.')
-    return data
+        return kubeconfig.parse(reveal_credential(fabric, 'kubeconfig'))
+    except kubeconfig.KubeconfigError as e:
+        raise ClusterError(f'The stored kubeconfig cannot be used: {e}') from None
 
 
-def check_kubeconfig(text):
-    """The problem with a kubeconfig as a sentence, or None when it can be used."""
-    try:
-        parse_kubeconfig(text)
-    except ClusterError as e:
-        return str(e)
-    return None
+def _check_server(url):
+    """Refuse an API server the plugin settings do not allow (they may have been tightened since it was stored)."""
+    if problem := destinations.api_server_problem(url):
+        raise ClusterError(f'Not connecting to the API server: {problem}')
 
 
 def _configuration(fabric, workdir):
     cfg = k8s.Configuration()
     if fabric.has_kubeconfig:
-        data = parse_kubeconfig(fabric.kubeconfig)
+        data = _parse_kubeconfig(fabric)
+        _check_server(fabric.kubernetes_server or kubeconfig.server_url(data))
         # The fabric's own settings win over the kubeconfig's; they are written into the document because the
         # client re-applies the kubeconfig's values on every request.
         for entry in data['clusters']:
@@ -80,11 +46,16 @@ def _configuration(fabric, workdir):
         except ConfigException as e:
             # ConfigException messages name missing keys and contexts, never values.
             raise ClusterError(f'The stored kubeconfig cannot be used: {e}') from None
+        except (ValueError, TypeError, KeyError, AttributeError, OSError) as e:
+            # Other loader failures can quote values of the kubeconfig: name only what kind of failure it was.
+            raise ClusterError(f'The stored kubeconfig cannot be used: the Kubernetes client could not load it '
+                               f'({type(e).__name__}); check its clusters, users and contexts.') from None
     elif fabric.has_kubernetes_token:
         if not fabric.kubernetes_server:
             raise ClusterError('The fabric has a token but no Kubernetes API server URL.')
+        _check_server(fabric.kubernetes_server)
         cfg.host = fabric.kubernetes_server.rstrip('/')
-        cfg.api_key = {'BearerToken': f'Bearer {fabric.kubernetes_token}'}
+        cfg.api_key = {'BearerToken': f'Bearer {reveal_credential(fabric, "kubernetes_token")}'}
         if fabric.kubernetes_ca_cert:
             with tempfile.NamedTemporaryFile('w', dir=workdir, suffix='.pem', delete=False) as f:
                 f.write(fabric.kubernetes_ca_cert)

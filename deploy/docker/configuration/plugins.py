@@ -42,5 +42,17 @@ PLUGINS_CONFIG = {
         'sync_log_lines': 500,
         # Directory of the worker holding one cached Git clone per fabric (a cache: it may be lost at any time).
         'git_cache_dir': '/tmp/netbox-hedgehog-git',
+        # Accept plain http:// URLs for Kubernetes API servers and Git repositories (labs only: credentials would
+        # cross the network unencrypted).
+        'allow_insecure_http': False,
+        # Accept file:// URLs and local paths as Git repositories (off: a fabric could read any repository on the
+        # worker's disk).
+        'allow_local_git': False,
+        # When not empty, the only hosts API server and Git URLs may name ("git.example.com", "*.example.com").
+        'allowed_hosts': [],
+        # Seconds a Git transfer may stay below 1 KiB/s (or an SSH connection may take to open) before git gives up.
+        'git_stall_timeout': 30,
+        # Largest YAML text (bytes) accepted from forms, the REST API, imports, kubeconfigs and each Git file.
+        'yaml_max_bytes': 8 * 1024 * 1024,
     },
 }
