@@ -163,7 +163,7 @@ def netbox_venv():
         NETBOX_VENV_CACHE.mkdir(parents=True, exist_ok=True)
         run([sys.executable, '-m', 'venv', venv])
         run([venv / 'bin' / 'python', '-m', 'pip', 'install', '--quiet', f'netbox=={NETBOX_VERSION}'],
-            env={key: value for key, value in os.environ.items() if key not in ('PYTHONPATH', 'VIRTUAL_ENV')})
+            env={name: value for name, value in os.environ.items() if name not in ('PYTHONPATH', 'VIRTUAL_ENV')})
         (venv / READY_MARKER).write_text(f'netbox=={NETBOX_VERSION} from PyPI\n')
     return venv
 
