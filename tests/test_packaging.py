@@ -27,10 +27,10 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from netbox_hedgehog import HedgehogConfig
+from tests.test_deploy import plugin_requirements
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_CONFIG_DIR = REPO_ROOT / 'deploy' / 'dev'
-PLUGIN_REQUIREMENTS = REPO_ROOT / 'deploy' / 'docker' / 'plugin_requirements.txt'
 PACKAGES = ('netbox_hedgehog', 'rq_jobs')
 # Left out of the copy the wheel is built from: version control, environments, caches and build leftovers (a stale
 # *.egg-info/SOURCES.txt would otherwise add files to the wheel that the sources alone would not).
@@ -298,6 +298,5 @@ def test_pip_install_leaves_the_installed_netbox_untouched(clean_venv, wheel):
 def test_docker_plugin_requirements_name_the_built_wheel(wheel):
     """deploy/docker/plugin_requirements.txt installs the wheel `python -m build` makes of this version, by its file
     name in the image's plugin-wheels folder."""
-    lines = [line.strip() for line in PLUGIN_REQUIREMENTS.read_text(encoding='utf-8').splitlines()]
-    (requirement,) = [Requirement(line) for line in lines if line and not line.startswith('#')]
+    (requirement,) = plugin_requirements()
     assert Path(requirement.url).name == wheel.name
