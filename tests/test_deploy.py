@@ -245,15 +245,20 @@ def test_dockerfile_extends_the_netbox_4_7_image():
     assert tag == 'v4.7' or tag.startswith(('v4.7.', 'v4.7-')), images
 
 
+def dockerfile_plugin_install():
+    """The one Python package installation the Dockerfile runs, as an argument list."""
+    installs = [argv for keyword, arguments in dockerfile_instructions() if keyword == 'RUN'
+                for argv in shell_commands(arguments) if 'install' in argv and 'apt-get' not in argv[0]]
+    assert len(installs) == 1, installs
+    return installs[0]
+
+
 def test_dockerfile_installs_plugin_requirements_with_the_image_uv():
     """The image's venv has no pip: the Dockerfile copies plugin_requirements.txt and the wheel folder it refers to,
     and installs them with the image's uv into that venv, once, and installs nothing else."""
     instructions = dockerfile_instructions()
     copies = dict(tuple(arguments.split()) for keyword, arguments in instructions if keyword == 'COPY')
-    installs = [argv for keyword, arguments in instructions if keyword == 'RUN'
-                for argv in shell_commands(arguments) if 'install' in argv and 'apt-get' not in argv[0]]
-    assert len(installs) == 1, installs
-    (install,) = installs
+    install = dockerfile_plugin_install()
     assert install[:3] == [IMAGE_UV, 'pip', 'install'], install
     assert install[install.index('--python') + 1] == IMAGE_PYTHON, install
     requirements = install[install.index('-r') + 1]

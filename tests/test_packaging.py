@@ -7,7 +7,8 @@ into a copy of a venv that holds only NetBox, installed from PyPI at the version
 NetBox venv is made once per NetBox and Python version and kept under .netbox/packaging/ (a fresh clone builds it on
 its first run, in about a minute); every run installs into a new copy of it in a temporary directory. The repository,
 the test tools and the editable install of the plugin are invisible there, so only the installed wheel can satisfy an
-import of netbox_hedgehog or rq_jobs, and a dependency missing from pyproject.toml makes an import fail.
+import of netbox_hedgehog or rq_jobs, and a dependency missing from pyproject.toml makes an import fail. The install
+line of deploy/docker/Dockerfile-Plugins is run the same way, with uv, against a copy without pip (as in the image).
 """
 
 import importlib.metadata
@@ -27,7 +28,13 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from netbox_hedgehog import HedgehogConfig
-from tests.test_deploy import plugin_requirements
+from tests.test_deploy import (
+    IMAGE_PYTHON,
+    IMAGE_UV,
+    PLUGIN_REQUIREMENTS,
+    dockerfile_plugin_install,
+    plugin_requirements,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_CONFIG_DIR = REPO_ROOT / 'deploy' / 'dev'
@@ -168,6 +175,12 @@ def netbox_venv():
     return venv
 
 
+def copy_of_netbox_venv(work):
+    """A copy of the NetBox venv in `work`/venv (the cached one stays as it is); returns its python."""
+    run(['cp', '-a', netbox_venv(), work / 'venv'])
+    return work / 'venv' / 'bin' / 'python'
+
+
 def installed_state(python, env, cwd):
     """What INSTALLED_STATE reports from `python`: distributions as {name: [versions]}, netbox's files, altered ones."""
     state = json.loads(run([python, '-c', INSTALLED_STATE], env=env, cwd=cwd).stdout.strip().splitlines()[-1])
@@ -182,9 +195,7 @@ def clean_venv(wheel, tmp_path_factory):
     """A new copy of the NetBox venv with the wheel installed into it by `pip install <wheel>`: (python,
     site-packages, environment, working directory, state before, state after, pip's output)."""
     work = tmp_path_factory.mktemp('venv')
-    venv = work / 'venv'
-    run(['cp', '-a', netbox_venv(), venv])
-    python = venv / 'bin' / 'python'
+    python = copy_of_netbox_venv(work)
     site_packages = Path(run([python, '-c', 'import sysconfig; print(sysconfig.get_path("purelib"))']).stdout.strip())
     (work / 'cwd').mkdir()
     env = clean_environment(work)
@@ -193,7 +204,7 @@ def clean_venv(wheel, tmp_path_factory):
     pip = run([python, '-m', 'pip', 'install', wheel], env=env, cwd=work / 'cwd')
     after = installed_state(python, env, work / 'cwd')
     yield python, site_packages, env, work / 'cwd', before, after, pip.stdout + pip.stderr
-    shutil.rmtree(venv, ignore_errors=True)
+    shutil.rmtree(work / 'venv', ignore_errors=True)
 
 
 @pytest.fixture(scope='module')
@@ -277,22 +288,55 @@ def test_netbox_check_passes_with_the_installed_plugin(clean_venv):
     assert 'System check identified no issues' in result.stdout
 
 
-def test_pip_install_leaves_the_installed_netbox_untouched(clean_venv, wheel):
-    """`pip install <wheel>` into an environment holding NetBox adds the plugin and its missing dependencies and
-    changes nothing that was there: NetBox stays the one distribution of its name at the same version with every file
-    as pip installed it (same content, same file on disk), and no other distribution is upgraded, downgraded or
-    removed; `pip check` finds no broken requirement."""
-    python, _, env, cwd, before, after, pip_output = clean_venv
+def assert_netbox_untouched(before, after, wheel, installer_output):
+    """The installation added the plugin and changed nothing that was there: NetBox is still the one distribution of
+    its name at the same version with every file as pip installed it (same content, same file on disk), and no
+    other distribution was upgraded, downgraded or removed."""
     assert before['distributions']['netbox'] == [NETBOX_VERSION]
-    assert after['distributions']['netbox'] == [NETBOX_VERSION], pip_output
+    assert after['distributions']['netbox'] == [NETBOX_VERSION], installer_output
     assert after['distributions']['netbox-hedgehog'] == [wheel.name.split('-')[1]]
     changed = {name: (versions, after['distributions'].get(name)) for name, versions in before['distributions'].items()
                if after['distributions'].get(name) != versions}
-    assert not changed, f'the installer changed distributions that were installed before: {changed}\n{pip_output}'
+    assert not changed, f'the installer changed distributions that were there before: {changed}\n{installer_output}'
     assert not after['altered'], f'NetBox files no longer as installed: {after["altered"][:20]}'
     assert after['netbox_files'] == before['netbox_files'], 'NetBox files were rewritten by the installer'
     assert len(after['netbox_files']) > 1000, 'the RECORD of NetBox lists too few files to be NetBox'
+
+
+def test_pip_install_leaves_the_installed_netbox_untouched(clean_venv, wheel):
+    """`pip install <wheel>` into an environment holding NetBox adds the plugin and its missing dependencies and
+    leaves NetBox and everything else as it was; `pip check` finds no broken requirement."""
+    python, _, env, cwd, before, after, pip_output = clean_venv
+    assert_netbox_untouched(before, after, wheel, pip_output)
     run([python, '-m', 'pip', 'check'], env=env, cwd=cwd)
+
+
+def test_dockerfile_uv_install_leaves_netbox_untouched_and_boots(wheel, tmp_path, request):
+    """The installation line of deploy/docker/Dockerfile-Plugins, run as written with uv (the image's installer)
+    against a venv holding NetBox and no pip (as the image's), with plugin_requirements.txt pointing at the wheel
+    folder: the plugin is installed, NetBox and everything else are left as they were, and `netbox check` passes."""
+    uv = shutil.which('uv')
+    if uv is None:
+        pytest.skip('uv is not installed here (it is in the test extra: `make venv` installs it)')
+    python = copy_of_netbox_venv(tmp_path)
+    request.addfinalizer(lambda: shutil.rmtree(tmp_path / 'venv', ignore_errors=True))
+    env = clean_environment(tmp_path)
+    run([python, '-m', 'pip', 'uninstall', '--yes', '--quiet', 'pip'], env=env)
+    (tmp_path / 'plugin-wheels').mkdir()
+    shutil.copy(wheel, tmp_path / 'plugin-wheels')
+    requirements = tmp_path / PLUGIN_REQUIREMENTS.name
+    requirements.write_text(PLUGIN_REQUIREMENTS.read_text(encoding='utf-8').replace(
+        'file:///opt/netbox/plugin-wheels/', f'{(tmp_path / "plugin-wheels").as_uri()}/'))
+    in_the_image = {IMAGE_UV: uv, IMAGE_PYTHON: python, f'/opt/netbox/{PLUGIN_REQUIREMENTS.name}': requirements}
+    install = [in_the_image.get(word, word) for word in dockerfile_plugin_install()]
+    assert install[0] == uv and python in install and requirements in install, install
+
+    before = installed_state(python, env, tmp_path)
+    output = run(install, env=env, cwd=tmp_path)
+    after = installed_state(python, env, tmp_path)
+    assert_netbox_untouched(before, after, wheel, output.stdout + output.stderr)
+    result = run([python, '-m', 'netbox', 'check'], env=env, cwd=tmp_path)
+    assert 'System check identified no issues' in result.stdout
 
 
 def test_docker_plugin_requirements_name_the_built_wheel(wheel):
