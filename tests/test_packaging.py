@@ -315,7 +315,9 @@ def test_dockerfile_uv_install_leaves_netbox_untouched_and_boots(wheel, tmp_path
     """The installation line of deploy/docker/Dockerfile-Plugins, run as written with uv (the image's installer)
     against a venv holding NetBox and no pip (as the image's), with plugin_requirements.txt pointing at the wheel
     folder: the plugin is installed, NetBox and everything else are left as they were, and `netbox check` passes."""
-    uv = shutil.which('uv')
+    # The test extra installs uv beside the test run's python, which need not be on PATH.
+    beside = Path(sys.executable).with_name('uv')
+    uv = str(beside) if beside.is_file() else shutil.which('uv')
     if uv is None:
         pytest.skip('uv is not installed here (it is in the test extra: `make venv` installs it)')
     python = copy_of_netbox_venv(tmp_path)
