@@ -1,5 +1,7 @@
 """A person in a browser: headless Chromium logs in to a running NetBox, presses "Sync now" on a fabric, sees the run
-complete with its counts, then opens a VPC and its YAML. Screenshots are kept in test-artifacts/browser/.
+complete with its counts, then opens a VPC and its YAML. Screenshots are kept in test-artifacts/browser/; the
+README's screenshots in docs/ (the fabric page, a sync run, an object page) are taken on the way, so they stay
+current: commit them when they change.
 
 Real processes: `netbox runserver` and `netbox rqworker` on the test database, the Kubernetes API test server over
 HTTPS, and Debian's Chromium driven by Playwright (no browser download: /usr/bin/chromium).
@@ -21,6 +23,10 @@ from tests.harness import DEV_CONFIG_DIR, REPO_ROOT
 
 CHROMIUM = '/usr/bin/chromium'
 ARTIFACTS = REPO_ROOT / 'test-artifacts' / 'browser'
+DOCS = REPO_ROOT / 'docs'
+# The README's screenshots: the visible part of a 1280x900 window, small enough to commit.
+VIEWPORT = {'width': 1280, 'height': 900}
+DOCS_SCREENSHOTS = ('fabric', 'sync-run', 'vpc')
 # As the machines here need it: no sandbox as root, and no background traffic to hosts outside.
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
                  '--disable-component-update', '--disable-sync']
@@ -53,6 +59,9 @@ class BrowserTest(e2e.SchedulerEndToEndTest):
     def shot(self, page, name):
         page.screenshot(path=str(ARTIFACTS / f'{name}.png'), full_page=True)
 
+    def docs_shot(self, page, name):
+        page.screenshot(path=str(DOCS / f'{name}.png'))
+
     def test_sync_now_in_a_browser(self):
         User.objects.create_user(username='engineer', password='browser-test-password-123', is_superuser=True)
         fabric = Fabric.objects.create(name='lab', kubeconfig=self.kube.kubeconfig())
@@ -66,7 +75,7 @@ class BrowserTest(e2e.SchedulerEndToEndTest):
 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            page = browser.new_page(viewport={'width': 1400, 'height': 1000})
+            page = browser.new_page(viewport=VIEWPORT)
             page.set_default_timeout(60_000)
 
             page.goto(f'{base}/login/')
@@ -87,6 +96,7 @@ class BrowserTest(e2e.SchedulerEndToEndTest):
             expect(activity).to_contain_text('Nothing queued or running')
             expect(page.locator(f'a[href$="/connections/?fabric_id={fabric.pk}"]')).to_contain_text('24')
             self.shot(page, '2-fabric-after-sync')
+            self.docs_shot(page, 'fabric')
 
             activity.locator('a', has_text='#').first.click()
             counts = page.locator('table', has_text='Unchanged')
@@ -94,6 +104,7 @@ class BrowserTest(e2e.SchedulerEndToEndTest):
             connection_row = counts.locator('tr', has_text='Connection').first
             expect(connection_row).to_contain_text('24')
             self.shot(page, '3-sync-run')
+            self.docs_shot(page, 'sync-run')
 
             page.goto(f'{base}/plugins/hedgehog/vpcs/?q=demo-vpc-1')
             page.get_by_role('link', name='demo-vpc-1', exact=True).first.click()
@@ -102,6 +113,8 @@ class BrowserTest(e2e.SchedulerEndToEndTest):
             expect(manifest).to_contain_text('name: demo-vpc-1')
             expect(manifest).to_contain_text('vlan: 1101')
             self.shot(page, '4-vpc-yaml')
+            page.locator('h1.page-title').scroll_into_view_if_needed()
+            self.docs_shot(page, 'vpc')
             browser.close()
 
         run = SyncRun.objects.get(fabric=fabric)
@@ -109,6 +122,7 @@ class BrowserTest(e2e.SchedulerEndToEndTest):
         self.assertEqual(VPC.objects.filter(fabric=fabric).count(), 2)
         self.assertTrue(all((ARTIFACTS / f'{n}.png').stat().st_size > 10_000 for n in (
             '1-fabric-before-sync', '2-fabric-after-sync', '3-sync-run', '4-vpc-yaml')))
+        self.assertTrue(all(10_000 < (DOCS / f'{n}.png').stat().st_size < 400_000 for n in DOCS_SCREENSHOTS))
 
 
 # Only the browser scenario runs here; the inherited scheduler scenarios run in their own module.

@@ -1,9 +1,10 @@
-"""The deployment files under deploy/ (Docker, Compose, Kubernetes, fabric access).
+"""The deployment files under deploy/ (netbox-docker, Kubernetes, fabric access).
 
 No Docker engine or Kubernetes cluster runs here, so these tests check what can be checked without one: every file
-parses, every NetBox management command a file runs exists in this project with the arguments given, the services
-and manifests wire the processes together as documented, the RBAC roles match the plugin's kind registry, the
-kubeconfig script produces a kubeconfig the plugin accepts, and the plugin configuration snippet boots NetBox.
+parses, every NetBox management command a file runs exists in this project with the arguments given, the netbox-docker
+files fit netbox-docker's layout and each other, the manifests wire the processes together as documented, the RBAC
+roles match the plugin's kind registry, the kubeconfig script produces a kubeconfig the plugin accepts, and the plugin
+configuration snippet boots NetBox.
 """
 
 import base64
@@ -14,7 +15,7 @@ import shlex
 import subprocess
 import sys
 import textwrap
-from fnmatch import fnmatch
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,10 @@ from django.core.management import get_commands, load_command_class
 from django.core.management.base import CommandError
 from kubernetes import client as k8s
 from kubernetes.config.kube_config import KubeConfigLoader
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
-from netbox_hedgehog import HedgehogConfig, validate_settings
+from netbox_hedgehog import HedgehogConfig, __version__, validate_settings
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.kubeconfig import problem as kubeconfig_problem
 
@@ -33,15 +36,24 @@ DEPLOY = REPO_ROOT / 'deploy'
 DOCKER = DEPLOY / 'docker'
 KUBERNETES = DEPLOY / 'kubernetes'
 FABRIC_ACCESS = KUBERNETES / 'fabric-access'
-DOCKERFILE = DOCKER / 'Dockerfile'
-COMPOSE_FILE = DOCKER / 'docker-compose.yml'
+DOCKERFILE = DOCKER / 'Dockerfile-Plugins'
+COMPOSE_FILE = DOCKER / 'docker-compose.override.yml'
+PLUGIN_REQUIREMENTS = DOCKER / 'plugin_requirements.txt'
 PLUGINS_SNIPPET = DOCKER / 'configuration' / 'plugins.py'
 MAKE_KUBECONFIG = FABRIC_ACCESS / 'make-kubeconfig.sh'
 
-# Where the NetBox image keeps its interpreter and manage.py (netbox-docker's layout).
+# netbox-docker's layout (its releases for NetBox 4.7): the image's virtualenv, made and managed with uv (no pip), and
+# manage.py; the services of its docker-compose.yml that run the image (no netbox-housekeeping: netbox-docker dropped
+# it for NetBox 4.4, and NetBox 4.7 has no housekeeping command), the user they run as, their environment file and
+# the configuration folder they mount.
 IMAGE_PYTHON = '/opt/netbox/venv/bin/python'
 IMAGE_MANAGE_PY = '/opt/netbox/netbox/manage.py'
-NETBOX_SERVICES = ('netbox', 'netbox-worker', 'netbox-scheduler')
+IMAGE_UV = '/usr/local/bin/uv'
+NETBOX_DOCKER_SERVICES = ('netbox', 'netbox-worker')
+NETBOX_DOCKER_USER = 'netbox:root'
+NETBOX_DOCKER_ENV_FILE = 'env/netbox.env'
+NETBOX_DOCKER_CONFIG_MOUNT = './configuration:/etc/netbox/config:z,ro'
+NETBOX_SERVICES = (*NETBOX_DOCKER_SERVICES, 'netbox-scheduler')
 HEDGEHOG_GROUPS = {'wiring.githedgehog.com', 'vpc.githedgehog.com', 'gateway.githedgehog.com'}
 READ_VERBS = {'get', 'list', 'watch'}
 WRITE_VERBS = {'create', 'update', 'patch', 'delete'}
@@ -75,18 +87,8 @@ def deployment(name):
     return found
 
 
-def env_file(path):
-    """KEY=VALUE lines of a Compose env file, comments and blank lines skipped."""
-    values = {}
-    for line in path.read_text(encoding='utf-8').splitlines():
-        if line.strip() and not line.lstrip().startswith('#'):
-            key, _, value = line.partition('=')
-            values[key.strip()] = value
-    return values
-
-
 def dockerfile_instructions():
-    """(INSTRUCTION, arguments) of deploy/docker/Dockerfile, continuation lines joined, comments dropped."""
+    """(INSTRUCTION, arguments) of deploy/docker/Dockerfile-Plugins, continuation lines joined, comments dropped."""
     instructions, current = [], ''
     for line in DOCKERFILE.read_text(encoding='utf-8').splitlines():
         stripped = line.strip()
@@ -191,12 +193,12 @@ def test_every_kubernetes_manifest_names_its_api_version_kind_and_name():
 
 
 def test_every_management_command_a_deploy_file_runs_exists_with_its_arguments():
-    """Each `manage.py CMD ARGS` in the Dockerfile, the Compose file and the manifests names a command this project
-    (NetBox with the plugin enabled) has, and the command's own parser accepts the arguments."""
+    """Each `manage.py CMD ARGS` in the Dockerfile, the Compose override and the manifests names a command this
+    project (NetBox with the plugin enabled) has, and the command's own parser accepts the arguments."""
     invocations = management_invocations()
     names = {args[0] for _, _, args in invocations}
     # The extraction itself must see the processes the files are about.
-    assert {'rqworker', 'hedgehog_scheduler', 'collectstatic'} <= names, names
+    assert {'rqworker', 'hedgehog_scheduler'} <= names, names
     commands = get_commands()
     for where, _, (name, *arguments) in invocations:
         assert name in commands, f'{where}: `{name}` is not a management command of NetBox with the plugin'
@@ -216,11 +218,17 @@ def test_management_commands_run_with_the_image_interpreter():
 
 
 #
-# Dockerfile
+# netbox-docker: Dockerfile-Plugins and plugin_requirements.txt
 #
 
+def plugin_requirements():
+    """The requirements of plugin_requirements.txt (comments and blank lines skipped)."""
+    lines = [line.strip() for line in PLUGIN_REQUIREMENTS.read_text(encoding='utf-8').splitlines()]
+    return [Requirement(line) for line in lines if line and not line.startswith('#')]
+
+
 def test_dockerfile_extends_the_netbox_4_7_image():
-    """Every stage starts FROM the official NetBox v4.7 image (ARG defaults resolved)."""
+    """The Dockerfile starts FROM netbox-docker's NetBox v4.7 image (ARG defaults resolved), in one stage."""
     instructions = dockerfile_instructions()
     arg_defaults = dict(arguments.partition('=')[::2] for keyword, arguments in instructions
                         if keyword == 'ARG' and '=' in arguments)
@@ -231,93 +239,89 @@ def test_dockerfile_extends_the_netbox_4_7_image():
             for name, value in arg_defaults.items():
                 image = image.replace(f'${{{name}}}', value)
             images.append(image)
-    assert images, 'the Dockerfile has no FROM'
-    for image in images:
-        repository, _, tag = image.removeprefix('docker.io/').partition(':')
-        assert repository == 'netboxcommunity/netbox', image
-        assert tag == 'v4.7' or tag.startswith(('v4.7.', 'v4.7-')), image
+    assert len(images) == 1, images
+    repository, _, tag = images[0].removeprefix('docker.io/').partition(':')
+    assert repository == 'netboxcommunity/netbox', images
+    assert tag == 'v4.7' or tag.startswith(('v4.7.', 'v4.7-')), images
 
 
-def test_dockerfile_installs_the_plugin_wheel_built_from_this_repository():
-    """A stage builds the wheel from the build context (the repository), the final stage installs it into the
-    image's venv, and the context keeps everything the wheel is built from."""
-    instructions = dockerfile_instructions()
-    final_stage = instructions[max(i for i, (keyword, _) in enumerate(instructions) if keyword == 'FROM'):]
-    assert ('COPY', '. /src') in instructions
-    assert any(keyword == 'RUN' and 'uv build' in arguments and '--wheel' in arguments and arguments.endswith('/src')
-               for keyword, arguments in instructions)
-    installs = [argv for keyword, arguments in final_stage if keyword == 'RUN'
-                for argv in shell_commands(arguments) if argv[1:3] == ['pip', 'install']]
+def dockerfile_plugin_install():
+    """The one Python package installation the Dockerfile runs, as an argument list."""
+    installs = [argv for keyword, arguments in dockerfile_instructions() if keyword == 'RUN'
+                for argv in shell_commands(arguments) if 'install' in argv and 'apt-get' not in argv[0]]
     assert len(installs) == 1, installs
-    (install,) = installs
-    assert install[install.index('--python') + 1] == IMAGE_PYTHON
-    assert install[-1].endswith('*.whl'), install
+    return installs[0]
 
-    ignored = [line.strip() for line in (DOCKER / 'Dockerfile.dockerignore').read_text().splitlines()
-               if line.strip() and not line.startswith('#')]
-    for needed in ('pyproject.toml', 'README.md', 'netbox_hedgehog', 'rq_jobs'):
-        assert not any(fnmatch(needed, pattern) for pattern in ignored), f'the build context leaves out {needed}'
-    for heavy in ('.git', '.venv', '.netbox', 'tests'):
-        assert any(fnmatch(heavy, pattern) for pattern in ignored), f'the build context includes {heavy}'
+
+def test_dockerfile_installs_plugin_requirements_with_the_image_uv():
+    """The image's venv has no pip: the Dockerfile copies plugin_requirements.txt and the wheel folder it refers to,
+    and installs them with the image's uv into that venv, once, and installs nothing else."""
+    instructions = dockerfile_instructions()
+    copies = dict(tuple(arguments.split()) for keyword, arguments in instructions if keyword == 'COPY')
+    install = dockerfile_plugin_install()
+    assert install[:3] == [IMAGE_UV, 'pip', 'install'], install
+    assert install[install.index('--python') + 1] == IMAGE_PYTHON, install
+    requirements = install[install.index('-r') + 1]
+    assert Path(copies[PLUGIN_REQUIREMENTS.name].rstrip('/')) / PLUGIN_REQUIREMENTS.name == Path(requirements), copies
+    (hedgehog,) = plugin_requirements()
+    wheel_folder = Path(hedgehog.url.removeprefix('file://')).parent
+    assert Path(copies['plugin-wheels/'].rstrip('/')) == wheel_folder, (copies, hedgehog.url)
+    for keyword, arguments in instructions:
+        assert 'bin/pip ' not in arguments + ' ', f'{keyword} {arguments}: the image venv has no pip'
+
+
+def test_plugin_requirements_install_this_version_from_its_wheel_and_not_netbox():
+    """plugin_requirements.txt installs netbox-hedgehog, the version pyproject.toml and the package declare, from the
+    wheel `python -m build` names for it; NetBox itself is neither listed nor required by the package."""
+    project = tomllib.loads((REPO_ROOT / 'pyproject.toml').read_text(encoding='utf-8'))['project']
+    assert project['version'] == __version__
+    assert 'netbox' not in {canonicalize_name(Requirement(r).name) for r in project['dependencies']}, (
+        'the package must not require netbox: an installer would pull a second NetBox into the image')
+    (hedgehog,) = plugin_requirements()
+    assert canonicalize_name(hedgehog.name) == 'netbox-hedgehog'
+    assert hedgehog.url == f'file:///opt/netbox/plugin-wheels/netbox_hedgehog-{__version__}-py3-none-any.whl'
 
 
 #
-# Docker Compose
+# netbox-docker: docker-compose.override.yml
 #
 
-def test_compose_runs_netbox_its_worker_the_scheduler_postgres_and_redis():
-    """The five services exist, the worker runs rqworker, the sidecar runs hedgehog_scheduler and is healthy only
-    while `hedgehog_scheduler --status` passes, and every service has a health check to depend on."""
+def test_override_adds_the_scheduler_beside_netbox_dockers_own_services():
+    """The override touches netbox-docker's netbox and netbox-worker (it must not name a service netbox-docker does
+    not have, such as the netbox-housekeeping of old releases: Compose would start it half-defined) and adds
+    netbox-scheduler running `hedgehog_scheduler`, healthy only while `hedgehog_scheduler --status` passes."""
     services = compose()['services']
-    assert {*NETBOX_SERVICES, 'postgres', 'redis'} <= set(services)
+    assert set(services) == set(NETBOX_SERVICES), set(services)
     assert 'command' not in services['netbox'], 'the netbox service runs the image default (the web server)'
-    assert management_command(compose_argvs(services['netbox-worker'])[0]) == ['rqworker']
+    assert 'command' not in services['netbox-worker'], "netbox-docker's worker already runs rqworker"
     scheduler_command, scheduler_health = compose_argvs(services['netbox-scheduler'])
     assert management_command(scheduler_command) == ['hedgehog_scheduler']
     assert management_command(scheduler_health) == ['hedgehog_scheduler', '--status']
-    for name, service in services.items():
-        assert service.get('healthcheck', {}).get('test'), f'service {name} has no health check'
+    assert services['netbox-scheduler']['depends_on'] == {'netbox': {'condition': 'service_healthy'}}
 
 
-def test_compose_netbox_services_share_image_environment_and_plugin_configuration():
-    """The web server, the worker and the scheduler run the same image built from the Dockerfile, with the same
-    environment and the plugin configuration snippet mounted where the image loads it."""
-    document = compose()
-    services = document['services']
-    for name in NETBOX_SERVICES:
-        service = services[name]
-        assert service['image'] == services['netbox']['image'], name
-        context = (COMPOSE_FILE.parent / service['build']['context']).resolve()
-        assert context == REPO_ROOT, name
-        assert (context / service['build']['dockerfile']).resolve() == DOCKERFILE, name
-        assert service['env_file'] == 'env/netbox.env', name
-        mounts = {volume.split(':')[1]: volume.split(':')[0] for volume in service['volumes']}
-        assert (COMPOSE_FILE.parent / mounts['/etc/netbox/config/plugins.py']).resolve() == PLUGINS_SNIPPET, name
-    for name in ('netbox-worker', 'netbox-scheduler'):
-        assert services[name]['depends_on'] == {'netbox': {'condition': 'service_healthy'}}, name
-    assert services['netbox']['depends_on'] == {'postgres': {'condition': 'service_healthy'},
-                                                'redis': {'condition': 'service_healthy'}}
-    named_volumes = {volume.split(':')[0] for service in services.values() for volume in service.get('volumes', [])
-                     if not volume.startswith(('.', '/'))}
-    assert named_volumes <= set(document.get('volumes') or {}), 'a named volume is not declared'
-
-
-def test_compose_env_files_agree_with_each_other():
-    """The NetBox containers reach PostgreSQL and Redis under the credentials those containers are started with,
-    by their service names, and the secrets are long enough for NetBox to start."""
+def test_override_runs_the_plugin_image_in_every_netbox_service():
+    """netbox builds the image from Dockerfile-Plugins beside the override (the netbox-docker root), and all three
+    services run that image, never pulled from a registry under its local name."""
     services = compose()['services']
-    for service in services.values():
-        if 'env_file' in service:
-            assert (COMPOSE_FILE.parent / service['env_file']).is_file(), service['env_file']
-    netbox = env_file(DOCKER / 'env' / 'netbox.env')
-    postgres = env_file(DOCKER / 'env' / 'postgres.env')
-    redis = env_file(DOCKER / 'env' / 'redis.env')
-    assert (netbox['DB_NAME'], netbox['DB_USER'], netbox['DB_PASSWORD']) == (
-        postgres['POSTGRES_DB'], postgres['POSTGRES_USER'], postgres['POSTGRES_PASSWORD'])
-    assert netbox['REDIS_PASSWORD'] == netbox['REDIS_CACHE_PASSWORD'] == redis['REDIS_PASSWORD']
-    assert netbox['DB_HOST'] == 'postgres' and netbox['REDIS_HOST'] == netbox['REDIS_CACHE_HOST'] == 'redis'
-    assert netbox['REDIS_DATABASE'] != netbox['REDIS_CACHE_DATABASE'], 'queues and cache share a Redis database'
-    assert len(netbox['SECRET_KEY']) >= 50 and len(netbox['API_TOKEN_PEPPER_1']) >= 50
+    build = services['netbox']['build']
+    assert (COMPOSE_FILE.parent / build['context'] / build['dockerfile']).resolve() == DOCKERFILE
+    assert [name for name, service in services.items() if 'build' in service] == ['netbox']
+    for name in NETBOX_SERVICES:
+        assert services[name]['image'] == services['netbox']['image'], name
+        assert services[name]['pull_policy'] == 'never', name
+
+
+def test_override_scheduler_runs_like_netbox_dockers_worker():
+    """The new service has what netbox-docker gives its worker through the base file: the same user, environment file
+    and configuration folder (which holds configuration/plugins.py), and restarts when it stops."""
+    scheduler = compose()['services']['netbox-scheduler']
+    assert scheduler['user'] == NETBOX_DOCKER_USER
+    assert scheduler['env_file'] == NETBOX_DOCKER_ENV_FILE
+    assert scheduler['volumes'] == [NETBOX_DOCKER_CONFIG_MOUNT]
+    assert scheduler['restart'] == 'unless-stopped'
+    source = NETBOX_DOCKER_CONFIG_MOUNT.split(':')[0]
+    assert (DOCKER / source / PLUGINS_SNIPPET.name).resolve() == PLUGINS_SNIPPET, 'plugins.py is not in the mount'
 
 
 #

@@ -1,9 +1,11 @@
-"""netbox-hedgehog's plugin configuration, as used by docker-compose.yml (mounted at /etc/netbox/config/plugins.py).
+"""netbox-hedgehog's plugin configuration for netbox-docker: its configuration/plugins.py.
 
-The NetBox image loads every *.py file in /etc/netbox/config/ on top of its configuration.py, so this file only
+netbox-docker mounts its configuration/ folder at /etc/netbox/config/ in the netbox, netbox-worker and
+netbox-scheduler containers, and the image loads every *.py file there on top of configuration.py, so this file only
 enables the plugin and sets its options. Every option the plugin has is listed with its default value. Any other
-NetBox installation takes the same PLUGINS and PLUGINS_CONFIG in its configuration.py (or, with the Helm chart,
-in the `plugins` and `pluginsConfig` values). Changes apply when the NetBox, worker and scheduler containers restart.
+NetBox installation takes the same PLUGINS and PLUGINS_CONFIG in its configuration.py (or, with the Helm chart, in
+the `plugins` and `pluginsConfig` values). Changes apply when the netbox, netbox-worker and netbox-scheduler
+containers restart.
 """
 
 from os import environ
@@ -18,8 +20,8 @@ PLUGINS_CONFIG = {
         # The smallest sync interval (seconds) a fabric accepts (at least 5).
         'min_sync_interval': 60,
         # Dedicated key for encrypting the stored credentials (kubeconfigs, tokens, Git credentials); when empty the
-        # key is derived from NetBox's SECRET_KEY. Read from HEDGEHOG_CREDENTIAL_KEY in env/netbox.env so that it
-        # stays out of this file. Changing it needs the rotation described in the README.
+        # key is derived from NetBox's SECRET_KEY. Read from HEDGEHOG_CREDENTIAL_KEY (add it to netbox-docker's
+        # env/netbox.env) so that it stays out of this file. Changing it needs the rotation described in the README.
         'credential_key': environ.get('HEDGEHOG_CREDENTIAL_KEY', ''),
         # Previous keys (or previous SECRET_KEYs) still accepted for decryption while rotating: space-separated in
         # HEDGEHOG_CREDENTIAL_KEY_FALLBACKS.
