@@ -16,6 +16,7 @@ from users.constants import TOKEN_PREFIX
 from users.models import ObjectPermission, Token, User
 
 from netbox_hedgehog.models import VPC, Fabric, SyncChange, SyncRun
+from netbox_hedgehog.models.fabric import reveal_credential
 from tests.cluster import LAB_WIRING, ClusterTestCase
 from tests.harness import REPO_ROOT
 from tests.specs import DEMO_VPC_1, create_objects
@@ -146,7 +147,7 @@ class PermissionTableTest(ClusterTestCase):
 
         def edited():
             fabric = Fabric.objects.get(pk=self.fabric.pk)
-            return fabric.kubeconfig == kubeconfig and fabric.description == 'edited'
+            return reveal_credential(fabric, 'kubeconfig') == kubeconfig and fabric.description == 'edited'
         return self.outcome((response.status_code,), (200,), edited, changed=edited)
 
     def delete_fabric(self):
