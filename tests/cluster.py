@@ -7,7 +7,7 @@ from netbox_hedgehog.choices import SyncTriggerChoices
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import Fabric
 from netbox_hedgehog.sync.engine import create_run, run_sync
-from tests.kubeapi import KubeAPIServer
+from hedgehog_devtools.kubeapi import KubeAPIServer
 
 SAMPLES = Path(__file__).resolve().parents[2] / 'shared' / 'samples'
 LAB_WIRING = SAMPLES / 'lab-ci__envs__env-ci-1.l__wiring.yaml'

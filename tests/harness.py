@@ -19,6 +19,13 @@ os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'netbox.settings')
 # NetBox keeps media, scripts and static files under NETBOX_ROOT (gitignored .netbox by default).
 Path(os.environ['NETBOX_ROOT']).mkdir(parents=True, exist_ok=True)
 
-# deploy/dev holds netbox_configuration.py (the repo root itself is on sys.path through `pythonpath`).
+# deploy/dev holds netbox_configuration.py and the hedgehog_devtools package (the repo root itself is on sys.path
+# through `pythonpath`).
 if str(DEV_CONFIG_DIR) not in sys.path:
     sys.path.insert(0, str(DEV_CONFIG_DIR))
+
+# Processes the tests start (netbox commands, the kubeapi server, the demo's preflight) import the same code, as the
+# Makefile's PYTHONPATH gives it to them.
+_paths = [str(DEV_CONFIG_DIR), str(REPO_ROOT)]
+os.environ['PYTHONPATH'] = os.pathsep.join(
+    _paths + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p and p not in _paths])

@@ -26,7 +26,7 @@ from netbox_hedgehog import scheduling
 from netbox_hedgehog.models import Fabric, SyncRun
 from tests.cluster import LAB_WIRING
 from tests.harness import DEV_CONFIG_DIR, REPO_ROOT
-from tests.kubeapi import KubeAPIServer
+from hedgehog_devtools.kubeapi import KubeAPIServer
 
 NETBOX = Path(sys.executable).with_name('netbox')
 TICK = 5

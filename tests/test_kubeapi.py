@@ -1,4 +1,4 @@
-"""Tests of the Kubernetes API test server (tests/kubeapi).
+"""Tests of the Kubernetes API test server (deploy/dev/hedgehog_devtools/kubeapi).
 
 They talk to it the way the plugin does: with the official ``kubernetes`` client, configured from the
 kubeconfig the server writes, over real HTTPS with certificate verification on. No Django database is used.
@@ -25,8 +25,8 @@ from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
 from netbox_hedgehog.kinds import KINDS
-from tests.kubeapi import KubeAPIServer
-from tests.kubeapi.tls import create_tls_material
+from hedgehog_devtools.kubeapi import KubeAPIServer
+from hedgehog_devtools.kubeapi.tls import create_tls_material
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = Path(os.environ.get('HEDGEHOG_SAMPLES', '/work/shared/samples'))
@@ -556,7 +556,7 @@ def test_command_line_serves_until_sigterm(tmp_path, connect):
     sample = tmp_path / 'switches.yaml'
     sample.write_text(yaml.safe_dump_all([switch('leaf-1'), switch('leaf-2')]))
     process = subprocess.Popen(
-        [sys.executable, '-m', 'tests.kubeapi', '--port', '0', '--kubeconfig', str(kubeconfig), str(sample)],
+        [sys.executable, '-m', 'hedgehog_devtools.kubeapi', '--port', '0', '--kubeconfig', str(kubeconfig), str(sample)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

@@ -351,7 +351,7 @@ class FailureTest(ClusterTestCase):
         self.assert_failed_untouched(self.sync(self.fabric), 'fabric.invalid:6443) could not be resolved')
 
     def test_tls_failure(self):
-        from tests.kubeapi import KubeAPIServer
+        from hedgehog_devtools.kubeapi import KubeAPIServer
         with KubeAPIServer() as other:
             foreign_ca = other.kubeconfig().split('certificate-authority-data: ')[1].split()[0]
         own_ca = self.kube.kubeconfig().split('certificate-authority-data: ')[1].split()[0]

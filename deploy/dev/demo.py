@@ -160,7 +160,7 @@ def main():
     try:
         kubeconfig_path = STATE / 'kubeconfig.yaml'
         kubeconfig_path.unlink(missing_ok=True)
-        processes.start('kubeapi', [sys.executable, '-m', 'tests.kubeapi', '--port', str(KUBE_PORT),
+        processes.start('kubeapi', [sys.executable, '-m', 'hedgehog_devtools.kubeapi', '--port', str(KUBE_PORT),
                                     '--kubeconfig', str(kubeconfig_path),
                                     *(str(SAMPLES / name) for name in SAMPLE_FILES)], env)
         deadline = time.monotonic() + 30
