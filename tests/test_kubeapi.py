@@ -5,7 +5,6 @@ kubeconfig the server writes, over real HTTPS with certificate verification on. 
 """
 import base64
 import json
-import os
 import re
 import select
 import signal
@@ -24,12 +23,12 @@ import yaml
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
-from netbox_hedgehog.kinds import KINDS
 from hedgehog_devtools.kubeapi import KubeAPIServer
 from hedgehog_devtools.kubeapi.tls import create_tls_material
+from netbox_hedgehog.kinds import KINDS
+from tests.harness import SAMPLES, needs_samples
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLES = Path(os.environ.get('HEDGEHOG_SAMPLES', '/work/shared/samples'))
 WIRING = 'wiring.githedgehog.com'
 VPC = 'vpc.githedgehog.com'
 GATEWAY = 'gateway.githedgehog.com'
@@ -37,7 +36,7 @@ SWITCHES = (WIRING, 'v1beta1', 'default', 'switches')
 READER, FORBIDDEN, WIRING_ONLY = 'reader-token', 'forbidden-token', 'wiring-only-token'
 TIMESTAMP = re.compile(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ')
 
-# Objects per kind in each sample file, as /work/shared/samples/INDEX.md lists them.
+# Objects per kind in each third-party sample file, as the samples' INDEX.md lists them.
 SAMPLE_COUNTS = {
     'docs__docs__install-upgrade__build-wiring.md__block2-sample-wiring-diagram.yaml': {
         'VLANNamespace': 1, 'IPv4Namespace': 1, 'SwitchGroup': 1, 'Switch': 6, 'Gateway': 1, 'Connection': 10,
@@ -517,7 +516,7 @@ def test_load_yaml_skips_comments_and_reports_unserved_kinds(server):
     assert server.get('Switch', 'leaf-1', namespace='lab') is not None
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason='the Hedgehog sample files are not available')
+@needs_samples
 def test_sample_files_load_with_the_documented_counts(server, api):
     for name, expected in SAMPLE_COUNTS.items():
         server.clear()
@@ -556,7 +555,8 @@ def test_command_line_serves_until_sigterm(tmp_path, connect):
     sample = tmp_path / 'switches.yaml'
     sample.write_text(yaml.safe_dump_all([switch('leaf-1'), switch('leaf-2')]))
     process = subprocess.Popen(
-        [sys.executable, '-m', 'hedgehog_devtools.kubeapi', '--port', '0', '--kubeconfig', str(kubeconfig), str(sample)],
+        [sys.executable, '-m', 'hedgehog_devtools.kubeapi', '--port', '0', '--kubeconfig', str(kubeconfig),
+         str(sample)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
