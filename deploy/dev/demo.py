@@ -40,8 +40,8 @@ MIN_PYTHON = (3, 12)
 # The demo's own database and Redis databases, and short timings so the schedule is visible.
 DEMO_ENV = {
     'PGDATABASE': os.environ.get('DEMO_PGDATABASE', 'netbox_hedgehog_demo'),
-    'HEDGEHOG_REDIS_TASKS_DB': '4',
-    'HEDGEHOG_REDIS_CACHE_DB': '5',
+    'HEDGEHOG_REDIS_TASKS_DB': os.environ.get('DEMO_REDIS_TASKS_DB', '4'),
+    'HEDGEHOG_REDIS_CACHE_DB': os.environ.get('DEMO_REDIS_CACHE_DB', '5'),
     'HEDGEHOG_SCHEDULER_INTERVAL': '10',
     'HEDGEHOG_MIN_SYNC_INTERVAL': str(SYNC_INTERVAL),
     'NETBOX_ROOT': str(STATE),
