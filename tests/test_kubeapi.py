@@ -26,6 +26,7 @@ from kubernetes.client.exceptions import ApiException
 from hedgehog_devtools.kubeapi import KubeAPIServer
 from hedgehog_devtools.kubeapi.tls import create_tls_material
 from netbox_hedgehog.kinds import KINDS
+from tests.cluster import FABRIC_COUNTS
 from tests.harness import SAMPLES, needs_samples
 
 REPO = Path(__file__).resolve().parents[1]
@@ -514,6 +515,19 @@ def test_load_yaml_skips_comments_and_reports_unserved_kinds(server):
     assert result.loaded == {'Switch': 1}
     assert result.ignored == [('agent.githedgehog.com/v1beta1', 'Agent', 'leaf-1')]
     assert server.get('Switch', 'leaf-1', namespace='lab') is not None
+
+
+def test_demo_fabric_loads_with_its_counts(server, api):
+    for path, expected in FABRIC_COUNTS.items():
+        server.clear()
+        result = server.load_yaml(path)
+        assert (result.loaded, result.ignored) == (expected, []), path.name
+    server.clear()
+    for path in FABRIC_COUNTS:
+        server.load_yaml(path)
+    assert server.count() == sum(sum(counts.values()) for counts in FABRIC_COUNTS.values()) == 56
+    connections = api.list_namespaced_custom_object(WIRING, 'v1beta1', 'default', 'connections')['items']
+    assert len(connections) == 20
 
 
 @needs_samples
