@@ -96,7 +96,7 @@ class Processes:
     def log(self, label):
         return self.directory / f'{label}.log'
 
-    def start(self, label, args, ready=None):
+    def start(self, label, args, ready):
         """Start `args` as `label`; `ready` is a function returning something true once the process serves."""
         if label in self.running:
             raise ValueError(f'a process labelled {label!r} is already running')
