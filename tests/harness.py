@@ -7,8 +7,9 @@ Values already present in the environment win, as with the Makefile.
 
 import os
 import sys
-import unittest
 from pathlib import Path
+
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_CONFIG_DIR = REPO_ROOT / 'deploy' / 'dev'
@@ -34,5 +35,6 @@ os.environ['PYTHONPATH'] = os.pathsep.join(
 # Third-party Hedgehog sample files (lab-ci, demo-gitops, docs) kept beside a development checkout, outside the
 # repository: the few tests that exercise them as published skip, saying so, where they are absent.
 SAMPLES = REPO_ROOT.parent / 'shared' / 'samples'
-needs_samples = unittest.skipUnless(
-    SAMPLES.is_dir(), 'the third-party Hedgehog sample files (shared/samples beside the repository) are not present')
+needs_samples = pytest.mark.skipif(
+    not SAMPLES.is_dir(),
+    reason='the third-party Hedgehog sample files (shared/samples beside the repository) are not present')
