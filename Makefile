@@ -1,6 +1,7 @@
 # Development and test entry points for netbox-hedgehog (GNU make).
 #
 #   make demo         run NetBox with the plugin, a worker, the scheduler sidecar and a test fabric (Ctrl-C stops)
+#   make demo-env     print the demo's environment, e.g. `eval "$(make -s demo-env)"` then `netbox nbshell`
 #   make test         create/refresh .venv, start PostgreSQL and Redis if needed, run the test suite
 #   make lint         ruff check
 #   make bench        benchmark the sync at ~1k, 10k and 50k objects against the REST API (BENCH_ARGS='--repeat 3')
@@ -36,7 +37,7 @@ export NETBOX_ROOT := $(CURDIR)/.netbox
 export DJANGO_SETTINGS_MODULE := netbox.settings
 export PYTHONPATH := $(DEV_DIR):$(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: venv services browser demo test bench lint migrations env clean
+.PHONY: venv services browser demo demo-env test bench lint migrations env clean
 
 venv: $(VENV_STAMP)
 
@@ -55,7 +56,10 @@ services:
 $(NETBOX_ROOT):
 	mkdir -p "$@"
 
-demo: venv services | $(NETBOX_ROOT)
+# The demo's preflight (seconds, any Python >= 3.12) runs before the long steps: the venv, migrations, processes.
+demo: | $(NETBOX_ROOT)
+	@python="$$($(FIND_PYTHON))" && "$$python" "$(DEV_DIR)/demo.py" --preflight
+	@$(MAKE) --no-print-directory venv
 	"$(VENV_BIN)/python" "$(DEV_DIR)/demo.py"
 
 # The browser test drives Debian's Chromium through Playwright (which downloads no browser of its own).
@@ -83,6 +87,10 @@ env:
 	@echo 'export DJANGO_SETTINGS_MODULE=$(DJANGO_SETTINGS_MODULE)'
 	@echo 'export PYTHONPATH=$(PYTHONPATH)'
 	@echo 'export PATH=$(VENV_BIN):$$PATH'
+
+# `make env` plus the demo's database, Redis databases and NETBOX_ROOT (deploy/dev/demo.py is their one source).
+demo-env: env
+	@python="$$($(FIND_PYTHON))" && "$$python" "$(DEV_DIR)/demo.py" --print-env
 
 clean:
 	rm -rf "$(VENV)" "$(NETBOX_ROOT)"

@@ -60,7 +60,7 @@ class Cluster:
 
 
 def main(argv=None):
-    from tests.kubeapi import KubeAPIServer
+    from hedgehog_devtools.kubeapi import KubeAPIServer
 
     from .generate import generate
     from .shapes import SIZES

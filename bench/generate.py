@@ -5,12 +5,12 @@ IPv4Namespace, racks of two ESLAG leaves (one SwitchGroup per pair) with servers
 DHCP, VPC attachments, VPC peerings, and two externals (BGP and static) attached to the leaves of the zone's
 first rack (mixed-leaf role) through external connections. Spines use the `default` VLANNamespace.
 
-Objects follow the rules of ../shared/docs/hedgehog-api.md: hydrated switches (ASN, management, protocol and
-VTEP IPs inside the fabric defaults), unique leaf ASNs, /31 pairs on fabric links, `device/port` strings with
-breakout sub-ports where the switch declares the breakout, every port used once, VLANs unique per namespace,
-non-overlapping VPC subnets inside their IPv4Namespace, ESLAG connections only on L2VNI VPCs, names of VPCs,
-IPv4Namespaces and Externals of at most 11 characters, and the labels the webhooks set. The spine profile is a
-synthetic 128-port (4x100G breakout) model so that hundreds of leaves fit on one spine tier.
+Objects follow the rules of the Hedgehog API (githedgehog/fabric webhooks, hhfab hydration): hydrated switches (ASN,
+management, protocol and VTEP IPs inside the fabric defaults), unique leaf ASNs, /31 pairs on fabric links,
+`device/port` strings with breakout sub-ports where the switch declares the breakout, every port used once, VLANs
+unique per namespace, non-overlapping VPC subnets inside their IPv4Namespace, ESLAG connections only on L2VNI VPCs,
+names of VPCs, IPv4Namespaces and Externals of at most 11 characters, and the labels the webhooks set. The spine
+profile is a synthetic 128-port (4x100G breakout) model so that hundreds of leaves fit on one spine tier.
 
 Everything is deterministic: arithmetic layout, plus a seeded RNG for serials, MACs and attachment choices.
 """

@@ -1,16 +1,35 @@
-"""Test support: a Kubernetes API test server per test class, and fabrics that point at it over real HTTPS."""
-from pathlib import Path
-
+"""Test support: a Kubernetes API test server per test class, fabrics that point at it over real HTTPS, and the
+fabric data the tests load (the project's demo fabric, deploy/dev/fabric/)."""
 from django.test import TestCase
 
+from hedgehog_devtools.fabric import FILES, GATEWAY, PEERINGS, VPCS, WIRING
+from hedgehog_devtools.kubeapi import KubeAPIServer
 from netbox_hedgehog.choices import SyncTriggerChoices
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import Fabric
 from netbox_hedgehog.sync.engine import create_run, run_sync
-from tests.kubeapi import KubeAPIServer
+from tests.harness import SAMPLES, needs_samples
 
-SAMPLES = Path(__file__).resolve().parents[2] / 'shared' / 'samples'
-LAB_WIRING = SAMPLES / 'lab-ci__envs__env-ci-1.l__wiring.yaml'
+__all__ = (
+    'FABRIC_COUNTS',
+    'FILES',
+    'GATEWAY',
+    'PEERINGS',
+    'SAMPLES',
+    'VPCS',
+    'WIRING',
+    'ClusterTestCase',
+    'needs_samples',
+)
+
+# Objects per kind in each file of the demo fabric.
+FABRIC_COUNTS = {
+    WIRING: {'VLANNamespace': 1, 'IPv4Namespace': 1, 'SwitchGroup': 2, 'Switch': 6, 'Server': 8, 'Connection': 18,
+             'External': 2, 'ExternalAttachment': 3},
+    GATEWAY: {'GatewayGroup': 1, 'Gateway': 1, 'Connection': 2},
+    VPCS: {'VPC': 2, 'VPCAttachment': 4},
+    PEERINGS: {'VPC': 1, 'VPCAttachment': 2, 'VPCPeering': 1, 'ExternalPeering': 1},
+}
 
 
 class ClusterTestCase(TestCase):

@@ -6,20 +6,17 @@ current: commit them when they change.
 Real processes: `netbox runserver` and `netbox rqworker` on the test database, the Kubernetes API test server over
 HTTPS, and Debian's Chromium driven by Playwright (no browser download: /usr/bin/chromium).
 """
-import os
-import socket
 import tempfile
-from pathlib import Path
 
-import django_rq
 from django.db import connection
 from playwright.sync_api import expect, sync_playwright
 from users.models import User
 
+from hedgehog_devtools.processes import Processes, environment, free_port
 from netbox_hedgehog.models import VPC, Fabric, SyncRun
 from tests import test_e2e_scheduler as e2e
-from tests.cluster import LAB_WIRING, SAMPLES
-from tests.harness import DEV_CONFIG_DIR, REPO_ROOT
+from tests.cluster import VPCS, WIRING
+from tests.harness import REPO_ROOT
 
 CHROMIUM = '/usr/bin/chromium'
 ARTIFACTS = REPO_ROOT / 'test-artifacts' / 'browser'
@@ -32,27 +29,19 @@ CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-
                  '--disable-component-update', '--disable-sync']
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 class BrowserTest(e2e.SchedulerEndToEndTest):
     """Reuses the end-to-end process handling; runs only its own test."""
 
     def setUp(self):
         super().setUp()
         self.kube.clear()
-        self.kube.load_yaml(LAB_WIRING)
-        self.kube.load_yaml(SAMPLES / 'demo-gitops__env-1__pre-demo.yaml')
+        self.kube.load_yaml(WIRING)
+        self.kube.load_yaml(VPCS)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         directory = tempfile.TemporaryDirectory(prefix='hedgehog-browser-')
         self.addCleanup(directory.cleanup)
-        python_path = os.pathsep.join(filter(None, (str(DEV_CONFIG_DIR), str(REPO_ROOT), os.environ.get('PYTHONPATH'))))
-        env = {**os.environ, 'PGDATABASE': connection.settings_dict['NAME'], 'PYTHONPATH': python_path,
-               'PYTHONUNBUFFERED': '1', 'NETBOX_ROOT': directory.name}
-        self.web = e2e.Processes(Path(directory.name), env)
+        env = environment(PGDATABASE=connection.settings_dict['NAME'], NETBOX_ROOT=directory.name)
+        self.web = Processes(directory.name, env)
         self.addCleanup(lambda: print(self.web.tails()))
         self.addCleanup(self.web.kill_all)
 
@@ -66,12 +55,10 @@ class BrowserTest(e2e.SchedulerEndToEndTest):
         User.objects.create_user(username='engineer', password='browser-test-password-123', is_superuser=True)
         fabric = Fabric.objects.create(name='lab', kubeconfig=self.kube.kubeconfig())
         port = free_port()
-        self.web.start('web', 'runserver', f'127.0.0.1:{port}', '--insecure', '--noreload')
+        self.web.web('web', port)
         self.web.worker('browser-worker')
         base = f'http://127.0.0.1:{port}'
-        self.wait_for(lambda: _answers(port), e2e.BOOT, 'runserver did not answer')
-        self.wait_for(lambda: len(django_rq.get_queue('high').connection.smembers('rq:workers')) > 0, e2e.BOOT,
-                      'the worker did not register')
+        self.web.wait_ready('web', 'browser-worker', timeout=e2e.BOOT)
 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -94,7 +81,7 @@ class BrowserTest(e2e.SchedulerEndToEndTest):
             activity = page.locator('#hedgehog-sync-activity')
             expect(activity).to_contain_text('Succeeded', timeout=e2e.BOOT * 1000)
             expect(activity).to_contain_text('Nothing queued or running')
-            expect(page.locator(f'a[href$="/connections/?fabric_id={fabric.pk}"]')).to_contain_text('24')
+            expect(page.locator(f'a[href$="/connections/?fabric_id={fabric.pk}"]')).to_contain_text('18')
             self.shot(page, '2-fabric-after-sync')
             self.docs_shot(page, 'fabric')
 
@@ -102,16 +89,16 @@ class BrowserTest(e2e.SchedulerEndToEndTest):
             counts = page.locator('table', has_text='Unchanged')
             expect(counts).to_contain_text('Connection')
             connection_row = counts.locator('tr', has_text='Connection').first
-            expect(connection_row).to_contain_text('24')
+            expect(connection_row).to_contain_text('18')
             self.shot(page, '3-sync-run')
             self.docs_shot(page, 'sync-run')
 
-            page.goto(f'{base}/plugins/hedgehog/vpcs/?q=demo-vpc-1')
-            page.get_by_role('link', name='demo-vpc-1', exact=True).first.click()
+            page.goto(f'{base}/plugins/hedgehog/vpcs/?q=vpc-1')
+            page.get_by_role('link', name='vpc-1', exact=True).first.click()
             manifest = page.locator('#manifest')
             expect(manifest).to_contain_text('kind: VPC')
-            expect(manifest).to_contain_text('name: demo-vpc-1')
-            expect(manifest).to_contain_text('vlan: 1101')
+            expect(manifest).to_contain_text('name: vpc-1')
+            expect(manifest).to_contain_text('vlan: 1001')
             self.shot(page, '4-vpc-yaml')
             page.locator('h1.page-title').scroll_into_view_if_needed()
             self.docs_shot(page, 'vpc')
@@ -128,9 +115,3 @@ class BrowserTest(e2e.SchedulerEndToEndTest):
 # Only the browser scenario runs here; the inherited scheduler scenarios run in their own module.
 for _name in [n for n in dir(e2e.SchedulerEndToEndTest) if n.startswith('test_')]:
     setattr(BrowserTest, _name, None)
-
-
-def _answers(port):
-    with socket.socket() as s:
-        s.settimeout(1)
-        return s.connect_ex(('127.0.0.1', port)) == 0

@@ -6,14 +6,10 @@ minimum sync interval of 5 s and a sync lock TTL of 5 s. Each test starts from a
 every process it started; their logs are printed when a test fails.
 """
 import copy
-import os
-import signal
 import subprocess
-import sys
 import tempfile
 import time
 from itertools import pairwise
-from pathlib import Path
 
 import django_rq
 from django.conf import settings
@@ -22,13 +18,12 @@ from django.test import TransactionTestCase
 from django.test.utils import override_settings
 from rq import Worker
 
+from hedgehog_devtools.kubeapi import KubeAPIServer
+from hedgehog_devtools.processes import NETBOX, ProcessError, Processes, environment
 from netbox_hedgehog import scheduling
 from netbox_hedgehog.models import Fabric, SyncRun
-from tests.cluster import LAB_WIRING
-from tests.harness import DEV_CONFIG_DIR, REPO_ROOT
-from tests.kubeapi import KubeAPIServer
+from tests.cluster import WIRING
 
-NETBOX = Path(sys.executable).with_name('netbox')
 TICK = 5
 LOCK_TTL = 5
 TIMINGS = {
@@ -42,84 +37,12 @@ BOOT = 120
 SLACK = 5
 
 
-class Processes:
-    """The subprocesses of one test, each logging to its own file."""
-
-    def __init__(self, directory, env):
-        self.directory = directory
-        self.env = env
-        self.running = {}
-
-    def start(self, label, *command):
-        log = open(self.directory / f'{label}.log', 'ab')
-        process = subprocess.Popen([str(NETBOX), *command], env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
-        log.close()
-        self.running[label] = process
-        return process
-
-    def worker(self, label, *queues):
-        return self.start(label, 'rqworker', '--name', label, *queues)
-
-    def sidecar(self, label):
-        return self.start(label, 'hedgehog_scheduler')
-
-    def stop(self, label):
-        """SIGTERM, as a service manager stops a process, and wait for the exit."""
-        process = self.running.pop(label)
-        process.terminate()
-        try:
-            return process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            return process.wait(timeout=10)
-
-    def kill(self, label):
-        """SIGKILL the process and every process it forked (a worker and its work horse), as an OOM kill does."""
-        process = self.running.pop(label)
-        children = descendants(process.pid)
-        process.kill()
-        for pid in children:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        process.wait(timeout=10)
-
-    def exited(self):
-        """Labels and exit codes of the processes that stopped by themselves."""
-        return {label: process.returncode for label, process in self.running.items() if process.poll() is not None}
-
-    def kill_all(self):
-        for label in list(self.running):
-            self.kill(label)
-
-    def tails(self, lines=40):
-        out = []
-        for path in sorted(self.directory.glob('*.log')):
-            text = path.read_text(errors='replace').splitlines()[-lines:]
-            out.append(f'----- {path.name} (last {len(text)} lines) -----\n' + '\n'.join(text))
-        return '\n'.join(out)
-
-
-def descendants(pid):
-    """Every process below `pid` (Linux /proc)."""
-    found = []
-    try:
-        children = Path(f'/proc/{pid}/task/{pid}/children').read_text().split()
-    except OSError:
-        return found
-    for child in map(int, children):
-        found += [child, *descendants(child)]
-    return found
-
-
 class SchedulerEndToEndTest(TransactionTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.kube = KubeAPIServer().start()
-        cls.kube.load_yaml(LAB_WIRING)
+        cls.kube.load_yaml(WIRING)
 
     @classmethod
     def tearDownClass(cls):
@@ -140,25 +63,18 @@ class SchedulerEndToEndTest(TransactionTestCase):
         self.addCleanup(timings.disable)
         directory = tempfile.TemporaryDirectory(prefix='hedgehog-e2e-')
         self.addCleanup(directory.cleanup)
-        python_path = os.pathsep.join(filter(None, (str(DEV_CONFIG_DIR), str(REPO_ROOT), os.environ.get('PYTHONPATH'))))
-        env = {**os.environ, **TIMINGS, 'PGDATABASE': connection.settings_dict['NAME'], 'PYTHONPATH': python_path,
-               'PYTHONUNBUFFERED': '1'}
-        self.processes = Processes(Path(directory.name), env)
+        env = environment(**TIMINGS, PGDATABASE=connection.settings_dict['NAME'])
+        self.processes = Processes(directory.name, env)
         # Runs before the directory is removed (cleanups run last-in, first-out); pytest shows the output on failure.
         self.addCleanup(lambda: print(self.processes.tails()))
         self.addCleanup(self.processes.kill_all)
 
     def wait_for(self, condition, timeout, message):
         """Poll `condition` until it returns something true; fail with `message` and the process logs otherwise."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if result := condition():
-                return result
-            if exited := self.processes.exited():
-                self.fail(f'{message}: processes exited {exited}\n{self.processes.tails()}')
-            if time.monotonic() > deadline:
-                self.fail(f'{message} (waited {timeout} s)\n{self.processes.tails()}')
-            time.sleep(0.25)
+        try:
+            return self.processes.wait_for(condition, timeout, message)
+        except ProcessError as error:
+            self.fail(str(error))
 
     def wait_for_worker(self, label):
         self.wait_for(lambda: any(w.name == label for w in Worker.all(connection=self.redis)), BOOT,
@@ -213,12 +129,12 @@ class SchedulerEndToEndTest(TransactionTestCase):
         entries = [entry.decode() for entry in self.redis.zrange(scheduling.SCHEDULED_JOBS_KEY, 0, -1)]
         self.assertEqual(sorted(entries), [scheduling.HOUSEKEEPING_JOB_ID, scheduling.MASTER_JOB_ID])
 
-        status = subprocess.run([str(NETBOX), 'hedgehog_scheduler', '--status'], env=self.processes.env,
+        status = subprocess.run([*NETBOX, 'hedgehog_scheduler', '--status'], env=self.processes.env,
                                 capture_output=True, text=True, timeout=BOOT)
         self.assertEqual(status.returncode, 0, status.stderr)
         self.assertIn('Master schedule (hedgehog-master-schedule): registered, every 5 s', status.stdout)
         self.redis.delete(scheduling.SCHEDULED_JOBS_KEY)
-        status = subprocess.run([str(NETBOX), 'hedgehog_scheduler', '--status'], env=self.processes.env,
+        status = subprocess.run([*NETBOX, 'hedgehog_scheduler', '--status'], env=self.processes.env,
                                 capture_output=True, text=True, timeout=BOOT)
         self.assertEqual(status.returncode, 1)
         self.assertIn('NOT registered', status.stdout)

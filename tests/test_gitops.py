@@ -24,19 +24,18 @@ from netbox_hedgehog.loader import parse_documents
 from netbox_hedgehog.models import VPC, ExternalPeering, Fabric, SyncChange, VPCAttachment, VPCPeering
 from netbox_hedgehog.sync import engine
 from netbox_hedgehog.sync.drift import compare
-from tests.cluster import SAMPLES, ClusterTestCase
+from tests.cluster import FILES, PEERINGS, VPCS, ClusterTestCase
 from tests.gitserver import BareRepo, GitHTTPServer, git
+from tests.harness import SAMPLES
 from tests.loading import load_yaml
 from tests.test_scheduling import FakeRedisMixin
 from tests.test_sync import plugin_settings
 
-PRE_DEMO_FILE = 'demo-gitops__env-1__pre-demo.yaml'
-DEMO_FILE = 'demo-gitops__env-1__demo.yaml'
-PRE_DEMO = (SAMPLES / PRE_DEMO_FILE).read_text()
-DEMO = (SAMPLES / DEMO_FILE).read_text()
-# The demo-gitops repository as its users keep it: one directory per environment.
-REPO_FILES = {'env-1/pre-demo.yaml': PRE_DEMO, 'env-1/demo.yaml': DEMO, 'README.md': '# demo-gitops\n'}
-SAMPLE_COUNTS = {'VPC': 3, 'VPCAttachment': 3, 'VPCPeering': 1, 'ExternalPeering': 1}
+VPCS_TEXT = VPCS.read_text()
+PEERINGS_TEXT = PEERINGS.read_text()
+# The demo fabric's VPC files in a GitOps repository as its users keep one: a directory per environment.
+REPO_FILES = {'env-1/vpcs.yaml': VPCS_TEXT, 'env-1/peerings.yaml': PEERINGS_TEXT, 'README.md': '# fabric\n'}
+SAMPLE_COUNTS = {'VPC': 3, 'VPCAttachment': 6, 'VPCPeering': 1, 'ExternalPeering': 1}
 TOKEN = 'glpat-GITOPS-TOKEN-0123456789'
 
 
@@ -53,7 +52,7 @@ def documents_except(text, kind, name):
 
 
 class GitOpsTestCase(FakeRedisMixin, ClusterTestCase):
-    """The cluster holds the demo-gitops samples; a bare repository holds them as files under env-1/."""
+    """The cluster holds the demo fabric's VPC files; a bare repository holds them as files under env-1/."""
 
     def setUp(self):
         super().setUp()
@@ -65,8 +64,8 @@ class GitOpsTestCase(FakeRedisMixin, ClusterTestCase):
         settings.enable()
         self.addCleanup(settings.disable)
         self.repo = BareRepo(self.tmp / 'fabric.git', REPO_FILES)
-        self.kube.load_yaml(SAMPLES / PRE_DEMO_FILE)
-        self.kube.load_yaml(SAMPLES / DEMO_FILE)
+        self.kube.load_yaml(VPCS)
+        self.kube.load_yaml(PEERINGS)
 
     def git_fabric(self, **fields):
         fields.setdefault('git_url', self.repo.url)
@@ -103,43 +102,43 @@ class GitOpsTestCase(FakeRedisMixin, ClusterTestCase):
 
 
 class DesiredStateTest(GitOpsTestCase):
-    def test_desired_state_loads_from_the_samples_and_matches_the_cluster(self):
+    def test_desired_state_loads_from_the_files_and_matches_the_cluster(self):
         fabric = self.git_fabric()
         run = self.synced(fabric)
         self.assertEqual(run.status, 'succeeded')
         self.assertEqual(kind_counts(fabric), SAMPLE_COUNTS)
         self.assertEqual((run.git_commit, fabric.git_commit), (self.repo.head(), self.repo.head()))
         self.assertEqual((fabric.drift_count, fabric.drift_status), (0, 'in_sync'))
-        vpc = self.vpc(fabric, 'demo-vpc-3')
-        self.assertEqual((vpc.drift_status, vpc.drift_diff, vpc.git_file), ('in_sync', [], 'env-1/demo.yaml'))
-        self.assertEqual(vpc.vlans, [1131, 1132])
-        self.assertEqual(vpc.observed['spec']['subnets']['subnet-1']['vlan'], 1131)
-        self.assertEqual(self.vpc(fabric, 'demo-vpc-1').git_file, 'env-1/pre-demo.yaml')
+        vpc = self.vpc(fabric, 'vpc-3')
+        self.assertEqual((vpc.drift_status, vpc.drift_diff, vpc.git_file), ('in_sync', [], 'env-1/peerings.yaml'))
+        self.assertEqual(vpc.vlans, [1003, 1004])
+        self.assertEqual(vpc.observed['spec']['subnets']['back']['vlan'], 1003)
+        self.assertEqual(self.vpc(fabric, 'vpc-1').git_file, 'env-1/vpcs.yaml')
         self.assertIn(f'at commit {self.repo.head()[:12]}', run.log)
 
     def test_what_the_cluster_adds_by_itself_is_not_drift(self):
-        vpc = self.kube.get('VPC', 'demo-vpc-1')
+        vpc = self.kube.get('VPC', 'vpc-1')
         vpc['metadata']['labels'] = {'fabric.githedgehog.com/ipv4ns': 'default', 'fabric.githedgehog.com/vlanns':
                                      'default'}
         vpc['metadata']['annotations'] = {'kubectl.kubernetes.io/last-applied-configuration': '{}'}
         vpc['spec'].update({'ipv4Namespace': 'default', 'vlanNamespace': 'default', 'mode': ''})
         subnet = vpc['spec']['subnets']['default']
-        subnet['gateway'] = '10.10.101.1'
+        subnet['gateway'] = '10.20.1.1'
         subnet['dhcp']['options'] = {'interfaceMTU': 9036, 'leaseTimeSeconds': 3600}
         vpc['status'] = {'vni': 100}
         self.kube.put(vpc)
         fabric = self.git_fabric()
         self.synced(fabric)
-        stored = self.vpc(fabric, 'demo-vpc-1')
+        stored = self.vpc(fabric, 'vpc-1')
         self.assertEqual(stored.drift_status, 'in_sync', stored.drift_diff)
         self.assertEqual(stored.observed['labels']['fabric.githedgehog.com/vlanns'], 'default')
         self.assertNotIn('ipv4Namespace', stored.spec, 'spec is the desired state from Git')
 
     def test_drift_appears_when_the_cluster_differs_and_disappears_when_it_matches(self):
-        vpc = self.kube.get('VPC', 'demo-vpc-1')
+        vpc = self.kube.get('VPC', 'vpc-1')
         vpc['spec']['subnets']['default']['vlan'] = 1199
         self.kube.put(vpc)
-        self.kube.delete('VPC', 'demo-vpc-2')
+        self.kube.delete('VPC', 'vpc-2')
         extra = {'apiVersion': 'vpc.githedgehog.com/v1beta1', 'kind': 'VPC',
                  'metadata': {'name': 'extra-vpc', 'namespace': 'default'},
                  'spec': {'subnets': {'default': {'subnet': '10.10.199.0/24', 'vlan': 1999}}}}
@@ -147,25 +146,25 @@ class DesiredStateTest(GitOpsTestCase):
         fabric = self.git_fabric()
         self.synced(fabric)
 
-        differs = self.vpc(fabric, 'demo-vpc-1')
+        differs = self.vpc(fabric, 'vpc-1')
         self.assertEqual(differs.drift_status, 'differs')
-        self.assertEqual(differs.drift_diff, [{'path': 'spec.subnets.default.vlan', 'git': 1101, 'cluster': 1199}])
-        self.assertEqual(differs.vlans, [1101], 'typed columns follow the desired state')
-        missing = self.vpc(fabric, 'demo-vpc-2')
+        self.assertEqual(differs.drift_diff, [{'path': 'spec.subnets.default.vlan', 'git': 1001, 'cluster': 1199}])
+        self.assertEqual(differs.vlans, [1001], 'typed columns follow the desired state')
+        missing = self.vpc(fabric, 'vpc-2')
         self.assertEqual((missing.drift_status, missing.observed, missing.uid), ('missing_from_cluster', None, ''))
         extra_row = self.vpc(fabric, 'extra-vpc')
         self.assertEqual((extra_row.drift_status, extra_row.git_file, extra_row.vlans), ('not_in_git', '', [1999]))
         self.assertEqual((fabric.drift_count, fabric.drift_status), (3, 'drifted'))
 
-        vpc['spec']['subnets']['default']['vlan'] = 1101
+        vpc['spec']['subnets']['default']['vlan'] = 1001
         self.kube.put(vpc)
-        self.kube.load_yaml(SAMPLES / PRE_DEMO_FILE)
+        self.kube.load_yaml(VPCS)
         self.kube.delete('VPC', 'extra-vpc')
         run = self.synced(fabric)
         self.assertEqual(run.status, 'succeeded')
         self.assertEqual((fabric.drift_count, fabric.drift_status), (0, 'in_sync'))
         self.assertEqual({v.name: v.drift_status for v in VPC.objects.filter(fabric=fabric)},
-                         {'demo-vpc-1': 'in_sync', 'demo-vpc-2': 'in_sync', 'demo-vpc-3': 'in_sync'})
+                         {'vpc-1': 'in_sync', 'vpc-2': 'in_sync', 'vpc-3': 'in_sync'})
         self.assertEqual(run.total('delete'), 1)
 
     def test_query_count_does_not_grow_with_objects(self):
@@ -203,43 +202,43 @@ class DesiredStateTest(GitOpsTestCase):
             run = self.synced(fabric)
         self.assertEqual(run.status, 'succeeded')
         self.assertEqual((run.total('create'), run.total('update'), run.total('delete')), (0, 0, 0))
-        self.assertEqual(run.total('unchanged'), 8)
+        self.assertEqual(run.total('unchanged'), 11)
         self.assertIn('is unchanged since the last sync', run.log)
         self.assertEqual(run.git_commit, self.repo.head())
 
     def test_a_new_commit_changes_the_desired_state(self):
         fabric = self.git_fabric()
         self.synced(fabric)
-        self.repo.commit({'env-1/pre-demo.yaml': PRE_DEMO.replace('vlan: 1101', 'vlan: 1151')}, 'Move VPC 1')
+        self.repo.commit({'env-1/vpcs.yaml': VPCS_TEXT.replace('vlan: 1001', 'vlan: 1151')}, 'Move VPC 1')
         run = self.synced(fabric)
         self.assertEqual(run.total('update'), 1)
-        vpc = self.vpc(fabric, 'demo-vpc-1')
+        vpc = self.vpc(fabric, 'vpc-1')
         self.assertEqual((vpc.vlans, vpc.drift_status), ([1151], 'differs'))
         change = SyncChange.objects.get(run=run, action='update')
-        self.assertIn({'path': 'spec.subnets.default.vlan', 'old': 1101, 'new': 1151}, change.diff)
+        self.assertIn({'path': 'spec.subnets.default.vlan', 'old': 1001, 'new': 1151}, change.diff)
         self.assertEqual(fabric.git_commit, self.repo.head())
 
     def test_objects_removed_from_git_are_kept_while_in_the_cluster(self):
         fabric = self.git_fabric()
         self.synced(fabric)
-        self.repo.commit({'env-1/demo.yaml': None}, 'Drop the demo')
+        self.repo.commit({'env-1/peerings.yaml': None}, 'Drop the demo')
         self.synced(fabric)
-        vpc = self.vpc(fabric, 'demo-vpc-3')
+        vpc = self.vpc(fabric, 'vpc-3')
         self.assertEqual((vpc.drift_status, vpc.git_file), ('not_in_git', ''))
-        self.kube.delete('VPC', 'demo-vpc-3')
+        self.kube.delete('VPC', 'vpc-3')
         self.synced(fabric)
-        self.assertFalse(VPC.objects.filter(fabric=fabric, name='demo-vpc-3').exists())
+        self.assertFalse(VPC.objects.filter(fabric=fabric, name='vpc-3').exists())
 
     def test_a_fabric_without_git_settings_is_not_tracked(self):
         fabric = self.git_fabric()
-        self.kube.delete('VPC', 'demo-vpc-2')
+        self.kube.delete('VPC', 'vpc-2')
         self.synced(fabric)
         Fabric.objects.filter(pk=fabric.pk).update(git_url='')
         fabric.refresh_from_db()
         run = self.synced(fabric)
         self.assertEqual(run.git_commit, '')
         self.assertEqual((fabric.drift_status, fabric.git_commit, fabric.drift_count), ('not_tracked', '', 0))
-        self.assertFalse(VPC.objects.filter(fabric=fabric, name='demo-vpc-2').exists())
+        self.assertFalse(VPC.objects.filter(fabric=fabric, name='vpc-2').exists())
         self.assertEqual(set(VPC.objects.filter(fabric=fabric).values_list('drift_status', 'git_file', 'observed')),
                          {('', '', None)})
 
@@ -249,10 +248,10 @@ class DriftDisplayTest(GitOpsTestCase):
 
     def setUp(self):
         super().setUp()
-        vpc = self.kube.get('VPC', 'demo-vpc-1')
+        vpc = self.kube.get('VPC', 'vpc-1')
         vpc['spec']['subnets']['default']['vlan'] = 1199
         self.kube.put(vpc)
-        self.kube.delete('VPC', 'demo-vpc-2')
+        self.kube.delete('VPC', 'vpc-2')
         self.fabric = self.git_fabric()
         self.synced(self.fabric)
         self.login()
@@ -265,30 +264,30 @@ class DriftDisplayTest(GitOpsTestCase):
         self.assertIn('spec.subnets.default.vlan', html)
         self.assertIn('Missing from cluster', html)
         self.assertIn(self.repo.head(), html)
-        self.assertNotIn('demo-vpc-3<', html, 'objects in sync are not listed')
+        self.assertNotIn('vpc-3<', html, 'objects in sync are not listed')
 
-        page = self.client.get(self.vpc(self.fabric, 'demo-vpc-1').get_absolute_url())
+        page = self.client.get(self.vpc(self.fabric, 'vpc-1').get_absolute_url())
         html = page.content.decode()
         self.assertIn('Differs', html)
-        self.assertIn('env-1/pre-demo.yaml', html)
+        self.assertIn('env-1/vpcs.yaml', html)
         self.assertIn('1199', html)
         self.assertIn('Observed in the cluster', html)
 
         listing = self.client.get(reverse('plugins:netbox_hedgehog:vpc_list') + '?drift_status=differs')
-        self.assertContains(listing, 'demo-vpc-1')
-        self.assertNotContains(listing, 'demo-vpc-3')
+        self.assertContains(listing, 'vpc-1')
+        self.assertNotContains(listing, 'vpc-3')
 
     def test_rest_exposes_drift_and_filters_by_it(self):
         fabric = self.api.get(f'/api/plugins/hedgehog/fabrics/{self.fabric.pk}/').json()
         self.assertEqual((fabric['drift_count'], fabric['drift_status']['value']), (2, 'drifted'))
         self.assertEqual(fabric['git_commit'], self.repo.head())
         missing = self.api.get('/api/plugins/hedgehog/vpcs/?drift_status=missing_from_cluster').json()
-        self.assertEqual([v['name'] for v in missing['results']], ['demo-vpc-2'])
+        self.assertEqual([v['name'] for v in missing['results']], ['vpc-2'])
         vpc = self.api.get('/api/plugins/hedgehog/vpcs/?drift_status=differs').json()['results'][0]
-        self.assertEqual(vpc['drift_diff'], [{'path': 'spec.subnets.default.vlan', 'git': 1101, 'cluster': 1199}])
-        self.assertEqual(vpc['spec']['subnets']['default']['vlan'], 1101, 'spec is the desired state')
+        self.assertEqual(vpc['drift_diff'], [{'path': 'spec.subnets.default.vlan', 'git': 1001, 'cluster': 1199}])
+        self.assertEqual(vpc['spec']['subnets']['default']['vlan'], 1001, 'spec is the desired state')
         self.assertEqual(vpc['observed']['spec']['subnets']['default']['vlan'], 1199)
-        self.assertEqual(vpc['git_file'], 'env-1/pre-demo.yaml')
+        self.assertEqual(vpc['git_file'], 'env-1/vpcs.yaml')
 
 
 class MalformedRepositoryTest(GitOpsTestCase):
@@ -299,8 +298,8 @@ class MalformedRepositoryTest(GitOpsTestCase):
                                      '  name: flow-1\nspec: {}\n'),
         'env-1/legacy.yaml': ('---\napiVersion: vpc.githedgehog.com/v1alpha2\nkind: VPC\nmetadata:\n  name: old-vpc\n'
                               'spec: {}\n'),
-        'env-1/zz-dupe.yaml': ('apiVersion: vpc.githedgehog.com/v1beta1\nkind: VPC\nmetadata:\n  name: demo-vpc-1\n'
-                            'spec:\n  subnets:\n    default: {subnet: 10.10.201.0/24, vlan: 1201}\n'),
+        'env-1/zz-dupe.yaml': ('apiVersion: vpc.githedgehog.com/v1beta1\nkind: VPC\nmetadata:\n  name: vpc-1\n'
+                            'spec:\n  subnets:\n    default: {subnet: 10.20.201.0/24, vlan: 1201}\n'),
     }
 
     def test_each_file_error_names_its_file_and_line_and_nothing_is_pruned(self):
@@ -311,34 +310,34 @@ class MalformedRepositoryTest(GitOpsTestCase):
         self.synced(fabric)
         self.assertEqual(VPCPeering.objects.get(fabric=fabric, name='cluster-only').drift_status, 'not_in_git')
 
-        # pre-demo.yaml breaks after its first VPC: the objects after the error keep their desired state.
-        broken_pre_demo = PRE_DEMO.replace('  name: demo-vpc-2\n', '  name: demo-vpc-2\n  bad: [\n')
-        self.repo.commit({**self.BROKEN, 'env-1/pre-demo.yaml': broken_pre_demo}, 'Break things')
+        # vpcs.yaml breaks after its first VPC: the objects after the error keep their desired state.
+        broken_vpcs = VPCS_TEXT.replace('  name: vpc-2\n', '  name: vpc-2\n  bad: [\n')
+        self.repo.commit({**self.BROKEN, 'env-1/vpcs.yaml': broken_vpcs}, 'Break things')
         self.kube.delete('VPCPeering', 'cluster-only')
-        self.kube.delete('VPC', 'demo-vpc-3')
+        self.kube.delete('VPC', 'vpc-3')
         run = self.synced(fabric)
 
         self.assertEqual(run.status, 'partial')
         errors = {c.git_file: c.message for c in SyncChange.objects.filter(run=run, action='error')}
         self.assertEqual(set(errors), {'env-1/broken.yaml', 'env-1/nested/unknown.yml', 'env-1/legacy.yaml',
-                                       'env-1/zz-dupe.yaml', 'env-1/pre-demo.yaml'})
+                                       'env-1/zz-dupe.yaml', 'env-1/vpcs.yaml'})
         self.assertIn('env-1/broken.yaml, document 1 (line 4)', errors['env-1/broken.yaml'])
         self.assertIn('invalid YAML', errors['env-1/broken.yaml'])
         self.assertIn("unknown kind 'VPCFlowLog'", errors['env-1/nested/unknown.yml'])
         self.assertIn("unsupported apiVersion 'vpc.githedgehog.com/v1alpha2'", errors['env-1/legacy.yaml'])
         self.assertIn('(line 2)', errors['env-1/legacy.yaml'])
-        self.assertEqual(errors['env-1/zz-dupe.yaml'], "env-1/zz-dupe.yaml, document 1 (line 1) 'demo-vpc-1': "
-                         "duplicate VPC 'demo-vpc-1': already defined in env-1/pre-demo.yaml at line 1")
-        self.assertIn('invalid YAML', errors['env-1/pre-demo.yaml'])
+        self.assertEqual(errors['env-1/zz-dupe.yaml'], "env-1/zz-dupe.yaml, document 1 (line 1) 'vpc-1': "
+                         "duplicate VPC 'vpc-1': already defined in env-1/vpcs.yaml at line 4")
+        self.assertIn('invalid YAML', errors['env-1/vpcs.yaml'])
         self.assertIn('Git: env-1/broken.yaml', run.log)
 
         self.assertIn('the Git repository has 5 error(s)', run.prune_skipped_reason)
         self.assertFalse(run.pruned)
         self.assertTrue(VPCPeering.objects.filter(fabric=fabric, name='cluster-only').exists())
-        self.assertEqual(self.vpc(fabric, 'demo-vpc-3').drift_status, 'missing_from_cluster')
-        kept = self.vpc(fabric, 'demo-vpc-2')
-        self.assertEqual((kept.git_file, kept.vlans, kept.drift_status), ('env-1/pre-demo.yaml', [1102], 'in_sync'))
-        self.assertEqual(self.vpc(fabric, 'demo-vpc-1').vlans, [1101], 'the first definition wins')
+        self.assertEqual(self.vpc(fabric, 'vpc-3').drift_status, 'missing_from_cluster')
+        kept = self.vpc(fabric, 'vpc-2')
+        self.assertEqual((kept.git_file, kept.vlans, kept.drift_status), ('env-1/vpcs.yaml', [1002], 'in_sync'))
+        self.assertEqual(self.vpc(fabric, 'vpc-1').vlans, [1001], 'the first definition wins')
         self.assertIn('5 error(s) in the Git repository', fabric.last_sync_error)
 
         # Errors are reported again by the next sync of the same commit.
@@ -348,16 +347,16 @@ class MalformedRepositoryTest(GitOpsTestCase):
     def test_an_empty_path_prunes_nothing(self):
         fabric = self.git_fabric()
         self.synced(fabric)
-        self.repo.commit({'env-1/pre-demo.yaml': None, 'env-1/demo.yaml': None, 'env-1/NOTES.md': 'moved\n'}, 'Move')
+        self.repo.commit({'env-1/vpcs.yaml': None, 'env-1/peerings.yaml': None, 'env-1/NOTES.md': 'moved\n'}, 'Move')
         self.kube.clear()
         run = self.synced(fabric)
         self.assertIn("Nothing is pruned: the cluster returned no VPC, VPCAttachment, VPCPeering, ExternalPeering "
                       "objects", run.log)
-        self.assertIn("the Git repository has no Hedgehog objects under 'env-1' while NetBox holds 8 object(s) read "
+        self.assertIn("the Git repository has no Hedgehog objects under 'env-1' while NetBox holds 11 object(s) read "
                       "from it", run.log)
         self.assertEqual(kind_counts(fabric), SAMPLE_COUNTS)
         self.assertEqual(set(VPC.objects.filter(fabric=fabric).values_list('drift_status', 'git_file')),
-                         {('missing_from_cluster', 'env-1/pre-demo.yaml'), ('missing_from_cluster', 'env-1/demo.yaml')})
+                         {('missing_from_cluster', 'env-1/vpcs.yaml'), ('missing_from_cluster', 'env-1/peerings.yaml')})
 
     def test_a_missing_branch_or_path_fails_the_sync_with_its_message(self):
         fabric = self.git_fabric(git_branch='release')
@@ -390,7 +389,7 @@ class WriteTest(GitOpsTestCase):
         return spec
 
     def test_rest_patch_of_spec_makes_one_commit_in_the_right_file(self):
-        vpc = self.vpc(self.fabric, 'demo-vpc-1')
+        vpc = self.vpc(self.fabric, 'vpc-1')
         spec = {**vpc.spec, 'subnets': {'default': {**vpc.spec['subnets']['default'], 'vlan': 1111}}}
         body = self.api_patch(vpc, {'spec': spec})
         self.assertEqual(body['vlans'], [1111])
@@ -399,25 +398,25 @@ class WriteTest(GitOpsTestCase):
 
         self.work('default')
         self.assertEqual(self.failed_jobs(), [])
-        self.assertEqual(self.new_commits(), ['netbox-hedgehog: update VPC demo-vpc-1 (by alice)'])
-        self.assertEqual(self.repo.changed_files(), ['env-1/pre-demo.yaml'])
+        self.assertEqual(self.new_commits(), ['netbox-hedgehog: update VPC vpc-1 (by alice)'])
+        self.assertEqual(self.repo.changed_files(), ['env-1/vpcs.yaml'])
         self.assertEqual(self.repo.author(), 'Fabric Bot <fabric-bot@example.com>')
-        text = self.repo.show('env-1/pre-demo.yaml')
-        self.assertEqual(documents_except(text, 'VPC', 'demo-vpc-1'), documents_except(PRE_DEMO, 'VPC', 'demo-vpc-1'))
-        objects, errors = parse_documents(text, 'env-1/pre-demo.yaml')
+        text = self.repo.show('env-1/vpcs.yaml')
+        self.assertEqual(documents_except(text, 'VPC', 'vpc-1'), documents_except(VPCS_TEXT, 'VPC', 'vpc-1'))
+        objects, errors = parse_documents(text, 'env-1/vpcs.yaml')
         self.assertEqual(errors, [])
         self.assertEqual([o.name for o in objects], [
-            'demo-vpc-1', 'demo-vpc-2', 'demo-vpc-1--server-1--mclag--s5248-01--s5248-02',
-            'demo-vpc-2--server-4--unbundled--s5248-02',
+            'vpc-1', 'vpc-2', 'vpc-1--server-01--eslag--leaf-01--leaf-02', 'vpc-1--server-03--bundled--leaf-01',
+            'vpc-2--server-02--eslag--leaf-01--leaf-02', 'vpc-2--server-04--unbundled--leaf-02',
         ])
         self.assertEqual(objects[0].spec, spec)
         diff = git('diff', f'{self.start}..main', cwd=self.repo.path)
-        self.assertIn('-      vlan: 1101\n', diff)
+        self.assertIn('-      vlan: 1001\n', diff)
         self.assertIn('+      vlan: 1111\n', diff)
 
         vpc.refresh_from_db()
         self.assertEqual((vpc.git_pending_since, vpc.drift_status), (None, 'differs'))
-        self.assertEqual(vpc.drift_diff, [{'path': 'spec.subnets.default.vlan', 'git': 1111, 'cluster': 1101}])
+        self.assertEqual(vpc.drift_diff, [{'path': 'spec.subnets.default.vlan', 'git': 1111, 'cluster': 1001}])
         self.assertEqual(Fabric.objects.get(pk=self.fabric.pk).drift_count, 1)
         # The next sync reads NetBox's own commit and changes nothing.
         run = self.synced(self.fabric)
@@ -425,7 +424,7 @@ class WriteTest(GitOpsTestCase):
         self.assertEqual(self.fabric.git_commit, self.repo.head())
 
     def test_ui_edit_makes_one_commit(self):
-        vpc = self.vpc(self.fabric, 'demo-vpc-2')
+        vpc = self.vpc(self.fabric, 'vpc-2')
         spec = yaml.safe_dump({**vpc.spec, 'defaultIsolated': True})
         with self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(reverse('plugins:netbox_hedgehog:vpc_edit', args=[vpc.pk]), {
@@ -434,29 +433,29 @@ class WriteTest(GitOpsTestCase):
         self.assertEqual(response.status_code, 302, response.content[-2000:])
         self.work('default')
         self.assertEqual(self.failed_jobs(), [])
-        self.assertEqual(self.new_commits(), ['netbox-hedgehog: update VPC demo-vpc-2 (by alice)'])
-        text = self.repo.show('env-1/pre-demo.yaml')
-        self.assertEqual(documents_except(text, 'VPC', 'demo-vpc-2'), documents_except(PRE_DEMO, 'VPC', 'demo-vpc-2'))
+        self.assertEqual(self.new_commits(), ['netbox-hedgehog: update VPC vpc-2 (by alice)'])
+        text = self.repo.show('env-1/vpcs.yaml')
+        self.assertEqual(documents_except(text, 'VPC', 'vpc-2'), documents_except(VPCS_TEXT, 'VPC', 'vpc-2'))
         self.assertIs(yaml.safe_load(split_documents(text)[1].content)['spec']['defaultIsolated'], True)
 
     def test_create_and_delete_make_commits(self):
         with self.captureOnCommitCallbacks(execute=True):
             created = self.api.post('/api/plugins/hedgehog/vpcs/', {
-                'fabric': self.fabric.pk, 'name': 'demo-vpc-4', 'labels': {'team': 'red'},
-                'spec': {'subnets': {'default': {'subnet': '10.10.104.0/24', 'vlan': 1104}}},
+                'fabric': self.fabric.pk, 'name': 'vpc-4', 'labels': {'team': 'red'},
+                'spec': {'subnets': {'default': {'subnet': '10.20.104.0/24', 'vlan': 1104}}},
             }, format='json')
         self.assertEqual(created.status_code, 201, created.content)
-        self.assertEqual(self.vpc(self.fabric, 'demo-vpc-4').drift_status, 'missing_from_cluster')
+        self.assertEqual(self.vpc(self.fabric, 'vpc-4').drift_status, 'missing_from_cluster')
         self.assertEqual(Fabric.objects.get(pk=self.fabric.pk).drift_count, 1)
         self.work('default')
         self.assertEqual(self.failed_jobs(), [])
-        self.assertEqual(self.repo.changed_files(), ['env-1/vpc-demo-vpc-4.yaml'])
-        (parsed,), errors = parse_documents(self.repo.show('env-1/vpc-demo-vpc-4.yaml'), 'new')
+        self.assertEqual(self.repo.changed_files(), ['env-1/vpc-vpc-4.yaml'])
+        (parsed,), errors = parse_documents(self.repo.show('env-1/vpc-vpc-4.yaml'), 'new')
         self.assertEqual((parsed.kind, parsed.name, parsed.labels, parsed.typed['vlans']),
-                         ('VPC', 'demo-vpc-4', {'team': 'red'}, [1104]))
-        self.assertEqual(self.vpc(self.fabric, 'demo-vpc-4').git_file, 'env-1/vpc-demo-vpc-4.yaml')
+                         ('VPC', 'vpc-4', {'team': 'red'}, [1104]))
+        self.assertEqual(self.vpc(self.fabric, 'vpc-4').git_file, 'env-1/vpc-vpc-4.yaml')
 
-        for name in ('demo-vpc-4', 'demo-vpc-3--server-3--bundled--s5248-01'):
+        for name in ('vpc-4', 'vpc-3--server-06--bundled--leaf-03'):
             obj = VPC.objects.filter(name=name).first() or VPCAttachment.objects.get(name=name)
             url = f'/api/plugins/hedgehog/{obj.kind_spec().slug}/{obj.pk}/'
             with self.captureOnCommitCallbacks(execute=True):
@@ -464,19 +463,20 @@ class WriteTest(GitOpsTestCase):
             self.work('default')
         self.assertEqual(self.failed_jobs(), [])
         self.assertEqual(self.new_commits(), [
-            'netbox-hedgehog: create VPC demo-vpc-4 (by alice)',
-            'netbox-hedgehog: delete VPC demo-vpc-4 (by alice)',
-            'netbox-hedgehog: delete VPCAttachment demo-vpc-3--server-3--bundled--s5248-01 (by alice)',
+            'netbox-hedgehog: create VPC vpc-4 (by alice)',
+            'netbox-hedgehog: delete VPC vpc-4 (by alice)',
+            'netbox-hedgehog: delete VPCAttachment vpc-3--server-06--bundled--leaf-03 (by alice)',
         ])
-        self.assertIsNone(self.repo.show('env-1/vpc-demo-vpc-4.yaml'), 'a file left empty is deleted')
+        self.assertIsNone(self.repo.show('env-1/vpc-vpc-4.yaml'), 'a file left empty is deleted')
         self.assertEqual(Fabric.objects.get(pk=self.fabric.pk).drift_count, 0)
-        text = self.repo.show('env-1/demo.yaml')
-        name = 'demo-vpc-3--server-3--bundled--s5248-01'
-        removed = split_documents(DEMO)[1]
-        self.assertEqual(text, DEMO.replace(removed.text, removed.trailing), 'only the document itself is removed')
-        self.assertIn('# VPC Peering: vpc-1 <> vpc-2', text)
+        text = self.repo.show('env-1/peerings.yaml')
+        name = 'vpc-3--server-06--bundled--leaf-03'
+        removed = split_documents(PEERINGS_TEXT)[2]
+        self.assertEqual(text, PEERINGS_TEXT.replace(removed.text, removed.trailing),
+                         'only the document itself is removed')
+        self.assertIn('# Peering: vpc-1 <> vpc-2', text)
         self.assertEqual([o.name for o in parse_documents(text, 'demo')[0]],
-                         ['demo-vpc-3', 'demo-vpc-1--demo-vpc-2', 'demo-vpc-1--default'])
+                         ['vpc-3', 'vpc-3--server-05--unbundled--leaf-03', 'vpc-1--vpc-2', 'vpc-1--internet'])
 
     def test_a_push_rejected_because_the_remote_moved_is_retried_on_top(self):
         real_push = repository_module.FabricRepository.push
@@ -485,98 +485,99 @@ class WriteTest(GitOpsTestCase):
         def push_after_someone_else(repository, commit):
             calls.append(commit.hexsha)
             if len(calls) == 1:
-                self.repo.commit({'env-1/demo.yaml': DEMO.replace('vlan: 1131', 'vlan: 1133')}, 'Someone else')
+                self.repo.commit({'env-1/peerings.yaml': PEERINGS_TEXT.replace('vlan: 1003', 'vlan: 1133')},
+                                 'Someone else')
             return real_push(repository, commit)
 
-        self.edit_vlan('demo-vpc-1', 1112)
+        self.edit_vlan('vpc-1', 1112)
         with mock.patch.object(repository_module.FabricRepository, 'push', push_after_someone_else):
             self.work('default')
         self.assertEqual(self.failed_jobs(), [])
         self.assertEqual(len(calls), 2)
-        self.assertEqual(self.new_commits(), ['Someone else', 'netbox-hedgehog: update VPC demo-vpc-1 (by alice)'])
-        self.assertIn('vlan: 1133', self.repo.show('env-1/demo.yaml'))
-        self.assertIn('vlan: 1112', self.repo.show('env-1/pre-demo.yaml'))
+        self.assertEqual(self.new_commits(), ['Someone else', 'netbox-hedgehog: update VPC vpc-1 (by alice)'])
+        self.assertIn('vlan: 1133', self.repo.show('env-1/peerings.yaml'))
+        self.assertIn('vlan: 1112', self.repo.show('env-1/vpcs.yaml'))
 
     def test_a_conflicting_push_fails_the_job_and_leaves_the_remote_untouched(self):
         real_push = repository_module.FabricRepository.push
 
         def push_after_a_conflicting_change(repository, commit):
-            self.repo.commit({'env-1/pre-demo.yaml': PRE_DEMO.replace('vlan: 1101', 'vlan: 1177')}, 'Conflict')
+            self.repo.commit({'env-1/vpcs.yaml': VPCS_TEXT.replace('vlan: 1001', 'vlan: 1177')}, 'Conflict')
             return real_push(repository, commit)
 
-        self.edit_vlan('demo-vpc-1', 1113)
+        self.edit_vlan('vpc-1', 1113)
         with mock.patch.object(repository_module.FabricRepository, 'push', push_after_a_conflicting_change):
             self.work('default')
         (failure,) = self.failed_jobs()
-        self.assertIn('GitConflict: Conflict: VPC demo-vpc-1 was changed in env-1/pre-demo.yaml on branch', failure)
+        self.assertIn('GitConflict: Conflict: VPC vpc-1 was changed in env-1/vpcs.yaml on branch', failure)
         self.assertIn('the remote was left untouched', failure)
         self.assertEqual(self.new_commits(), ['Conflict'])
-        self.assertIn('vlan: 1177', self.repo.show('env-1/pre-demo.yaml'))
+        self.assertIn('vlan: 1177', self.repo.show('env-1/vpcs.yaml'))
 
         # NetBox no longer holds a commit's desired state: the next sync reads Git again, and Git wins.
         self.assertEqual(Fabric.objects.get(pk=self.fabric.pk).git_commit, '')
-        vpc = self.vpc(self.fabric, 'demo-vpc-1')
+        vpc = self.vpc(self.fabric, 'vpc-1')
         self.assertIsNone(vpc.git_pending_since)
         self.synced(self.fabric)
-        self.assertEqual(self.vpc(self.fabric, 'demo-vpc-1').vlans, [1177])
+        self.assertEqual(self.vpc(self.fabric, 'vpc-1').vlans, [1177])
 
     def test_an_edit_of_a_document_changed_or_deleted_in_git_meanwhile_is_a_conflict(self):
-        self.repo.commit({'env-1/pre-demo.yaml': PRE_DEMO.replace('vlan: 1102', 'vlan: 1188')}, 'Changed')
-        self.repo.commit({'env-1/demo.yaml': None}, 'Deleted')
+        self.repo.commit({'env-1/vpcs.yaml': VPCS_TEXT.replace('vlan: 1002', 'vlan: 1188')}, 'Changed')
+        self.repo.commit({'env-1/peerings.yaml': None}, 'Deleted')
         head = self.repo.head()
-        self.edit_vlan('demo-vpc-2', 1114)
-        vpc = self.vpc(self.fabric, 'demo-vpc-3')
+        self.edit_vlan('vpc-2', 1114)
+        vpc = self.vpc(self.fabric, 'vpc-3')
         self.api_patch(vpc, {'labels': {'team': 'blue'}})
         self.work('default')
         failures = self.failed_jobs()
         self.assertEqual(len(failures), 2)
-        self.assertTrue(any('VPC demo-vpc-2 was changed in env-1/pre-demo.yaml' in f for f in failures), failures)
-        self.assertTrue(any('VPC demo-vpc-3 was deleted in env-1/demo.yaml' in f for f in failures), failures)
+        self.assertTrue(any('VPC vpc-2 was changed in env-1/vpcs.yaml' in f for f in failures), failures)
+        self.assertTrue(any('VPC vpc-3 was deleted in env-1/peerings.yaml' in f for f in failures), failures)
         self.assertEqual(self.repo.head(), head)
 
     def test_a_change_elsewhere_in_the_repository_is_no_conflict(self):
-        self.repo.commit({'env-1/demo.yaml': DEMO.replace('vlan: 1132', 'vlan: 1134')}, 'Other file')
-        self.repo.commit({'env-1/pre-demo.yaml': PRE_DEMO.replace('vlan: 1102', 'vlan: 1189')}, 'Other document')
-        self.edit_vlan('demo-vpc-1', 1115)
+        self.repo.commit({'env-1/peerings.yaml': PEERINGS_TEXT.replace('vlan: 1004', 'vlan: 1134')}, 'Other file')
+        self.repo.commit({'env-1/vpcs.yaml': VPCS_TEXT.replace('vlan: 1002', 'vlan: 1189')}, 'Other document')
+        self.edit_vlan('vpc-1', 1115)
         # A sync while the edit waits for its job keeps the edit (and reads the other changes).
         run = self.synced(self.fabric)
         self.assertEqual(run.total('update'), 2)
-        self.assertEqual(self.vpc(self.fabric, 'demo-vpc-1').vlans, [1115])
-        self.assertEqual(self.vpc(self.fabric, 'demo-vpc-2').vlans, [1189])
+        self.assertEqual(self.vpc(self.fabric, 'vpc-1').vlans, [1115])
+        self.assertEqual(self.vpc(self.fabric, 'vpc-2').vlans, [1189])
         self.work('default')
         self.assertEqual(self.failed_jobs(), [])
-        self.assertEqual(self.new_commits()[-1], 'netbox-hedgehog: update VPC demo-vpc-1 (by alice)')
-        text = self.repo.show('env-1/pre-demo.yaml')
+        self.assertEqual(self.new_commits()[-1], 'netbox-hedgehog: update VPC vpc-1 (by alice)')
+        text = self.repo.show('env-1/vpcs.yaml')
         self.assertIn('vlan: 1115', text)
         self.assertIn('vlan: 1189', text)
 
     def test_an_edit_made_while_a_sync_runs_is_kept_and_its_conflict_found(self):
-        self.repo.commit({'env-1/pre-demo.yaml': PRE_DEMO.replace('vlan: 1101', 'vlan: 1190')}, 'Remote edit')
+        self.repo.commit({'env-1/vpcs.yaml': VPCS_TEXT.replace('vlan: 1001', 'vlan: 1190')}, 'Remote edit')
         plan_fabric = engine.plan_fabric
 
         def plan_then_edit(*args):
             plans = plan_fabric(*args)
-            self.edit_vlan('demo-vpc-1', 1120)
+            self.edit_vlan('vpc-1', 1120)
             return plans
 
         with mock.patch('netbox_hedgehog.sync.engine.plan_fabric', plan_then_edit):
             run = self.synced(self.fabric)
         self.assertEqual(run.total('update'), 0)
-        self.assertEqual(self.vpc(self.fabric, 'demo-vpc-1').vlans, [1120])
+        self.assertEqual(self.vpc(self.fabric, 'vpc-1').vlans, [1120])
         self.work('default')
         (failure,) = self.failed_jobs()
-        self.assertIn('VPC demo-vpc-1 was changed in env-1/pre-demo.yaml', failure)
+        self.assertIn('VPC vpc-1 was changed in env-1/vpcs.yaml', failure)
         self.synced(self.fabric)
-        self.assertEqual(self.vpc(self.fabric, 'demo-vpc-1').vlans, [1190])
+        self.assertEqual(self.vpc(self.fabric, 'vpc-1').vlans, [1190])
 
     def test_two_edits_before_the_jobs_run_are_no_conflict(self):
-        self.edit_vlan('demo-vpc-1', 1116)
-        self.edit_vlan('demo-vpc-1', 1117)
+        self.edit_vlan('vpc-1', 1116)
+        self.edit_vlan('vpc-1', 1117)
         self.work('default')
         self.assertEqual(self.failed_jobs(), [])
-        self.assertEqual(self.new_commits(), ['netbox-hedgehog: update VPC demo-vpc-1 (by alice)'])
-        self.assertIn('vlan: 1117', self.repo.show('env-1/pre-demo.yaml'))
-        self.edit_vlan('demo-vpc-1', 1118)
+        self.assertEqual(self.new_commits(), ['netbox-hedgehog: update VPC vpc-1 (by alice)'])
+        self.assertIn('vlan: 1117', self.repo.show('env-1/vpcs.yaml'))
+        self.edit_vlan('vpc-1', 1118)
         self.work('default')
         self.assertEqual(self.failed_jobs(), [])
         self.assertEqual(len(self.new_commits()), 2)
@@ -584,7 +585,7 @@ class WriteTest(GitOpsTestCase):
     def test_only_changes_made_by_people_go_to_git(self):
         """Neither the YAML loader, nor a sync, nor deleting the whole fabric writes to the repository."""
         with self.captureOnCommitCallbacks(execute=True):
-            load_yaml(self.fabric, PRE_DEMO.replace('vlan: 1101', 'vlan: 1119'))
+            load_yaml(self.fabric, VPCS_TEXT.replace('vlan: 1001', 'vlan: 1119'))
             self.synced(self.fabric)
         self.assertEqual(self.queued_ids('default'), [])
         with self.captureOnCommitCallbacks(execute=True):
@@ -645,12 +646,12 @@ class HTTPTokenTest(GitOpsTestCase):
         self.assertEqual(authenticated, {'x-access-token'})
         self.assertTrue(all(TOKEN not in path for _m, path, _a, _u in self.server.requests))
 
-        vpc = self.vpc(self.fabric, 'demo-vpc-1')
+        vpc = self.vpc(self.fabric, 'vpc-1')
         self.api_patch(vpc, {'labels': {'owner': 'net-team'}})
         self.work('default')
         self.assertEqual(self.failed_jobs(), [])
-        self.assertEqual(self.repo.subjects()[0], 'netbox-hedgehog: update VPC demo-vpc-1 (by alice)')
-        self.assertIn('owner: net-team', self.repo.show('env-1/pre-demo.yaml'))
+        self.assertEqual(self.repo.subjects()[0], 'netbox-hedgehog: update VPC vpc-1 (by alice)')
+        self.assertIn('owner: net-team', self.repo.show('env-1/vpcs.yaml'))
         self.assert_token_nowhere(run.log, run.error)
 
     def test_a_wrong_token_fails_without_showing_it(self):
@@ -667,7 +668,7 @@ class HTTPTokenTest(GitOpsTestCase):
         self.assertIn(f'{self.server.url(self.repo)} failed', run.error)
         self.assertNotIn(wrong, run.error + run.log)
 
-        self.api_patch(self.vpc(self.fabric, 'demo-vpc-1'), {'labels': {'owner': 'net-team'}})
+        self.api_patch(self.vpc(self.fabric, 'vpc-1'), {'labels': {'owner': 'net-team'}})
         with self.assertLogs(level='DEBUG') as logs:
             self.work('default')
         (failure,) = self.failed_jobs()
@@ -679,13 +680,13 @@ class HTTPTokenTest(GitOpsTestCase):
 
 class DocumentsTest(SimpleTestCase):
     def test_splitting_keeps_every_byte(self):
-        for path in SAMPLES.glob('*.yaml'):
+        for path in (*FILES, *SAMPLES.glob('*.yaml')):
             text = path.read_text()
             self.assertEqual(''.join(d.text for d in split_documents(text)), text, path.name)
 
     def test_every_sample_object_round_trips_through_a_file(self):
         """Replace each document by its rendering: the file loads back into the same objects, others untouched."""
-        for path in SAMPLES.glob('*.yaml'):
+        for path in (*FILES, *SAMPLES.glob('*.yaml')):
             text = path.read_text()
             objects, _errors = parse_documents(text, path.name)
             for obj in objects:
@@ -703,12 +704,12 @@ class DocumentsTest(SimpleTestCase):
                                      documents_except(text, obj.kind, obj.name))
 
     def test_removing_a_document_keeps_the_comments_of_the_next(self):
-        documents = split_documents(DEMO)
-        index = find_document(documents, 'VPCAttachment', name='demo-vpc-3--server-3--bundled--s5248-01')
+        documents = split_documents(PEERINGS_TEXT)
+        index = find_document(documents, 'VPCAttachment', name='vpc-3--server-06--bundled--leaf-03')
         text = remove_document(documents, index)
-        self.assertIn('#\n# VPC Peering: vpc-1 <> vpc-2\n#\n---\n', text)
+        self.assertIn('#\n# Peering: vpc-1 <> vpc-2\n#\n---\n', text)
         self.assertEqual([o.name for o in parse_documents(text)[0]],
-                         ['demo-vpc-3', 'demo-vpc-1--demo-vpc-2', 'demo-vpc-1--default'])
+                         ['vpc-3', 'vpc-3--server-05--unbundled--leaf-03', 'vpc-1--vpc-2', 'vpc-1--internet'])
 
 
 class DriftCompareTest(SimpleTestCase):

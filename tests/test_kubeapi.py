@@ -1,11 +1,10 @@
-"""Tests of the Kubernetes API test server (tests/kubeapi).
+"""Tests of the Kubernetes API test server (deploy/dev/hedgehog_devtools/kubeapi).
 
 They talk to it the way the plugin does: with the official ``kubernetes`` client, configured from the
 kubeconfig the server writes, over real HTTPS with certificate verification on. No Django database is used.
 """
 import base64
 import json
-import os
 import re
 import select
 import signal
@@ -24,12 +23,13 @@ import yaml
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
+from hedgehog_devtools.kubeapi import KubeAPIServer
+from hedgehog_devtools.kubeapi.tls import create_tls_material
 from netbox_hedgehog.kinds import KINDS
-from tests.kubeapi import KubeAPIServer
-from tests.kubeapi.tls import create_tls_material
+from tests.cluster import FABRIC_COUNTS
+from tests.harness import SAMPLES, needs_samples
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLES = Path(os.environ.get('HEDGEHOG_SAMPLES', '/work/shared/samples'))
 WIRING = 'wiring.githedgehog.com'
 VPC = 'vpc.githedgehog.com'
 GATEWAY = 'gateway.githedgehog.com'
@@ -37,7 +37,7 @@ SWITCHES = (WIRING, 'v1beta1', 'default', 'switches')
 READER, FORBIDDEN, WIRING_ONLY = 'reader-token', 'forbidden-token', 'wiring-only-token'
 TIMESTAMP = re.compile(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ')
 
-# Objects per kind in each sample file, as /work/shared/samples/INDEX.md lists them.
+# Objects per kind in each third-party sample file, as the samples' INDEX.md lists them.
 SAMPLE_COUNTS = {
     'docs__docs__install-upgrade__build-wiring.md__block2-sample-wiring-diagram.yaml': {
         'VLANNamespace': 1, 'IPv4Namespace': 1, 'SwitchGroup': 1, 'Switch': 6, 'Gateway': 1, 'Connection': 10,
@@ -517,7 +517,20 @@ def test_load_yaml_skips_comments_and_reports_unserved_kinds(server):
     assert server.get('Switch', 'leaf-1', namespace='lab') is not None
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason='the Hedgehog sample files are not available')
+def test_demo_fabric_loads_with_its_counts(server, api):
+    for path, expected in FABRIC_COUNTS.items():
+        server.clear()
+        result = server.load_yaml(path)
+        assert (result.loaded, result.ignored) == (expected, []), path.name
+    server.clear()
+    for path in FABRIC_COUNTS:
+        server.load_yaml(path)
+    assert server.count() == sum(sum(counts.values()) for counts in FABRIC_COUNTS.values()) == 56
+    connections = api.list_namespaced_custom_object(WIRING, 'v1beta1', 'default', 'connections')['items']
+    assert len(connections) == 20
+
+
+@needs_samples
 def test_sample_files_load_with_the_documented_counts(server, api):
     for name, expected in SAMPLE_COUNTS.items():
         server.clear()
@@ -556,7 +569,8 @@ def test_command_line_serves_until_sigterm(tmp_path, connect):
     sample = tmp_path / 'switches.yaml'
     sample.write_text(yaml.safe_dump_all([switch('leaf-1'), switch('leaf-2')]))
     process = subprocess.Popen(
-        [sys.executable, '-m', 'tests.kubeapi', '--port', '0', '--kubeconfig', str(kubeconfig), str(sample)],
+        [sys.executable, '-m', 'hedgehog_devtools.kubeapi', '--port', '0', '--kubeconfig', str(kubeconfig),
+         str(sample)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

@@ -1,17 +1,15 @@
-"""The YAML loader over every real sample, and its per-document errors."""
-from pathlib import Path
-
+"""The YAML loader over the demo fabric and the third-party samples, and its per-document errors."""
 import pytest
 from django.test import TestCase
 
 from netbox_hedgehog.loader import parse_documents
 from netbox_hedgehog.models import VPC, Connection, Fabric, Gateway, Switch, VPCAttachment, VPCPeering
+from tests.cluster import FABRIC_COUNTS, PEERINGS, WIRING
+from tests.harness import SAMPLES, needs_samples
 from tests.loading import load_yaml
 
-SAMPLES = Path(__file__).resolve().parents[2] / 'shared' / 'samples'
-
-# Exact per-kind counts for each sample (see shared/samples/INDEX.md). The docs wiring diagram declares its Gateway
-# in namespace "fab", which is not the fabric's namespace: that one document is rejected, the other 19 load.
+# Exact per-kind counts for each third-party sample (see the samples' INDEX.md). The docs wiring diagram declares its
+# Gateway in namespace "fab", which is not the fabric's namespace: that one document is rejected, the other 19 load.
 SAMPLE_COUNTS = {
     'docs__docs__install-upgrade__build-wiring.md__block2-sample-wiring-diagram.yaml': (
         {'VLANNamespace': 1, 'IPv4Namespace': 1, 'SwitchGroup': 1, 'Switch': 6, 'Connection': 10}, 1,
@@ -33,22 +31,27 @@ def sample(name):
     return (SAMPLES / name).read_text()
 
 
+def assert_loaded(test, fabric, result, expected):
+    from netbox_hedgehog.kinds import KINDS
+    for kind_spec in KINDS:
+        stored = kind_spec.model.objects.filter(fabric=fabric).count()
+        test.assertEqual(stored, expected.get(kind_spec.kind, 0), kind_spec.kind)
+        test.assertEqual(result.created.get(kind_spec.kind, 0), expected.get(kind_spec.kind, 0))
+
+
+@needs_samples
 class SampleLoadTest(TestCase):
     def test_every_sample_file_is_covered(self):
         files = {p.name for p in SAMPLES.glob('*.yaml')}
         self.assertEqual(files, set(SAMPLE_COUNTS))
 
     def test_samples_load_with_exact_counts(self):
-        from netbox_hedgehog.kinds import KINDS
         for filename, (expected, error_count) in SAMPLE_COUNTS.items():
             with self.subTest(filename=filename):
                 fabric = Fabric.objects.create(name=filename[:100])
                 result = load_yaml(fabric, sample(filename), source=filename)
                 self.assertEqual(len(result.errors), error_count, [str(e) for e in result.errors])
-                for kind_spec in KINDS:
-                    stored = kind_spec.model.objects.filter(fabric=fabric).count()
-                    self.assertEqual(stored, expected.get(kind_spec.kind, 0), kind_spec.kind)
-                    self.assertEqual(result.created.get(kind_spec.kind, 0), expected.get(kind_spec.kind, 0))
+                assert_loaded(self, fabric, result, expected)
 
     def test_gateway_in_foreign_namespace_is_reported(self):
         fabric = Fabric.objects.create(name='docs')
@@ -60,64 +63,78 @@ class SampleLoadTest(TestCase):
         self.assertIn(name, str(error))
         self.assertFalse(Gateway.objects.filter(fabric=fabric).exists())
 
+
+class FabricLoadTest(TestCase):
+    """The demo fabric's files, as the demo and the other tests load them."""
+
+    def test_fabric_files_load_with_exact_counts(self):
+        for path, expected in FABRIC_COUNTS.items():
+            with self.subTest(file=path.name):
+                fabric = Fabric.objects.create(name=path.name)
+                result = load_yaml(fabric, path.read_text(), source=path.name)
+                self.assertEqual(result.errors, [])
+                assert_loaded(self, fabric, result, expected)
+
     def test_second_load_changes_nothing(self):
-        fabric = Fabric.objects.create(name='lab')
-        text = sample('lab-ci__envs__env-ci-1.l__wiring.yaml')
+        fabric = Fabric.objects.create(name='demo')
+        text = WIRING.read_text()
         load_yaml(fabric, text)
         again = load_yaml(fabric, text)
         self.assertEqual(again.created, {})
         self.assertEqual(again.updated, {})
-        self.assertEqual(again.unchanged['Connection'], 24)
+        self.assertEqual(again.unchanged['Connection'], 18)
 
     def test_typed_columns_match_the_yaml(self):
-        fabric = Fabric.objects.create(name='lab')
-        load_yaml(fabric, sample('lab-ci__envs__env-ci-1.l__wiring.yaml'))
-        leaf = Switch.objects.get(fabric=fabric, name='ds3000-01')
+        fabric = Fabric.objects.create(name='demo')
+        load_yaml(fabric, WIRING.read_text())
+        leaf = Switch.objects.get(fabric=fabric, name='leaf-01')
         self.assertEqual(leaf.role, 'server-leaf')
-        self.assertEqual(leaf.profile, 'celestica-ds3000')
-        self.assertEqual((leaf.redundancy_group, leaf.redundancy_type), ('eslag-2', 'eslag'))
-        self.assertEqual(leaf.boot_serial, 'R4039F2B074C17GD300131')
-        self.assertEqual(leaf.breakouts['E1/17'], '4x25G')
+        self.assertEqual(leaf.profile, 'dell-s5248f-on')
+        self.assertEqual((leaf.redundancy_group, leaf.redundancy_type), ('eslag-1', 'eslag'))
+        self.assertEqual(leaf.boot_serial, 'HHDEMO-LF01')
+        self.assertEqual(leaf.breakouts, {'E1/55': '4x25G'})
         self.assertEqual(leaf.annotations['type.hhfab.githedgehog.com'], 'hw')
-        spine = Switch.objects.get(fabric=fabric, name='ds4000-01')
-        self.assertEqual(spine.role, 'spine')
+        self.assertEqual((leaf.asn, leaf.vtep_ip), (65101, '172.30.12.1/32'))
+        spine = Switch.objects.get(fabric=fabric, name='spine-02')
+        self.assertEqual((spine.role, spine.asn, spine.vtep_ip), ('spine', 65100, ''))
 
-        eslag = Connection.objects.get(fabric=fabric, name='server-1--eslag--ds3000-01--ds3000-02')
+        eslag = Connection.objects.get(fabric=fabric, name='server-02--eslag--leaf-01--leaf-02')
         self.assertEqual(eslag.connection_type, 'eslag')
-        self.assertEqual(eslag.switches, ['ds3000-01', 'ds3000-02'])
-        self.assertEqual(eslag.servers, ['server-1'])
-        self.assertEqual(eslag.ports, ['server-1/enp2s1', 'ds3000-01/E1/1/2', 'server-1/enp2s2', 'ds3000-02/E1/1/2'])
-        breakout = [e for e in eslag.endpoints if e['device'] == 'ds3000-01'][0]
-        self.assertEqual((breakout['base_port'], breakout['breakout']), ('E1/1', 2))
-        fabric_link = Connection.objects.get(fabric=fabric, name='ds4000-01--fabric--ds3000-01')
+        self.assertEqual(eslag.switches, ['leaf-01', 'leaf-02'])
+        self.assertEqual(eslag.servers, ['server-02'])
+        self.assertEqual(eslag.ports, ['server-02/enp2s1', 'leaf-01/E1/55/1', 'server-02/enp2s2', 'leaf-02/E1/55/1'])
+        breakout = [e for e in eslag.endpoints if e['device'] == 'leaf-01'][0]
+        self.assertEqual((breakout['base_port'], breakout['breakout']), ('E1/55', 1))
+        fabric_link = Connection.objects.get(fabric=fabric, name='spine-01--fabric--leaf-03')
         self.assertEqual(fabric_link.connection_type, 'fabric')
         self.assertEqual(fabric_link.link_count, 2)
-        self.assertEqual(fabric_link.switches, ['ds3000-01', 'ds4000-01'])
-        self.assertEqual(Connection.objects.filter(fabric=fabric, switches__contains=['ds3000-03']).count(), 8)
+        self.assertEqual(fabric_link.switches, ['leaf-03', 'spine-01'])
+        self.assertEqual(fabric_link.ports, ['spine-01/E1/5', 'leaf-03/E1/49', 'spine-01/E1/6', 'leaf-03/E1/50'])
+        self.assertEqual(Connection.objects.filter(fabric=fabric, switches__contains=['leaf-03']).count(), 5)
 
-        static = fabric.externalattachment_set.get(name='ds3000-03--static-ext')
-        self.assertEqual((static.external_type, static.vlan, static.switch_ip), ('static', 210, '100.6.210.2/24'))
-        self.assertEqual(static.neighbor_ip, '100.6.210.6')
-        bgp = fabric.external_set.get(name='default')
-        self.assertEqual((bgp.inbound_community, bgp.outbound_community), ('65101:3001', '3001:65101'))
-        self.assertEqual(fabric.external_set.get(name='static-ext').static_prefixes, ['0.0.0.0/0'])
+        static = fabric.externalattachment_set.get(name='leaf-04--legacy')
+        self.assertEqual((static.external_type, static.vlan, static.switch_ip), ('static', 200, '100.64.3.2/30'))
+        self.assertEqual(static.neighbor_ip, '100.64.3.1')
+        bgp = fabric.external_set.get(name='internet')
+        self.assertEqual((bgp.inbound_community, bgp.outbound_community), ('65103:100', '100:65103'))
+        self.assertEqual(fabric.external_set.get(name='legacy').static_prefixes, ['10.99.0.0/16'])
         self.assertEqual(fabric.vlannamespace_set.get().ranges, ['1000-2999'])
 
     def test_vpc_columns(self):
         fabric = Fabric.objects.create(name='demo')
-        load_yaml(fabric, sample('demo-gitops__env-1__demo.yaml'))
-        vpc = VPC.objects.get(fabric=fabric, name='demo-vpc-3')
-        self.assertEqual(vpc.mode, 'l2vni')
+        load_yaml(fabric, PEERINGS.read_text())
+        vpc = VPC.objects.get(fabric=fabric, name='vpc-3')
+        self.assertEqual(vpc.mode, 'l3vni')
         self.assertEqual((vpc.ipv4_namespace, vpc.vlan_namespace), ('default', 'default'))
-        self.assertEqual(vpc.subnet_names, ['subnet-1', 'subnet-2'])
-        self.assertEqual(vpc.subnets, ['10.10.131.0/24', '10.10.132.0/24'])
-        self.assertEqual(vpc.vlans, [1131, 1132])
-        attachment = VPCAttachment.objects.get(fabric=fabric)
-        self.assertEqual((attachment.vpc, attachment.subnet), ('demo-vpc-3', 'subnet-1'))
-        self.assertEqual(attachment.connection, 'server-3--bundled--s5248-01')
-        self.assertEqual(VPCPeering.objects.get(fabric=fabric).vpcs, ['demo-vpc-1', 'demo-vpc-2'])
+        self.assertEqual(vpc.subnet_names, ['back', 'front'])
+        self.assertEqual(vpc.subnets, ['10.20.3.0/24', '10.20.4.0/24'])
+        self.assertEqual(vpc.vlans, [1003, 1004])
+        attachment = VPCAttachment.objects.get(fabric=fabric, name='vpc-3--server-06--bundled--leaf-03')
+        self.assertEqual((attachment.vpc, attachment.subnet), ('vpc-3', 'back'))
+        self.assertEqual(attachment.connection, 'server-06--bundled--leaf-03')
+        self.assertEqual(VPCPeering.objects.get(fabric=fabric).vpcs, ['vpc-1', 'vpc-2'])
         peering = fabric.externalpeering_set.get()
-        self.assertEqual((peering.vpc, peering.external, peering.prefixes), ('demo-vpc-1', 'default', ['0.0.0.0/0']))
+        self.assertEqual((peering.vpc, peering.external, peering.prefixes), ('vpc-1', 'internet', ['0.0.0.0/0']))
 
 
 GOOD_VPC = """

@@ -17,7 +17,7 @@ from users.models import ObjectPermission, Token, User
 
 from netbox_hedgehog.models import VPC, Fabric, SyncChange, SyncRun
 from netbox_hedgehog.models.fabric import reveal_credential
-from tests.cluster import LAB_WIRING, ClusterTestCase
+from tests.cluster import WIRING, ClusterTestCase
 from tests.harness import REPO_ROOT
 from tests.specs import DEMO_VPC_1, create_objects
 
@@ -49,7 +49,7 @@ class PermissionTableTest(ClusterTestCase):
     def setUp(self):
         super().setUp()
         django_rq.get_connection('high').flushdb()
-        self.kube.load_yaml(LAB_WIRING)
+        self.kube.load_yaml(WIRING)
         self.fabric = self.make_fabric(name='lab')
         self.run = self.sync(self.fabric)
         self.assertTrue(SyncChange.objects.filter(run=self.run).exists())
@@ -94,7 +94,7 @@ class PermissionTableTest(ClusterTestCase):
         page = self.client.get(self.run.get_absolute_url())
         listing = self.api.get(reverse('plugins-api:netbox_hedgehog-api:syncrun-list'))
         return self.outcome((page.status_code, listing.status_code), (200, 200),
-                            lambda: 'ds3000-01' in page.content.decode() and listing.json()['count'] == 1,
+                            lambda: 'spine-01' in page.content.decode() and listing.json()['count'] == 1,
                             changed=nothing)
 
     def read_sync_changes(self):

@@ -24,7 +24,7 @@ from netbox_hedgehog.management.commands.hedgehog_scheduler import SidecarSchedu
 from netbox_hedgehog.models import Fabric, Switch, SyncChange, SyncRun
 from netbox_hedgehog.sync.engine import create_run
 from rq_jobs.sync import schedule_tick
-from tests.cluster import LAB_WIRING, ClusterTestCase
+from tests.cluster import WIRING, ClusterTestCase
 from tests.test_sync import plugin_settings
 
 MANUAL, SCHEDULE = 'manual', 'schedule'
@@ -157,7 +157,7 @@ class DueSelectionTest(FakeRedisMixin, ClusterTestCase):
 class SyncNowTest(FakeRedisMixin, ClusterTestCase):
     def setUp(self):
         super().setUp()
-        self.kube.load_yaml(LAB_WIRING)
+        self.kube.load_yaml(WIRING)
         self.fabric = self.make_fabric(sync_enabled=True, sync_interval=60)
 
     def test_sync_now_goes_to_high_and_pressing_twice_gives_one_run(self):
@@ -298,7 +298,7 @@ class BackoffTest(FakeRedisMixin, ClusterTestCase):
 class RecoveryTest(FakeRedisMixin, ClusterTestCase):
     def setUp(self):
         super().setUp()
-        self.kube.load_yaml(LAB_WIRING)
+        self.kube.load_yaml(WIRING)
         self.fabric = self.make_fabric(sync_enabled=True, sync_interval=60)
         scheduling.run_locked(create_run(self.fabric, 'command'))
         self.fabric.refresh_from_db()

@@ -15,8 +15,7 @@ from utilities.serialization import serialize_object
 from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS
 from netbox_hedgehog.models import VPC, Connection, Fabric, Switch, SyncChange
 from netbox_hedgehog.sync.plan import observed_from_item
-from tests.cluster import LAB_WIRING, SAMPLES, ClusterTestCase
-from tests.test_loader import SAMPLE_COUNTS
+from tests.cluster import FABRIC_COUNTS, VPCS, WIRING, ClusterTestCase
 
 NEW_SERVER = {
     'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'Server',
@@ -35,13 +34,13 @@ def plugin_settings(**overrides):
     return override_settings(PLUGINS_CONFIG=config)
 
 
-class SampleSyncTest(ClusterTestCase):
-    def test_every_sample_syncs_with_exact_counts(self):
-        for filename, (expected, _errors) in SAMPLE_COUNTS.items():
-            with self.subTest(filename=filename):
+class FabricSyncTest(ClusterTestCase):
+    def test_every_fabric_file_syncs_with_exact_counts(self):
+        for path, expected in FABRIC_COUNTS.items():
+            with self.subTest(file=path.name):
                 self.kube.clear()
-                self.kube.load_yaml(SAMPLES / filename)
-                fabric = self.make_fabric(name=filename[:100])
+                self.kube.load_yaml(path)
+                fabric = self.make_fabric(name=path.name)
                 run = self.sync(fabric)
                 self.assertEqual(run.status, 'succeeded', run.error)
                 self.assertEqual(counts(fabric), {k.kind: expected.get(k.kind, 0) for k in KINDS})
@@ -55,16 +54,16 @@ class SampleSyncTest(ClusterTestCase):
         record equal to NetBox's own snapshot of it, and later ORM inserts must get fresh ids."""
         self.maxDiff = None
         checked = set()
-        for filename in SAMPLE_COUNTS:
+        for path in FABRIC_COUNTS:
             self.kube.clear()
-            self.kube.load_yaml(SAMPLES / filename)
-            fabric = self.make_fabric(name=filename[:100])
+            self.kube.load_yaml(path)
+            fabric = self.make_fabric(name=path.name)
             run = self.sync(fabric)
             logged = {(c.changed_object_type.model, c.changed_object_id): c.postchange_data
                       for c in ObjectChange.objects.filter(request_id=run.request_id, action='create')}
             for kind_spec in KINDS:
                 for row in kind_spec.model.objects.filter(fabric=fabric):
-                    with self.subTest(filename=filename, kind=kind_spec.kind, name=row.name):
+                    with self.subTest(file=path.name, kind=kind_spec.kind, name=row.name):
                         expected = serialize_object(row, resolve_tags=False, extra={'tags': []},
                                                     exclude=['last_updated'])
                         self.assertEqual(logged[(kind_spec.model._meta.model_name, row.pk)], expected)
@@ -74,30 +73,29 @@ class SampleSyncTest(ClusterTestCase):
                                          stored)
                     checked.add(kind_spec.kind)
         self.assertGreaterEqual(len(checked), 10, checked)
-        fabric = Fabric.objects.get(name=next(iter(SAMPLE_COUNTS))[:100])
+        fabric = Fabric.objects.get(name=next(iter(FABRIC_COUNTS)).name)
         later = Switch.objects.create(fabric=fabric, name='added-by-hand', spec={'role': 'spine'})
         self.assertGreater(later.pk, Switch.objects.exclude(pk=later.pk).order_by('-pk').first().pk)
 
     def test_typed_columns_and_identity_match_the_cluster(self):
-        self.kube.load_yaml(LAB_WIRING)
+        self.kube.load_yaml(WIRING)
         fabric = self.make_fabric()
         self.sync(fabric)
-        leaf = Switch.objects.get(fabric=fabric, name='ds3000-03')
-        self.assertEqual((leaf.role, leaf.profile, leaf.groups), ('server-leaf', 'celestica-ds3000', ['border']))
-        source = self.kube.get('Switch', 'ds3000-03')
+        leaf = Switch.objects.get(fabric=fabric, name='leaf-04')
+        self.assertEqual((leaf.role, leaf.profile, leaf.groups), ('border-leaf', 'dell-s5248f-on', ['border']))
+        source = self.kube.get('Switch', 'leaf-04')
         self.assertEqual(leaf.uid, source['metadata']['uid'])
         self.assertEqual(leaf.resource_version, source['metadata']['resourceVersion'])
         self.assertEqual(leaf.generation, 1)
         self.assertIsNotNone(leaf.creation_timestamp)
-        conn = Connection.objects.get(fabric=fabric, name='server-6--eslag--ds3000-03--sse-c4632-01')
-        self.assertEqual(conn.ports, ['server-6/enp2s1', 'ds3000-03/E1/11/2', 'server-6/enp2s2',
-                                      'sse-c4632-01/E1/10/4'])
+        conn = Connection.objects.get(fabric=fabric, name='server-02--eslag--leaf-01--leaf-02')
+        self.assertEqual(conn.ports, ['server-02/enp2s1', 'leaf-01/E1/55/1', 'server-02/enp2s2', 'leaf-02/E1/55/1'])
 
 
 class ResyncTest(ClusterTestCase):
     def setUp(self):
         super().setUp()
-        self.kube.load_yaml(LAB_WIRING)
+        self.kube.load_yaml(WIRING)
         self.fabric = self.make_fabric()
         first = self.sync(self.fabric)
         self.assertEqual(first.status, 'succeeded', first.error)
@@ -107,7 +105,7 @@ class ResyncTest(ClusterTestCase):
             run = self.sync(self.fabric)
         self.assertEqual(run.status, 'succeeded')
         self.assertEqual((run.total('create'), run.total('update'), run.total('delete')), (0, 0, 0))
-        self.assertEqual(run.total('unchanged'), 51)
+        self.assertEqual(run.total('unchanged'), 41)
         self.assertFalse(SyncChange.objects.filter(run=run).exists())
         writes = [q['sql'] for q in queries if q['sql'].startswith(('INSERT', 'UPDATE', 'DELETE'))
                   and 'netbox_hedgehog_syncrun' not in q['sql'] and 'netbox_hedgehog_fabric' not in q['sql']]
@@ -140,18 +138,18 @@ class ResyncTest(ClusterTestCase):
             self.kube.put({**NEW_SERVER, 'metadata': {'name': f'bulk-{i}', 'namespace': 'default'}})
             self.kube.put({
                 'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'Connection',
-                'metadata': {'name': f'bulk-{i}--unbundled--ds3000-03', 'namespace': 'default'},
+                'metadata': {'name': f'bulk-{i}--unbundled--leaf-03', 'namespace': 'default'},
                 'spec': {'unbundled': {'link': {'server': {'port': f'bulk-{i}/eth0'},
-                                                'switch': {'port': f'ds3000-03/E1/{i % 32 + 1}'}}}},
+                                                'switch': {'port': f'leaf-03/E1/{i % 32 + 1}'}}}},
             })
         big, big_initial, big_again = measure('big')
-        self.assertEqual(counts(big)['Connection'], 224)
+        self.assertEqual(counts(big)['Connection'], 218)
         self.assertLessEqual(abs(big_initial - small_initial), 2)
         self.assertLessEqual(abs(big_again - small_again), 2)
 
     def test_objects_recreated_with_the_same_content_only_refresh_their_identity(self):
         recreated = {}
-        for name in ('ds3000-01', 'ds3000-03'):
+        for name in ('leaf-01', 'leaf-03'):
             source = self.kube.get('Switch', name)
             self.kube.delete('Switch', name)
             kept = {k: v for k, v in source['metadata'].items() if k in ('name', 'namespace', 'labels', 'annotations')}
@@ -160,20 +158,20 @@ class ResyncTest(ClusterTestCase):
         run = self.sync(self.fabric)
         self.assertEqual(run.status, 'succeeded', run.error)
         self.assertEqual((run.total('create'), run.total('update'), run.total('delete')), (0, 0, 0))
-        self.assertEqual(run.total('unchanged'), 51)
+        self.assertEqual(run.total('unchanged'), 41)
         self.assertFalse(SyncChange.objects.filter(run=run).exists())
         self.assertFalse(ObjectChange.objects.filter(request_id=run.request_id).exists())
         for name, metadata in recreated.items():
             row = Switch.objects.get(fabric=self.fabric, name=name)
             self.assertEqual((row.uid, row.resource_version), (metadata['uid'], metadata['resourceVersion']))
-        self.assertEqual(Switch.objects.get(fabric=self.fabric, name='ds3000-03').role, 'server-leaf')
+        self.assertEqual(Switch.objects.get(fabric=self.fabric, name='leaf-03').role, 'server-leaf')
 
     def test_add_change_delete_are_reflected_with_change_records(self):
         self.kube.put(NEW_SERVER)
         vlanns = self.kube.get('VLANNamespace', 'default')
         vlanns['spec']['ranges'] = [{'from': 1000, 'to': 1999}]
         self.kube.put(vlanns)
-        self.kube.delete('Connection', 'server-9--unbundled--sse-c4632-01')
+        self.kube.delete('Connection', 'server-08--unbundled--leaf-04')
 
         run = self.sync(self.fabric)
         self.assertEqual(run.status, 'succeeded', run.error)
@@ -181,11 +179,11 @@ class ResyncTest(ClusterTestCase):
         self.assertTrue(run.pruned)
         self.assertEqual(self.fabric.server_set.get(name='server-new').description, 'added')
         self.assertEqual(self.fabric.vlannamespace_set.get().ranges, ['1000-1999'])
-        self.assertFalse(Connection.objects.filter(name='server-9--unbundled--sse-c4632-01').exists())
+        self.assertFalse(Connection.objects.filter(name='server-08--unbundled--leaf-04').exists())
 
         changes = {(c.action, c.kind, c.name): c for c in SyncChange.objects.filter(run=run)}
         self.assertEqual(set(changes), {('create', 'Server', 'server-new'), ('update', 'VLANNamespace', 'default'),
-                                        ('delete', 'Connection', 'server-9--unbundled--sse-c4632-01')})
+                                        ('delete', 'Connection', 'server-08--unbundled--leaf-04')})
         update = changes[('update', 'VLANNamespace', 'default')]
         self.assertEqual(update.diff, [{'path': 'spec.ranges', 'old': [{'from': 1000, 'to': 2999}],
                                         'new': [{'from': 1000, 'to': 1999}]}])
@@ -199,11 +197,11 @@ class ResyncTest(ClusterTestCase):
 
     def test_synced_objects_are_found_by_global_search(self):
         from extras.models import CachedValue
-        self.assertTrue(CachedValue.objects.filter(value='ds3000-01').exists())
+        self.assertTrue(CachedValue.objects.filter(value='leaf-01').exists())
 
     def test_dry_run_records_the_plan_and_writes_nothing(self):
         self.kube.put(NEW_SERVER)
-        self.kube.delete('Server', 'server-1')
+        self.kube.delete('Server', 'server-01')
         before = counts(self.fabric)
         self.fabric.refresh_from_db()
         last_sync = self.fabric.last_sync
@@ -219,18 +217,18 @@ class ResyncTest(ClusterTestCase):
 class SafePruningTest(ClusterTestCase):
     def setUp(self):
         super().setUp()
-        self.kube.load_yaml(LAB_WIRING)
+        self.kube.load_yaml(WIRING)
         self.fabric = self.make_fabric()
         self.sync(self.fabric)
 
     def test_empty_kind_is_not_pruned_and_the_run_says_why(self):
         for server in self.kube.objects('Server'):
             self.kube.delete('Server', server['metadata']['name'])
-        self.kube.delete('Connection', 'server-9--unbundled--sse-c4632-01')
+        self.kube.delete('Connection', 'server-08--unbundled--leaf-04')
         run = self.sync(self.fabric)
         self.assertEqual(run.status, 'partial')
         self.assertEqual(self.fabric.server_set.count(), 8)
-        self.assertEqual(self.fabric.connection_set.count(), 24, 'no kind is pruned after an incomplete read')
+        self.assertEqual(self.fabric.connection_set.count(), 18, 'no kind is pruned after an incomplete read')
         self.assertIn('returned no Server objects', run.prune_skipped_reason)
         self.assertFalse(run.pruned)
         self.fabric.refresh_from_db()
@@ -248,11 +246,11 @@ class SafePruningTest(ClusterTestCase):
     def test_missing_crd_with_objects_fails_and_changes_nothing(self):
         self.kube.uninstall('Server')
         self.kube.put(NEW_SERVER)
-        self.kube.delete('Connection', 'server-9--unbundled--sse-c4632-01')
+        self.kube.delete('Connection', 'server-08--unbundled--leaf-04')
         run = self.sync(self.fabric)
         self.assertEqual(run.status, 'failed')
         self.assertIn('Server custom resource (servers.wiring.githedgehog.com/v1beta1) is not installed', run.error)
-        self.assertEqual(self.fabric.connection_set.count(), 24)
+        self.assertEqual(self.fabric.connection_set.count(), 18)
 
     def test_missing_crd_without_objects_is_harmless(self):
         self.kube.uninstall('GatewayGroup')
@@ -261,21 +259,22 @@ class SafePruningTest(ClusterTestCase):
         self.assertIn('GatewayGroup: CRD not installed', run.log)
 
     def test_uninterpretable_object_gives_its_own_error_and_the_rest_syncs(self):
-        bad = self.kube.get('Connection', 'server-8--unbundled--ds3000-03')
-        bad['spec']['unbundled']['link']['switch']['port'] = 'ds3000-03-E1-1-2'
+        bad = self.kube.get('Connection', 'server-07--unbundled--leaf-03')
+        bad['spec']['unbundled']['link']['switch']['port'] = 'leaf-03-E1-55-2'
         self.kube.put(bad)
-        wrong_type = self.kube.get('Switch', 'ds3000-01')
+        wrong_type = self.kube.get('Switch', 'leaf-01')
         wrong_type['spec']['asn'] = 'not-a-number'
         self.kube.put(wrong_type)
         self.kube.put(NEW_SERVER)
         run = self.sync(self.fabric)
         self.assertEqual(run.status, 'partial')
         errors = {c.name: c.message for c in SyncChange.objects.filter(run=run, action='error')}
-        self.assertIn("port 'ds3000-03-E1-1-2' does not parse", errors['server-8--unbundled--ds3000-03'])
-        self.assertIn("spec.asn: expected an integer, got str 'not-a-number'", errors['ds3000-01'])
+        self.assertIn("port 'leaf-03-E1-55-2' does not parse", errors['server-07--unbundled--leaf-03'])
+        self.assertIn("spec.asn: expected an integer, got str 'not-a-number'", errors['leaf-01'])
         self.assertTrue(self.fabric.server_set.filter(name='server-new').exists())
-        self.assertTrue(self.fabric.connection_set.filter(name='server-8--unbundled--ds3000-03').exists())
-        self.assertEqual(self.fabric.switch_set.get(name='ds3000-01').asn, None)
+        self.assertTrue(self.fabric.connection_set.filter(name='server-07--unbundled--leaf-03').exists())
+        # The switch that could not be read keeps what the last good sync stored.
+        self.assertEqual(self.fabric.switch_set.get(name='leaf-01').asn, 65101)
 
 
 class FailureTest(ClusterTestCase):
@@ -283,14 +282,14 @@ class FailureTest(ClusterTestCase):
 
     def setUp(self):
         super().setUp()
-        self.kube.load_yaml(LAB_WIRING)
+        self.kube.load_yaml(WIRING)
         self.fabric = self.make_fabric()
         self.assertEqual(self.sync(self.fabric).status, 'succeeded')
         self.fabric.refresh_from_db()
         self.last_sync = self.fabric.last_sync
         # A change the failed sync must not apply.
         self.kube.put(NEW_SERVER)
-        self.kube.delete('Connection', 'server-9--unbundled--sse-c4632-01')
+        self.kube.delete('Connection', 'server-08--unbundled--leaf-04')
         self.before = counts(self.fabric)
 
     def assert_failed_untouched(self, run, message):
@@ -351,7 +350,7 @@ class FailureTest(ClusterTestCase):
         self.assert_failed_untouched(self.sync(self.fabric), 'fabric.invalid:6443) could not be resolved')
 
     def test_tls_failure(self):
-        from tests.kubeapi import KubeAPIServer
+        from hedgehog_devtools.kubeapi import KubeAPIServer
         with KubeAPIServer() as other:
             foreign_ca = other.kubeconfig().split('certificate-authority-data: ')[1].split()[0]
         own_ca = self.kube.kubeconfig().split('certificate-authority-data: ')[1].split()[0]
@@ -375,18 +374,18 @@ class FailureTest(ClusterTestCase):
 
 class CommandTest(ClusterTestCase):
     def test_hedgehog_sync_prints_the_summary(self):
-        self.kube.load_yaml(LAB_WIRING)
+        self.kube.load_yaml(WIRING)
         fabric = self.make_fabric(name='lab')
         out = StringIO()
         call_command('hedgehog_sync', 'lab', stdout=out)
         text = out.getvalue()
         self.assertIn('Sync #', text)
         self.assertIn('succeeded', text)
-        self.assertRegex(text, r'Connection\s+24\s+0\s+0\s+0\s+0')
+        self.assertRegex(text, r'Connection\s+18\s+0\s+0\s+0\s+0')
         self.assertRegex(text, r'Switch\s+6\s+0')
-        self.assertEqual(fabric.connection_set.count(), 24)
+        self.assertEqual(fabric.connection_set.count(), 18)
         call_command('hedgehog_sync', str(fabric.pk), '--dry-run', stdout=out)
-        self.assertRegex(out.getvalue(), r'Connection\s+0\s+0\s+0\s+24')
+        self.assertRegex(out.getvalue(), r'Connection\s+0\s+0\s+0\s+18')
 
     def test_failure_exits_non_zero(self):
         self.make_fabric(name='down')
@@ -446,15 +445,15 @@ class ConnectionCheckTest(ClusterTestCase):
 
 class VPCStaysTest(ClusterTestCase):
     def test_vpc_subnets_follow_the_cluster(self):
-        self.kube.load_yaml(SAMPLES / 'demo-gitops__env-1__pre-demo.yaml')
+        self.kube.load_yaml(VPCS)
         fabric = self.make_fabric()
         self.sync(fabric)
-        vpc = self.kube.get('VPC', 'demo-vpc-1')
+        vpc = self.kube.get('VPC', 'vpc-1')
         vpc['spec']['subnets']['default']['vlan'] = 1199
         self.kube.put(vpc)
         run = self.sync(fabric)
         self.assertEqual(run.total('update'), 1)
-        self.assertEqual(VPC.objects.get(fabric=fabric, name='demo-vpc-1').vlans, [1199])
+        self.assertEqual(VPC.objects.get(fabric=fabric, name='vpc-1').vlans, [1199])
 
 
 class ReadEssentialsTest(SimpleTestCase):

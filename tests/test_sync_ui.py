@@ -11,14 +11,14 @@ from users.models import ObjectPermission, Token, User
 
 from netbox_hedgehog import scheduling
 from netbox_hedgehog.models import Fabric, SyncChange, SyncRun
-from tests.cluster import LAB_WIRING, ClusterTestCase
+from tests.cluster import WIRING, ClusterTestCase
 
 
 class SyncActionsTest(ClusterTestCase):
     def setUp(self):
         super().setUp()
         django_rq.get_connection('high').flushdb()
-        self.kube.load_yaml(LAB_WIRING)
+        self.kube.load_yaml(WIRING)
         self.fabric = self.make_fabric(name='lab')
         self.user = User.objects.create_user(username='operator')
         token = Token.objects.create(user=self.user)
@@ -119,10 +119,10 @@ class SyncHistoryPagesTest(ClusterTestCase):
     def test_run_pages_show_counts_and_diffs(self):
         admin = User.objects.create_user(username='admin2', is_superuser=True)
         self.client.force_login(admin)
-        self.kube.load_yaml(LAB_WIRING)
+        self.kube.load_yaml(WIRING)
         fabric = self.make_fabric(name='lab')
         first = self.sync(fabric)
-        switch = self.kube.get('Switch', 'ds3000-01')
+        switch = self.kube.get('Switch', 'leaf-01')
         switch['spec']['description'] = 'leaf-1 renamed'
         self.kube.put(switch)
         second = self.sync(fabric)

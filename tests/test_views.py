@@ -1,14 +1,14 @@
 """The web UI: NetBox's own view test cases for every model, plus what a user sees and does on the pages
 (object counts on a fabric, write-only credentials, spec errors on the spec field, YAML editing, references).
 
-Specs follow the Hedgehog samples in shared/samples (githedgehog/lab-ci env-ci-1.l, demo-gitops env-1, the docs'
-wiring and VPC examples), with the switch fields hhfab adds on hydration where a running fabric has them.
+Inline specs follow published Hedgehog wiring (githedgehog/lab-ci env-ci-1.l, demo-gitops env-1, the docs' wiring and
+VPC examples), with the switch fields hhfab adds on hydration where a running fabric has them; the pages of a whole
+fabric show the project's demo fabric (deploy/dev/fabric/wiring.yaml).
 """
 import csv
 import io
 import json
 import re
-from pathlib import Path
 
 import yaml
 from core.models import ObjectType
@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from users.models import ObjectPermission
 from utilities.testing import TestCase, ViewTestCases, create_tags, post_data
 
+from hedgehog_devtools.fabric import WIRING
 from netbox_hedgehog import filtersets, forms
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import (
@@ -39,9 +40,6 @@ from netbox_hedgehog.models import (
 )
 from netbox_hedgehog.models.fabric import reveal_credential
 from tests.loading import load_yaml
-
-SAMPLES = Path(__file__).resolve().parents[2] / 'shared' / 'samples'
-LAB_WIRING = 'lab-ci__envs__env-ci-1.l__wiring.yaml'
 
 KUBECONFIG = """apiVersion: v1
 kind: Config
@@ -273,7 +271,7 @@ class FabricPageTest(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.fabric = Fabric.objects.create(name='env-ci-1')
-        load_yaml(cls.fabric, (SAMPLES / LAB_WIRING).read_text(), source=LAB_WIRING)
+        load_yaml(cls.fabric, WIRING.read_text(), source=WIRING.name)
         other = Fabric.objects.create(name='env-ci-2')
         Switch.objects.create(fabric=other, name='ds5000-01', spec=switch_spec(1))
 
@@ -286,13 +284,13 @@ class FabricPageTest(TestCase):
         response = self.client.get(self.fabric.get_absolute_url())
         self.assertHttpStatus(response, 200)
         content = response.content.decode()
-        # lab-ci env-ci-1.l: 6 switches, 3 switch groups, 8 servers, 24 connections, 3 externals, 5 attachments.
+        # The demo wiring: 6 switches, 2 switch groups, 8 servers, 18 connections, 2 externals, 3 attachments.
         expected = {
-            'switch': ('Switches', 6), 'switchgroup': ('Switch Groups', 3), 'switchprofile': ('Switch Profiles', 0),
-            'server': ('Servers', 8), 'connection': ('Connections', 24), 'vlannamespace': ('VLAN Namespaces', 1),
+            'switch': ('Switches', 6), 'switchgroup': ('Switch Groups', 2), 'switchprofile': ('Switch Profiles', 0),
+            'server': ('Servers', 8), 'connection': ('Connections', 18), 'vlannamespace': ('VLAN Namespaces', 1),
             'ipv4namespace': ('IPv4 Namespaces', 1), 'vpc': ('VPCs', 0), 'vpcattachment': ('VPC Attachments', 0),
-            'vpcpeering': ('VPC Peerings', 0), 'external': ('Externals', 3),
-            'externalattachment': ('External Attachments', 5), 'externalpeering': ('External Peerings', 0),
+            'vpcpeering': ('VPC Peerings', 0), 'external': ('Externals', 2),
+            'externalattachment': ('External Attachments', 3), 'externalpeering': ('External Peerings', 0),
             'gateway': ('Gateways', 0), 'gatewaygroup': ('Gateway Groups', 0),
         }
         for model_name, (label, count) in expected.items():
@@ -306,7 +304,7 @@ class FabricPageTest(TestCase):
 
         # Following the link lists this fabric's switches only.
         response = self.client.get(f'{reverse("plugins:netbox_hedgehog:switch_list")}?fabric_id={self.fabric.pk}')
-        self.assertContains(response, 'ds3000-01')
+        self.assertContains(response, 'leaf-01')
         self.assertNotContains(response, 'ds5000-01')
 
     def test_counts_respect_view_permissions(self):
@@ -834,7 +832,7 @@ class SpecEditingTest(TestCase):
 
 
 class ResourcePageTest(TestCase):
-    """Detail pages of objects loaded from the lab-ci wiring sample."""
+    """Detail pages of objects loaded from the demo fabric's wiring."""
     user_permissions = [
         f'netbox_hedgehog.view_{model}' for model in ('switch', 'switchgroup', 'switchprofile', 'server',
                                                       'connection', 'vlannamespace', 'external',
@@ -844,77 +842,75 @@ class ResourcePageTest(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.fabric = Fabric.objects.create(name='env-ci-1')
-        load_yaml(cls.fabric, (SAMPLES / LAB_WIRING).read_text(), source=LAB_WIRING)
-        cls.profile = SwitchProfile.objects.create(fabric=cls.fabric, name='celestica-ds3000',
-                                                   spec={'displayName': 'Celestica DS3000'})
+        load_yaml(cls.fabric, WIRING.read_text(), source=WIRING.name)
+        cls.profile = SwitchProfile.objects.create(fabric=cls.fabric, name='dell-s5248f-on',
+                                                   spec={'displayName': 'Dell S5248F-ON'})
         # A switch group of the same name in another fabric must not be linked.
         other = Fabric.objects.create(name='env-ci-2')
-        SwitchGroup.objects.create(fabric=other, name='border')
+        SwitchGroup.objects.create(fabric=other, name='eslag-1')
 
     def test_switch_links_references_in_its_fabric(self):
-        switch = Switch.objects.get(fabric=self.fabric, name='ds3000-03')
+        switch = Switch.objects.get(fabric=self.fabric, name='leaf-02')
         content = self.client.get(switch.get_absolute_url()).content.decode()
         group = SwitchGroup.objects.get(fabric=self.fabric, name='eslag-1')
-        border = SwitchGroup.objects.get(fabric=self.fabric, name='border')
-        self.assertIn(f'<a href="{self.profile.get_absolute_url()}">celestica-ds3000</a>', content)
-        self.assertRegex(content, rf'Groups</th>\s*<td>\s*<div[^>]*>\s*<span><a href="{border.get_absolute_url()}">'
-                                  rf'border</a></span>')
+        self.assertIn(f'<a href="{self.profile.get_absolute_url()}">dell-s5248f-on</a>', content)
+        self.assertRegex(content, rf'Groups</th>\s*<td>\s*<div[^>]*>\s*<span><a href="{group.get_absolute_url()}">'
+                                  rf'eslag-1</a></span>')
         self.assertRegex(content, rf'Redundancy group</th>\s*<td>\s*<div[^>]*>\s*<span><a href="'
                                   rf'{group.get_absolute_url()}">eslag-1</a></span>')
         # Identity, metadata and the manifest
         self.assertIn('server-leaf', content)
         self.assertIn('type.hhfab.githedgehog.com', content)
-        self.assertIn('ssh://192.168.90.10:8903', content)
-        self.assertIn('kind: Switch\nmetadata:\n  name: ds3000-03', content)
+        self.assertIn('ssh://192.0.2.10:9004', content)
+        self.assertIn('kind: Switch\nmetadata:\n  name: leaf-02', content)
 
     def test_missing_reference_is_plain_text(self):
-        # No SwitchProfile "celestica-ds4000" exists: the spine's profile is shown without a link.
-        switch = Switch.objects.get(fabric=self.fabric, name='ds4000-01')
+        # No SwitchProfile "dell-s5232f-on" exists: the spine's profile is shown without a link.
+        switch = Switch.objects.get(fabric=self.fabric, name='spine-01')
         content = self.client.get(switch.get_absolute_url()).content.decode()
-        self.assertIn('title="Not found in this fabric">celestica-ds4000</span>', content)
-        self.assertNotIn('>celestica-ds4000</a>', content)
+        self.assertIn('title="Not found in this fabric">dell-s5232f-on</span>', content)
+        self.assertNotIn('>dell-s5232f-on</a>', content)
 
     def test_switch_page_lists_its_connections(self):
-        switch = Switch.objects.get(fabric=self.fabric, name='ds3000-01')
+        switch = Switch.objects.get(fabric=self.fabric, name='leaf-01')
         content = self.client.get(switch.get_absolute_url()).content.decode()
         match = re.search(r'hx-get="([^"]*connections/[^"]*)"', content)
         self.assertIsNotNone(match, 'no connections table on the switch page')
         table = self.client.get(match.group(1).replace('&amp;', '&'), HTTP_HX_REQUEST='true').content.decode()
         expected = {
-            'ds3000-01--external--ds2000-02', 'ds4000-01--fabric--ds3000-01', 'ds4000-02--fabric--ds3000-01',
-            'ds3000-01--vpc-loopback', 'server-1--eslag--ds3000-01--ds3000-02',
-            'server-2--eslag--ds3000-01--ds3000-02', 'server-3--bundled--ds3000-01',
+            'spine-01--fabric--leaf-01', 'spine-02--fabric--leaf-01', 'server-01--eslag--leaf-01--leaf-02',
+            'server-02--eslag--leaf-01--leaf-02', 'server-03--bundled--leaf-01',
         }
         shown = {name for name in Connection.objects.values_list('name', flat=True) if f'>{name}</a>' in table}
         self.assertEqual(shown, expected)
 
     def test_connection_page_shows_endpoints(self):
-        connection = Connection.objects.get(fabric=self.fabric, name='server-1--eslag--ds3000-01--ds3000-02')
+        connection = Connection.objects.get(fabric=self.fabric, name='server-02--eslag--leaf-01--leaf-02')
         content = self.client.get(connection.get_absolute_url()).content.decode()
-        server = Server.objects.get(fabric=self.fabric, name='server-1')
-        leaf = Switch.objects.get(fabric=self.fabric, name='ds3000-02')
-        self.assertRegex(content, rf'<td>server</td>\s*<td>\s*<a href="{server.get_absolute_url()}">server-1</a>'
+        server = Server.objects.get(fabric=self.fabric, name='server-02')
+        leaf = Switch.objects.get(fabric=self.fabric, name='leaf-02')
+        self.assertRegex(content, rf'<td>server</td>\s*<td>\s*<a href="{server.get_absolute_url()}">server-02</a>'
                                   rf'\s*</td>\s*<td class="font-monospace">enp2s2</td>')
-        self.assertRegex(content, rf'<td>switch</td>\s*<td>\s*<a href="{leaf.get_absolute_url()}">ds3000-02</a>'
-                                  rf'\s*</td>\s*<td class="font-monospace">E1/1/2</td>\s*<td>\s*2\s*</td>')
+        self.assertRegex(content, rf'<td>switch</td>\s*<td>\s*<a href="{leaf.get_absolute_url()}">leaf-02</a>'
+                                  rf'\s*</td>\s*<td class="font-monospace">E1/55/1</td>\s*<td>\s*1\s*</td>')
         self.assertIn('ESLAG', content)
 
     def test_external_attachment_links_external_and_connection(self):
-        attachment = ExternalAttachment.objects.get(fabric=self.fabric, name='ds3000-03--default')
+        attachment = ExternalAttachment.objects.get(fabric=self.fabric, name='leaf-04--internet--1')
         content = self.client.get(attachment.get_absolute_url()).content.decode()
-        external = External.objects.get(fabric=self.fabric, name='default')
+        external = External.objects.get(fabric=self.fabric, name='internet')
         connection = Connection.objects.get(fabric=self.fabric, name=attachment.connection)
-        self.assertIn(f'<a href="{external.get_absolute_url()}">default</a>', content)
+        self.assertIn(f'<a href="{external.get_absolute_url()}">internet</a>', content)
         self.assertIn(f'<a href="{connection.get_absolute_url()}">{connection.name}</a>', content)
 
     def test_list_filter_narrows_by_typed_column(self):
         url = reverse('plugins:netbox_hedgehog:connection_list')
         content = self.client.get(f'{url}?fabric_id={self.fabric.pk}&connection_type=eslag').content.decode()
-        self.assertIn('server-1--eslag--ds3000-01--ds3000-02', content)
-        self.assertNotIn('server-3--bundled--ds3000-01', content)
+        self.assertIn('server-01--eslag--leaf-01--leaf-02', content)
+        self.assertNotIn('server-03--bundled--leaf-01', content)
         content = self.client.get(f'{reverse("plugins:netbox_hedgehog:switch_list")}?role=spine').content.decode()
-        self.assertIn('ds4000-01', content)
-        self.assertNotIn('ds3000-01', content)
+        self.assertIn('spine-01', content)
+        self.assertNotIn('leaf-01', content)
 
 
 class FilterFormTest(TestCase):

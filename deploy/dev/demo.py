@@ -1,93 +1,134 @@
 """`make demo`: a NetBox with the plugin, a fabric synced on a schedule, and every process a deployment runs.
 
-Starts, in its own database and Redis databases (never the test suite's):
-- the Kubernetes API test server (HTTPS) loaded with the sample wiring diagram, gateways and VPCs;
+First a preflight (seconds, standard library only): Python >= 3.12, the demo fabric's files, free ports for the web
+server and the Kubernetes API test server, PostgreSQL and Redis answering (started by deploy/dev/services.sh when
+they are local, installed and stopped). Anything missing stops the demo with one line saying what and how to fix it.
+
+Then, in its own database and Redis databases (never the test suite's):
+- the Kubernetes API test server (HTTPS) loaded with the demo fabric (deploy/dev/fabric/);
 - `netbox runserver`, `netbox rqworker` and the `netbox hedgehog_scheduler` sidecar;
 then creates an admin user and a fabric with scheduled sync pointing at the test server, waits until the first
 scheduled sync has completed, prints how to log in and what was synced, and keeps running until Ctrl-C, which stops
 everything it started. Running it again reuses the database and works without cleanup.
+
+    python deploy/dev/demo.py               # preflight, then the demo (with the venv's Python)
+    python deploy/dev/demo.py --preflight   # the checks only (any Python; `make demo` runs them before the venv)
+    python deploy/dev/demo.py --print-env   # the demo's environment as shell exports (`make demo-env`)
 """
+import argparse
+import importlib.util
 import os
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLES = REPO.parent / 'shared' / 'samples'
-STATE = REPO / '.netbox' / 'demo'
-SAMPLE_FILES = (
-    'lab-ci__envs__env-ci-1.l__wiring.yaml',
-    'lab-ci__envs__env-ci-1.l__wiring-gateway.yaml',
-    'demo-gitops__env-1__pre-demo.yaml',
-    'demo-gitops__env-1__demo.yaml',
-)
+from hedgehog_devtools.fabric import FILES
+from hedgehog_devtools.processes import DEV_DIR, REPO_ROOT, ProcessError, Processes, environment, port_in_use
+
+STATE = REPO_ROOT / '.netbox' / 'demo'
 WEB_PORT = int(os.environ.get('DEMO_PORT', '8000'))
 KUBE_PORT = int(os.environ.get('DEMO_KUBE_PORT', '16443'))
 SYNC_INTERVAL = 30
 FIRST_SYNC_TIMEOUT = 300
+BOOT_TIMEOUT = 180
+MIN_PYTHON = (3, 12)
 
 # The demo's own database and Redis databases, and short timings so the schedule is visible.
 DEMO_ENV = {
     'PGDATABASE': os.environ.get('DEMO_PGDATABASE', 'netbox_hedgehog_demo'),
-    'HEDGEHOG_REDIS_TASKS_DB': '4',
-    'HEDGEHOG_REDIS_CACHE_DB': '5',
+    'HEDGEHOG_REDIS_TASKS_DB': os.environ.get('DEMO_REDIS_TASKS_DB', '4'),
+    'HEDGEHOG_REDIS_CACHE_DB': os.environ.get('DEMO_REDIS_CACHE_DB', '5'),
     'HEDGEHOG_SCHEDULER_INTERVAL': '10',
     'HEDGEHOG_MIN_SYNC_INTERVAL': str(SYNC_INTERVAL),
     'NETBOX_ROOT': str(STATE),
 }
+SERVICES = DEV_DIR / 'services.sh'
+SERVICES_HINT = ('start it (deploy/dev/services.sh starts a local, installed server) or point {vars} at a running '
+                 'one')
+
+
+class Missing(Exception):
+    """Something the demo needs is not there; the message says what and how to fix it, in one line."""
 
 
 def say(message):
     print(f'[demo] {message}', flush=True)
 
 
-def port_free(port):
-    with socket.socket() as s:
-        return s.connect_ex(('127.0.0.1', port)) != 0
+def _answers(host, port):
+    try:
+        with socket.create_connection((host, port), timeout=3):
+            return True
+    except OSError:
+        return False
 
 
-class Processes:
-    """The processes the demo started; all of them are stopped on exit."""
+def _redis_reply(host, port, password):
+    """The reply of Redis to PING (after AUTH when a password is set): '+PONG' when all is well."""
+    def command(*words):
+        return b''.join([f'*{len(words)}\r\n'.encode(), *(f'${len(w.encode())}\r\n{w}\r\n'.encode() for w in words)])
+    with socket.create_connection((host, port), timeout=3) as s:
+        stream = s.makefile('rb')
+        if password:
+            s.sendall(command('AUTH', password))
+            reply = stream.readline().decode(errors='replace').strip()
+            if not reply.startswith('+'):
+                return reply
+        s.sendall(command('PING'))
+        return stream.readline().decode(errors='replace').strip()
 
-    def __init__(self):
-        self.running = []
 
-    def start(self, name, args, env):
-        log = open(STATE / f'{name}.log', 'ab')
-        process = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-        self.running.append((name, process))
-        say(f'started {name} (pid {process.pid}, log {log.name})')
-        return process
+def _services_problem(env):
+    """What keeps PostgreSQL or Redis from answering, or None when both answer."""
+    pg_host, pg_port = env.get('PGHOST', '127.0.0.1'), int(env.get('PGPORT', '5432'))
+    redis_host, redis_port = env.get('REDIS_HOST', '127.0.0.1'), int(env.get('REDIS_PORT', '6379'))
+    if not _answers(pg_host, pg_port):
+        return f'PostgreSQL does not answer on {pg_host}:{pg_port}: ' + SERVICES_HINT.format(vars='PGHOST/PGPORT')
+    try:
+        reply = _redis_reply(redis_host, redis_port, env.get('REDIS_PASSWORD', ''))
+    except OSError:
+        return f'Redis does not answer on {redis_host}:{redis_port}: ' + SERVICES_HINT.format(
+            vars='REDIS_HOST/REDIS_PORT')
+    if reply != '+PONG':
+        return f'Redis on {redis_host}:{redis_port} refused PING ({reply}): set REDIS_PASSWORD to its password'
+    return None
 
-    def check(self):
-        for name, process in self.running:
-            if process.poll() is not None:
-                raise SystemExit(f'[demo] {name} exited with {process.returncode}; see {STATE / (name + ".log")}')
 
-    def stop(self):
-        for _name, process in reversed(self.running):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        for _name, process in self.running:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-        say('stopped everything the demo started')
+def preflight(env, need_netbox):
+    """Raise Missing for the first thing the demo lacks; start local PostgreSQL/Redis that are only stopped."""
+    if sys.version_info < MIN_PYTHON:
+        raise Missing(f'Python {sys.version.split()[0]} is too old ({sys.executable}): the demo needs Python >= 3.12; '
+                      f'install one or set PYTHON=/path/to/python3.12 for make')
+    if need_netbox and importlib.util.find_spec('netbox') is None:
+        raise Missing(f'NetBox is not installed for {sys.executable}: run `make demo` (it creates .venv) or '
+                      f"`pip install -e '.[test]'` in a Python >= 3.12 venv")
+    for path in FILES:
+        if not path.is_file():
+            raise Missing(f'the demo fabric file {path.relative_to(REPO_ROOT)} is missing: restore it with '
+                          f'`git checkout -- deploy/dev/fabric`')
+    for port, variable in ((WEB_PORT, 'DEMO_PORT'), (KUBE_PORT, 'DEMO_KUBE_PORT')):
+        if port_in_use(port):
+            raise Missing(f'port {port} is in use (another demo still running?): stop that process or set '
+                          f'{variable} to a free port')
+    problem = _services_problem(env)
+    if problem and SERVICES.is_file():
+        # services.sh starts a local PostgreSQL or Redis that is installed but stopped (and says why it cannot).
+        subprocess.run([str(SERVICES)], env=env, cwd=REPO_ROOT, capture_output=True)
+        problem = _services_problem(env)
+    if problem:
+        raise Missing(problem)
 
 
 def netbox(*args, env):
-    subprocess.run([sys.executable, '-m', 'netbox', *args], cwd=REPO, env=env, check=True)
+    subprocess.run([sys.executable, '-m', 'netbox', *args], cwd=REPO_ROOT, env=env, check=True)
 
 
 def prepare(env):
-    subprocess.run([str(REPO / 'deploy' / 'dev' / 'services.sh')], cwd=REPO, env=env, check=True)
+    subprocess.run([str(SERVICES)], cwd=REPO_ROOT, env=env, check=True)
     say(f'migrating database {env["PGDATABASE"]} (the first time takes several minutes)')
     netbox('migrate', '--no-input', env=env)
     netbox('collectstatic', '--no-input', '--verbosity', '0', env=env)
@@ -104,7 +145,7 @@ def setup_objects(kubeconfig, password):
     admin.set_password(password)
     admin.save()
     fabric = Fabric.objects.filter(name='demo').first() or Fabric(name='demo')
-    fabric.description = 'Hedgehog lab fabric served by the Kubernetes API test server'
+    fabric.description = 'The demo fabric (deploy/dev/fabric/) served by the Kubernetes API test server'
     fabric.kubeconfig = kubeconfig
     fabric.kubernetes_server = ''
     fabric.sync_enabled = True
@@ -119,14 +160,10 @@ def setup_objects(kubeconfig, password):
 def wait_for_scheduled_sync(fabric, started, processes):
     from netbox_hedgehog.models import Fabric, SyncRun
 
-    deadline = time.monotonic() + FIRST_SYNC_TIMEOUT
-    while time.monotonic() < deadline:
-        processes.check()
-        run = SyncRun.objects.filter(fabric=fabric, trigger='schedule', finished__gte=started).first()
-        if run is not None:
-            return Fabric.objects.get(pk=fabric.pk), run
-        time.sleep(2)
-    raise SystemExit(f'[demo] no scheduled sync completed within {FIRST_SYNC_TIMEOUT} s; see the logs in {STATE}')
+    def synced():
+        return SyncRun.objects.filter(fabric=fabric, trigger='schedule', finished__gte=started).first()
+    run = processes.wait_for(synced, FIRST_SYNC_TIMEOUT, 'no scheduled sync completed')
+    return Fabric.objects.get(pk=fabric.pk), run
 
 
 def summary(fabric, run):
@@ -141,39 +178,31 @@ def summary(fabric, run):
     return '\n'.join(lines)
 
 
-def main():
-    STATE.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **DEMO_ENV}
-    for port in (WEB_PORT, KUBE_PORT):
-        if not port_free(port):
-            raise SystemExit(f'[demo] port {port} is in use (another demo still running?); set DEMO_PORT or '
-                             f'DEMO_KUBE_PORT to use other ports')
+def run_demo(env):
     prepare(env)
-
     os.environ.update(DEMO_ENV)
+    for path in (str(REPO_ROOT), str(DEV_DIR)):
+        if path not in sys.path:
+            sys.path.insert(0, path)
     import django
     django.setup()
     from django.utils import timezone
 
-    processes = Processes()
+    processes = Processes(STATE, env)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        kubeconfig_path = STATE / 'kubeconfig.yaml'
-        kubeconfig_path.unlink(missing_ok=True)
-        processes.start('kubeapi', [sys.executable, '-m', 'tests.kubeapi', '--port', str(KUBE_PORT),
-                                    '--kubeconfig', str(kubeconfig_path),
-                                    *(str(SAMPLES / name) for name in SAMPLE_FILES)], env)
-        deadline = time.monotonic() + 30
-        while not kubeconfig_path.exists() and time.monotonic() < deadline:
-            processes.check()
-            time.sleep(0.2)
+        kubeconfig = STATE / 'kubeconfig.yaml'
+        processes.kubeapi('kubeapi', KUBE_PORT, kubeconfig, FILES)
+        processes.wait_ready('kubeapi', timeout=BOOT_TIMEOUT)
         password = secrets.token_urlsafe(12)
         started = timezone.now()
-        fabric = setup_objects(kubeconfig_path.read_text(), password)
-        netbox_cmd = [sys.executable, '-m', 'netbox']
-        processes.start('rqworker', [*netbox_cmd, 'rqworker'], env)
-        processes.start('scheduler', [*netbox_cmd, 'hedgehog_scheduler'], env)
-        processes.start('web', [*netbox_cmd, 'runserver', f'127.0.0.1:{WEB_PORT}', '--insecure', '--noreload'], env)
+        fabric = setup_objects(kubeconfig.read_text(), password)
+        processes.worker('rqworker')
+        processes.sidecar('scheduler')
+        processes.web('web', WEB_PORT)
+        for label in processes.running:
+            say(f'started {label} (pid {processes.running[label].pid}, log {processes.log(label)})')
+        processes.wait_ready('rqworker', 'scheduler', 'web', timeout=BOOT_TIMEOUT)
         say('waiting for the first scheduled sync (the scheduler ticks every 10 s)')
         fabric, run = wait_for_scheduled_sync(fabric, started, processes)
         print(f'\nNetBox:  http://127.0.0.1:{WEB_PORT}/plugins/hedgehog/fabrics/{fabric.pk}/\n'
@@ -184,9 +213,35 @@ def main():
             time.sleep(2)
     except KeyboardInterrupt:
         pass
+    except ProcessError as error:
+        raise SystemExit(f'[demo] {error}') from None
     finally:
-        processes.stop()
+        processes.stop_all()
+        say('stopped everything the demo started')
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='demo.py', description=__doc__.splitlines()[0])
+    parser.add_argument('--preflight', action='store_true', help='run the checks only (no NetBox needed yet)')
+    parser.add_argument('--print-env', action='store_true', help="print the demo's environment as shell exports")
+    args = parser.parse_args(argv)
+    if args.print_env:
+        for name, value in DEMO_ENV.items():
+            print(f'export {name}={shlex.quote(value)}')
+        return 0
+    env = environment(**DEMO_ENV)
+    try:
+        preflight(env, need_netbox=not args.preflight)
+    except Missing as missing:
+        print(f'[demo] cannot start: {missing}', file=sys.stderr, flush=True)
+        return 1
+    if args.preflight:
+        say('preflight passed: Python, demo fabric files, free ports, PostgreSQL and Redis')
+        return 0
+    STATE.mkdir(parents=True, exist_ok=True)
+    run_demo(env)
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -1,6 +1,6 @@
-"""Run the Kubernetes API test server as a process (from the repository root)::
+"""Run the Kubernetes API test server as a process (with deploy/dev on PYTHONPATH, as `make env` sets it)::
 
-    python -m tests.kubeapi --port 6443 --kubeconfig /tmp/kubeconfig.yaml [--token TOKEN] [--latency 0.0] \\
+    python -m hedgehog_devtools.kubeapi --port 6443 --kubeconfig /tmp/kubeconfig.yaml [--token TOKEN] [--latency 0.0] \\
         wiring.yaml vpcs.yaml ...
 
 It loads the files, writes the kubeconfig, prints ``kubeapi listening on https://127.0.0.1:PORT (N objects)``
@@ -16,7 +16,7 @@ from .server import KubeAPIServer
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog='python -m tests.kubeapi', description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog='python -m hedgehog_devtools.kubeapi', description=__doc__.splitlines()[0])
     parser.add_argument('--port', type=int, default=6443, help='port on 127.0.0.1 (0: any free port)')
     parser.add_argument('--kubeconfig', type=Path, help='where to write a kubeconfig for this server')
     parser.add_argument('--token', help='the admin bearer token (default: a random one, in the kubeconfig)')

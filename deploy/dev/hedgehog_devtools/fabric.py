@@ -1,0 +1,23 @@
+"""The project's own demo fabric: YAML files under deploy/dev/fabric/, loaded by `make demo` and the test suite.
+
+Files, in the order a fabric is built (each one references only objects of itself and of the files before it):
+wiring (namespaces, switches, servers, connections, externals), gateway, vpcs (two VPCs and their attachments) and
+peerings (a third VPC, a VPC peering and an external peering: a later step of a GitOps history).
+"""
+from pathlib import Path
+
+__all__ = (
+    'FABRIC_DIR',
+    'FILES',
+    'GATEWAY',
+    'PEERINGS',
+    'VPCS',
+    'WIRING',
+)
+
+FABRIC_DIR = Path(__file__).resolve().parents[1] / 'fabric'
+WIRING = FABRIC_DIR / 'wiring.yaml'
+GATEWAY = FABRIC_DIR / 'gateway.yaml'
+VPCS = FABRIC_DIR / 'vpcs.yaml'
+PEERINGS = FABRIC_DIR / 'peerings.yaml'
+FILES = (WIRING, GATEWAY, VPCS, PEERINGS)
