@@ -447,7 +447,7 @@ class SilentRedisTest(TestCase):
         with socket.create_server(('127.0.0.1', 0)) as silent:
             queues = {name: {**config, 'HOST': '127.0.0.1', 'PORT': silent.getsockname()[1]}
                       for name, config in settings.RQ_QUEUES.items()}
-            with override_settings(RQ_QUEUES=queues), mock.patch.object(scheduling, 'REDIS_TIMEOUT', 0.5):
+            with override_settings(RQ_QUEUES=queues), mock.patch.object(scheduling.queues, 'REDIS_TIMEOUT', 0.5):
                 started = time.monotonic()
                 problems = scheduling.queue_health()
                 waited = time.monotonic() - started
