@@ -2,7 +2,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -247,6 +247,14 @@ class Fabric(PrimaryModel):
             raise ValidationError({
                 'git_url': _('Remove the password from the URL; store it in the Git token field instead.')
             })
+
+    def delete(self, *args, **kwargs):
+        """Delete the fabric with its objects and sync history in bulk (seconds whatever their number), in step with
+        a sync of the fabric; `deletion_note` then says how such a sync was handled ('' when there was none)."""
+        from netbox_hedgehog.sync.purge import purge_fabric
+        with transaction.atomic():
+            self.deletion_note = purge_fabric(self)
+            return super().delete(*args, **kwargs)
 
     def serialize_object(self, exclude=None):
         """Change-log snapshots name which credentials are set, never their (encrypted) values."""

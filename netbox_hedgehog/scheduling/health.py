@@ -4,6 +4,7 @@ from django.utils import timezone
 from netbox.constants import RQ_QUEUE_DEFAULT, RQ_QUEUE_HIGH, RQ_QUEUE_LOW
 from redis.exceptions import RedisError
 from rq import Worker
+from rq.scheduler import RQScheduler
 
 from netbox_hedgehog import get_setting
 
@@ -22,18 +23,32 @@ QUEUE_ROLES = (
 )
 
 
+def _listening(connection, workers):
+    """The queues some running worker listens on.
+
+    Workers register their queues when they start. After a Redis restart a running worker's registration is gone (or
+    comes back without its queues) until the worker itself restarts, but the scheduler every `netbox rqworker` runs
+    takes the scheduler lock of each of its queues again within seconds: a queue whose lock is held has a worker.
+    """
+    listening = {name for worker in workers for name in worker.queue_names()}
+    missing = [name for name, _consequence in QUEUE_ROLES if name not in listening]
+    if missing:
+        locks = connection.mget([RQScheduler.get_locking_key(name) for name in missing])
+        listening.update(name for name, lock in zip(missing, locks, strict=True) if lock)
+    return listening
+
+
 def queue_health():
     """Plain-words problems that keep syncs from running (an empty list when all is well): Redis unreachable, no
     worker on a queue, the sidecar stopped, the master schedule missing or not ticking."""
     try:
         connection = queues.redis_connection()
         connection.ping()
-        workers = Worker.all(connection=connection)
+        listening = _listening(connection, Worker.all(connection=connection))
         status = schedule_status(connection)
     except RedisError as e:
         return [queues.unreachable_message(e, 'no sync can be queued or run')]
     problems = []
-    listening = {name for worker in workers for name in worker.queue_names()}
     for name, consequence in QUEUE_ROLES:
         if name not in listening:
             problems.append(f'No worker is listening on the "{name}" queue, so {consequence}: '

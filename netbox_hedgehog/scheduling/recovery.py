@@ -4,9 +4,12 @@ any more (Redis flushed or restarted, worker killed, job timed out or crashed).
 The master job runs `recover_stale_runs` every tick, so a killed worker is detected within
 `sync_lock_ttl + scheduler_interval` seconds; "Sync now" runs it first for its fabric; housekeeping runs it hourly.
 """
+import os
+import socket
 from datetime import timedelta
 
 from django.utils import timezone
+from rq import Worker
 from rq.job import Job, JobStatus
 
 from netbox_hedgehog import get_setting
@@ -41,12 +44,32 @@ def job_request_id(job):
         return ''
 
 
+def _worker_alive(job):
+    """Whether the worker process running a started job still lives: on this host its process is asked directly;
+    elsewhere its registration in Redis counts, which RQ lets expire 90 s after the last heartbeat of a worker busy
+    with a job."""
+    if not job.worker_name:
+        return False
+    worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + job.worker_name, connection=job.connection)
+    if worker is None or worker.get_current_job_id() != job.id:
+        return False
+    if worker.pid and worker.hostname == socket.gethostname():
+        try:
+            os.kill(worker.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+    return True
+
+
 def job_verdict(job, request_id, lock_token, now):
     """'' while `job` is (or will be) working on run `request_id`; otherwise why not, in words for the run's error.
 
     A run holding its fabric lock is alive whatever its job looks like. A started job whose run does not hold the
     lock is given sync_lock_ttl seconds from its start to take it (it does so first thing), so that a job starting
-    right now is never taken for dead.
+    right now is never taken for dead; after that it is alive as long as the worker running it is (a step of the
+    sync may outlast the lock, which the sync then takes again).
     """
     if request_id and lock_token == request_id:
         return ''
@@ -57,7 +80,7 @@ def job_verdict(job, request_id, lock_token, now):
         return ''
     if status == JobStatus.STARTED:
         grace = timedelta(seconds=get_setting('sync_lock_ttl'))
-        if job.started_at is None or now - job.started_at < grace:
+        if job.started_at is None or now - job.started_at < grace or _worker_alive(job):
             return ''
         return KILLED
     return ENDED.format(status=getattr(status, 'value', status))

@@ -1,6 +1,8 @@
 """Running a sync under its fabric lock: a Redis lock per fabric (`hedgehog-sync-lock-<id>`) holding the run's
-request id, taken before the run starts and living `sync_lock_ttl` seconds unless refreshed by the engine's heartbeat.
-A job that cannot take the lock fails its run with "another sync of this fabric is running" and touches nothing else.
+request id, taken before the run starts and living `sync_lock_ttl` seconds unless refreshed by the engine's heartbeat
+(a `sync.pulse.Pulse`, at most every sync_lock_ttl / BEATS_PER_TTL seconds while the run reads, plans and writes, and
+right before it commits). A job that cannot take the lock fails its run with "another sync of this fabric is running"
+and touches nothing else.
 """
 from contextlib import contextmanager
 from functools import partial
@@ -11,6 +13,7 @@ from redis.exceptions import LockError, RedisError
 from netbox_hedgehog import get_setting
 from netbox_hedgehog.choices import SyncRunStatusChoices
 from netbox_hedgehog.models import Fabric, SyncRun
+from netbox_hedgehog.sync import pulse
 from netbox_hedgehog.sync.engine import run_sync
 from netbox_hedgehog.sync.errors import ClusterError
 
@@ -24,6 +27,9 @@ __all__ = (
 )
 
 ANOTHER_SYNC = 'Another sync of this fabric is running (run {holder}); this one did nothing.'
+# How many times a running sync refreshes its lock within sync_lock_ttl, at most (the lock survives a pause of up to
+# (BEATS_PER_TTL - 1) / BEATS_PER_TTL of the TTL between two beats).
+BEATS_PER_TTL = 5
 
 
 class SyncLockLost(ClusterError):
@@ -62,13 +68,21 @@ def _holding_lock(fabric_id, dry_run, token):
 
 
 def _refresh_lock(lock):
-    """The engine's heartbeat: keep the fabric lock for another sync_lock_ttl seconds, or abort the run."""
+    """The engine's heartbeat: keep the fabric lock for another sync_lock_ttl seconds, or abort the run.
+
+    A lock that expired during a step longer than its TTL (a slow Git fetch, a stalled machine) is taken again when
+    no other sync took it meanwhile; the write transaction checks that no other sync started since (engine._fence).
+    """
     try:
-        lock.reacquire()
+        try:
+            lock.reacquire()
+        except LockError:
+            if not lock.redis.set(lock.name, lock.local.token, nx=True, px=int(lock.timeout * 1000)):
+                raise
     except (LockError, RedisError) as e:
         raise SyncLockLost(
-            'This sync lost its fabric lock (it stalled longer than sync_lock_ttl, or Redis could not be reached) '
-            'and stopped without writing, so that it never overlaps another sync of the fabric.'
+            'This sync lost its fabric lock to another sync (it stalled longer than sync_lock_ttl), or Redis could '
+            'not be reached; it stopped without writing, so that it never overlaps another sync of the fabric.'
         ) from e
 
 
@@ -90,7 +104,8 @@ def _execute(run, lock, lock_redis):
     if run.status != SyncRunStatusChoices.QUEUED:
         # Already done: RQ ran this job a second time, or recover_stale_runs failed the run meanwhile.
         return run
-    return run_sync(run, heartbeat=partial(_refresh_lock, lock))
+    every = get_setting('sync_lock_ttl') / BEATS_PER_TTL
+    return run_sync(run, heartbeat=pulse.Pulse(partial(_refresh_lock, lock), every))
 
 
 def run_queued_sync(fabric_id, request_id, trigger, user_id=None, dry_run=False, queue='', job_id=''):
