@@ -423,6 +423,28 @@ class FabricDeletionTest(ClusterTestCase):
                                                     changed_object_type=ObjectType.objects.get_for_model(Fabric))
                         .exists())
 
+    def test_a_sync_of_a_fabric_deleted_meanwhile_ends_quietly(self):
+        fabric, _objects = self.synced_fabric('lab', 0)
+        self.kube.put({'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'Server',
+                       'metadata': {'name': 'server-new', 'namespace': 'default'}, 'spec': {}})
+        run = create_run(fabric, SyncTriggerChoices.MANUAL)
+        original = plan_module.observe_items
+
+        def deleted_meanwhile(plan, items):
+            if plan.kind_spec.kind == 'Server':
+                Fabric.objects.get(pk=fabric.pk).delete()
+            return original(plan, items)
+
+        with mock.patch.object(plan_module, 'observe_items', deleted_meanwhile), \
+                self.assertLogs('netbox_hedgehog.sync', level='INFO') as logs:
+            run = run_sync(run)
+        self.assertEqual(logs.output, [
+            f'WARNING:netbox_hedgehog.sync:Fabric {fabric.pk} (lab) was deleted during sync run {run.pk}; the sync '
+            f'ended without writing.',
+        ])
+        self.assertFalse(SyncRun.objects.filter(pk=run.pk).exists())
+        self.assertFalse(Server.objects.filter(name='server-new').exists())
+
     def test_the_confirmation_page_counts_the_objects_and_the_page_says_what_happened_to_a_queued_sync(self):
         fabric, objects = self.synced_fabric('lab', 0)
         self.client.force_login(self.user)

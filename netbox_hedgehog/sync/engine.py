@@ -40,6 +40,8 @@ ANOTHER_WRITER = ('Another sync of this fabric was writing at the same moment; t
                   'that they never overlap.')
 OVERTAKEN = ('Another sync of this fabric started while this one was still running (this one stalled longer than '
              'sync_lock_ttl); this one stopped without writing, so that it never overwrites a newer result.')
+DECLARED_DEAD = ('This sync was declared dead while it ran (it stalled longer than sync_lock_ttl and its worker '
+                 'could not be found); it stopped without writing.')
 FABRIC_DELETED = 'The fabric was deleted during the sync.'
 CONNECTION_LOST = ('The database connection was lost while {doing}; nothing of this run was kept; the next sync '
                    'retries.')
@@ -136,7 +138,8 @@ def _record_git_state(fabric, desired, plans):
 def _fence(run):
     """First thing in the write transaction: this run may write only while no other sync of the fabric writes (a
     PostgreSQL advisory lock held until commit), no other sync started since this one (it would hold newer data),
-    and the fabric still exists (its row stays locked until commit, so a deletion waits for the write)."""
+    the fabric still exists (its row stays locked until commit, so a deletion waits for the write), and the run was
+    not declared dead meanwhile (its row stays locked too)."""
     if not run.dry_run:
         with connection.cursor() as cursor:
             cursor.execute('SELECT pg_try_advisory_xact_lock(%s, %s)', [WRITE_LOCK_CLASS, run.fabric_id])
@@ -144,6 +147,9 @@ def _fence(run):
                 raise ClusterError(ANOTHER_WRITER)
     if not Fabric.objects.select_for_update(no_key=True).filter(pk=run.fabric_id).exists():
         raise FabricGone
+    if not SyncRun.objects.select_for_update(no_key=True).filter(pk=run.pk,
+                                                                 status=SyncRunStatusChoices.RUNNING).exists():
+        raise ClusterError(DECLARED_DEAD)
     if not run.dry_run and SyncRun.objects.filter(
         fabric_id=run.fabric_id, dry_run=False, started__gte=run.started,
     ).exclude(pk=run.pk).exists():
