@@ -3,6 +3,7 @@ any more (Redis flushed or restarted, worker killed, job timed out or crashed).
 
 The master job runs `recover_stale_runs` every tick, so a killed worker is detected within
 `sync_lock_ttl + scheduler_interval` seconds; "Sync now" runs it first for its fabric; housekeeping runs it hourly.
+A run whose lock expired while the worker running it still lives is never declared dead (see _worker_alive).
 """
 import os
 import socket

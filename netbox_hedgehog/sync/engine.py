@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import psycopg
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from netbox_hedgehog import get_setting
@@ -137,22 +138,22 @@ def _record_git_state(fabric, desired, plans):
 
 def _fence(run):
     """First thing in the write transaction: this run may write only while no other sync of the fabric writes (a
-    PostgreSQL advisory lock held until commit), no other sync started since this one (it would hold newer data),
-    the fabric still exists (its row stays locked until commit, so a deletion waits for the write), and the run was
-    not declared dead meanwhile (its row stays locked too)."""
+    PostgreSQL advisory lock held until commit), while its own row still exists (runs go only with their fabric: a
+    deletion waits for the write) and says it is running (it was not declared dead meanwhile), and when no other sync
+    of the fabric started since this one (it would hold newer data). Its row stays locked until commit."""
     if not run.dry_run:
         with connection.cursor() as cursor:
             cursor.execute('SELECT pg_try_advisory_xact_lock(%s, %s)', [WRITE_LOCK_CLASS, run.fabric_id])
             if not cursor.fetchone()[0]:
                 raise ClusterError(ANOTHER_WRITER)
-    if not Fabric.objects.select_for_update(no_key=True).filter(pk=run.fabric_id).exists():
+    newer = Q(fabric_id=run.fabric_id, dry_run=False, started__gte=run.started) if not run.dry_run else Q(pk=None)
+    statuses = dict(SyncRun.objects.select_for_update(no_key=True).filter(Q(pk=run.pk) | newer)
+                    .values_list('pk', 'status'))
+    if run.pk not in statuses:
         raise FabricGone
-    if not SyncRun.objects.select_for_update(no_key=True).filter(pk=run.pk,
-                                                                 status=SyncRunStatusChoices.RUNNING).exists():
+    if statuses[run.pk] != SyncRunStatusChoices.RUNNING:
         raise ClusterError(DECLARED_DEAD)
-    if not run.dry_run and SyncRun.objects.filter(
-        fabric_id=run.fabric_id, dry_run=False, started__gte=run.started,
-    ).exclude(pk=run.pk).exists():
+    if len(statuses) > 1:
         raise ClusterError(OVERTAKEN)
 
 

@@ -1,9 +1,10 @@
 """Deleting a fabric's objects and sync history in bulk, in a few statements per kind whatever their number, with a
 change record per object streamed with COPY, and in step with a sync of the fabric.
 
-A sync writes a fabric inside one transaction holding the fabric's advisory write lock and its row (engine._fence):
-a deletion that finds a sync writing waits for that transaction to end; a sync still reading or planning is stopped,
-because its fence finds the fabric gone (it then ends without writing, leaving one line in the worker log).
+A sync writes a fabric inside one transaction holding the fabric's advisory write lock and its run's row
+(engine._fence): a deletion that finds a sync writing waits for that transaction to end; a sync still reading or
+planning is stopped, because its fence finds its run gone with the fabric (it then ends without writing, leaving one
+line in the worker log).
 Objects deleted with their fabric are never removed from Git.
 """
 import uuid
@@ -17,7 +18,7 @@ from netbox.context import current_request
 
 from netbox_hedgehog.choices import SyncRunStatusChoices
 from netbox_hedgehog.kinds import KINDS
-from netbox_hedgehog.models import Fabric, SyncChange, SyncRun
+from netbox_hedgehog.models import SyncChange, SyncRun
 
 from .apply import OBJECT_CHANGE_COLUMNS, change_maker, delete_rows
 from .bulk import change_snapshots, copy_rows
@@ -32,7 +33,8 @@ CHUNK = 2000
 
 
 def _wait_for_writer(fabric):
-    """Take the fabric's write lock and row until the caller's transaction ends; whether a sync held them."""
+    """Take the fabric's write lock and its runs' rows until the caller's transaction ends, waiting for a sync
+    writing the fabric; return whether one was."""
     with connection.cursor() as cursor:
         cursor.execute('SELECT pg_try_advisory_xact_lock(%s, %s)', [WRITE_LOCK_CLASS, fabric.pk])
         if cursor.fetchone()[0]:
@@ -40,7 +42,8 @@ def _wait_for_writer(fabric):
         else:
             cursor.execute('SELECT pg_advisory_xact_lock(%s, %s)', [WRITE_LOCK_CLASS, fabric.pk])
             waited = True
-    Fabric.objects.select_for_update().filter(pk=fabric.pk).exists()
+    # A dry run writes no objects, only its changes: it holds its run's row until it commits.
+    list(SyncRun.objects.select_for_update().filter(fabric=fabric).values_list('pk', flat=True))
     return waited
 
 
