@@ -38,8 +38,9 @@ class HedgehogConfig(PluginConfig):
         'sync_history_days': 30,
         # Seconds a queued sync job may run before RQ stops it (the run is then recorded as failed).
         'sync_job_timeout': 900,
-        # Seconds the per-fabric sync lock lives without a refresh. A running sync refreshes it after every page
-        # read from the cluster, so it must exceed k8s_request_timeout; a worker killed mid-sync is detected within
+        # Seconds the per-fabric sync lock lives without a refresh. A running sync refreshes it before every request
+        # to the cluster and at most every fifth of this while planning and writing, so it must exceed
+        # k8s_request_timeout (checked at start-up); a worker killed mid-sync is detected within
         # sync_lock_ttl + scheduler_interval seconds.
         'sync_lock_ttl': 60,
         # Most log lines kept per sync run.
@@ -82,6 +83,7 @@ def validate_settings(cfg):
         value = cfg.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ImproperlyConfigured(f'netbox_hedgehog: {key} must be a positive integer (found {value!r})')
+    _validate_timings(cfg)
     days = cfg.get('sync_history_days')
     if not isinstance(days, int) or isinstance(days, bool) or days < 0:
         raise ImproperlyConfigured(f'netbox_hedgehog: sync_history_days must be an integer >= 0 (found {days!r})')
@@ -103,6 +105,22 @@ def validate_settings(cfg):
         value = cfg.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ImproperlyConfigured(f'netbox_hedgehog: {key} must be a positive integer (found {value!r})')
+
+
+def _validate_timings(cfg):
+    """Refuse timings that cannot work together: a running sync refreshes its fabric lock between requests to the
+    Kubernetes API, so one request (or one wait before trying it again) must fit within the lock's TTL, and a sync job
+    must be allowed more time than one request."""
+    timeout = cfg['k8s_request_timeout']
+    for key, why in (
+        ('sync_lock_ttl', 'the fabric lock would expire during a single request and a second sync could start'),
+        ('sync_job_timeout', 'RQ would stop a sync job before a single request could time out'),
+    ):
+        if cfg[key] <= timeout:
+            raise ImproperlyConfigured(
+                f'netbox_hedgehog: {key} ({cfg[key]} s) must be longer than k8s_request_timeout ({timeout} s): '
+                f'otherwise {why}'
+            )
 
 
 def get_setting(name):

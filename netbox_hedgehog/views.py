@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 from extras.ui.panels import CustomFieldsPanel, TagsPanel
+from netbox.models.deletion import CountOnly
 from netbox.object_actions import (
     AddObject,
     BulkDelete,
@@ -25,7 +26,7 @@ from utilities.views import GetRelatedModelsMixin, register_model_view
 
 from . import filtersets, forms, scheduling, tables
 from .choices import SyncTriggerChoices
-from .kinds import menu_groups
+from .kinds import KINDS, menu_groups
 from .models import (
     VPC,
     Connection,
@@ -167,7 +168,24 @@ class FabricEditView(generic.ObjectEditView):
 
 @register_model_view(Fabric, 'delete')
 class FabricDeleteView(generic.ObjectDeleteView):
+    """Deletes in bulk (see Fabric.delete) and says how a sync of the fabric was handled; the confirmation lists how
+    many objects go with the fabric, not each of them."""
     queryset = Fabric.objects.all()
+
+    def _get_dependent_objects(self, obj):
+        related = [(kind_spec.model, kind_spec.model.objects.filter(fabric=obj)) for kind_spec in KINDS]
+        related.append((SyncRun, SyncRun.objects.filter(fabric=obj)))
+        return {model: CountOnly(count) for model, queryset in related if (count := queryset.count())}
+
+    def get_object(self, **kwargs):
+        self.fabric = super().get_object(**kwargs)
+        return self.fabric
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if note := getattr(self.fabric, 'deletion_note', ''):
+            messages.info(request, note)
+        return response
 
 
 @register_model_view(Fabric, 'bulk_import', path='import', detail=False)

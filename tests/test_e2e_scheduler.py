@@ -26,10 +26,13 @@ from tests.cluster import WIRING
 
 TICK = 5
 LOCK_TTL = 5
+# A request to the cluster must fit within the lock's TTL (the plugin refuses to start otherwise).
+REQUEST_TIMEOUT = 4
 TIMINGS = {
     'HEDGEHOG_SCHEDULER_INTERVAL': str(TICK),
     'HEDGEHOG_MIN_SYNC_INTERVAL': str(TICK),
     'HEDGEHOG_SYNC_LOCK_TTL': str(LOCK_TTL),
+    'HEDGEHOG_K8S_REQUEST_TIMEOUT': str(REQUEST_TIMEOUT),
 }
 # Starting a NetBox process (Django, NetBox and the plugin) takes a few seconds, more on a busy machine.
 BOOT = 120
@@ -37,7 +40,9 @@ BOOT = 120
 SLACK = 5
 
 
-class SchedulerEndToEndTest(TransactionTestCase):
+class EndToEndTestCase(TransactionTestCase):
+    """The Kubernetes API test server, an empty tasks Redis, tiny timings and the processes of one test."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -57,7 +62,7 @@ class SchedulerEndToEndTest(TransactionTestCase):
         self.redis.flushdb()
         plugin_config = copy.deepcopy(settings.PLUGINS_CONFIG)
         plugin_config['netbox_hedgehog'].update(scheduler_interval=TICK, min_sync_interval=TICK,
-                                                sync_lock_ttl=LOCK_TTL)
+                                                sync_lock_ttl=LOCK_TTL, k8s_request_timeout=REQUEST_TIMEOUT)
         timings = override_settings(PLUGINS_CONFIG=plugin_config)
         timings.enable()
         self.addCleanup(timings.disable)
@@ -102,6 +107,8 @@ class SchedulerEndToEndTest(TransactionTestCase):
                                     f'runs #{earlier.pk} and #{later.pk} of {fabric} overlapped')
         return runs
 
+
+class SchedulerEndToEndTest(EndToEndTestCase):
     def test_enabled_fabric_is_synced_with_no_manual_action(self):
         fabric = self.make_fabric()
         self.processes.worker('e2e-worker')

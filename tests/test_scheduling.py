@@ -246,12 +246,12 @@ class SyncNowTest(FakeRedisMixin, ClusterTestCase):
     def test_a_sync_that_loses_its_lock_stops_without_writing(self):
         original = Lock.reacquire
 
-        def expire_then_reacquire(lock):
-            lock.redis.delete(lock.name)
+        def taken_by_another_then_reacquire(lock):
+            lock.redis.set(lock.name, 'another-sync', ex=60)
             return original(lock)
 
         scheduling.enqueue_sync(self.fabric, MANUAL)
-        with mock.patch.object(Lock, 'reacquire', expire_then_reacquire):
+        with mock.patch.object(Lock, 'reacquire', taken_by_another_then_reacquire):
             self.work('high')
         run = SyncRun.objects.get()
         self.assertEqual(run.status, 'failed')
@@ -278,7 +278,8 @@ class SyncNowTest(FakeRedisMixin, ClusterTestCase):
 
 class BackoffTest(FakeRedisMixin, ClusterTestCase):
     def test_failing_fabric_is_retried_later_and_later(self):
-        self.kube.inject(method='GET', status=503, count=None)
+        # A persistent failure that is not tried again within the run (a 5xx would be, and make the runs longer).
+        self.kube.inject(method='GET', status=401, count=None)
         fabric = self.make_fabric(sync_enabled=True, sync_interval=60)
         waits = []
         now = timezone.now()
@@ -447,7 +448,7 @@ class SilentRedisTest(TestCase):
         with socket.create_server(('127.0.0.1', 0)) as silent:
             queues = {name: {**config, 'HOST': '127.0.0.1', 'PORT': silent.getsockname()[1]}
                       for name, config in settings.RQ_QUEUES.items()}
-            with override_settings(RQ_QUEUES=queues), mock.patch.object(scheduling, 'REDIS_TIMEOUT', 0.5):
+            with override_settings(RQ_QUEUES=queues), mock.patch.object(scheduling.queues, 'REDIS_TIMEOUT', 0.5):
                 started = time.monotonic()
                 problems = scheduling.queue_health()
                 waited = time.monotonic() - started

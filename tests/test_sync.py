@@ -304,11 +304,11 @@ class FailureTest(ClusterTestCase):
         self.assertEqual(fabric.failure_count, 1)
 
     def test_server_error_mid_sync(self):
-        self.kube.inject(method='GET', path_regex='/vpcattachments', status=500)
+        self.kube.inject(method='GET', path_regex='/vpcattachments', status=500, count=None)
         self.assert_failed_untouched(self.sync(self.fabric), 'failed while listing vpcattachments')
 
     def test_dropped_connection_mid_sync(self):
-        self.kube.inject(method='GET', path_regex='/externals', drop=True)
+        self.kube.inject(method='GET', path_regex='/externals', drop=True, count=None)
         self.assert_failed_untouched(self.sync(self.fabric), 'was dropped before it answered')
 
     def test_timeout_mid_sync(self):
@@ -318,13 +318,16 @@ class FailureTest(ClusterTestCase):
         self.assert_failed_untouched(run, 'did not answer within 1 seconds (timeout)')
 
     def test_failed_page_mid_list(self):
-        # The second page of connections fails: only continued requests carry `continue=`.
-        self.kube.inject(method='GET', path_regex=r'/connections\?.*continue=', status=503)
+        # The second page of connections keeps failing: only continued requests carry `continue=`.
+        self.kube.inject(method='GET', path_regex=r'/connections\?.*continue=', status=503, count=None)
         self.kube.reset_log()
         with plugin_settings(k8s_page_size=5):
             run = self.sync(self.fabric)
         self.assert_failed_untouched(run, 'failed while listing connections.wiring.githedgehog.com/v1beta1 (503')
-        self.assertEqual(len([r for r in self.kube.request_log if r.path.endswith('/connections')]), 2)
+        # The first page, then the second one tried four times (three retries).
+        self.assertEqual(len([r for r in self.kube.request_log if r.path.endswith('/connections')]), 5)
+        self.assertIn('Connection: page 2: The API server at', run.log)
+        self.assertIn('Retrying in 2 s (retry 3 of 3).', run.log)
 
     def test_forbidden_kind(self):
         self.fabric.kubeconfig = self.kube.kubeconfig(token='no-vpc')

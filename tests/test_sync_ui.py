@@ -85,7 +85,7 @@ class SyncActionsTest(ClusterTestCase):
     def test_redis_unreachable_is_said_in_plain_words(self):
         self.grant('view', 'sync')
         closed = redis.Redis(host='127.0.0.1', port=1, socket_connect_timeout=1)
-        with mock.patch.object(scheduling, '_connection', return_value=closed):
+        with mock.patch.object(scheduling.queues, 'redis_connection', return_value=closed):
             response = self.api.post(reverse('plugins-api:netbox_hedgehog-api:fabric-sync', args=[self.fabric.pk]))
             page = self.client.post(reverse('plugins:netbox_hedgehog:fabric_sync', args=[self.fabric.pk]),
                                     follow=True)

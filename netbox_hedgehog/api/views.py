@@ -4,6 +4,7 @@ from netbox.api.authentication import TokenSyncPermission
 from netbox.api.viewsets import NetBoxModelViewSet, NetBoxReadOnlyModelViewSet
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.routers import APIRootView
 
@@ -29,6 +30,7 @@ from netbox_hedgehog.models import (
     VPCAttachment,
     VPCPeering,
 )
+from netbox_hedgehog.models.base import StaleEdit
 from netbox_hedgehog.sync.connection import check_connection
 
 from . import serializers
@@ -62,6 +64,13 @@ class FabricViewSet(NetBoxModelViewSet):
         if self.action in ('sync', 'test_connection'):
             return [TokenSyncPermission()]
         return super().get_permissions()
+
+    def retrieve(self, request, *args, **kwargs):
+        """The fabric, with `problems`: what keeps its syncs from running, in plain words (the task queue cannot be
+        reached, no worker listens, the scheduler sidecar is stopped), as its page shows them."""
+        response = super().retrieve(request, *args, **kwargs)
+        response.data['problems'] = scheduling.queue_health()
+        return response
 
     def _fabric_for(self, request):
         # initial() narrowed self.queryset to the add permission, which does not govern these actions.
@@ -125,13 +134,29 @@ class SyncChangeViewSet(NetBoxReadOnlyModelViewSet):
 # the same number of queries whatever its length.
 #
 
-class VLANNamespaceViewSet(NetBoxModelViewSet):
+class EditConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = 'conflict'
+
+
+class ResourceViewSet(NetBoxModelViewSet):
+    """A writable Hedgehog kind: an update based on a version of the object that a sync has replaced since is
+    refused with 409 Conflict (nothing is saved)."""
+
+    def perform_update(self, serializer):
+        try:
+            super().perform_update(serializer)
+        except StaleEdit as e:
+            raise EditConflict(e.message) from e
+
+
+class VLANNamespaceViewSet(ResourceViewSet):
     queryset = VLANNamespace.objects.select_related('fabric').prefetch_related('tags')
     serializer_class = serializers.VLANNamespaceSerializer
     filterset_class = filtersets.VLANNamespaceFilterSet
 
 
-class SwitchGroupViewSet(NetBoxModelViewSet):
+class SwitchGroupViewSet(ResourceViewSet):
     queryset = SwitchGroup.objects.select_related('fabric').prefetch_related('tags')
     serializer_class = serializers.SwitchGroupSerializer
     filterset_class = filtersets.SwitchGroupFilterSet
@@ -144,73 +169,73 @@ class SwitchProfileViewSet(NetBoxReadOnlyModelViewSet):
     filterset_class = filtersets.SwitchProfileFilterSet
 
 
-class SwitchViewSet(NetBoxModelViewSet):
+class SwitchViewSet(ResourceViewSet):
     queryset = Switch.objects.select_related('fabric').prefetch_related('tags')
     serializer_class = serializers.SwitchSerializer
     filterset_class = filtersets.SwitchFilterSet
 
 
-class ServerViewSet(NetBoxModelViewSet):
+class ServerViewSet(ResourceViewSet):
     queryset = Server.objects.select_related('fabric').prefetch_related('tags')
     serializer_class = serializers.ServerSerializer
     filterset_class = filtersets.ServerFilterSet
 
 
-class ConnectionViewSet(NetBoxModelViewSet):
+class ConnectionViewSet(ResourceViewSet):
     queryset = Connection.objects.select_related('fabric').prefetch_related('tags')
     serializer_class = serializers.ConnectionSerializer
     filterset_class = filtersets.ConnectionFilterSet
 
 
-class IPv4NamespaceViewSet(NetBoxModelViewSet):
+class IPv4NamespaceViewSet(ResourceViewSet):
     queryset = IPv4Namespace.objects.select_related('fabric').prefetch_related('tags')
     serializer_class = serializers.IPv4NamespaceSerializer
     filterset_class = filtersets.IPv4NamespaceFilterSet
 
 
-class VPCViewSet(NetBoxModelViewSet):
+class VPCViewSet(ResourceViewSet):
     queryset = VPC.objects.select_related('fabric').prefetch_related('tags')
     serializer_class = serializers.VPCSerializer
     filterset_class = filtersets.VPCFilterSet
 
 
-class VPCAttachmentViewSet(NetBoxModelViewSet):
+class VPCAttachmentViewSet(ResourceViewSet):
     queryset = VPCAttachment.objects.select_related('fabric').prefetch_related('tags')
     serializer_class = serializers.VPCAttachmentSerializer
     filterset_class = filtersets.VPCAttachmentFilterSet
 
 
-class VPCPeeringViewSet(NetBoxModelViewSet):
+class VPCPeeringViewSet(ResourceViewSet):
     queryset = VPCPeering.objects.select_related('fabric').prefetch_related('tags')
     serializer_class = serializers.VPCPeeringSerializer
     filterset_class = filtersets.VPCPeeringFilterSet
 
 
-class ExternalViewSet(NetBoxModelViewSet):
+class ExternalViewSet(ResourceViewSet):
     queryset = External.objects.select_related('fabric').prefetch_related('tags')
     serializer_class = serializers.ExternalSerializer
     filterset_class = filtersets.ExternalFilterSet
 
 
-class ExternalAttachmentViewSet(NetBoxModelViewSet):
+class ExternalAttachmentViewSet(ResourceViewSet):
     queryset = ExternalAttachment.objects.select_related('fabric').prefetch_related('tags')
     serializer_class = serializers.ExternalAttachmentSerializer
     filterset_class = filtersets.ExternalAttachmentFilterSet
 
 
-class ExternalPeeringViewSet(NetBoxModelViewSet):
+class ExternalPeeringViewSet(ResourceViewSet):
     queryset = ExternalPeering.objects.select_related('fabric').prefetch_related('tags')
     serializer_class = serializers.ExternalPeeringSerializer
     filterset_class = filtersets.ExternalPeeringFilterSet
 
 
-class GatewayGroupViewSet(NetBoxModelViewSet):
+class GatewayGroupViewSet(ResourceViewSet):
     queryset = GatewayGroup.objects.select_related('fabric').prefetch_related('tags')
     serializer_class = serializers.GatewayGroupSerializer
     filterset_class = filtersets.GatewayGroupFilterSet
 
 
-class GatewayViewSet(NetBoxModelViewSet):
+class GatewayViewSet(ResourceViewSet):
     queryset = Gateway.objects.select_related('fabric').prefetch_related('tags')
     serializer_class = serializers.GatewaySerializer
     filterset_class = filtersets.GatewayFilterSet

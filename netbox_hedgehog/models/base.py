@@ -1,19 +1,29 @@
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from netbox.models import NetBoxModel
+from utilities.exceptions import AbortRequest
 
 from netbox_hedgehog import k8s_names
 from netbox_hedgehog.choices import DriftStatusChoices
 from netbox_hedgehog.kinds import KIND_BY_MODEL, SpecError, to_manifest
 
 __all__ = (
+    'SYNC_OWNED_FIELDS',
     'HedgehogResource',
+    'StaleEdit',
     'string_array',
     'unique_name_per_fabric',
 )
+
+# What only the sync writes: the object's identity and state in the cluster. An edit made in NetBox never does.
+SYNC_OWNED_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp', 'observed')
+
+
+class StaleEdit(AbortRequest):
+    """An edit based on a version of an object that a sync (or another edit) has replaced since: nothing is saved."""
 
 
 def string_array(verbose_name, max_length=253):
@@ -140,8 +150,33 @@ class HedgehogResource(NetBoxModel):
             raise ValidationError({'spec': str(e)})
 
     def save(self, *args, **kwargs):
+        """Save an edit. Saving an existing row writes every field but those only the sync owns, and only when the
+        row is still the version this instance was loaded as (else StaleEdit), so that an edit racing a sync never
+        reverts what the sync wrote."""
         self.apply_spec()
-        super().save(*args, **kwargs)
+        if self._state.adding or kwargs.get('update_fields') is not None or kwargs.get('force_insert'):
+            super().save(*args, **kwargs)
+            return
+        kwargs['update_fields'] = [
+            field.name for field in self._meta.concrete_fields
+            if not field.primary_key and field.name not in SYNC_OWNED_FIELDS
+        ]
+        with transaction.atomic(using=kwargs.get('using')):
+            self._refuse_stale_edit()
+            super().save(*args, **kwargs)
+
+    def _refuse_stale_edit(self):
+        """Lock the row until the edit commits; raise StaleEdit when it changed since this instance was loaded."""
+        current = type(self)._base_manager.select_for_update().filter(pk=self.pk).values_list(
+            'resource_version', 'last_updated',
+        ).first()
+        if current is not None and current != (self.resource_version, self.last_updated):
+            raise StaleEdit(
+                f'{self.kind} {self.name} was changed by a sync of its fabric (or by another edit) after this edit '
+                f'loaded it (resource version {self.resource_version or "none"}, now '
+                f'{current[0] or "none"}); nothing was saved, so that the newer state is not reverted. Reload the '
+                f'object and make the edit again.'
+            )
 
     def to_manifest(self, managed_labels=True):
         return to_manifest(

@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -333,6 +333,14 @@ class Fabric(PrimaryModel):
         if dropped and kwargs.get('update_fields') is not None:
             kwargs['update_fields'] = {*kwargs['update_fields'], *(stored for stored, _h in CREDENTIAL_FIELDS.values())}
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        """Delete the fabric with its objects and sync history in bulk (seconds whatever their number), in step with
+        a sync of the fabric; `deletion_note` then says how such a sync was handled ('' when there was none)."""
+        from netbox_hedgehog.sync.purge import purge_fabric
+        with transaction.atomic():
+            self.deletion_note = purge_fabric(self)
+            return super().delete(*args, **kwargs)
 
     def serialize_object(self, exclude=None):
         """Change-log snapshots name which credentials are set, never their (encrypted) values."""

@@ -19,11 +19,15 @@ from utilities.serialization import serialize_object
 from netbox_hedgehog.choices import SyncActionChoices
 from netbox_hedgehog.models import SyncChange
 
+from . import pulse
 from .bulk import change_snapshots, copy_instances, copy_rows, copy_update, reserve_ids
 from .plan import GIT_FIELDS
 
 __all__ = (
+    'OBJECT_CHANGE_COLUMNS',
     'apply_plans',
+    'change_maker',
+    'delete_rows',
     'record_git_errors',
     'record_plans',
 )
@@ -31,7 +35,7 @@ __all__ = (
 IDENTITY_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp')
 # What a refresh writes: the row's content is unchanged, its cluster identity (or Git digest) is not.
 REFRESH_FIELDS = (*IDENTITY_FIELDS, 'git_digest', 'drift_diff')
-# The columns of the rows written with copy_rows(), in the order _change_maker(), _search_values() and
+# The columns of the rows written with copy_rows(), in the order change_maker(), _search_values() and
 # _sync_changes() give them.
 OBJECT_CHANGE_COLUMNS = (
     'time', 'user_id', 'user_name', 'request_id', 'action', 'changed_object_type_id', 'changed_object_id',
@@ -53,7 +57,7 @@ def _snapshot(instance):
     return serialize_object(instance, exclude=['last_updated'])
 
 
-def _delete_rows(model, object_type, ids):
+def delete_rows(model, object_type, ids):
     """Delete rows and what hangs off them generically (tags, journal, bookmarks...) in a few raw statements."""
     for field in model._meta.private_fields:
         if isinstance(field, GenericRelation):
@@ -79,7 +83,7 @@ def _search_values(model, object_type, instances, now):
 def _insert(model, fabric, objects):
     """Write new rows (one query for their ids, one COPY); returns the saved instances and sets each `obj.pk`."""
     created = []
-    for pk, obj in zip(reserve_ids(model, len(objects)), objects, strict=True):
+    for pk, obj in pulse.beating(zip(reserve_ids(model, len(objects)), objects, strict=True)):
         instance = model(pk=pk, fabric=fabric, name=obj.name)
         _assign(instance, obj)
         obj.pk = pk
@@ -88,10 +92,11 @@ def _insert(model, fabric, objects):
     return created
 
 
-def _change_maker(run, user, now):
-    """A function returning the ObjectChange row (OBJECT_CHANGE_COLUMNS) of one change made by this run."""
-    common = (now, user.pk if user else None, user.username if user else 'hedgehog-sync', run.request_id)
-    message = f'Hedgehog sync run #{run.pk}'[:200]
+def change_maker(user, request_id, message, now):
+    """A function returning the ObjectChange row (OBJECT_CHANGE_COLUMNS) of one change made by `user` (None: the
+    sync) in request `request_id`."""
+    common = (now, user.pk if user else None, user.username if user else 'hedgehog-sync', request_id)
+    message = message[:200]
 
     def change(action, object_type, pk, name, pre, post):
         return (*common, action, object_type.pk, pk, name[:200], message, pre, post)
@@ -145,15 +150,16 @@ def record_git_errors(run, errors):
     ])
 
 
-def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
-    """Apply the plans (call inside a transaction). Returns nothing; raises on any database error."""
+def apply_plans(fabric, run, plans, user=None):
+    """Apply the plans (call inside a transaction). Returns nothing; raises on any database error.
+
+    The caller's lock is kept alive throughout (pulse.beat() per object and per row streamed)."""
     now = timezone.now()
-    change = _change_maker(run, user, now)
+    change = change_maker(user, run.request_id, f'Hedgehog sync run #{run.pk}', now)
     for plan in plans:
         if not (plan.create or plan.update or plan.refresh or plan.delete):
             continue
-        # Keeps the caller's lock alive through a long write phase, one kind at a time.
-        heartbeat()
+        pulse.beat()
         model = plan.kind_spec.model
         if plan.planned_at is not None:
             _keep_edits(model, plan)
@@ -167,7 +173,7 @@ def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
                                          instance.name, None, snapshot))
 
         updated = []
-        for instance, obj, _changes in plan.update:
+        for instance, obj, _changes in pulse.beating(plan.update):
             pre = _snapshot(instance)
             _assign(instance, obj)
             instance.last_updated = now
@@ -193,7 +199,7 @@ def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
             for pk, name in plan.delete:
                 object_changes.append(change(ObjectChangeActionChoices.ACTION_DELETE, object_type, pk, name,
                                              {'name': name, 'fabric': fabric.pk}, None))
-            _delete_rows(model, object_type, ids)
+            delete_rows(model, object_type, ids)
 
         if created or updated:
             copy_rows(CachedValue, SEARCH_COLUMNS, _search_values(model, object_type, created + updated, now))

@@ -11,6 +11,8 @@ import json
 from django.core import serializers
 from django.db import connection
 
+from . import pulse
+
 __all__ = (
     'change_snapshots',
     'copy_instances',
@@ -45,7 +47,7 @@ def _copy(table, fields, rows):
     quote = connection.ops.quote_name
     statement = f'COPY {quote(table)} ({", ".join(quote(f.column) for f in fields)}) FROM STDIN'
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row in rows:
+        for row in pulse.beating(rows):
             copy.write_row(row)
 
 
@@ -91,7 +93,7 @@ def change_snapshots(instances):
     `serialize_object(instance, resolve_tags=False, extra={'tags': []}, exclude=['last_updated'])` returns (same
     serializer, same JSON round trip), from one serializer call per chunk of instances instead of one per object."""
     snapshots = []
-    for start in range(0, len(instances), SNAPSHOT_CHUNK):
+    for start in pulse.beating(range(0, len(instances), SNAPSHOT_CHUNK)):
         for entry in json.loads(serializers.serialize('json', instances[start:start + SNAPSHOT_CHUNK])):
             data = entry['fields']
             if 'custom_field_data' in data:

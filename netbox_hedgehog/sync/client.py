@@ -64,7 +64,7 @@ def _configuration(fabric, workdir):
         raise ClusterError('The fabric has no credentials: store a kubeconfig, or an API server URL with a token.')
     # The fabric's own setting decides TLS verification, whatever the kubeconfig says.
     cfg.verify_ssl = bool(fabric.verify_tls)
-    # No silent retries: a failed request fails the read, and the schedule retries the whole sync.
+    # No silent retries by urllib3: the reader tries transient failures again itself, and says so in the run log.
     cfg.retries = False
     return cfg
 

@@ -6,7 +6,9 @@ import logging
 from datetime import timedelta
 from functools import partial
 
-from django.db import transaction
+import psycopg
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from netbox_hedgehog import get_setting
@@ -16,10 +18,10 @@ from netbox_hedgehog.gitops import GitError, desired_state
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import Fabric, SyncRun
 
-from . import state
+from . import pulse, state
 from .apply import apply_plans, record_git_errors, record_plans
 from .client import fabric_api
-from .errors import ClusterError
+from .errors import ClusterError, chain
 from .gitplan import build_git_kind_plan
 from .plan import RowIdentity, build_kind_plan
 from .reader import read_cluster
@@ -32,6 +34,22 @@ __all__ = (
 )
 
 logger = logging.getLogger('netbox_hedgehog.sync')
+
+# The first key of the PostgreSQL advisory lock a sync holds while it writes a fabric (the second is the fabric id).
+WRITE_LOCK_CLASS = 0x4848
+ANOTHER_WRITER = ('Another sync of this fabric was writing at the same moment; this one stopped without writing, so '
+                  'that they never overlap.')
+OVERTAKEN = ('Another sync of this fabric started while this one was still running (this one stalled longer than '
+             'sync_lock_ttl); this one stopped without writing, so that it never overwrites a newer result.')
+DECLARED_DEAD = ('This sync was declared dead while it ran (it stalled longer than sync_lock_ttl and its worker '
+                 'could not be found); it stopped without writing.')
+FABRIC_DELETED = 'The fabric was deleted during the sync.'
+CONNECTION_LOST = ('The database connection was lost while {doing}; nothing of this run was kept; the next sync '
+                   'retries.')
+
+
+class FabricGone(Exception):
+    """The fabric was deleted while its sync ran: the sync ends without writing or recording anything."""
 
 
 def create_run(fabric, trigger, user=None, dry_run=False, queue='', job_id=''):
@@ -101,7 +119,7 @@ def plan_fabric(fabric, read, log, desired=None):
     # NetBox edits queued more recently than a job may run are still on their way to Git.
     pending_after = timezone.now() - timedelta(seconds=get_setting('sync_job_timeout'))
     plans = []
-    for kind_spec in KINDS:
+    for kind_spec in pulse.beating(KINDS):
         model = kind_spec.model
 
         def load_rows(ids, model=model):
@@ -130,11 +148,42 @@ def _record_git_state(fabric, desired, plans):
         Fabric.objects.filter(pk=fabric.pk).update(git_commit='', drift_count=0)
 
 
-def run_sync(run, heartbeat=lambda: None):
+def _fence(run):
+    """First thing in the write transaction: this run may write only while no other sync of the fabric writes (a
+    PostgreSQL advisory lock held until commit), while its own row still exists (runs go only with their fabric: a
+    deletion waits for the write) and says it is running (it was not declared dead meanwhile), and when no other sync
+    of the fabric started since this one (it would hold newer data). Its row stays locked until commit."""
+    if not run.dry_run:
+        with connection.cursor() as cursor:
+            cursor.execute('SELECT pg_try_advisory_xact_lock(%s, %s)', [WRITE_LOCK_CLASS, run.fabric_id])
+            if not cursor.fetchone()[0]:
+                raise ClusterError(ANOTHER_WRITER)
+    newer = Q(fabric_id=run.fabric_id, dry_run=False, started__gte=run.started) if not run.dry_run else Q(pk=None)
+    statuses = dict(SyncRun.objects.select_for_update(no_key=True).filter(Q(pk=run.pk) | newer)
+                    .values_list('pk', 'status'))
+    if run.pk not in statuses:
+        raise FabricGone
+    if statuses[run.pk] != SyncRunStatusChoices.RUNNING:
+        raise ClusterError(DECLARED_DEAD)
+    if len(statuses) > 1:
+        raise ClusterError(OVERTAKEN)
+
+
+def _connection_lost(exc):
+    """Whether `exc` means the database connection broke (terminated backend, server restart, network)."""
+    return any(
+        isinstance(item, psycopg.OperationalError | psycopg.InterfaceError)
+        and (item.sqlstate is None or item.sqlstate.startswith(('08', '57P')))
+        for item in chain(exc)
+    )
+
+
+def run_sync(run, heartbeat=None):
     """Execute `run` (a SyncRun in state queued) and return it finished. Never raises for sync failures.
 
-    `heartbeat` is called regularly (after each page read and before writing), for callers holding an expiring
-    lock; it may raise to abort the run, which then fails without writing.
+    `heartbeat` (a pulse.Pulse) keeps the caller's expiring lock while the run reads, plans and writes; it may raise
+    to abort the run, which then fails without writing. Whatever happens, the write transaction commits only after
+    the lock was confirmed (see also _fence).
     """
     fabric = run.fabric
     log = RunLog(get_setting('sync_log_lines'))
@@ -144,32 +193,45 @@ def run_sync(run, heartbeat=lambda: None):
     if not run.dry_run:
         state.mark_started(fabric.pk, started)
     log(f'{"Dry run" if run.dry_run else "Sync"} of fabric {fabric.name} started')
-    plans, desired = [], None
+    plans, desired, doing = [], None, 'reading NetBox\'s objects'
     try:
-        with fabric_api(fabric) as (api, server, timeout):
-            read = read_cluster(api, server, fabric.kubernetes_namespace, get_setting('k8s_page_size'), timeout,
-                                log, heartbeat)
-        if read.failed:
-            raise ClusterError(read.error)
-        if fabric.has_git:
-            desired = desired_state(fabric, log, partial(_loaded_cleanly, fabric))
-            run.git_commit = desired.commit
-            heartbeat()
-        plans = plan_fabric(fabric, read, log, desired)
-        del read    # the plans hold what is written; a large read need not stay in memory meanwhile
-        heartbeat()
-        with transaction.atomic():
-            if not run.dry_run:
-                apply_plans(fabric, run, plans, run.user, heartbeat)
-                _record_git_state(fabric, desired, plans)
-            record_plans(run, plans)
-            if desired is not None:
-                record_git_errors(run, desired.errors)
+        with pulse.installed(heartbeat):
+            with fabric_api(fabric) as (api, server, timeout):
+                read = read_cluster(api, server, fabric.kubernetes_namespace, get_setting('k8s_page_size'), timeout,
+                                    log)
+            if read.failed:
+                raise ClusterError(read.error)
+            if fabric.has_git:
+                pulse.confirm()
+                desired = desired_state(fabric, log, partial(_loaded_cleanly, fabric))
+                run.git_commit = desired.commit
+                pulse.confirm()
+            plans = plan_fabric(fabric, read, log, desired)
+            del read    # the plans hold what is written; a large read need not stay in memory meanwhile
+            pulse.confirm()
+            doing = 'writing'
+            with transaction.atomic():
+                _fence(run)
+                if not run.dry_run:
+                    apply_plans(fabric, run, plans, run.user)
+                    _record_git_state(fabric, desired, plans)
+                record_plans(run, plans)
+                if desired is not None:
+                    record_git_errors(run, desired.errors)
+                pulse.confirm()
+    except FabricGone:
+        run.error = FABRIC_DELETED
     except (ClusterError, CredentialError, GitError) as e:
         run.error = str(e)
     except Exception as e:
-        logger.exception('Sync of fabric %s failed unexpectedly', fabric.pk)
-        run.error = f'Internal error during the sync ({type(e).__name__}); see the worker log for details.'
+        if _connection_lost(e):
+            logger.warning('Sync of fabric %s: the database connection was lost (%s)', fabric.pk, type(e).__name__)
+            run.error = CONNECTION_LOST.format(doing=doing)
+            # The next query opens a new connection.
+            connection.close()
+        else:
+            logger.exception('Sync of fabric %s failed unexpectedly', fabric.pk)
+            run.error = f'Internal error during the sync ({type(e).__name__}); see the worker log for details.'
     finished = timezone.now()
     return _finish(run, fabric, plans, log, finished, desired.errors if desired else [])
 
@@ -193,8 +255,15 @@ def _finish(run, fabric, plans, log, finished, git_errors):
             + (f', {len(git_errors)} error(s) in the Git repository' if git_errors else ''))
     run.finished = finished
     run.log = log.text()
-    run.save(update_fields=('status', 'counts', 'pruned', 'prune_skipped_reason', 'error', 'finished', 'log',
-                            'git_commit'))
+    recorded = SyncRun.objects.filter(pk=run.pk).update(
+        status=run.status, counts=run.counts, pruned=run.pruned, prune_skipped_reason=run.prune_skipped_reason,
+        error=run.error, finished=finished, log=run.log, git_commit=run.git_commit,
+    )
+    if not recorded:
+        # The fabric was deleted meanwhile, and its runs with it.
+        logger.warning('Fabric %s (%s) was deleted during sync run %s; the sync ended without writing.', fabric.pk,
+                       fabric.name, run.pk)
+        return run
     if not run.dry_run:
         if run.error:
             state.mark_failed(fabric, finished, run.error)

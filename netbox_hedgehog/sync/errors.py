@@ -13,6 +13,7 @@ from urllib3 import exceptions as u3
 
 __all__ = (
     'ClusterError',
+    'chain',
     'describe',
     'server_label',
 )
@@ -34,7 +35,7 @@ def server_label(url):
     return f'{parts.hostname}:{port}'
 
 
-def _chain(exc):
+def chain(exc):
     """The exception and everything it wraps (urllib3's .reason, then __cause__/__context__)."""
     seen = []
     while exc is not None and not any(exc is s for s in seen):
@@ -78,22 +79,22 @@ def describe(exc, server, kind_spec=None, timeout=None):
                 f'The API server at {where} failed while listing {what} ({status} {exc.reason or "Server Error"}).',
                 status)
         return ClusterError(f'The API server at {where} answered {status} {exc.reason or ""} for {what}.', status)
-    chain = _chain(exc)
-    for item in chain:
+    links = chain(exc)
+    for item in links:
         if isinstance(item, ssl.SSLCertVerificationError | u3.SSLError | ssl.SSLError):
             return _tls_error(where, getattr(item, 'verify_message', None) or getattr(item, 'reason', None))
     # urllib3's NameResolutionError and NewConnectionError are ConnectTimeoutError subclasses: test them first.
-    for item in chain:
+    for item in links:
         if isinstance(item, u3.NameResolutionError | socket.gaierror):
             return ClusterError(f'The host name of the API server ({where}) could not be resolved (DNS lookup '
                                 f'failed): check the server URL.')
         if isinstance(item, ConnectionRefusedError):
             return ClusterError(f'Connection refused by {where}: nothing listens there. Is the API server URL '
                                 f'right and the server running?')
-    for item in chain:
+    for item in links:
         if isinstance(item, u3.NewConnectionError):
             return ClusterError(f'Could not connect to the API server at {where}: the network path is broken.')
-    for item in chain:
+    for item in links:
         if isinstance(item, u3.ConnectTimeoutError | u3.ReadTimeoutError | TimeoutError | socket.timeout):
             limit = f' within {timeout} seconds' if timeout else ''
             return ClusterError(f'The API server at {where} did not answer{limit} (timeout) while listing {what}.')

@@ -11,6 +11,7 @@ Which desired state an object gets, in order:
 from netbox_hedgehog.choices import DriftStatusChoices
 from netbox_hedgehog.kinds import SpecError
 
+from . import pulse
 from .drift import drift_of
 from .plan import KindPlan, ObjectState, diff, observe_items, row_state
 
@@ -86,7 +87,7 @@ def build_git_kind_plan(kind_spec, items, git_objects, existing_identity, load_r
     drifted = {n for n, i in existing_identity.items()
                if n not in names and i.drift_status in DriftStatusChoices.DRIFTED}
 
-    for name in sorted(names):
+    for name in pulse.beating(sorted(names)):
         identity = existing_identity.get(name)
         row = rows[identity.pk] if identity else None
         try:

@@ -6,6 +6,8 @@ from django.utils.dateparse import parse_datetime
 
 from netbox_hedgehog.kinds import SpecError
 
+from . import pulse
+
 __all__ = (
     'GIT_FIELDS',
     'KindPlan',
@@ -139,7 +141,7 @@ def observed_from_item(kind_spec, item):
 def observe_items(plan, items):
     """{name: ObjectState} of the listed items; items that cannot be interpreted go to plan.errors."""
     observed = {}
-    for item in items:
+    for item in pulse.beating(items):
         name = (item.get('metadata') or {}).get('name') or '?'
         try:
             obj = observed_from_item(plan.kind_spec, item)
@@ -173,7 +175,7 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
             changed.append((identity.pk, obj))
     if changed:
         rows = load_rows([pk for pk, _obj in changed])
-        for pk, obj in changed:
+        for pk, obj in pulse.beating(changed):
             row = rows[pk]
             changes = diff(row_state(row), row_state(obj))
             if changes:

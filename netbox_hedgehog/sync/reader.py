@@ -1,11 +1,16 @@
 """Read every supported kind of one fabric from its Kubernetes API, page by page."""
+import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from kubernetes.client.exceptions import ApiException
+from urllib3.exceptions import ProtocolError
 
 from netbox_hedgehog.kinds import KINDS
 
-from .errors import ClusterError, describe
+from . import pulse
+from .errors import ClusterError, chain, describe
 
 __all__ = (
     'ClusterRead',
@@ -32,6 +37,14 @@ class ClusterRead:
         return bool(self.error)
 
 
+# Transient failures of a list request are tried again within the run, RETRIES times after waiting BACKOFF seconds
+# (or what the server's Retry-After asks, if longer), as long as the waits of one page stay within the request
+# timeout. Other failures (401, 403, 404, 410, timeouts, TLS, DNS, refused connections) fail the read at once.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RESET_ERRORS = (ProtocolError, ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
+RETRIES = 3
+BACKOFF = (0.5, 1.0, 2.0)
+
 # What a sync uses of an object's metadata; the rest (managedFields above all) can outweigh the spec.
 METADATA_KEYS = ('name', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'labels', 'annotations')
 
@@ -47,15 +60,68 @@ def _essentials(item):
     return {'metadata': metadata, 'spec': item.get('spec')}
 
 
-def read_kind(api, server, namespace, kind_spec, page_size, timeout, heartbeat):
+def _retry_after(exc):
+    """Seconds the server asked us to wait (its Retry-After header), or None."""
+    value = (getattr(exc, 'headers', None) or {}).get('Retry-After')
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds()) if when.tzinfo else None
+
+
+def _transient(exc):
+    """Whether a failed list request is worth trying again: the server was busy or restarting (429, 500, 502, 503,
+    504), or the connection was reset before an answer came."""
+    if isinstance(exc, ApiException):
+        return exc.status in RETRY_STATUSES
+    return any(isinstance(item, RESET_ERRORS) for item in chain(exc))
+
+
+def _retry_wait(exc, retries_done, waited, timeout):
+    """Seconds to wait before trying a failed request again, or None when it is not tried again."""
+    if retries_done == RETRIES or not _transient(exc):
+        return None
+    wait = max(BACKOFF[retries_done], _retry_after(exc) or 0.0)
+    return wait if waited + wait <= timeout else None
+
+
+def _list_page(api, server, namespace, kind_spec, page_size, token, timeout, log, page):
+    """One page of a list, tried again up to RETRIES times on a transient failure (with backoff, honouring
+    Retry-After), the waits of one page adding up to at most the request timeout."""
+    retries_done, waited = 0, 0.0
+    while True:
+        # A request may take up to the timeout: the lock is refreshed before each.
+        pulse.confirm()
+        try:
+            return api.list_namespaced_custom_object(
+                kind_spec.group, kind_spec.version, namespace, kind_spec.plural,
+                limit=page_size, _continue=token, _request_timeout=timeout,
+            )
+        except Exception as e:
+            wait = _retry_wait(e, retries_done, waited, timeout)
+            if wait is None:
+                raise
+            retries_done += 1
+            log(f'{kind_spec.kind}: page {page}: {describe(e, server, kind_spec, timeout)} Retrying in {wait:g} s '
+                f'(retry {retries_done} of {RETRIES}).')
+            pulse.confirm()
+            time.sleep(wait)
+            waited += wait
+
+
+def read_kind(api, server, namespace, kind_spec, page_size, timeout, log):
     read = KindRead(kind_spec)
     token = None
     while True:
         try:
-            response = api.list_namespaced_custom_object(
-                kind_spec.group, kind_spec.version, namespace, kind_spec.plural,
-                limit=page_size, _continue=token, _request_timeout=timeout,
-            )
+            response = _list_page(api, server, namespace, kind_spec, page_size, token, timeout, log, read.pages + 1)
         except ApiException as e:
             if e.status == 404 and read.pages == 0:
                 read.missing = True
@@ -65,22 +131,22 @@ def read_kind(api, server, namespace, kind_spec, page_size, timeout, heartbeat):
         except Exception as e:
             raise describe(e, server, kind_spec, timeout) from None
         read.pages += 1
-        heartbeat()
-        read.items.extend(_essentials(item) for item in response.get('items') or [])
+        read.items.extend(_essentials(item) for item in pulse.beating(response.get('items') or []))
         token = (response.get('metadata') or {}).get('continue')
         if not token:
             return read
 
 
-def read_cluster(api, server, namespace, page_size, timeout, log, heartbeat=lambda: None, kinds=KINDS):
+def read_cluster(api, server, namespace, page_size, timeout, log, kinds=KINDS):
     """Read all kinds. A failure on any kind stops the read and is returned as `error` (nothing else is used).
 
-    `heartbeat` is called after every page, so a caller holding an expiring lock can keep it alive.
+    Transient failures of a page are tried again within the run (see _list_page) and logged; only a persistent one
+    fails the read.
     """
     result = ClusterRead()
     for kind_spec in kinds:
         try:
-            read = read_kind(api, server, namespace, kind_spec, page_size, timeout, heartbeat)
+            read = read_kind(api, server, namespace, kind_spec, page_size, timeout, log)
         except ClusterError as e:
             result.error = str(e)
             log(f'{kind_spec.kind}: {e}')

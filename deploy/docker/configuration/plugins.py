@@ -36,9 +36,9 @@ PLUGINS_CONFIG = {
         'sync_history_days': 30,
         # Seconds a queued sync job may run before RQ stops it (the run is then recorded as failed).
         'sync_job_timeout': 900,
-        # Seconds the per-fabric sync lock lives without a refresh; a running sync refreshes it after every page read
-        # from the cluster, so it must exceed k8s_request_timeout. A worker killed mid-sync is detected within
-        # sync_lock_ttl + scheduler_interval seconds.
+        # Seconds the per-fabric sync lock lives without a refresh; a running sync refreshes it before every request
+        # to the cluster and while it plans and writes, so it must exceed k8s_request_timeout (checked at start-up).
+        # A worker killed mid-sync is detected within sync_lock_ttl + scheduler_interval seconds.
         'sync_lock_ttl': 60,
         # Most log lines kept per sync run.
         'sync_log_lines': 500,

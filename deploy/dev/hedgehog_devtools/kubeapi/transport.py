@@ -141,6 +141,9 @@ class KubeAPIHandler(BaseHTTPRequestHandler):
         self.send_header('Content-Type', response.content_type)
         self.send_header('Content-Length', str(len(response.body)))
         self.send_header('Cache-Control', 'no-cache, private')
+        if response.status == 429:
+            # As the API server's priority and fairness answers: try again in a second.
+            self.send_header('Retry-After', '1')
         if self.close_connection:
             self.send_header('Connection', 'close')
         self.end_headers()
