@@ -25,7 +25,9 @@ from netbox_hedgehog import get_setting
 from netbox_hedgehog.choices import DriftStatusChoices
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import Fabric
+from netbox_hedgehog.models.fabric import fabric_deleting
 from netbox_hedgehog.sync.drift import drift_of
+from netbox_hedgehog.sync.purge import purge_fabric
 from netbox_hedgehog.sync.state import adjust_drift_count
 
 __all__ = (
@@ -105,8 +107,15 @@ def object_deleted(sender, instance, origin=None, **kwargs):
     ))
 
 
+def fabric_deleting_purge(sender, fabric, **kwargs):
+    """Remove a fabric's objects and history in bulk as it is deleted (see `fabric_deleting`); returns the note."""
+    return purge_fabric(fabric)
+
+
 def connect():
-    """Connect the handlers to every kind people may write (not the controller-owned switch profiles)."""
+    """Connect the handlers to every kind people may write (not the controller-owned switch profiles), and the bulk
+    removal of a deleted fabric's objects."""
+    fabric_deleting.connect(fabric_deleting_purge, sender=Fabric, dispatch_uid='hedgehog-fabric-purge')
     for kind_spec in KINDS:
         if kind_spec.read_only:
             continue

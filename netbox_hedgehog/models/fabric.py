@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from netbox.context import current_request
@@ -69,6 +70,12 @@ def _kubernetes_destination(server, kubeconfig_encrypted):
         return destinations.origin(kubeconfig.server_url(kubeconfig.parse(crypto.decrypt(kubeconfig_encrypted))))
     except (crypto.CredentialError, kubeconfig.KubeconfigError):
         return None
+
+
+# Sent by Fabric.delete() inside its transaction, before the fabric's row goes, with `fabric`. The receiver
+# (signal_receivers.py) removes the fabric's objects and sync history in bulk, in step with a running sync, and returns
+# a note saying how that sync was handled. A signal keeps the model free of imports of the sync engine.
+fabric_deleting = Signal()
 
 
 class Fabric(PrimaryModel):
@@ -337,9 +344,9 @@ class Fabric(PrimaryModel):
     def delete(self, *args, **kwargs):
         """Delete the fabric with its objects and sync history in bulk (seconds whatever their number), in step with
         a sync of the fabric; `deletion_note` then says how such a sync was handled ('' when there was none)."""
-        from netbox_hedgehog.sync.purge import purge_fabric
         with transaction.atomic():
-            self.deletion_note = purge_fabric(self)
+            notes = fabric_deleting.send(sender=Fabric, fabric=self)
+            self.deletion_note = ' '.join(note for _receiver, note in notes if note)
             return super().delete(*args, **kwargs)
 
     def serialize_object(self, exclude=None):
