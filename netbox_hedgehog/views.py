@@ -123,6 +123,7 @@ class FabricView(generic.ObjectView):
         right_panels=[
             panels.FabricSyncActivityPanel(),
             panels.FabricSyncPanel(),
+            panels.FabricInventoryPanel(),
             RelatedObjectsPanel(title=_('Objects')),
         ],
         bottom_panels=[

@@ -18,6 +18,7 @@ __all__ = (
     'ExternalPeeringPanel',
     'FabricDriftPanel',
     'FabricGitPanel',
+    'FabricInventoryPanel',
     'FabricKubernetesPanel',
     'FabricPanel',
     'FabricSyncActivityPanel',
@@ -90,6 +91,14 @@ class FabricSyncPanel(panels.ObjectAttributesPanel):
     last_sync = attrs.DateTimeAttr('last_sync', label=_('Last successful sync'))
     last_sync_attempt = attrs.DateTimeAttr('last_sync_attempt', label=_('Last attempt'))
     last_sync_error = attrs.TextAttr('last_sync_error', label=_('Last error'), style='text-danger')
+
+
+class FabricInventoryPanel(panels.ObjectAttributesPanel):
+    """Where the fabric shows in NetBox's own inventory."""
+    title = _('NetBox inventory')
+
+    inventory_site = attrs.RelatedObjectAttr('inventory_site', linkify=True, label=_('Site'))
+    inventory_tenant = attrs.RelatedObjectAttr('inventory_tenant', linkify=True, label=_('Tenant'))
 
 
 #
