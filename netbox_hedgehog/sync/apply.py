@@ -24,14 +24,16 @@ from .plan import GIT_FIELDS
 
 __all__ = (
     'apply_plans',
+    'change_maker',
     'record_git_errors',
     'record_plans',
+    'search_values',
 )
 
 IDENTITY_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp')
 # What a refresh writes: the row's content is unchanged, its cluster identity (or Git digest) is not.
 REFRESH_FIELDS = (*IDENTITY_FIELDS, 'git_digest', 'drift_diff')
-# The columns of the rows written with copy_rows(), in the order _change_maker(), _search_values() and
+# The columns of the rows written with copy_rows(), in the order change_maker(), search_values() and
 # _sync_changes() give them.
 OBJECT_CHANGE_COLUMNS = (
     'time', 'user_id', 'user_name', 'request_id', 'action', 'changed_object_type_id', 'changed_object_id',
@@ -66,7 +68,7 @@ def _delete_rows(model, object_type, ids):
     rows._raw_delete(rows.db)
 
 
-def _search_values(model, object_type, instances, now):
+def search_values(model, object_type, instances, now):
     """CachedValue rows (SEARCH_COLUMNS) for the global search, built like NetBox's search backend does."""
     indexer = get_indexer(model)
     return (
@@ -88,7 +90,7 @@ def _insert(model, fabric, objects):
     return created
 
 
-def _change_maker(run, user, now):
+def change_maker(run, user, now):
     """A function returning the ObjectChange row (OBJECT_CHANGE_COLUMNS) of one change made by this run."""
     common = (now, user.pk if user else None, user.username if user else 'hedgehog-sync', run.request_id)
     message = f'Hedgehog sync run #{run.pk}'[:200]
@@ -148,7 +150,7 @@ def record_git_errors(run, errors):
 def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
     """Apply the plans (call inside a transaction). Returns nothing; raises on any database error."""
     now = timezone.now()
-    change = _change_maker(run, user, now)
+    change = change_maker(run, user, now)
     for plan in plans:
         if not (plan.create or plan.update or plan.refresh or plan.delete):
             continue
@@ -196,6 +198,6 @@ def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
             _delete_rows(model, object_type, ids)
 
         if created or updated:
-            copy_rows(CachedValue, SEARCH_COLUMNS, _search_values(model, object_type, created + updated, now))
+            copy_rows(CachedValue, SEARCH_COLUMNS, search_values(model, object_type, created + updated, now))
         if object_changes:
             copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, object_changes)
