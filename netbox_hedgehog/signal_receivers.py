@@ -15,7 +15,7 @@ from functools import partial
 
 import django_rq
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.utils import timezone
 from netbox.constants import RQ_QUEUE_DEFAULT
 from netbox.context import current_request
@@ -23,6 +23,7 @@ from redis.exceptions import RedisError
 
 from netbox_hedgehog import get_setting
 from netbox_hedgehog.choices import DriftStatusChoices
+from netbox_hedgehog.inventory import remove_inventory
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import Fabric
 from netbox_hedgehog.sync.drift import drift_of
@@ -105,8 +106,23 @@ def object_deleted(sender, instance, origin=None, **kwargs):
     ))
 
 
+def fabric_saved(sender, instance, created, raw=False, **kwargs):
+    """Clearing a fabric's inventory site removes what its projection created (and forgets what it adopted)."""
+    before = getattr(instance, '_prechange_snapshot', None) or {}
+    if not raw and not created and before.get('inventory_site') and not instance.inventory_site_id:
+        remove_inventory(instance)
+
+
+def fabric_deleting(sender, instance, **kwargs):
+    """A deleted fabric takes what its projection created with it; what it adopted stays."""
+    remove_inventory(instance)
+
+
 def connect():
-    """Connect the handlers to every kind people may write (not the controller-owned switch profiles)."""
+    """Connect the handlers to every kind people may write (not the controller-owned switch profiles), and the
+    fabric's inventory handlers."""
+    post_save.connect(fabric_saved, sender=Fabric, dispatch_uid='hedgehog-inventory-fabric-save')
+    pre_delete.connect(fabric_deleting, sender=Fabric, dispatch_uid='hedgehog-inventory-fabric-delete')
     for kind_spec in KINDS:
         if kind_spec.read_only:
             continue

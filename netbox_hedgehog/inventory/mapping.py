@@ -65,6 +65,7 @@ INTERFACE_NAME_MAX = 64
 CABLED = ('unbundled', 'bundled', 'mclag', 'eslag', 'fabric', 'mesh', 'gateway', 'vpcLoopback', 'mclagDomain')
 LAGGED = ('bundled', 'mclag', 'eslag')
 EXTERNAL = ('external', 'staticExternal')
+SINGLE_LINK = ('unbundled', *EXTERNAL)
 
 
 class Ref(NamedTuple):
@@ -247,15 +248,15 @@ class _Builder:
                 self.address('Switch', name, loopback, typed['vtep_ip'], 'anycast', 'VTEP IP')
 
     def servers(self):
-        server_type = self.device_type('Server', '', HEDGEHOG_MANUFACTURER, 'Hedgehog server')
         for name, spec in self.specs('Server').items():
             typed = KIND_BY_NAME['Server'].typed_fields(spec)
+            server_type = self.device_type('Server', name, HEDGEHOG_MANUFACTURER, 'Hedgehog server')
             self.device('Server', name, 'server', server_type, description=typed['description'])
 
     def gateways(self):
-        gateway_type = self.device_type('Gateway', '', HEDGEHOG_MANUFACTURER, 'Hedgehog gateway')
         for name, spec in self.specs('Gateway').items():
             typed = KIND_BY_NAME['Gateway'].typed_fields(spec)
+            gateway_type = self.device_type('Gateway', name, HEDGEHOG_MANUFACTURER, 'Hedgehog gateway')
             self.device('Gateway', name, 'gateway', gateway_type)
             interfaces = spec.get('interfaces') or {}
             for port in typed['interfaces']:
@@ -272,7 +273,7 @@ class _Builder:
 
     def links(self, ctype, body):
         """[(link, [(role, end)])] of a connection body, each end a dict with a parsed `port` (and maybe `ip`)."""
-        if ctype in EXTERNAL:
+        if ctype in SINGLE_LINK:
             raw = [body.get('link') or {}]
         else:
             raw = [link for key in ('links', 'peerLinks', 'sessionLinks') for link in (body.get(key) or [])]

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from extras.models import CachedValue, Tag, TaggedItem
 from ipam.models import Prefix
+from netbox.registry import registry
 
 from netbox_hedgehog.choices import SyncActionChoices
 from netbox_hedgehog.models import InventoryLink, SyncChange
@@ -42,6 +43,8 @@ __all__ = (
 )
 
 TAG_SLUG = 'hedgehog'
+# Catalog objects people's own devices may use (NetBox protects them): a created one is deleted only when unused.
+IN_USE = {'dcim.manufacturer': 'device_types', 'dcim.devicetype': 'instances', 'dcim.devicerole': 'devices'}
 LINK_COLUMNS = ('fabric_id', 'kind', 'name', 'key', 'object_type_id', 'object_id', 'created')
 TAG_COLUMNS = ('content_type_id', 'object_id', 'tag_id')
 
@@ -217,6 +220,13 @@ def _tagged_vlans(plan):
     if missing:
         through.objects.bulk_create([through(interface_id=i, vlan_id=v) for i, v in sorted(missing)])
 
+def _delete(model, ids):
+    rows = model.objects.filter(pk__in=ids)
+    if model._meta.label_lower in IN_USE:
+        rows = rows.exclude(**{f'{IN_USE[model._meta.label_lower]}__isnull': False})
+    rows.delete()
+
+
 def apply_inventory(fabric, run, plan, user=None):
     """Write `plan` (call inside the sync's transaction, after the Hedgehog objects are written)."""
     now = timezone.now()
@@ -289,11 +299,11 @@ def apply_inventory(fabric, run, plan, user=None):
         for link, instance in deleted:
             object_changes.append(change(ObjectChangeActionChoices.ACTION_DELETE, types[label], link.object_id,
                                          str(instance), _snapshots(model, [instance])[0], None))
-        model.objects.filter(pk__in=[link.object_id for link, _instance in deleted]).delete()
+        _delete(model, [link.object_id for link, _instance in deleted])
     if tagged:
         copy_rows(TaggedItem, TAG_COLUMNS, tagged)
     for model, object_type, instances in search:
-        if instances:
+        if instances and model._meta.label_lower in registry['search']:
             copy_rows(CachedValue, SEARCH_COLUMNS, search_values(model, object_type, instances, now))
     _write_links(plan, fabric, types)
     _tagged_vlans(plan)
@@ -321,5 +331,5 @@ def remove_inventory(fabric):
         model = apps.get_model(label)
         ids = by_type.get(ContentType.objects.get_for_model(model).pk)
         if ids:
-            model.objects.filter(pk__in=ids).delete()
+            _delete(model, ids)
     InventoryLink.objects.filter(pk__in=[link.pk for link in links]).delete()
