@@ -1,6 +1,6 @@
 import django_filters
 from dcim.models import Site
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from netbox.filtersets import BaseFilterSet, NetBoxModelFilterSet, PrimaryModelFilterSet
 from tenancy.models import Tenant
@@ -219,9 +219,20 @@ class VPCFilterSet(HedgehogResourceFilterSet):
 
 @register_filterset
 class VPCAttachmentFilterSet(HedgehogResourceFilterSet):
+    # Attachments whose connection reaches any of the named servers or switches (in the attachment's fabric).
+    server = MultiValueCharFilter(method='filter_connection_device', field_name='servers', label=_('Server'))
+    switch = MultiValueCharFilter(method='filter_connection_device', field_name='switches', label=_('Switch'))
+
     class Meta:
         model = VPCAttachment
         fields = (*RESOURCE_FIELDS, 'vpc', 'subnet', 'connection', 'native_vlan')
+
+    def filter_connection_device(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(Connection.objects.filter(
+            fabric=OuterRef('fabric'), name=OuterRef('connection'), **{f'{name}__overlap': value},
+        )))
 
 
 @register_filterset

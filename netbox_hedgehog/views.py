@@ -70,6 +70,7 @@ def resource_layout(model_name, attributes_panel, right_panels=(), related_panel
         right_panels=[
             panels.DriftPanel(),
             *right_panels,
+            panels.NetBoxObjectsPanel(),
             panels.KeyValuePanel('labels', title=_('Labels')),
             panels.KeyValuePanel('annotations', title=_('Annotations')),
         ],
@@ -343,6 +344,7 @@ class SwitchView(generic.ObjectView):
         'switch',
         panels.SwitchPanel(),
         related_panels=[
+            panels.PortMapPanel(),
             referring_objects('connection', 'switch', _('Connections')),
         ],
     )
@@ -401,6 +403,7 @@ class ServerView(generic.ObjectView):
         'server',
         panels.ServerPanel(),
         related_panels=[
+            panels.PortMapPanel(),
             referring_objects('connection', 'server', _('Connections')),
         ],
     )

@@ -14,7 +14,7 @@ from ipam.models import VLAN, VRF, IPAddress, Prefix, VLANGroup
 
 from bench.generate import generate
 from bench.shapes import SIZES
-from netbox_hedgehog.models import Fabric, InventoryLink
+from netbox_hedgehog.models import VPC, Connection, Fabric, InventoryLink, Server, Switch, VPCAttachment
 from tests.cluster import ClusterTestCase
 
 # The benchmark's tiny fabric: 1 spine (128 ports, E1/1 broken out 4x100G), 2 mixed leaves (32 ports, 16 of them
@@ -258,3 +258,65 @@ class BoundedStatementsTest(InventoryTestCase):
         Fabric.objects.get(name='small').delete()     # the second fabric creates everything again
         large = measure('large', dataclasses.replace(self.shape, servers_per_rack=48, vpcs_per_rack=12))
         self.assertEqual(small, large)
+
+
+class PagesTest(InventoryTestCase):
+    def setUp(self):
+        super().setUp()
+        self.fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(self.fabric)
+        self.client.force_login(get_user_model().objects.create_superuser('admin', 'admin@example.com', 'pw'))
+
+    def test_switch_page_shows_its_port_map_with_cabled_devices_and_vpcs(self):
+        switch = Switch.objects.get(fabric=self.fabric, name='leaf-0001')
+        response = self.client.get(switch.get_absolute_url())
+        self.assertEqual(response.status_code, 200)
+        page = response.content.decode()
+        self.assertIn('Port map', page)
+        uplink = Interface.objects.get(device__name='leaf-0001', name='E1/25')
+        spine_port = Interface.objects.get(device__name='spine-01', name='E1/1/1')
+        self.assertIn(f'href="{uplink.get_absolute_url()}"', page)
+        self.assertIn(f'href="{spine_port.get_absolute_url()}"', page)
+        attached = VLAN.objects.filter(interfaces_as_tagged__device__name='leaf-0001').first()
+        self.assertIn(f'{attached.name} ({attached.vid})', page)
+        self.assertIn('breakout 4x25G', page)
+        self.assertIn(f'href="{Device.objects.get(name="leaf-0001").get_absolute_url()}"', page)
+
+    def test_server_page_shows_the_switch_ports_its_ports_reach(self):
+        server = Server.objects.get(fabric=self.fabric, name='server-00007')
+        page = self.client.get(server.get_absolute_url()).content.decode()
+        leaf_port = Interface.objects.get(device__name='leaf-0001', name='E1/2/3')
+        self.assertIn(f'href="{leaf_port.get_absolute_url()}"', page)
+
+    def test_netbox_pages_link_their_hedgehog_object(self):
+        device = Device.objects.get(name='leaf-0001')
+        page = self.client.get(device.get_absolute_url()).content.decode()
+        switch = Switch.objects.get(fabric=self.fabric, name='leaf-0001')
+        self.assertIn(f'href="{switch.get_absolute_url()}"', page)
+        self.assertIn('Created by the sync', page)
+        prefix = Prefix.objects.get(prefix='10.1.0.0/26')
+        page = self.client.get(prefix.get_absolute_url()).content.decode()
+        self.assertIn(f'href="{VPC.objects.get(fabric=self.fabric, name="vpc-00001").get_absolute_url()}"', page)
+        cable = Interface.objects.get(device__name='leaf-0001', name='E1/25').cable
+        page = self.client.get(cable.get_absolute_url()).content.decode()
+        self.assertIn('spine-01--fabric--leaf-0001', page)
+
+    def test_hedgehog_pages_link_their_netbox_objects(self):
+        vpc = VPC.objects.get(fabric=self.fabric, name='vpc-00001')
+        page = self.client.get(vpc.get_absolute_url()).content.decode()
+        for obj in (VRF.objects.get(name='vpc-00001'), Prefix.objects.get(prefix='10.1.0.0/26'),
+                    VLAN.objects.get(vid=1000, group__name='zone-01')):
+            self.assertIn(f'href="{obj.get_absolute_url()}"', page)
+
+    def test_vpc_attachments_filter_by_server_and_switch(self):
+        url = '/api/plugins/hedgehog/vpc-attachments/'
+        by_server = self.client.get(url, {'server': 'server-00007'}, HTTP_ACCEPT='application/json').json()
+        self.assertEqual(by_server['count'], 1)
+        by_switch = self.client.get(url, {'switch': 'leaf-0002'}, HTTP_ACCEPT='application/json').json()
+        # ESLAG connections reach both leaves; bundled and unbundled ones alternate.
+        expected = VPCAttachment.objects.filter(
+            connection__in=Connection.objects.filter(switches__contains=['leaf-0002']).values('name')).count()
+        self.assertEqual(by_switch['count'], expected)
+        self.assertGreater(expected, 0)
+        page = self.client.get('/plugins/hedgehog/vpc-attachments/', {'server': 'server-00007'}).content.decode()
+        self.assertIn(by_server['results'][0]['name'], page)

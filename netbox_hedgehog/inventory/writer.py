@@ -220,8 +220,10 @@ def _tagged_vlans(plan):
     if missing:
         through.objects.bulk_create([through(interface_id=i, vlan_id=v) for i, v in sorted(missing)])
 
-def _delete(model, ids):
-    rows = model.objects.filter(pk__in=ids)
+def _delete(fabric, model, ids):
+    """Delete created objects, except those another fabric's projection also links and catalog objects in use."""
+    shared = InventoryLink.objects.filter(object_type=ContentType.objects.get_for_model(model)).exclude(fabric=fabric)
+    rows = model.objects.filter(pk__in=ids).exclude(pk__in=shared.values('object_id'))
     if model._meta.label_lower in IN_USE:
         rows = rows.exclude(**{f'{IN_USE[model._meta.label_lower]}__isnull': False})
     rows.delete()
@@ -299,7 +301,7 @@ def apply_inventory(fabric, run, plan, user=None):
         for link, instance in deleted:
             object_changes.append(change(ObjectChangeActionChoices.ACTION_DELETE, types[label], link.object_id,
                                          str(instance), _snapshots(model, [instance])[0], None))
-        _delete(model, [link.object_id for link, _instance in deleted])
+        _delete(fabric, model, [link.object_id for link, _instance in deleted])
     if tagged:
         copy_rows(TaggedItem, TAG_COLUMNS, tagged)
     for model, object_type, instances in search:
@@ -331,5 +333,5 @@ def remove_inventory(fabric):
         model = apps.get_model(label)
         ids = by_type.get(ContentType.objects.get_for_model(model).pk)
         if ids:
-            _delete(model, ids)
+            _delete(fabric, model, ids)
     InventoryLink.objects.filter(pk__in=[link.pk for link in links]).delete()
