@@ -107,9 +107,10 @@ def object_deleted(sender, instance, origin=None, **kwargs):
 
 
 def fabric_saved(sender, instance, created, raw=False, **kwargs):
-    """Clearing a fabric's inventory site removes what its projection created (and forgets what it adopted)."""
+    """Clearing (or changing) a fabric's inventory site removes what its projection created and forgets what it
+    adopted; with a new site the next sync projects the fabric there."""
     before = getattr(instance, '_prechange_snapshot', None) or {}
-    if not raw and not created and before.get('inventory_site') and not instance.inventory_site_id:
+    if not raw and not created and before.get('inventory_site') not in (None, instance.inventory_site_id):
         remove_inventory(instance)
 
 

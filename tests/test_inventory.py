@@ -320,3 +320,21 @@ class PagesTest(InventoryTestCase):
         self.assertGreater(expected, 0)
         page = self.client.get('/plugins/hedgehog/vpc-attachments/', {'server': 'server-00007'}).content.decode()
         self.assertIn(by_server['results'][0]['name'], page)
+
+    def test_clearing_the_site_in_the_form_asks_for_confirmation_then_removes_what_was_created(self):
+        url = f'/plugins/hedgehog/fabrics/{self.fabric.pk}/edit/'
+        data = {
+            'name': self.fabric.name, 'status': 'active', 'kubernetes_namespace': 'default', 'git_branch': 'main',
+            'git_author_name': 'NetBox Hedgehog', 'git_author_email': 'netbox@example.com', 'sync_interval': 300,
+            'verify_tls': True, 'inventory_site': '',
+        }
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('tick this box to confirm', response.content.decode())
+        self.assertEqual(Device.objects.count(), TINY['devices'])
+        response = self.client.post(url, {**data, 'confirm_inventory_removal': True})
+        self.assertEqual(response.status_code, 302)
+        self.fabric.refresh_from_db()
+        self.assertIsNone(self.fabric.inventory_site)
+        self.assertEqual(inventory_counts(), dict.fromkeys(TINY, 0))
+        self.assertTrue(ObjectChange.objects.filter(changed_object_type__model='device', action='delete').exists())

@@ -86,8 +86,8 @@ class FabricForm(PrimaryModelForm):
     )
     confirm_inventory_removal = forms.BooleanField(
         label=_('Remove the projected inventory'), required=False,
-        help_text=_('Confirm that clearing the inventory site deletes the devices, cables, addresses, VRFs, prefixes '
-                    'and VLANs the projection created (objects it adopted stay)'),
+        help_text=_('Confirm that clearing or changing the inventory site deletes the devices, cables, addresses, '
+                    'VRFs, prefixes and VLANs the projection created (objects it adopted stay)'),
     )
 
     fieldsets = (
@@ -143,11 +143,14 @@ class FabricForm(PrimaryModelForm):
 
     def clean(self):
         super().clean()
-        if (self.instance.pk and self.instance.inventory_site_id and not self.cleaned_data.get('inventory_site')
+        site = self.cleaned_data.get('inventory_site')
+        moved = self.instance.inventory_site_id and self.instance.inventory_site_id != (site.pk if site else None)
+        if (self.instance.pk and moved
                 and not self.cleaned_data.get('confirm_inventory_removal')
                 and self.instance.inventory_links.filter(created=True).exists()):
             self.add_error('confirm_inventory_removal', _(
-                'Clearing the inventory site deletes what the projection created in NetBox; tick this box to confirm.'
+                'Clearing or changing the inventory site deletes what the projection created in NetBox (a new site '
+                'gets it again at the next sync); tick this box to confirm.'
             ))
         # Credentials are set here rather than in save() so that Fabric.clean() validates the new combination.
         for name, (_stored, human) in CREDENTIAL_FIELDS.items():
