@@ -98,6 +98,11 @@ class Projection:
         return self.wants[model].setdefault(want.key, want)
 
 
+def _mapping(value):
+    """`value` when it is a mapping, else an empty one: optional parts of a spec the registry does not type."""
+    return value if isinstance(value, dict) else {}
+
+
 def _lag_name(connection):
     name = f'lag-{connection}'
     if len(name) <= INTERFACE_NAME_MAX:
@@ -155,15 +160,14 @@ class _Builder:
         spec = self.specs('SwitchProfile').get(profile)
         if spec is None:
             return None
-        port_profiles = spec.get('portProfiles') or {}
+        port_profiles = _mapping(spec.get('portProfiles'))
         ports = {}
-        for port, port_spec in sorted((spec.get('ports') or {}).items()):
-            port_spec = port_spec if isinstance(port_spec, dict) else {}
-            profile_name = str(port_spec.get('profile') or '')
-            breakout = ((port_profiles.get(profile_name) or {}).get('breakout') or {}).get('default', '')
-            speed = (port_profiles.get(profile_name) or {}).get('speed') or {}
-            ports[str(port)] = (_speed_type(str(breakout or speed.get('default', '') or profile_name)),
-                                str(breakout or ''))
+        for port, port_spec in sorted(_mapping(spec.get('ports')).items()):
+            profile_name = str(_mapping(port_spec).get('profile') or '')
+            port_profile = _mapping(port_profiles.get(profile_name))
+            breakout = str(_mapping(port_profile.get('breakout')).get('default') or '')
+            speed = str(_mapping(port_profile.get('speed')).get('default') or '')
+            ports[str(port)] = (_speed_type(breakout or speed or profile_name), breakout)
         return ports
 
     def switch_profiles(self):
@@ -230,8 +234,8 @@ class _Builder:
             breakouts = typed['breakouts']
             for port, (port_type, default) in (ports or {}).items():
                 mode = breakouts.get(port, default)
-                self.interface('Switch', name, name, port, port_type if _lanes(mode) == 1 else 'other',
-                               mgmt_only=port.startswith('M'), description=f'breakout {mode}' if mode else '')
+                self.interface('Switch', name, name, port, port_type, mgmt_only=port.startswith('M'),
+                               description=f'breakout {mode}' if mode else '')
                 if _lanes(mode) > 1:
                     for lane in range(1, _lanes(mode) + 1):
                         self.interface('Switch', name, name, f'{port}/{lane}', _speed_type(mode))
@@ -258,10 +262,10 @@ class _Builder:
             typed = KIND_BY_NAME['Gateway'].typed_fields(spec)
             gateway_type = self.device_type('Gateway', name, HEDGEHOG_MANUFACTURER, 'Hedgehog gateway')
             self.device('Gateway', name, 'gateway', gateway_type)
-            interfaces = spec.get('interfaces') or {}
+            interfaces = _mapping(spec.get('interfaces'))
             for port in typed['interfaces']:
                 interface = self.interface('Gateway', name, name, port)
-                ips = (interfaces.get(port) or {}).get('ips') or []
+                ips = _mapping(interfaces.get(port)).get('ips') or []
                 for ip in ips if isinstance(ips, list) else []:
                     self.address('Gateway', name, interface, str(ip))
             if typed['protocol_ip'] or typed['vtep_ip']:
@@ -289,6 +293,8 @@ class _Builder:
 
     def connections(self):
         for name, spec in self.specs('Connection').items():
+            if not spec:
+                continue
             try:
                 self.connection(name, spec)
             except SpecError as e:
@@ -303,7 +309,7 @@ class _Builder:
 
     def connection(self, name, spec):
         ctype = next(iter(spec))
-        body = spec[ctype] or {}
+        body = _mapping(spec[ctype])
         links = self.links(ctype, body)
         if ctype in EXTERNAL:
             for _role, end in links[0]:
@@ -358,7 +364,7 @@ class _Builder:
             self.p.add('ipam.vrf', Want('VPC', name, name, {
                 'name': name[:100], 'tenant_id': self.tenant_id, 'description': f'Hedgehog VPC ({typed["mode"]})',
             }, (name[:100],)))
-            for subnet_name, subnet in sorted((spec.get('subnets') or {}).items()):
+            for subnet_name, subnet in sorted(_mapping(spec.get('subnets')).items()):
                 vlan = None
                 vid = subnet.get('vlan')
                 group = typed['vlan_namespace']
@@ -384,14 +390,16 @@ class _Builder:
             connection = connections.get(typed['connection'])
             if vpc is None or connection is None:
                 continue
-            subnet = (vpc.get('subnets') or {}).get(typed['subnet']) or {}
+            subnet = _mapping(_mapping(vpc.get('subnets')).get(typed['subnet']))
             group = KIND_BY_NAME['VPC'].typed_fields(vpc)['vlan_namespace']
             vlan = self.p.wants['ipam.vlan'].get(f'{group}/{subnet.get("vlan")}')
             if vlan is None:
                 continue
-            ctype = next(iter(connection))
+            ctype = next(iter(connection), None)
+            if ctype is None:
+                continue
             keys = set()
-            for ends in self.links(ctype, connection[ctype] or {}):
+            for ends in self.links(ctype, _mapping(connection[ctype])):
                 for _role, end in ends:
                     parsed = end['parsed']
                     if parsed['device_kind'] == 'switch':

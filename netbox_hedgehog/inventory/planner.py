@@ -52,11 +52,12 @@ PENDING = _Pending()
 
 @dataclass
 class ModelPlan:
+    """What a sync does to the objects of one NetBox model."""
     label: str
     create: list = field(default_factory=list)      # Want
     update: list = field(default_factory=list)      # (instance, Want, diff)
     adopt: list = field(default_factory=list)       # (instance, Want): links to write, created=False
-    delete: list = field(default_factory=list)      # (link, snapshot): created objects whose source is gone
+    delete: list = field(default_factory=list)      # (link, instance): created objects whose source is gone
     release: list = field(default_factory=list)     # links of adopted objects no longer wanted
     relink: list = field(default_factory=list)      # links whose object is gone: dropped, the object re-created
     errors: list = field(default_factory=list)      # (kind, name, message)
@@ -73,12 +74,13 @@ class ModelPlan:
 
 @dataclass
 class InventoryPlan:
+    """What a sync does to the fabric's NetBox inventory, model by model, and the primary key of every wanted object
+    (PENDING for those it creates, until the writer takes their keys)."""
     fabric: object
     projection: object
     models: dict = field(default_factory=dict)          # label -> ModelPlan
     pks: dict = field(default_factory=dict)             # (label, key) -> pk or PENDING
     instances: dict = field(default_factory=dict)       # (label, key) -> existing instance (linked or adopted)
-    cable_conflicts: set = field(default_factory=set)   # cable keys not projected
 
     def resolve(self, value):
         if isinstance(value, Ref):
@@ -88,10 +90,6 @@ class InventoryPlan:
     def counts(self):
         return {f'NetBox {label}': plan.counts() for label, plan in self.models.items()
                 if plan.create or plan.update or plan.delete or plan.unchanged or plan.adopt or plan.errors}
-
-    @property
-    def changes(self):
-        return any(p.create or p.update or p.delete or p.adopt or p.release or p.relink for p in self.models.values())
 
 
 def fabric_objects(fabric, plans):
@@ -249,7 +247,6 @@ def _plan_cables(plan, model_plan, unlinked):
             plan.pks[('dcim.cable', want.key)] = a_cable
         elif a_cable or b_cable:
             blocked = a if a_cable else b
-            plan.cable_conflicts.add(want.key)
             model_plan.errors.append((want.kind, want.name, (
                 f'interface {blocked.name} of device {blocked.device} already has cable #{blocked.cable_id} to '
                 f'another interface in NetBox; the link {want.key} is not projected')))

@@ -11,7 +11,7 @@ import json
 
 from core.choices import ObjectChangeActionChoices
 from core.models import ObjectChange
-from dcim.models import CablePath, CableTermination, Device, DeviceType, Interface
+from dcim.models import CablePath, CableTermination, Device, DeviceType, Interface, InterfaceTemplate
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
@@ -166,7 +166,7 @@ def _refresh_counters(plan):
             device_count=Coalesce(Subquery(Device.objects.filter(device_type=OuterRef('pk')).values('device_type')
                                            .annotate(n=Count('pk')).values('n')), 0),
             interface_template_count=Coalesce(Subquery(
-                DeviceType.interfacetemplates.rel.related_model.objects.filter(device_type=OuterRef('pk'))
+                InterfaceTemplate.objects.filter(device_type=OuterRef('pk'))
                 .values('device_type').annotate(n=Count('pk')).values('n')), 0),
         )
 
