@@ -8,12 +8,14 @@ from core.models import ObjectChange
 from dcim.models import Cable, Device, DeviceRole, DeviceType, Interface, Manufacturer, Site
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext
 from extras.models import Tag
 from ipam.models import VLAN, VRF, IPAddress, Prefix, VLANGroup
 
 from bench.generate import generate
 from bench.shapes import SIZES
+from netbox_hedgehog.inventory.mapping import project
 from netbox_hedgehog.models import VPC, Connection, Fabric, InventoryLink, Server, Switch, VPCAttachment
 from tests.cluster import LAB_WIRING, SAMPLES, ClusterTestCase
 
@@ -364,3 +366,35 @@ class LabWiringTest(ClusterTestCase):
         external = Interface.objects.get(device=leaf, name='E1/1/1')
         self.assertEqual(external.description, 'external ds3000-01--external--ds2000-02')
         self.assertEqual(Device.objects.count(), Switch.objects.count() + Server.objects.count() + 2)
+
+
+class MappingTest(SimpleTestCase):
+    """The mapping alone (no database): what a few Hedgehog objects become."""
+
+    def test_addresses_and_prefixes_are_stored_canonically_and_bad_ones_reported(self):
+        objects = {
+            'VLANNamespace': {'default': {'ranges': [{'from': 1000, 'to': 1999}]}},
+            'VPC': {'vpc-1': {'subnets': {'a': {'subnet': '10.0.0.5/24', 'vlan': 1001}, 'b': {'subnet': 'nonsense'}}}},
+            'Switch': {'leaf-1': {'role': 'server-leaf', 'profile': 'p', 'ip': '172.30.0.9', 'protocolIP': 'x/32'}},
+        }
+        projection = project(objects, site_id=1, tenant_id=None, site_type_id=2, interface_type_id=3)
+        self.assertEqual(projection.wants['ipam.prefix']['vpc-1/10.0.0.0/24'].fields['prefix'], '10.0.0.0/24')
+        self.assertEqual(projection.wants['ipam.vlan']['default/1001'].fields['name'], 'vpc-1/a')
+        self.assertEqual(projection.wants['ipam.ipaddress']['leaf-1/M1/172.30.0.9/32'].fields['address'],
+                         '172.30.0.9/32')
+        self.assertEqual(sorted(e[0] for e in projection.errors), ['ipam.ipaddress', 'ipam.prefix'])
+        self.assertIn("'nonsense' is not an IP prefix", ' '.join(e[3] for e in projection.errors))
+        # The switch's profile is not in the fabric: a device type named after it, no interface templates.
+        self.assertEqual([w.fields['model'] for w in projection.wants['dcim.devicetype'].values()], ['p'])
+        self.assertEqual(projection.wants['dcim.interfacetemplate'], {})
+
+    def test_a_connection_naming_an_unknown_server_is_reported_and_projects_no_cable(self):
+        objects = {
+            'Switch': {'leaf-1': {'role': 'server-leaf'}},
+            'Connection': {'c': {'unbundled': {'link': {'server': {'port': 'ghost/eth0'},
+                                                         'switch': {'port': 'leaf-1/E1/1'}}}}},
+        }
+        projection = project(objects, site_id=1, tenant_id=None, site_type_id=2, interface_type_id=3)
+        self.assertEqual(projection.wants['dcim.cable'], {})
+        self.assertEqual(projection.errors[0][:3], ('dcim.cable', 'Connection', 'c'))
+        self.assertIn("'ghost'", projection.errors[0][3])

@@ -5,6 +5,7 @@ Plain Python without database access: `project()` takes the fabric's objects (na
 `Want`s, which name each other through `Ref`s (model label, key) that the planner resolves to primary keys.
 """
 import hashlib
+import ipaddress
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -91,7 +92,7 @@ class Projection:
     # Cable ends {cable key: (a interface Ref, b interface Ref)} and tagged VLANs {interface key: {vlan Ref}}
     cable_ends: dict = field(default_factory=dict)
     tagged_vlans: dict = field(default_factory=dict)
-    errors: list = field(default_factory=list)          # (kind, name, message)
+    errors: list = field(default_factory=list)          # (NetBox model, kind, name, message)
 
     def add(self, model, want):
         """Add `want` unless its key is there already (the first Hedgehog object to name a port owns it)."""
@@ -206,11 +207,21 @@ class _Builder:
             want.fields['description'] = description[:200]
         return Ref('dcim.interface', key)
 
-    def address(self, kind, name, interface, address, role='', description=''):
-        if not address:
+    def cidr(self, kind, name, value, interface=False):
+        """`value` as NetBox stores it ('10.0.0.0/24'; an address without a length is a /32), or None (reported)
+        when it is not an IPv4/IPv6 address or network."""
+        try:
+            return str(ipaddress.ip_interface(value) if interface else ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            what = 'address' if interface else 'prefix'
+            self.p.errors.append((f'ipam.{"ipaddress" if interface else "prefix"}', kind, name,
+                                  f'{value!r} is not an IP {what}; not projected'))
             return None
-        if '/' not in address:
-            address = f'{address}/32'
+
+    def address(self, kind, name, interface, address, role='', description=''):
+        address = self.cidr(kind, name, address, interface=True) if address else None
+        if address is None:
+            return None
         key = f'{interface.key}/{address}'
         self.p.add('ipam.ipaddress', Want(kind, name, key, {
             'address': address, 'vrf_id': None, 'status': 'active', 'role': role,
@@ -298,7 +309,7 @@ class _Builder:
             try:
                 self.connection(name, spec)
             except SpecError as e:
-                self.p.errors.append(('Connection', name, str(e)))
+                self.p.errors.append(('dcim.cable', 'Connection', name, str(e)))
 
     def end_interface(self, name, end, lag=None, description=''):
         parsed = end['parsed']
@@ -353,6 +364,9 @@ class _Builder:
     def ipv4_namespaces(self):
         for name, spec in self.specs('IPv4Namespace').items():
             for subnet in KIND_BY_NAME['IPv4Namespace'].typed_fields(spec)['subnets']:
+                subnet = self.cidr('IPv4Namespace', name, subnet)
+                if subnet is None:
+                    continue
                 self.p.add('ipam.prefix', Want('IPv4Namespace', name, f'/{subnet}', {
                     'prefix': subnet, 'vrf_id': None, 'vlan_id': None, 'status': 'container',
                     'tenant_id': self.tenant_id, 'description': f'Hedgehog IPv4 namespace {name}'[:200],
@@ -375,8 +389,8 @@ class _Builder:
                         'name': f'{name}/{subnet_name}'[:64], 'tenant_id': self.tenant_id, 'status': 'active',
                     }, (Ref('ipam.vlangroup', group), int(vid))))
                     vlan = Ref('ipam.vlan', vkey)
-                if subnet.get('subnet'):
-                    cidr = str(subnet['subnet'])
+                cidr = self.cidr('VPC', name, str(subnet['subnet'])) if subnet.get('subnet') else None
+                if cidr:
                     self.p.add('ipam.prefix', Want('VPC', name, f'{name}/{cidr}', {
                         'prefix': cidr, 'vrf_id': Ref('ipam.vrf', name), 'vlan_id': vlan, 'status': 'active',
                         'tenant_id': self.tenant_id, 'description': f'Hedgehog VPC subnet {name}/{subnet_name}'[:200],

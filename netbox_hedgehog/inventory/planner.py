@@ -273,7 +273,7 @@ def plan_inventory(fabric, plans):
         _plan_model(plan, label, links)
     for label in MODELS:
         _plan_updates(plan, label)
-    for kind, name, message in projection.errors:
-        plan.models['dcim.cable'].errors.append((kind, name, message))
+    for label, kind, name, message in projection.errors:
+        plan.models[label].errors.append((kind, name, message))
     return plan
 
