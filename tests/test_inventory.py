@@ -15,7 +15,7 @@ from ipam.models import VLAN, VRF, IPAddress, Prefix, VLANGroup
 
 from bench.generate import generate
 from bench.shapes import SIZES
-from netbox_hedgehog.inventory.mapping import project
+from netbox_hedgehog.inventory.mapping import MANAGED_FIELDS, project
 from netbox_hedgehog.models import VPC, Connection, Fabric, InventoryLink, Server, Switch, VPCAttachment
 from tests.cluster import LAB_WIRING, SAMPLES, ClusterTestCase
 
@@ -387,6 +387,16 @@ class MappingTest(SimpleTestCase):
         # The switch's profile is not in the fabric: a device type named after it, no interface templates.
         self.assertEqual([w.fields['model'] for w in projection.wants['dcim.devicetype'].values()], ['p'])
         self.assertEqual(projection.wants['dcim.interfacetemplate'], {})
+
+    def test_every_want_sets_exactly_the_managed_fields_of_its_model(self):
+        objects = {}
+        for obj in generate(SIZES['tiny']):
+            objects.setdefault(obj['kind'], {})[obj['metadata']['name']] = obj['spec']
+        projection = project(objects, site_id=1, tenant_id=None, site_type_id=2, interface_type_id=3)
+        for label, wants in projection.wants.items():
+            with self.subTest(label=label):
+                self.assertTrue(wants)
+                self.assertEqual({frozenset(w.fields) for w in wants.values()}, {frozenset(MANAGED_FIELDS[label])})
 
     def test_a_connection_naming_an_unknown_server_is_reported_and_projects_no_cable(self):
         objects = {

@@ -327,6 +327,8 @@ class _Builder:
                 interface = self.end_interface(name, end, description=f'{ctype} {name}')
                 self.address('Connection', name, interface, str(end.get('ip') or ''), description=f'{ctype} {name}')
             return
+        if ctype not in CABLED:
+            return
         lags = {}
         if ctype in LAGGED:
             for ends in links:
