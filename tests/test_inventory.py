@@ -16,7 +16,16 @@ from ipam.models import VLAN, VRF, IPAddress, Prefix, VLANGroup
 from bench.generate import generate
 from bench.shapes import SIZES
 from netbox_hedgehog.inventory.mapping import MANAGED_FIELDS, project
-from netbox_hedgehog.models import VPC, Connection, Fabric, InventoryLink, Server, Switch, VPCAttachment
+from netbox_hedgehog.models import (
+    VPC,
+    Connection,
+    Fabric,
+    InventoryLink,
+    Server,
+    Switch,
+    SyncRun,
+    VPCAttachment,
+)
 from tests.cluster import LAB_WIRING, SAMPLES, ClusterTestCase
 
 LAB_GATEWAYS = SAMPLES / 'lab-ci__envs__env-ci-1.l__wiring-gateway.yaml'
@@ -270,6 +279,12 @@ class PagesTest(InventoryTestCase):
         self.fabric = self.make_fabric(inventory_site=self.site)
         self.synced(self.fabric)
         self.client.force_login(get_user_model().objects.create_superuser('admin', 'admin@example.com', 'pw'))
+
+    def test_sync_run_page_counts_per_netbox_model(self):
+        run = SyncRun.objects.filter(fabric=self.fabric).latest('created')
+        page = self.client.get(run.get_absolute_url()).content.decode()
+        self.assertIn('NetBox dcim.device', page)
+        self.assertIn('dcim.cable', page)
 
     def test_switch_page_shows_its_port_map_with_cabled_devices_and_vpcs(self):
         switch = Switch.objects.get(fabric=self.fabric, name='leaf-0001')
