@@ -12,7 +12,7 @@ from django.db.models import Q
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import InventoryLink
 
-from .mapping import MODELS, Ref, project
+from .mapping import MANAGED_FIELDS, MODELS, Ref, project
 
 __all__ = (
     'PENDING',
@@ -55,9 +55,9 @@ class ModelPlan:
     """What a sync does to the objects of one NetBox model."""
     label: str
     create: list = field(default_factory=list)      # Want
-    update: list = field(default_factory=list)      # (instance, Want, diff)
-    adopt: list = field(default_factory=list)       # (instance, Want): links to write, created=False
-    delete: list = field(default_factory=list)      # (link, instance): created objects whose source is gone
+    update: list = field(default_factory=list)      # (Row, Want, diff)
+    adopt: list = field(default_factory=list)       # (Row, Want): links to write, created=False
+    delete: list = field(default_factory=list)      # (link, Row): created objects whose source is gone
     release: list = field(default_factory=list)     # links of adopted objects no longer wanted
     relink: list = field(default_factory=list)      # links whose object is gone: dropped, the object re-created
     errors: list = field(default_factory=list)      # (kind, name, message)
@@ -80,7 +80,7 @@ class InventoryPlan:
     projection: object
     models: dict = field(default_factory=dict)          # label -> ModelPlan
     pks: dict = field(default_factory=dict)             # (label, key) -> pk or PENDING
-    instances: dict = field(default_factory=dict)       # (label, key) -> existing instance (linked or adopted)
+    instances: dict = field(default_factory=dict)       # (label, key) -> Row of the existing (linked or adopted)
 
     def resolve(self, value):
         if isinstance(value, Ref):
@@ -118,7 +118,35 @@ def _value(instance, name):
     return str(value) if name in ('prefix', 'address') and value is not None else value
 
 
-def _candidates(model, names, matches):
+# Columns besides the managed and natural-key fields the planner and writer read of an existing object.
+EXTRA_COLUMNS = {
+    'dcim.device': ('location_id', 'rack_id'),
+    'dcim.interface': ('cable_id', 'device__name'),
+    'ipam.ipaddress': ('assigned_object_type_id', 'assigned_object_id'),
+}
+
+
+class Row:
+    """The columns of an existing object that the plan compares and refers to: reading values instead of model
+    instances keeps a re-sync of an unchanged fabric cheap. The writer loads the model instances of what it
+    changes."""
+
+    def __init__(self, values):
+        self.__dict__.update(values)
+        self.id = self.pk
+
+    def __repr__(self):
+        return f'Row({self.__dict__})'
+
+
+def _rows(label, condition):
+    """The existing objects of `label` matching `condition`, as Rows ordered by primary key (one query)."""
+    columns = dict.fromkeys(('pk', *MANAGED_FIELDS.get(label, ()), *MATCH_FIELDS.get(label, ()),
+                             *EXTRA_COLUMNS.get(label, ())))
+    return [Row(values) for values in apps.get_model(label).objects.filter(condition).order_by('pk').values(*columns)]
+
+
+def _candidates(label, names, matches):
     """Existing objects whose natural key is one of `matches` (tuples of values for `names`), by that key."""
     if not matches:
         return {}
@@ -131,19 +159,19 @@ def _candidates(model, names, matches):
             part |= Q(**{f'{name}__in': values})
         condition &= part
     found = {}
-    for instance in model.objects.filter(condition).order_by('pk'):
-        found.setdefault(tuple(_value(instance, name) for name in names), instance)
+    for row in _rows(label, condition):
+        found.setdefault(tuple(_value(row, name) for name in names), row)
     return found
 
 
 def _plan_model(plan, label, links):
     """Plan one model: linked objects, adoptions, creations, updates, and the links whose want is gone."""
-    model = apps.get_model(label)
     wants = plan.projection.wants[label]
     model_plan = ModelPlan(label)
     plan.models[label] = model_plan
     linked = {link.key: link for link in links.get(label, ())}
-    existing = model.objects.in_bulk([link.object_id for link in linked.values()])
+    ids = [link.object_id for link in linked.values()]
+    existing = {row.pk: row for row in _rows(label, Q(pk__in=ids))} if ids else {}
     for key, link in linked.items():
         if key not in wants:
             if link.object_id not in existing:
@@ -167,7 +195,7 @@ def _plan_model(plan, label, links):
     else:
         names = MATCH_FIELDS[label]
         matches = {want.key: tuple(plan.resolve(v) for v in want.match) for want in unlinked}
-        found = _candidates(model, names, [m for m in matches.values() if PENDING not in m])
+        found = _candidates(label, names, [m for m in matches.values() if PENDING not in m])
         taken = set(plan.pks.get((label, key)) for key in wants)
         for want in unlinked:
             instance = found.get(matches[want.key])
@@ -237,7 +265,7 @@ def _plan_cables(plan, model_plan, unlinked):
     deleting = {link.object_id for link, _instance in model_plan.delete}
     interfaces = [plan.instances.get(ref) for want in unlinked for ref in ends[want.key]]
     cabled = {i.cable_id for i in interfaces if i is not None and i.cable_id} - deleting
-    cables = {c.pk: c for c in apps.get_model('dcim.cable').objects.filter(pk__in=cabled)} if cabled else {}
+    cables = {row.pk: row for row in _rows('dcim.cable', Q(pk__in=cabled))} if cabled else {}
     for want in unlinked:
         a, b = (plan.instances.get(ref) for ref in ends[want.key])
         a_cable, b_cable = (i.cable_id if i is not None and i.cable_id not in deleting else None for i in (a, b))
@@ -248,7 +276,7 @@ def _plan_cables(plan, model_plan, unlinked):
         elif a_cable or b_cable:
             blocked = a if a_cable else b
             model_plan.errors.append((want.kind, want.name, (
-                f'interface {blocked.name} of device {blocked.device} already has cable #{blocked.cable_id} to '
+                f'interface {blocked.name} of device {blocked.device__name} already has cable #{blocked.cable_id} to '
                 f'another interface in NetBox; the link {want.key} is not projected')))
         else:
             model_plan.create.append(want)

@@ -111,8 +111,8 @@ def _device_places(plan):
 
 
 def _cables(plan, created, interfaces_by_pk, interface_type, cable_type):
-    """Terminations and paths of new cables; sets the cable fields of their interfaces (new or existing). Returns
-    the existing interfaces whose cable fields changed."""
+    """Terminations and paths of new cables; sets the cable fields of their interfaces (new instances or Rows of
+    existing ones). Returns the Rows whose cable fields changed."""
     ends = plan.projection.cable_ends
     places = _device_places(plan)
     terminations, paths, touched = [], [], []
@@ -131,7 +131,7 @@ def _cables(plan, created, interfaces_by_pk, interface_type, cable_type):
                              is_complete=True, is_split=False, _nodes=order)
             paths.append(path)
             interface.cable_id, interface.cable_end, interface._path_id = cable.pk, end, path.pk
-            if not interface._state.adding:
+            if not isinstance(interface, Interface):    # a Row of an existing interface
                 touched.append(interface)
     copy_instances(CablePath, paths)
     CableTermination.objects.bulk_create(terminations)
@@ -256,8 +256,12 @@ def apply_inventory(fabric, run, plan, user=None):
                              if label == 'dcim.interface'})
     updated = {label: [] for label in MODELS}
     for label in MODELS:
-        for instance, want, _changes in plan.models[label].update:
-            pre = _snapshots(type(instance), [instance])[0]
+        model_plan = plan.models[label]
+        # The plan compared Rows; what changes is written from model instances (one query per model).
+        loaded = model_plan.model.objects.in_bulk([row.pk for row, _want, _changes in model_plan.update])
+        for row, want, _changes in model_plan.update:
+            instance = loaded[row.pk]
+            pre = _snapshots(model_plan.model, [instance])[0]
             for name, value in _resolved(plan, want.fields).items():
                 setattr(instance, name, value)
             if hasattr(instance, 'last_updated'):
@@ -298,9 +302,11 @@ def apply_inventory(fabric, run, plan, user=None):
         if not deleted:
             continue
         model = plan.models[label].model
-        for link, instance in deleted:
-            object_changes.append(change(ObjectChangeActionChoices.ACTION_DELETE, types[label], link.object_id,
-                                         str(instance), _snapshots(model, [instance])[0], None))
+        loaded = model.objects.in_bulk([link.object_id for link, _row in deleted])
+        instances = [loaded[link.object_id] for link, _row in deleted if link.object_id in loaded]
+        for instance, snapshot in zip(instances, _snapshots(model, instances), strict=True):
+            object_changes.append(change(ObjectChangeActionChoices.ACTION_DELETE, types[label], instance.pk,
+                                         str(instance), snapshot, None))
         _delete(fabric, model, [link.object_id for link, _instance in deleted])
     if tagged:
         copy_rows(TaggedItem, TAG_COLUMNS, tagged)
