@@ -423,3 +423,53 @@ class MappingTest(SimpleTestCase):
         self.assertEqual(projection.wants['dcim.cable'], {})
         self.assertEqual(projection.errors[0][:3], ('dcim.cable', 'Connection', 'c'))
         self.assertIn("'ghost'", projection.errors[0][3])
+
+
+class GeneratedFabricTest(InventoryTestCase):
+    """The benchmark's 1k fabric projects to the counts its objects imply (counted here from the manifests)."""
+    shape = SIZES['1k']
+
+    def expected(self):
+        by_kind = {}
+        for obj in self.objects:
+            by_kind.setdefault(obj['kind'], []).append(obj['spec'])
+        profiles = {o['metadata']['name']: o['spec'] for o in self.objects if o['kind'] == 'SwitchProfile'}
+        interfaces = lag_members = cables = addresses = 0
+        for switch in by_kind['Switch']:
+            lanes = sum(int(mode.split('x')[0]) for mode in switch.get('portBreakouts', {}).values())
+            interfaces += len(profiles[switch['profile']]['ports']) + lanes + 2      # M1 and Loopback0
+            addresses += sum(1 for key in ('ip', 'protocolIP', 'vtepIP') if switch.get(key))
+        for spec in by_kind['Connection']:
+            (ctype, body), = spec.items()
+            links = [body['link']] if 'link' in body else body.get('links', [])
+            if ctype in ('external', 'staticExternal'):
+                continue
+            cables += len(links)
+            ends = [end for link in links for end in link.values()]
+            addresses += sum(1 for end in ends if end.get('ip'))
+            servers = {end['port'] for link in links for role, end in link.items() if role == 'server'}
+            interfaces += len(servers)
+            if ctype in ('bundled', 'mclag', 'eslag'):
+                devices = {end['port'].split('/')[0] for end in ends}
+                interfaces += len(devices)
+                lag_members += len(ends)
+        subnets = [s for vpc in by_kind['VPC'] for s in vpc['subnets'].values()]
+        return {
+            'devices': len(by_kind['Switch']) + len(by_kind['Server']),
+            'interfaces': interfaces,
+            'lag_members': lag_members,
+            'cables': cables,
+            'ip_addresses': addresses,
+            'vrfs': len(by_kind['VPC']),
+            'prefixes': len(subnets) + sum(len(ns['subnets']) for ns in by_kind['IPv4Namespace']),
+            'vlan_groups': len(by_kind['VLANNamespace']),
+            'vlans': len({(vpc.get('vlanNamespace'), s['vlan']) for vpc in by_kind['VPC']
+                          for s in vpc['subnets'].values()}),
+        }
+
+    def test_generated_fabric_projects_to_exact_counts(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        self.assertEqual(inventory_counts(), self.expected())
+        again = self.synced(fabric)
+        self.assertEqual(netbox_totals(again), {'create': 0, 'update': 0, 'delete': 0, 'error': 0})
