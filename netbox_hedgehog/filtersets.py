@@ -1,7 +1,9 @@
 import django_filters
-from django.db.models import Q
+from dcim.models import Site
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from netbox.filtersets import BaseFilterSet, NetBoxModelFilterSet, PrimaryModelFilterSet
+from tenancy.models import Tenant
 from utilities.filters import MultiValueCharFilter, MultiValueNumberFilter
 from utilities.filtersets import register_filterset
 
@@ -76,6 +78,16 @@ class FabricFilterSet(PrimaryModelFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=FabricStatusChoices)
     sync_status = django_filters.MultipleChoiceFilter(choices=SyncStatusChoices)
     connection_status = django_filters.MultipleChoiceFilter(choices=ConnectionStatusChoices)
+    inventory_site_id = django_filters.ModelMultipleChoiceFilter(queryset=Site.objects.all(), label=_('Site (ID)'))
+    inventory_site = django_filters.ModelMultipleChoiceFilter(
+        field_name='inventory_site__slug', queryset=Site.objects.all(), to_field_name='slug', label=_('Site (slug)'),
+    )
+    inventory_tenant_id = django_filters.ModelMultipleChoiceFilter(queryset=Tenant.objects.all(),
+                                                                   label=_('Tenant (ID)'))
+    inventory_tenant = django_filters.ModelMultipleChoiceFilter(
+        field_name='inventory_tenant__slug', queryset=Tenant.objects.all(), to_field_name='slug',
+        label=_('Tenant (slug)'),
+    )
 
     class Meta:
         model = Fabric
@@ -207,9 +219,20 @@ class VPCFilterSet(HedgehogResourceFilterSet):
 
 @register_filterset
 class VPCAttachmentFilterSet(HedgehogResourceFilterSet):
+    # Attachments whose connection reaches any of the named servers or switches (in the attachment's fabric).
+    server = MultiValueCharFilter(method='filter_connection_device', field_name='servers', label=_('Server'))
+    switch = MultiValueCharFilter(method='filter_connection_device', field_name='switches', label=_('Switch'))
+
     class Meta:
         model = VPCAttachment
         fields = (*RESOURCE_FIELDS, 'vpc', 'subnet', 'connection', 'native_vlan')
+
+    def filter_connection_device(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(Connection.objects.filter(
+            fabric=OuterRef('fabric'), name=OuterRef('connection'), **{f'{name}__overlap': value},
+        )))
 
 
 @register_filterset

@@ -23,6 +23,7 @@ from redis.exceptions import RedisError
 
 from netbox_hedgehog import get_setting
 from netbox_hedgehog.choices import DriftStatusChoices
+from netbox_hedgehog.inventory import remove_inventory
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import Fabric
 from netbox_hedgehog.models.fabric import fabric_deleting
@@ -107,15 +108,27 @@ def object_deleted(sender, instance, origin=None, **kwargs):
     ))
 
 
+def fabric_saved(sender, instance, created, raw=False, **kwargs):
+    """Clearing (or changing) a fabric's inventory site removes what its projection created and forgets what it
+    adopted; with a new site the next sync projects the fabric there."""
+    before = getattr(instance, '_prechange_snapshot', None) or {}
+    if not raw and not created and before.get('inventory_site') not in (None, instance.inventory_site_id):
+        remove_inventory(instance)
+
+
 def fabric_deleting_purge(sender, fabric, **kwargs):
-    """Remove a fabric's objects and history in bulk as it is deleted (see `fabric_deleting`); returns the note."""
-    return purge_fabric(fabric)
+    """As a fabric is deleted (see `fabric_deleting`): remove its objects and history in bulk, in step with a running
+    sync, then what its inventory projection created (what it adopted stays). Returns the note on the sync."""
+    note = purge_fabric(fabric)
+    remove_inventory(fabric)
+    return note
 
 
 def connect():
-    """Connect the handlers to every kind people may write (not the controller-owned switch profiles), and the bulk
-    removal of a deleted fabric's objects."""
+    """Connect the handlers to every kind people may write (not the controller-owned switch profiles), and the
+    fabric's handlers (bulk removal of a deleted fabric, its inventory projection)."""
     fabric_deleting.connect(fabric_deleting_purge, sender=Fabric, dispatch_uid='hedgehog-fabric-purge')
+    post_save.connect(fabric_saved, sender=Fabric, dispatch_uid='hedgehog-inventory-fabric-save')
     for kind_spec in KINDS:
         if kind_spec.read_only:
             continue

@@ -71,6 +71,7 @@ def resource_layout(model_name, attributes_panel, right_panels=(), related_panel
         right_panels=[
             panels.DriftPanel(),
             *right_panels,
+            panels.NetBoxObjectsPanel(),
             panels.KeyValuePanel('labels', title=_('Labels')),
             panels.KeyValuePanel('annotations', title=_('Annotations')),
         ],
@@ -124,6 +125,7 @@ class FabricView(generic.ObjectView):
         right_panels=[
             panels.FabricSyncActivityPanel(),
             panels.FabricSyncPanel(),
+            panels.FabricInventoryPanel(),
             RelatedObjectsPanel(title=_('Objects')),
         ],
         bottom_panels=[
@@ -373,6 +375,7 @@ class SwitchView(generic.ObjectView):
         'switch',
         panels.SwitchPanel(),
         related_panels=[
+            panels.PortMapPanel(),
             referring_objects('connection', 'switch', _('Connections')),
         ],
     )
@@ -431,6 +434,7 @@ class ServerView(generic.ObjectView):
         'server',
         panels.ServerPanel(),
         related_panels=[
+            panels.PortMapPanel(),
             referring_objects('connection', 'server', _('Connections')),
         ],
     )

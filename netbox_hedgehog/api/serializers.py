@@ -1,7 +1,9 @@
+from dcim.api.serializers import SiteSerializer
 from django.utils.translation import gettext_lazy as _
 from netbox.api.fields import ChoiceField
 from netbox.api.serializers import BaseModelSerializer, NetBoxModelSerializer, PrimaryModelSerializer
 from rest_framework import serializers
+from tenancy.api.serializers import TenantSerializer
 from users.api.serializers_.users import UserSerializer
 
 from netbox_hedgehog.choices import (
@@ -90,6 +92,8 @@ class FabricSerializer(PrimaryModelSerializer):
         help_text=_('Stored credentials this request removed because it changed where they are sent (the API '
                     'server or the Git URL\'s scheme, host or port) without supplying them anew'),
     )
+    inventory_site = SiteSerializer(nested=True, required=False, allow_null=True)
+    inventory_tenant = TenantSerializer(nested=True, required=False, allow_null=True)
 
     class Meta:
         model = Fabric
@@ -102,7 +106,8 @@ class FabricSerializer(PrimaryModelSerializer):
             'drift_status', 'drift_count',
             'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'sync_status', 'last_sync', 'last_sync_attempt',
             'last_sync_error', 'failure_count', 'next_sync_due', 'connection_status', 'connection_message',
-            'owner', 'comments', 'tags', 'custom_fields', 'created', 'last_updated',
+            'inventory_site', 'inventory_tenant', 'owner', 'comments', 'tags', 'custom_fields', 'created',
+            'last_updated',
         )
         brief_fields = ('id', 'url', 'display', 'name', 'description')
 

@@ -206,12 +206,14 @@ class VPCAttachmentFilterForm(HedgehogResourceFilterForm):
     model = VPCAttachment
     fieldsets = (
         FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
-        FieldSet('vpc', 'subnet', 'connection', 'native_vlan', name=_('Attachment')),
+        FieldSet('vpc', 'subnet', 'connection', 'native_vlan', 'server', 'switch', name=_('Attachment')),
     )
     vpc = _text(_('VPC'))
     subnet = _text(_('Subnet name'))
     connection = _text(_('Connection'))
     native_vlan = _boolean(_('Native VLAN'))
+    server = _text(_('Server'))
+    switch = _text(_('Switch'))
     tag = TagFilterField(model)
 
 

@@ -1,7 +1,9 @@
+from dcim.models import Site
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from netbox.forms import NetBoxModelForm, PrimaryModelForm
+from tenancy.models import Tenant
 from utilities.forms.fields import DynamicModelChoiceField
 from utilities.forms.rendering import FieldSet
 
@@ -75,6 +77,19 @@ class FabricForm(PrimaryModelForm):
     clear_git_token = forms.BooleanField(label=_('Remove the stored Git token'), required=False)
     git_ssh_key = forms.CharField(label=_('Git SSH key'), required=False, strip=False, widget=_secret_textarea())
     clear_git_ssh_key = forms.BooleanField(label=_('Remove the stored Git SSH key'), required=False)
+    inventory_site = DynamicModelChoiceField(
+        label=_('Inventory site'), queryset=Site.objects.all(), required=False,
+        help_text=Fabric._meta.get_field('inventory_site').help_text,
+    )
+    inventory_tenant = DynamicModelChoiceField(
+        label=_('Inventory tenant'), queryset=Tenant.objects.all(), required=False,
+        help_text=Fabric._meta.get_field('inventory_tenant').help_text,
+    )
+    confirm_inventory_removal = forms.BooleanField(
+        label=_('Remove the projected inventory'), required=False,
+        help_text=_('Confirm that clearing or changing the inventory site deletes the devices, cables, addresses, '
+                    'VRFs, prefixes and VLANs the projection created (objects it adopted stay)'),
+    )
 
     fieldsets = (
         FieldSet('name', 'status', 'description', 'tags', name=_('Fabric')),
@@ -87,6 +102,7 @@ class FabricForm(PrimaryModelForm):
             'git_author_name', 'git_author_email', name=_('Git'),
         ),
         FieldSet('sync_enabled', 'sync_interval', 'allow_empty_kinds', name=_('Sync')),
+        FieldSet('inventory_site', 'inventory_tenant', 'confirm_inventory_removal', name=_('NetBox inventory')),
     )
 
     class Meta:
@@ -94,7 +110,7 @@ class FabricForm(PrimaryModelForm):
         fields = (
             'name', 'status', 'description', 'kubernetes_server', 'kubernetes_namespace', 'kubernetes_ca_cert',
             'verify_tls', 'git_url', 'git_branch', 'git_path', 'git_author_name', 'git_author_email', 'sync_enabled',
-            'sync_interval', 'allow_empty_kinds', 'owner', 'comments', 'tags',
+            'sync_interval', 'allow_empty_kinds', 'inventory_site', 'inventory_tenant', 'owner', 'comments', 'tags',
         )
         widgets = {
             'kubernetes_ca_cert': forms.Textarea(attrs={'class': 'font-monospace', 'rows': 4}),
@@ -130,6 +146,15 @@ class FabricForm(PrimaryModelForm):
 
     def clean(self):
         super().clean()
+        site = self.cleaned_data.get('inventory_site')
+        moved = self.instance.inventory_site_id and self.instance.inventory_site_id != (site.pk if site else None)
+        if (self.instance.pk and moved
+                and not self.cleaned_data.get('confirm_inventory_removal')
+                and self.instance.inventory_links.filter(created=True).exists()):
+            self.add_error('confirm_inventory_removal', _(
+                'Clearing or changing the inventory site deletes what the projection created in NetBox (a new site '
+                'gets it again at the next sync); tick this box to confirm.'
+            ))
         # Credentials are set here rather than in save() so that Fabric.clean() validates the new combination.
         for name, (_stored, human) in CREDENTIAL_FIELDS.items():
             value = self.cleaned_data.get(name)

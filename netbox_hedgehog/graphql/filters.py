@@ -10,6 +10,7 @@ from strawberry_django import BaseFilterLookup, DatetimeFilterLookup, FilterLook
 from netbox_hedgehog import models
 
 if TYPE_CHECKING:
+    from dcim.graphql.filters import SiteFilter
     from netbox.graphql.filter_lookups import (
         BigIntegerLookup,
         IntegerArrayLookup,
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
         JSONFilter,
         StringArrayLookup,
     )
+    from tenancy.graphql.filters import TenantFilter
 
     from .enums import (
         ConnectionStatusEnum,
@@ -94,6 +96,14 @@ class FabricFilter(PrimaryModelFilter):
         strawberry_django.filter_field()
     )
     connection_message: StrFilterLookup | None = strawberry_django.filter_field()
+    inventory_site: Annotated['SiteFilter', strawberry.lazy('dcim.graphql.filters')] | None = (
+        strawberry_django.filter_field()
+    )
+    inventory_site_id: ID | None = strawberry_django.filter_field()
+    inventory_tenant: Annotated['TenantFilter', strawberry.lazy('tenancy.graphql.filters')] | None = (
+        strawberry_django.filter_field()
+    )
+    inventory_tenant_id: ID | None = strawberry_django.filter_field()
 
 
 @dataclass

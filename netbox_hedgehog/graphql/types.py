@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry_django
@@ -7,6 +7,10 @@ from netbox.graphql.types import NetBoxObjectType, PrimaryObjectType, register_t
 
 from netbox_hedgehog import models
 from netbox_hedgehog.models.fabric import CREDENTIAL_FIELDS
+
+if TYPE_CHECKING:
+    from dcim.graphql.types import SiteType
+    from tenancy.graphql.types import TenantType
 
 from .filters import (
     ConnectionFilter,
@@ -67,6 +71,8 @@ def resource_list(model_name):
     name=f'{PREFIX}FabricType',
 )
 class FabricType(PrimaryObjectType):
+    inventory_site: Annotated['SiteType', strawberry.lazy('dcim.graphql.types')] | None
+    inventory_tenant: Annotated['TenantType', strawberry.lazy('tenancy.graphql.types')] | None
     vlan_namespaces: list[Annotated['VLANNamespaceType', strawberry.lazy(TYPES)]] = resource_list('vlannamespace')
     switch_groups: list[Annotated['SwitchGroupType', strawberry.lazy(TYPES)]] = resource_list('switchgroup')
     switch_profiles: list[Annotated['SwitchProfileType', strawberry.lazy(TYPES)]] = resource_list('switchprofile')

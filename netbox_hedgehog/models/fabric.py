@@ -144,6 +144,19 @@ class Fabric(PrimaryModel):
                     'default: an empty answer is more often a broken read than a fabric emptied on purpose.'),
     )
 
+    # NetBox inventory (dcim/ipam) projection
+    inventory_site = models.ForeignKey(
+        to='dcim.Site', on_delete=models.PROTECT, related_name='+', blank=True, null=True,
+        verbose_name=_('inventory site'),
+        help_text=_('Show the fabric in NetBox\'s own inventory (devices, interfaces, cables, IP addresses, VRFs, '
+                    'prefixes, VLANs) at this site; empty: no projection'),
+    )
+    inventory_tenant = models.ForeignKey(
+        to='tenancy.Tenant', on_delete=models.PROTECT, related_name='+', blank=True, null=True,
+        verbose_name=_('inventory tenant'),
+        help_text=_('Tenant of the devices, VRFs, prefixes and VLANs the projection creates'),
+    )
+
     # Sync state (written by the sync machinery only)
     sync_status = models.CharField(
         verbose_name=_('sync status'), max_length=30, choices=SyncStatusChoices,

@@ -30,12 +30,13 @@ __all__ = (
     'delete_rows',
     'record_git_errors',
     'record_plans',
+    'search_values',
 )
 
 IDENTITY_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp')
 # What a refresh writes: the row's content is unchanged, its cluster identity (or Git digest) is not.
 REFRESH_FIELDS = (*IDENTITY_FIELDS, 'git_digest', 'drift_diff')
-# The columns of the rows written with copy_rows(), in the order change_maker(), _search_values() and
+# The columns of the rows written with copy_rows(), in the order change_maker(), search_values() and
 # _sync_changes() give them.
 OBJECT_CHANGE_COLUMNS = (
     'time', 'user_id', 'user_name', 'request_id', 'action', 'changed_object_type_id', 'changed_object_id',
@@ -70,7 +71,7 @@ def delete_rows(model, object_type, ids):
     rows._raw_delete(rows.db)
 
 
-def _search_values(model, object_type, instances, now):
+def search_values(model, object_type, instances, now):
     """CachedValue rows (SEARCH_COLUMNS) for the global search, built like NetBox's search backend does."""
     indexer = get_indexer(model)
     return (
@@ -202,6 +203,6 @@ def apply_plans(fabric, run, plans, user=None):
             delete_rows(model, object_type, ids)
 
         if created or updated:
-            copy_rows(CachedValue, SEARCH_COLUMNS, _search_values(model, object_type, created + updated, now))
+            copy_rows(CachedValue, SEARCH_COLUMNS, search_values(model, object_type, created + updated, now))
         if object_changes:
             copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, object_changes)

@@ -15,6 +15,7 @@ from netbox_hedgehog import get_setting
 from netbox_hedgehog.choices import SyncActionChoices, SyncRunStatusChoices
 from netbox_hedgehog.crypto import CredentialError
 from netbox_hedgehog.gitops import GitError, desired_state
+from netbox_hedgehog.inventory import sync_inventory
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import Fabric, SyncRun
 
@@ -193,7 +194,7 @@ def run_sync(run, heartbeat=None):
     if not run.dry_run:
         state.mark_started(fabric.pk, started)
     log(f'{"Dry run" if run.dry_run else "Sync"} of fabric {fabric.name} started')
-    plans, desired, doing = [], None, 'reading NetBox\'s objects'
+    plans, desired, inventory_counts, doing = [], None, {}, 'reading NetBox\'s objects'
     try:
         with pulse.installed(heartbeat):
             with fabric_api(fabric) as (api, server, timeout):
@@ -216,6 +217,7 @@ def run_sync(run, heartbeat=None):
                     apply_plans(fabric, run, plans, run.user)
                     _record_git_state(fabric, desired, plans)
                 record_plans(run, plans)
+                inventory_counts = sync_inventory(fabric, run, plans, log, run.user)
                 if desired is not None:
                     record_git_errors(run, desired.errors)
                 pulse.confirm()
@@ -233,12 +235,12 @@ def run_sync(run, heartbeat=None):
             logger.exception('Sync of fabric %s failed unexpectedly', fabric.pk)
             run.error = f'Internal error during the sync ({type(e).__name__}); see the worker log for details.'
     finished = timezone.now()
-    return _finish(run, fabric, plans, log, finished, desired.errors if desired else [])
+    return _finish(run, fabric, plans, log, finished, desired.errors if desired else [], inventory_counts)
 
 
-def _finish(run, fabric, plans, log, finished, git_errors):
+def _finish(run, fabric, plans, log, finished, git_errors, inventory_counts):
     skipped = sorted({p.prune_skipped_reason for p in plans if p.prune_skipped_reason})
-    errors = sum(len(p.errors) for p in plans)
+    errors = sum(len(p.errors) for p in plans) + sum(c['error'] for c in inventory_counts.values())
     if run.error:
         run.status = SyncRunStatusChoices.FAILED
         run.counts = {}
@@ -246,7 +248,7 @@ def _finish(run, fabric, plans, log, finished, git_errors):
     else:
         run.status = (SyncRunStatusChoices.PARTIAL if (skipped or errors or git_errors)
                       else SyncRunStatusChoices.SUCCEEDED)
-        run.counts = {p.kind_spec.kind: p.counts() for p in plans}
+        run.counts = {p.kind_spec.kind: p.counts() for p in plans} | inventory_counts
         run.pruned = not run.dry_run and any(p.delete for p in plans)
         run.prune_skipped_reason = '\n'.join(skipped)
         totals = {a: sum(c[a] for c in run.counts.values()) for a in ('create', 'update', 'delete', 'unchanged')}

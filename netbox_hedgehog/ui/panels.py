@@ -18,6 +18,7 @@ __all__ = (
     'ExternalPeeringPanel',
     'FabricDriftPanel',
     'FabricGitPanel',
+    'FabricInventoryPanel',
     'FabricKubernetesPanel',
     'FabricPanel',
     'FabricSyncActivityPanel',
@@ -28,6 +29,8 @@ __all__ = (
     'KeyValuePanel',
     'KubernetesIdentityPanel',
     'ManifestPanel',
+    'NetBoxObjectsPanel',
+    'PortMapPanel',
     'ServerPanel',
     'SwitchPanel',
     'SwitchProfilePanel',
@@ -92,6 +95,14 @@ class FabricSyncPanel(panels.ObjectAttributesPanel):
     last_sync_error = attrs.TextAttr('last_sync_error', label=_('Last error'), style='text-danger')
 
 
+class FabricInventoryPanel(panels.ObjectAttributesPanel):
+    """Where the fabric shows in NetBox's own inventory."""
+    title = _('NetBox inventory')
+
+    inventory_site = attrs.RelatedObjectAttr('inventory_site', linkify=True, label=_('Site'))
+    inventory_tenant = attrs.RelatedObjectAttr('inventory_tenant', linkify=True, label=_('Tenant'))
+
+
 #
 # Every Hedgehog kind
 #
@@ -141,6 +152,30 @@ class ManifestPanel(panels.ObjectPanel):
             **ctx,
             'manifest': ctx['object'].to_yaml(),
         }
+
+
+class NetBoxObjectsPanel(panels.ObjectPanel):
+    """The NetBox inventory objects (dcim/ipam) the fabric's projection made of this object or adopted for it."""
+    template_name = 'netbox_hedgehog/panels/netbox_objects.html'
+    title = _('NetBox inventory')
+
+    def get_context(self, context):
+        from netbox_hedgehog.inventory.links import netbox_objects
+        ctx = super().get_context(context)
+        return {**ctx, 'netbox_links': netbox_objects(ctx['object'])}
+
+
+class PortMapPanel(panels.ObjectPanel):
+    """Every port of a switch, server or gateway in NetBox's inventory: what is cabled to it, its LAG, breakout
+    state and the VPC subnets (VLANs) that reach it through attachments."""
+    template_name = 'netbox_hedgehog/panels/port_map.html'
+    title = _('Port map')
+
+    def get_context(self, context):
+        from netbox_hedgehog.inventory.links import port_map
+        ctx = super().get_context(context)
+        device, rows = port_map(ctx['object'])
+        return {**ctx, 'device': device, 'ports': rows}
 
 
 #
@@ -336,6 +371,8 @@ class SyncRunCountsPanel(panels.ObjectPanel):
         ctx = super().get_context(context)
         counts = ctx['object'].counts or {}
         rows = [(k.kind, counts[k.kind]) for k in KINDS if k.kind in counts]
+        # The projection into NetBox's inventory counts per NetBox model ("NetBox dcim.device").
+        rows += sorted((kind, value) for kind, value in counts.items() if kind.startswith('NetBox '))
         return {**ctx, 'rows': rows, 'sync_actions': ('create', 'update', 'delete', 'unchanged', 'error')}
 
 

@@ -34,6 +34,12 @@ class Command(BaseCommand):
             for kind_spec in KINDS:
                 counts = run.counts.get(kind_spec.kind, {})
                 self.stdout.write(f'{kind_spec.kind:<20}' + ''.join(f'{counts.get(a, 0):>10}' for a in ACTIONS))
+            # The projection into NetBox's inventory, per NetBox model ("NetBox dcim.device").
+            inventory = sorted((kind[7:], counts) for kind, counts in run.counts.items() if kind.startswith('NetBox '))
+            if inventory:
+                self.stdout.write(f'{"NetBox model":<24}' + ''.join(f'{a:>10}' for a in ACTIONS))
+            for model, counts in inventory:
+                self.stdout.write(f'{model:<24}' + ''.join(f'{counts.get(a, 0):>10}' for a in ACTIONS))
         if run.prune_skipped_reason:
             self.stdout.write(f'Not pruned: {run.prune_skipped_reason}')
         if run.status == SyncRunStatusChoices.FAILED:

@@ -1,0 +1,343 @@
+"""Write an InventoryPlan in bulk, inside the sync's transaction: a bounded number of statements per NetBox model.
+
+New objects get primary keys from their tables' sequences first, so that objects naming each other (an interface
+its LAG, a device its primary IP) are written by COPY in any order (NetBox's foreign keys are checked at commit).
+Cables are written with their terminations and the two cable paths of each (a cable between two interfaces is a
+complete path from either end), as NetBox's own signals would have traced them. Counters NetBox caches (interfaces
+per device, devices and interface templates per device type) and the prefix hierarchy are recomputed for what
+changed. Deletions go through the ORM, so NetBox's cascades and path retracing apply.
+"""
+import json
+
+from core.choices import ObjectChangeActionChoices
+from core.models import ObjectChange
+from dcim.models import CablePath, CableTermination, Device, DeviceType, Interface, InterfaceTemplate
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from extras.models import CachedValue, Tag, TaggedItem
+from ipam.models import Prefix
+from netbox.registry import registry
+
+from netbox_hedgehog.choices import SyncActionChoices
+from netbox_hedgehog.models import InventoryLink, SyncChange
+from netbox_hedgehog.sync.apply import (
+    OBJECT_CHANGE_COLUMNS,
+    SEARCH_COLUMNS,
+    SYNC_CHANGE_COLUMNS,
+    change_maker,
+    search_values,
+)
+from netbox_hedgehog.sync.bulk import copy_instances, copy_rows, copy_update, reserve_ids
+
+from .mapping import MANAGED_FIELDS, MODELS
+from .planner import PENDING
+
+__all__ = (
+    'apply_inventory',
+    'record_inventory',
+    'remove_inventory',
+)
+
+TAG_SLUG = 'hedgehog'
+# Catalog objects people's own devices may use (NetBox protects them): a created one is deleted only when unused.
+IN_USE = {'dcim.manufacturer': 'device_types', 'dcim.devicetype': 'instances', 'dcim.devicerole': 'devices'}
+LINK_COLUMNS = ('fabric_id', 'kind', 'name', 'key', 'object_type_id', 'object_id', 'created')
+TAG_COLUMNS = ('content_type_id', 'object_id', 'tag_id')
+
+
+def _snapshots(model, instances):
+    """NetBox's change-log snapshot of each instance, one serializer call for all (many-to-many fields left out)."""
+    if not instances:
+        return []
+    names = [f.name for f in model._meta.concrete_fields if f.serialize]
+    snapshots = []
+    for entry in json.loads(serializers.serialize('json', instances, fields=names)):
+        data = entry['fields']
+        if 'custom_field_data' in data:
+            data['custom_fields'] = data.pop('custom_field_data')
+        data.pop('last_updated', None)
+        snapshots.append(data)
+    return snapshots
+
+
+def _sync_changes(run, plan):
+    for label, model_plan in plan.models.items():
+        kind = label
+        for want in model_plan.create:
+            yield run.pk, kind, want.key[:253], SyncActionChoices.CREATE, _pk(plan, label, want.key), [], '', ''
+        for instance, want, changes in model_plan.update:
+            yield run.pk, kind, want.key[:253], SyncActionChoices.UPDATE, instance.pk, changes, '', ''
+        for link, _instance in model_plan.delete:
+            yield run.pk, kind, link.key[:253], SyncActionChoices.DELETE, link.object_id, [], '', ''
+        for hedgehog_kind, name, message in model_plan.errors:
+            yield run.pk, hedgehog_kind, name[:253], SyncActionChoices.ERROR, None, [], message, ''
+
+
+def _pk(plan, label, key):
+    pk = plan.pks.get((label, key))
+    return None if pk is PENDING else pk
+
+
+def record_inventory(run, plan):
+    """SyncChange rows of what the projection does (for real and dry runs), streamed with one COPY."""
+    if any(p.create or p.update or p.delete or p.errors for p in plan.models.values()):
+        copy_rows(SyncChange, SYNC_CHANGE_COLUMNS, _sync_changes(run, plan))
+
+
+def _resolved(plan, fields):
+    return {name: plan.resolve(value) for name, value in fields.items()}
+
+
+def _build(plan, label, model, want):
+    instance = model(pk=plan.pks[(label, want.key)], **_resolved(plan, want.fields))
+    if label == 'ipam.vlangroup':
+        instance.total_vlan_ids = sum(r.upper - r.lower for r in instance.vid_ranges)
+    return instance
+
+
+def _device_places(plan):
+    """{device id: (site, location, rack)} for the devices of the projection, as their components cache them."""
+    places = {}
+    for want in plan.projection.wants['dcim.device'].values():
+        instance = plan.instances.get(('dcim.device', want.key))
+        pk = plan.pks[('dcim.device', want.key)]
+        places[pk] = ((instance.site_id, instance.location_id, instance.rack_id) if instance is not None
+                      else (plan.resolve(want.fields['site_id']), None, None))
+    return places
+
+
+def _cables(plan, created, interfaces_by_pk, interface_type, cable_type):
+    """Terminations and paths of new cables; sets the cable fields of their interfaces (new instances or Rows of
+    existing ones). Returns the Rows whose cable fields changed."""
+    ends = plan.projection.cable_ends
+    places = _device_places(plan)
+    terminations, paths, touched = [], [], []
+    path_ids = iter(reserve_ids(CablePath, 2 * len(created)))
+    for cable in created:
+        a_ref, b_ref = ends[cable.want_key]
+        a, b = (interfaces_by_pk[plan.resolve(ref)] for ref in (a_ref, b_ref))
+        nodes = [f'{interface_type.pk}:{a.pk}', f'{cable_type.pk}:{cable.pk}', f'{interface_type.pk}:{b.pk}']
+        for end, interface, order in (('A', a, nodes), ('B', b, nodes[::-1])):
+            site, location, rack = places[interface.device_id]
+            terminations.append(CableTermination(
+                cable_id=cable.pk, cable_end=end, termination_type=interface_type, termination_id=interface.pk,
+                _device_id=interface.device_id, _site_id=site, _location_id=location, _rack_id=rack,
+            ))
+            path = CablePath(pk=next(path_ids), path=[[node] for node in order], is_active=cable.status == 'connected',
+                             is_complete=True, is_split=False, _nodes=order)
+            paths.append(path)
+            interface.cable_id, interface.cable_end, interface._path_id = cable.pk, end, path.pk
+            if not isinstance(interface, Interface):    # a Row of an existing interface
+                touched.append(interface)
+    copy_instances(CablePath, paths)
+    CableTermination.objects.bulk_create(terminations)
+    return touched
+
+
+def _write_links(plan, fabric, types):
+    rows = []
+    for label, model_plan in plan.models.items():
+        for want in model_plan.create:
+            rows.append((fabric.pk, want.kind, want.name[:253], want.key[:300], types[label].pk,
+                         plan.pks[(label, want.key)], True))
+        for instance, want in model_plan.adopt:
+            rows.append((fabric.pk, want.kind, want.name[:253], want.key[:300], types[label].pk, instance.pk, False))
+    gone = [link.pk for p in plan.models.values() for link in (*p.release, *p.relink, *(d[0] for d in p.delete))]
+    if gone:
+        InventoryLink.objects.filter(pk__in=gone).delete()
+    if rows:
+        copy_rows(InventoryLink, LINK_COLUMNS, rows)
+
+
+def _refresh_counters(plan):
+    """The counters NetBox caches on devices and device types, for the devices and types the sync touched."""
+    devices = [pk for (label, _key), pk in plan.pks.items() if label == 'dcim.device' and pk is not PENDING]
+    if devices:
+        Device.objects.filter(pk__in=devices).update(interface_count=Coalesce(Subquery(
+            Interface.objects.filter(device=OuterRef('pk')).values('device').annotate(n=Count('pk')).values('n')
+        ), 0))
+    types = [pk for (label, _key), pk in plan.pks.items() if label == 'dcim.devicetype' and pk is not PENDING]
+    if types:
+        DeviceType.objects.filter(pk__in=types).update(
+            device_count=Coalesce(Subquery(Device.objects.filter(device_type=OuterRef('pk')).values('device_type')
+                                           .annotate(n=Count('pk')).values('n')), 0),
+            interface_template_count=Coalesce(Subquery(
+                InterfaceTemplate.objects.filter(device_type=OuterRef('pk'))
+                .values('device_type').annotate(n=Count('pk')).values('n')), 0),
+        )
+
+
+def _rebuild_prefix_tree(vrf_ids):
+    """Depth and child count of every prefix in the VRFs (None: the global table) whose prefixes changed, from one
+    read ordered by VRF and prefix, written with one bulk update."""
+    condition = Prefix.objects.none()
+    ids = [v for v in vrf_ids if v is not None]
+    if ids:
+        condition = Prefix.objects.filter(vrf_id__in=ids)
+    if None in vrf_ids:
+        condition = condition | Prefix.objects.filter(vrf__isnull=True)
+    rows = list(condition.order_by('vrf_id', 'prefix', 'pk').values_list('pk', 'vrf_id', 'prefix', '_depth',
+                                                                          '_children'))
+    depth, children = {}, {}
+    stack, current_vrf = [], object()
+    for pk, vrf_id, prefix, _old_depth, _old_children in rows:
+        if vrf_id != current_vrf:
+            stack, current_vrf = [], vrf_id
+        while stack and not (prefix in stack[-1][1] and prefix != stack[-1][1]):
+            stack.pop()
+        depth[pk], children[pk] = len(stack), 0
+        for parent_pk, _parent in stack:
+            children[parent_pk] += 1
+        stack.append((pk, prefix))
+    changed = [Prefix(pk=pk, _depth=depth[pk], _children=children[pk]) for pk, _vrf, _prefix, old_depth, old_children
+               in rows if (old_depth, old_children) != (depth[pk], children[pk])]
+    if changed:
+        copy_update(Prefix, changed, ('_depth', '_children'))
+
+
+def _tagged_vlans(plan):
+    """Write the VLANs VPC attachments tag on switch interfaces: add the missing memberships and remove the
+    projection's VLANs no attachment tags any more (memberships of other VLANs are left alone)."""
+    through = Interface.tagged_vlans.through
+    wanted = {
+        (plan.pks[('dcim.interface', key)], plan.resolve(ref))
+        for key, refs in plan.projection.tagged_vlans.items() for ref in refs
+    }
+    ours = [pk for (label, _key), pk in plan.pks.items() if label == 'ipam.vlan']
+    interfaces = [pk for (label, _key), pk in plan.pks.items() if label == 'dcim.interface']
+    if not ours or not interfaces:
+        return
+    existing = {(i, v): pk for pk, i, v in through.objects.filter(interface_id__in=interfaces, vlan_id__in=ours)
+                .values_list('pk', 'interface_id', 'vlan_id')}
+    stale = [pk for pair, pk in existing.items() if pair not in wanted]
+    if stale:
+        through.objects.filter(pk__in=stale).delete()
+    missing = wanted - set(existing)
+    if missing:
+        through.objects.bulk_create([through(interface_id=i, vlan_id=v) for i, v in sorted(missing)])
+
+def _delete(fabric, model, ids):
+    """Delete created objects, except those another fabric's projection also links and catalog objects in use."""
+    shared = InventoryLink.objects.filter(object_type=ContentType.objects.get_for_model(model)).exclude(fabric=fabric)
+    rows = model.objects.filter(pk__in=ids).exclude(pk__in=shared.values('object_id'))
+    if model._meta.label_lower in IN_USE:
+        rows = rows.exclude(**{f'{IN_USE[model._meta.label_lower]}__isnull': False})
+    rows.delete()
+
+
+def apply_inventory(fabric, run, plan, user=None):
+    """Write `plan` (call inside the sync's transaction, after the Hedgehog objects are written)."""
+    now = timezone.now()
+    change = change_maker(user, run.request_id, f'Hedgehog sync run #{run.pk}', now)
+    types = {label: ContentType.objects.get_for_model(plan.models[label].model) for label in MODELS}
+    # Primary keys of every new object first: objects refer to each other by them.
+    for label in MODELS:
+        model_plan = plan.models[label]
+        for want, pk in zip(model_plan.create, reserve_ids(model_plan.model, len(model_plan.create)), strict=True):
+            plan.pks[(label, want.key)] = pk
+    object_changes, search, tagged = [], [], []
+    created = {}
+    for label in MODELS:
+        model_plan = plan.models[label]
+        model = model_plan.model
+        instances = [_build(plan, label, model, want) for want in model_plan.create]
+        for instance, want in zip(instances, model_plan.create, strict=True):
+            instance.want_key = want.key
+        created[label] = instances
+    places = _device_places(plan)
+    for interface in created['dcim.interface']:
+        interface._site_id, interface._location_id, interface._rack_id = places[interface.device_id]
+    interfaces_by_pk = {i.pk: i for i in created['dcim.interface']}
+    interfaces_by_pk.update({plan.pks[(label, key)]: instance for (label, key), instance in plan.instances.items()
+                             if label == 'dcim.interface'})
+    updated = {label: [] for label in MODELS}
+    for label in MODELS:
+        model_plan = plan.models[label]
+        # The plan compared Rows; what changes is written from model instances (one query per model).
+        loaded = model_plan.model.objects.in_bulk([row.pk for row, _want, _changes in model_plan.update])
+        for row, want, _changes in model_plan.update:
+            instance = loaded[row.pk]
+            pre = _snapshots(model_plan.model, [instance])[0]
+            for name, value in _resolved(plan, want.fields).items():
+                setattr(instance, name, value)
+            if hasattr(instance, 'last_updated'):
+                instance.last_updated = now
+            updated[label].append((instance, pre))
+    touched = _cables(plan, created['dcim.cable'], interfaces_by_pk, types['dcim.interface'], types['dcim.cable'])
+    tag = Tag.objects.get_or_create(slug=TAG_SLUG, defaults={'name': TAG_SLUG, 'color': '795548',
+                                                             'description': 'Created by the Hedgehog projection'})[0]
+    for label in MODELS:
+        model = plan.models[label].model
+        object_type = types[label]
+        instances = created[label]
+        if instances:
+            copy_instances(model, instances)
+            tagged.extend((object_type.pk, i.pk, tag.pk) for i in instances)
+            for instance, snapshot in zip(instances, _snapshots(model, instances), strict=True):
+                snapshot['tags'] = [TAG_SLUG]
+                object_changes.append(change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk,
+                                             str(instance), None, snapshot))
+        if updated[label]:
+            rows = [instance for instance, _pre in updated[label]]
+            fields = [*MANAGED_FIELDS[label], *(('last_updated',) if hasattr(rows[0], 'last_updated') else ())]
+            if label == 'ipam.vlangroup':
+                for instance in rows:
+                    instance.total_vlan_ids = sum(r.upper - r.lower for r in instance.vid_ranges)
+                fields.append('total_vlan_ids')
+            copy_update(model, rows, fields)
+            for (instance, pre), post in zip(updated[label], _snapshots(model, rows), strict=True):
+                object_changes.append(change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk,
+                                             str(instance), pre, post))
+            CachedValue.objects.filter(object_type=object_type, object_id__in=[i.pk for i in rows])._raw_delete(
+                CachedValue.objects.db)
+        search.append((model, object_type, instances + [i for i, _pre in updated[label]]))
+    if touched:
+        copy_update(Interface, touched, ('cable_id', 'cable_end', '_path_id'))
+    for label in reversed(MODELS):
+        deleted = plan.models[label].delete
+        if not deleted:
+            continue
+        model = plan.models[label].model
+        loaded = model.objects.in_bulk([link.object_id for link, _row in deleted])
+        instances = [loaded[link.object_id] for link, _row in deleted if link.object_id in loaded]
+        for instance, snapshot in zip(instances, _snapshots(model, instances), strict=True):
+            object_changes.append(change(ObjectChangeActionChoices.ACTION_DELETE, types[label], instance.pk,
+                                         str(instance), snapshot, None))
+        _delete(fabric, model, [link.object_id for link, _instance in deleted])
+    if tagged:
+        copy_rows(TaggedItem, TAG_COLUMNS, tagged)
+    for model, object_type, instances in search:
+        if instances and model._meta.label_lower in registry['search']:
+            copy_rows(CachedValue, SEARCH_COLUMNS, search_values(model, object_type, instances, now))
+    _write_links(plan, fabric, types)
+    _tagged_vlans(plan)
+    _refresh_counters(plan)
+    prefixes = plan.models['ipam.prefix']
+    if prefixes.create or prefixes.update or prefixes.delete:
+        _rebuild_prefix_tree({w.fields['vrf_id'] and plan.resolve(w.fields['vrf_id']) for w in prefixes.create}
+                             | {i.vrf_id for i, _w, _c in prefixes.update} | {i.vrf_id for _l, i in prefixes.delete})
+    if object_changes:
+        copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, object_changes)
+
+
+def remove_inventory(fabric):
+    """Delete what the projection of `fabric` created (through the ORM: NetBox's cascades, path retracing and, in a
+    web request, its change log apply) and forget what it adopted. Used when the site is cleared or the fabric
+    deleted."""
+    links = list(InventoryLink.objects.filter(fabric=fabric))
+    if not links:
+        return
+    by_type = {}
+    for link in links:
+        if link.created:
+            by_type.setdefault(link.object_type_id, []).append(link.object_id)
+    for label in reversed(MODELS):
+        model = apps.get_model(label)
+        ids = by_type.get(ContentType.objects.get_for_model(model).pk)
+        if ids:
+            _delete(fabric, model, ids)
+    InventoryLink.objects.filter(pk__in=[link.pk for link in links]).delete()

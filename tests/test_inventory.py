@@ -1,0 +1,475 @@
+"""The fabric in NetBox's own inventory: a sync projects it into dcim/ipam, keeps it exact and never harms what people
+made (real sync against the Kubernetes API test server, real PostgreSQL)."""
+import dataclasses
+from unittest import mock
+
+import psycopg
+from core.models import ObjectChange
+from dcim.models import Cable, Device, DeviceRole, DeviceType, Interface, Manufacturer, Site
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import SimpleTestCase
+from django.test.utils import CaptureQueriesContext
+from extras.models import Tag
+from ipam.models import VLAN, VRF, IPAddress, Prefix, VLANGroup
+
+from bench.generate import generate
+from bench.shapes import SIZES
+from netbox_hedgehog.inventory.mapping import MANAGED_FIELDS, project
+from netbox_hedgehog.models import (
+    VPC,
+    Connection,
+    Fabric,
+    InventoryLink,
+    Server,
+    Switch,
+    SyncRun,
+    VPCAttachment,
+)
+from tests.cluster import LAB_WIRING, SAMPLES, ClusterTestCase
+
+LAB_GATEWAYS = SAMPLES / 'lab-ci__envs__env-ci-1.l__wiring-gateway.yaml'
+
+# The benchmark's tiny fabric: 1 spine (128 ports, E1/1 broken out 4x100G), 2 mixed leaves (32 ports, 16 of them
+# broken out 4x25G), 24 servers on 12 ESLAG, 6 bundled and 6 unbundled connections, 2 fabric connections of 2
+# links, 6 VPCs of 2 subnets in VLAN namespace zone-01, IPv4 namespace zone-01 with one subnet.
+TINY = {
+    'devices': 27,
+    # spine 128 + 4 lanes + M1 + Loopback0; leaves 2 x (32 + 64 lanes + M1 + Loopback0); per ESLAG connection
+    # 2 server ports + 3 LAGs (server, both leaves); per bundled 2 server ports + 2 LAGs; per unbundled 1 port.
+    'interfaces': 134 + 2 * 98 + 12 * 5 + 6 * 4 + 6,
+    'lag_members': 12 * 4 + 6 * 4,
+    'cables': 4 + 12 * 2 + 6 * 2 + 6,
+    # management, protocol and VTEP IPs (the spine has no VTEP) and both ends of 4 fabric links.
+    'ip_addresses': 3 + 3 + 2 + 8,
+    'vrfs': 6,
+    'prefixes': 12 + 1,
+    'vlan_groups': 2,
+    'vlans': 12,
+}
+
+
+def inventory_counts():
+    return {
+        'devices': Device.objects.count(),
+        'interfaces': Interface.objects.count(),
+        'lag_members': Interface.objects.filter(lag__isnull=False).count(),
+        'cables': Cable.objects.count(),
+        'ip_addresses': IPAddress.objects.count(),
+        'vrfs': VRF.objects.count(),
+        'prefixes': Prefix.objects.count(),
+        'vlan_groups': VLANGroup.objects.count(),
+        'vlans': VLAN.objects.count(),
+    }
+
+
+def netbox_totals(run):
+    return {action: sum(c[action] for kind, c in run.counts.items() if kind.startswith('NetBox '))
+            for action in ('create', 'update', 'delete', 'error')}
+
+
+class InventoryTestCase(ClusterTestCase):
+    shape = SIZES['tiny']
+
+    def setUp(self):
+        super().setUp()
+        self.site = Site.objects.create(name='Lab', slug='lab')
+        self.objects = generate(self.shape)
+        for obj in self.objects:
+            self.kube.put(obj)
+
+    def synced(self, fabric, dry_run=False):
+        run = self.sync(fabric, dry_run=dry_run)
+        self.assertEqual(run.status, 'succeeded', run.error or run.log)
+        return run
+
+
+class ProjectionTest(InventoryTestCase):
+    def test_fabric_projects_to_exact_counts_and_resync_writes_nothing(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        run = self.synced(fabric)
+        self.assertEqual(inventory_counts(), TINY)
+        self.assertEqual(Device.objects.filter(role__slug='server', site=self.site).count(), 24)
+        self.assertEqual(Device.objects.filter(role__slug='mixed-leaf').count(), 2)
+        leaf = Device.objects.get(name='leaf-0001')
+        self.assertEqual(str(leaf.primary_ip4.address), '172.30.0.10/21')
+        self.assertEqual(leaf.primary_ip4.assigned_object.name, 'M1')
+        self.assertEqual(leaf.device_type.model, 'Celestica DS3000')
+        self.assertEqual(leaf.interface_count, 98 + 12 + 3)     # and the LAGs of 12 ESLAG and 3 bundled servers
+        self.assertEqual(set(IPAddress.objects.filter(assigned_object_id__in=leaf.interfaces.filter(name='Loopback0'))
+                             .values_list('role', flat=True)), {'loopback', 'anycast'})
+        self.assertEqual(Prefix.objects.get(prefix='10.1.0.0/26').vlan.vid, 1000)
+        self.assertEqual(Prefix.objects.get(prefix='10.1.0.0/26')._depth, 0)
+        self.assertEqual(Prefix.objects.get(prefix='10.1.0.0/16').status, 'container')
+        self.assertEqual(netbox_totals(run)['create'], sum(c['create'] for k, c in run.counts.items()
+                                                           if k.startswith('NetBox ')))
+        created = ObjectChange.objects.filter(request_id=run.request_id, changed_object_type__app_label__in=('dcim',
+                                                                                                           'ipam'))
+        self.assertEqual(created.count(), netbox_totals(run)['create'])
+        self.assertTrue(leaf.tags.filter(slug='hedgehog').exists())
+
+        again = self.synced(fabric)
+        self.assertEqual(netbox_totals(again), {'create': 0, 'update': 0, 'delete': 0, 'error': 0})
+        self.assertFalse(ObjectChange.objects.filter(request_id=again.request_id).exists())
+        self.assertEqual(inventory_counts(), TINY)
+
+    def test_vpc_attachment_tags_the_vlan_on_the_switch_interfaces(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        tagged = Interface.objects.filter(device__role__slug='mixed-leaf', tagged_vlans__isnull=False).distinct()
+        # The LAGs of ESLAG connections on both leaves and of bundled ones on one, the ports of unbundled ones.
+        self.assertEqual(tagged.count(), 12 * 2 + 6 + 6)
+
+    def test_netbox_cable_trace_walks_from_server_to_leaf_and_leaf_to_spine(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        user = get_user_model().objects.create_superuser('admin', 'admin@example.com', 'pw')
+        self.client.force_login(user)
+        unbundled = next(o for o in self.objects if o['kind'] == 'Connection' and 'unbundled' in o['spec'])
+        link = unbundled['spec']['unbundled']['link']
+        server, server_port = link['server']['port'].split('/', 1)
+        leaf, leaf_port = link['switch']['port'].split('/', 1)
+        origin = Interface.objects.get(device__name=server, name=server_port)
+        response = self.client.get(f'/api/dcim/interfaces/{origin.pk}/trace/', HTTP_ACCEPT='application/json')
+        self.assertEqual(response.status_code, 200)
+        near, cable, far = response.json()[0]
+        self.assertEqual((near[0]['device']['name'], near[0]['name']), (server, server_port))
+        self.assertEqual((far[0]['device']['name'], far[0]['name']), (leaf, leaf_port))
+        self.assertEqual(cable['id'], origin.cable_id)
+        self.assertEqual(Cable.objects.get(pk=origin.cable_id).status, 'connected')
+
+        uplink = Interface.objects.get(device__name='leaf-0001', name='E1/25')
+        response = self.client.get(f'/api/dcim/interfaces/{uplink.pk}/trace/', HTTP_ACCEPT='application/json')
+        far = response.json()[0][2]
+        self.assertEqual((far[0]['device']['name'], far[0]['name']), ('spine-01', 'E1/1/1'))
+        self.assertEqual(response.json()[0][0][0]['name'], 'E1/25')
+
+    def test_deleting_a_connection_removes_its_cables_and_the_interfaces_only_it_needed(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        unbundled = next(o for o in self.objects if o['kind'] == 'Connection' and 'unbundled' in o['spec'])
+        link = unbundled['spec']['unbundled']['link']
+        server, server_port = link['server']['port'].split('/', 1)
+        leaf, leaf_port = link['switch']['port'].split('/', 1)
+        for obj in self.objects:
+            if obj['kind'] == 'VPCAttachment' and obj['spec']['connection'] == unbundled['metadata']['name']:
+                self.kube.delete('VPCAttachment', obj['metadata']['name'])
+        self.kube.delete('Connection', unbundled['metadata']['name'])
+        run = self.synced(fabric)
+        self.assertEqual(netbox_totals(run)['delete'], 2)    # the cable and the server's port
+        self.assertFalse(Interface.objects.filter(device__name=server, name=server_port).exists())
+        port = Interface.objects.get(device__name=leaf, name=leaf_port)     # the leaf's port is its profile's
+        self.assertIsNone(port.cable)
+        self.assertIsNone(port.path)
+        self.assertEqual(inventory_counts(), {**TINY, 'cables': TINY['cables'] - 1,
+                                              'interfaces': TINY['interfaces'] - 1})
+        self.assertEqual(Device.objects.get(name=server).interface_count, 0)
+
+    def test_a_managed_field_changed_in_netbox_is_restored_and_recorded(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        Device.objects.filter(name='leaf-0001').update(serial='changed by hand', comments='a person wrote this')
+        run = self.synced(fabric)
+        self.assertEqual(netbox_totals(run)['update'], 1)
+        leaf = Device.objects.get(name='leaf-0001')
+        self.assertNotEqual(leaf.serial, 'changed by hand')
+        self.assertEqual(leaf.comments, 'a person wrote this')
+        change = ObjectChange.objects.get(request_id=run.request_id)
+        self.assertEqual(change.prechange_data['serial'], 'changed by hand')
+        self.assertEqual(change.postchange_data['serial'], leaf.serial)
+
+    def test_dry_run_shows_the_projection_and_writes_nothing(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        run = self.synced(fabric, dry_run=True)
+        self.assertEqual(Device.objects.count(), 0)
+        self.assertEqual(run.counts['NetBox dcim.device']['create'], 27)
+        self.assertEqual(run.changes.filter(kind='dcim.device', action='create').count(), 27)
+        self.assertFalse(InventoryLink.objects.exists())
+
+    def test_no_site_projects_nothing(self):
+        run = self.synced(self.make_fabric())
+        self.assertEqual(inventory_counts(), dict.fromkeys(TINY, 0))
+        self.assertFalse(any(kind.startswith('NetBox ') for kind in run.counts))
+
+    def test_a_failed_read_projects_nothing(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.kube.inject(path_regex='connections', status=500, count=100)
+        run = self.sync(fabric)
+        self.assertEqual(run.status, 'failed')
+        self.assertEqual(inventory_counts(), dict.fromkeys(TINY, 0))
+
+
+class OwnershipTest(InventoryTestCase):
+    def test_existing_device_is_adopted_and_survives_the_fabric(self):
+        maker = Manufacturer.objects.create(name='Acme', slug='acme')
+        leaf_type = DeviceType.objects.create(manufacturer=maker, model='Box', slug='box')
+        role = DeviceRole.objects.create(name='Mine', slug='mine')
+        mine = Device.objects.create(name='leaf-0001', site=self.site, device_type=leaf_type, role=role,
+                                     comments='racked by hand', asset_tag='A-1')
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        self.assertEqual(Device.objects.filter(name='leaf-0001').count(), 1)
+        link = InventoryLink.objects.get(fabric=fabric, key='leaf-0001', object_id=mine.pk)
+        self.assertFalse(link.created)
+        self.assertEqual(Device.objects.count(), TINY['devices'])
+
+        fabric.delete()
+        mine.refresh_from_db()
+        self.assertEqual((mine.name, mine.comments, mine.asset_tag, mine.site), ('leaf-0001', 'racked by hand',
+                                                                                  'A-1', self.site))
+        self.assertEqual(Device.objects.count(), 1)
+        self.assertEqual(Cable.objects.count(), 0)
+        self.assertEqual(VRF.objects.count(), 0)
+
+    def test_clearing_the_site_removes_what_was_created(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        fabric.snapshot()
+        fabric.inventory_site = None
+        fabric.save()
+        self.assertEqual(inventory_counts(), dict.fromkeys(TINY, 0))
+        self.assertFalse(InventoryLink.objects.filter(fabric=fabric).exists())
+
+    def test_an_interface_cabled_elsewhere_blocks_only_its_link(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        uplink = Interface.objects.get(device__name='leaf-0001', name='E1/25')
+        spine_port = Interface.objects.get(device__name='spine-01', name='E1/1/1')
+        other = Interface.objects.get(device__name='spine-01', name='E1/100')
+        Cable.objects.filter(pk=uplink.cable_id).delete()
+        Cable(a_terminations=[spine_port], b_terminations=[other]).save()
+        run = self.sync(fabric)
+        self.assertEqual(run.status, 'partial')
+        error = run.changes.get(action='error')
+        self.assertIn('E1/1/1', error.message)
+        self.assertIn('already has cable', error.message)
+        self.assertEqual(Cable.objects.count(), TINY['cables'])
+
+
+class BoundedStatementsTest(InventoryTestCase):
+    def test_statements_per_sync_do_not_grow_with_the_fabric(self):
+        real_copy = psycopg.Cursor.copy
+        copies = []
+
+        def count_copy(cursor, statement, *args, **kwargs):
+            copies.append(statement)
+            return real_copy(cursor, statement, *args, **kwargs)
+
+        def measure(name, shape):
+            self.kube.clear()
+            for obj in generate(shape):
+                self.kube.put(obj)
+            fabric = self.make_fabric(name=name, inventory_site=Site.objects.create(name=name, slug=name))
+            copies.clear()
+            with CaptureQueriesContext(connection) as queries, \
+                    mock.patch.object(psycopg.Cursor, 'copy', count_copy):
+                self.synced(fabric)
+            return len(queries) + len(copies)
+
+        Tag.objects.create(name='hedgehog', slug='hedgehog')     # as after the first projection ever
+        small = measure('small', self.shape)
+        Fabric.objects.get(name='small').delete()     # the second fabric creates everything again
+        large = measure('large', dataclasses.replace(self.shape, servers_per_rack=48, vpcs_per_rack=12))
+        self.assertEqual(small, large)
+
+
+class PagesTest(InventoryTestCase):
+    def setUp(self):
+        super().setUp()
+        self.fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(self.fabric)
+        self.client.force_login(get_user_model().objects.create_superuser('admin', 'admin@example.com', 'pw'))
+
+    def test_sync_run_page_counts_per_netbox_model(self):
+        run = SyncRun.objects.filter(fabric=self.fabric).latest('created')
+        page = self.client.get(run.get_absolute_url()).content.decode()
+        self.assertIn('NetBox dcim.device', page)
+        self.assertIn('dcim.cable', page)
+
+    def test_switch_page_shows_its_port_map_with_cabled_devices_and_vpcs(self):
+        switch = Switch.objects.get(fabric=self.fabric, name='leaf-0001')
+        response = self.client.get(switch.get_absolute_url())
+        self.assertEqual(response.status_code, 200)
+        page = response.content.decode()
+        self.assertIn('Port map', page)
+        uplink = Interface.objects.get(device__name='leaf-0001', name='E1/25')
+        spine_port = Interface.objects.get(device__name='spine-01', name='E1/1/1')
+        self.assertIn(f'href="{uplink.get_absolute_url()}"', page)
+        self.assertIn(f'href="{spine_port.get_absolute_url()}"', page)
+        attached = VLAN.objects.filter(interfaces_as_tagged__device__name='leaf-0001').first()
+        self.assertIn(f'{attached.name} ({attached.vid})', page)
+        self.assertIn('breakout 4x25G', page)
+        self.assertIn(f'href="{Device.objects.get(name="leaf-0001").get_absolute_url()}"', page)
+
+    def test_server_page_shows_the_switch_ports_its_ports_reach(self):
+        server = Server.objects.get(fabric=self.fabric, name='server-00007')
+        page = self.client.get(server.get_absolute_url()).content.decode()
+        leaf_port = Interface.objects.get(device__name='leaf-0001', name='E1/2/3')
+        self.assertIn(f'href="{leaf_port.get_absolute_url()}"', page)
+
+    def test_netbox_pages_link_their_hedgehog_object(self):
+        device = Device.objects.get(name='leaf-0001')
+        page = self.client.get(device.get_absolute_url()).content.decode()
+        switch = Switch.objects.get(fabric=self.fabric, name='leaf-0001')
+        self.assertIn(f'href="{switch.get_absolute_url()}"', page)
+        self.assertIn('Created by the sync', page)
+        prefix = Prefix.objects.get(prefix='10.1.0.0/26')
+        page = self.client.get(prefix.get_absolute_url()).content.decode()
+        self.assertIn(f'href="{VPC.objects.get(fabric=self.fabric, name="vpc-00001").get_absolute_url()}"', page)
+        cable = Interface.objects.get(device__name='leaf-0001', name='E1/25').cable
+        page = self.client.get(cable.get_absolute_url()).content.decode()
+        self.assertIn('spine-01--fabric--leaf-0001', page)
+
+    def test_hedgehog_pages_link_their_netbox_objects(self):
+        vpc = VPC.objects.get(fabric=self.fabric, name='vpc-00001')
+        page = self.client.get(vpc.get_absolute_url()).content.decode()
+        for obj in (VRF.objects.get(name='vpc-00001'), Prefix.objects.get(prefix='10.1.0.0/26'),
+                    VLAN.objects.get(vid=1000, group__name='zone-01')):
+            self.assertIn(f'href="{obj.get_absolute_url()}"', page)
+
+    def test_vpc_attachments_filter_by_server_and_switch(self):
+        url = '/api/plugins/hedgehog/vpc-attachments/'
+        by_server = self.client.get(url, {'server': 'server-00007'}, HTTP_ACCEPT='application/json').json()
+        self.assertEqual(by_server['count'], 1)
+        by_switch = self.client.get(url, {'switch': 'leaf-0002'}, HTTP_ACCEPT='application/json').json()
+        # ESLAG connections reach both leaves; bundled and unbundled ones alternate.
+        expected = VPCAttachment.objects.filter(
+            connection__in=Connection.objects.filter(switches__contains=['leaf-0002']).values('name')).count()
+        self.assertEqual(by_switch['count'], expected)
+        self.assertGreater(expected, 0)
+        page = self.client.get('/plugins/hedgehog/vpc-attachments/', {'server': 'server-00007'}).content.decode()
+        self.assertIn(by_server['results'][0]['name'], page)
+
+    def test_clearing_the_site_in_the_form_asks_for_confirmation_then_removes_what_was_created(self):
+        url = f'/plugins/hedgehog/fabrics/{self.fabric.pk}/edit/'
+        data = {
+            'name': self.fabric.name, 'status': 'active', 'kubernetes_namespace': 'default', 'git_branch': 'main',
+            'git_author_name': 'NetBox Hedgehog', 'git_author_email': 'netbox@example.com', 'sync_interval': 300,
+            'verify_tls': True, 'inventory_site': '',
+        }
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('tick this box to confirm', response.content.decode())
+        self.assertEqual(Device.objects.count(), TINY['devices'])
+        response = self.client.post(url, {**data, 'confirm_inventory_removal': True})
+        self.assertEqual(response.status_code, 302)
+        self.fabric.refresh_from_db()
+        self.assertIsNone(self.fabric.inventory_site)
+        self.assertEqual(inventory_counts(), dict.fromkeys(TINY, 0))
+        self.assertTrue(ObjectChange.objects.filter(changed_object_type__model='device', action='delete').exists())
+
+
+class LabWiringTest(ClusterTestCase):
+    """A wiring diagram as people write it: no switch profiles (the controller holds them), gateways, loopbacks."""
+
+    def test_lab_wiring_with_gateways_projects(self):
+        self.kube.load_yaml(LAB_WIRING)
+        self.kube.load_yaml(LAB_GATEWAYS)
+        site = Site.objects.create(name='Lab', slug='lab')
+        fabric = self.make_fabric(inventory_site=site)
+        run = self.sync(fabric)
+        self.assertEqual(run.status, 'succeeded', run.log)
+        self.assertEqual(Device.objects.filter(role__slug='gateway').count(), 2)
+        leaf = Device.objects.get(name='ds3000-01')
+        # Without its profile in the fabric, the device type is named after the profile and the switch has the
+        # ports its connections name.
+        self.assertEqual(leaf.device_type.model, 'celestica-ds3000')
+        loop_a = Interface.objects.get(device=leaf, name='E1/17/1')
+        self.assertEqual(loop_a.link_peers[0], Interface.objects.get(device=leaf, name='E1/18/1'))
+        gateway_port = Interface.objects.get(device__name='gateway-1', name='enp2s1np0')
+        self.assertEqual(gateway_port.link_peers[0], Interface.objects.get(device__name='ds4000-01', name='E1/20/1'))
+        external = Interface.objects.get(device=leaf, name='E1/1/1')
+        self.assertEqual(external.description, 'external ds3000-01--external--ds2000-02')
+        self.assertEqual(Device.objects.count(), Switch.objects.count() + Server.objects.count() + 2)
+
+
+class MappingTest(SimpleTestCase):
+    """The mapping alone (no database): what a few Hedgehog objects become."""
+
+    def test_addresses_and_prefixes_are_stored_canonically_and_bad_ones_reported(self):
+        objects = {
+            'VLANNamespace': {'default': {'ranges': [{'from': 1000, 'to': 1999}]}},
+            'VPC': {'vpc-1': {'subnets': {'a': {'subnet': '10.0.0.5/24', 'vlan': 1001}, 'b': {'subnet': 'nonsense'}}}},
+            'Switch': {'leaf-1': {'role': 'server-leaf', 'profile': 'p', 'ip': '172.30.0.9', 'protocolIP': 'x/32'}},
+        }
+        projection = project(objects, site_id=1, tenant_id=None, site_type_id=2, interface_type_id=3)
+        self.assertEqual(projection.wants['ipam.prefix']['vpc-1/10.0.0.0/24'].fields['prefix'], '10.0.0.0/24')
+        self.assertEqual(projection.wants['ipam.vlan']['default/1001'].fields['name'], 'vpc-1/a')
+        self.assertEqual(projection.wants['ipam.ipaddress']['leaf-1/M1/172.30.0.9/32'].fields['address'],
+                         '172.30.0.9/32')
+        self.assertEqual(sorted(e[0] for e in projection.errors), ['ipam.ipaddress', 'ipam.prefix'])
+        self.assertIn("'nonsense' is not an IP prefix", ' '.join(e[3] for e in projection.errors))
+        # The switch's profile is not in the fabric: a device type named after it, no interface templates.
+        self.assertEqual([w.fields['model'] for w in projection.wants['dcim.devicetype'].values()], ['p'])
+        self.assertEqual(projection.wants['dcim.interfacetemplate'], {})
+
+    def test_every_want_sets_exactly_the_managed_fields_of_its_model(self):
+        objects = {}
+        for obj in generate(SIZES['tiny']):
+            objects.setdefault(obj['kind'], {})[obj['metadata']['name']] = obj['spec']
+        projection = project(objects, site_id=1, tenant_id=None, site_type_id=2, interface_type_id=3)
+        for label, wants in projection.wants.items():
+            with self.subTest(label=label):
+                self.assertTrue(wants)
+                self.assertEqual({frozenset(w.fields) for w in wants.values()}, {frozenset(MANAGED_FIELDS[label])})
+
+    def test_a_connection_naming_an_unknown_server_is_reported_and_projects_no_cable(self):
+        objects = {
+            'Switch': {'leaf-1': {'role': 'server-leaf'}},
+            'Connection': {'c': {'unbundled': {'link': {'server': {'port': 'ghost/eth0'},
+                                                         'switch': {'port': 'leaf-1/E1/1'}}}}},
+        }
+        projection = project(objects, site_id=1, tenant_id=None, site_type_id=2, interface_type_id=3)
+        self.assertEqual(projection.wants['dcim.cable'], {})
+        self.assertEqual(projection.errors[0][:3], ('dcim.cable', 'Connection', 'c'))
+        self.assertIn("'ghost'", projection.errors[0][3])
+
+
+class GeneratedFabricTest(InventoryTestCase):
+    """The benchmark's 1k fabric projects to the counts its objects imply (counted here from the manifests)."""
+    shape = SIZES['1k']
+
+    def expected(self):
+        by_kind = {}
+        for obj in self.objects:
+            by_kind.setdefault(obj['kind'], []).append(obj['spec'])
+        profiles = {o['metadata']['name']: o['spec'] for o in self.objects if o['kind'] == 'SwitchProfile'}
+        interfaces = lag_members = cables = addresses = 0
+        for switch in by_kind['Switch']:
+            lanes = sum(int(mode.split('x')[0]) for mode in switch.get('portBreakouts', {}).values())
+            interfaces += len(profiles[switch['profile']]['ports']) + lanes + 2      # M1 and Loopback0
+            addresses += sum(1 for key in ('ip', 'protocolIP', 'vtepIP') if switch.get(key))
+        for spec in by_kind['Connection']:
+            (ctype, body), = spec.items()
+            links = [body['link']] if 'link' in body else body.get('links', [])
+            if ctype in ('external', 'staticExternal'):
+                continue
+            cables += len(links)
+            ends = [end for link in links for end in link.values()]
+            addresses += sum(1 for end in ends if end.get('ip'))
+            servers = {end['port'] for link in links for role, end in link.items() if role == 'server'}
+            interfaces += len(servers)
+            if ctype in ('bundled', 'mclag', 'eslag'):
+                devices = {end['port'].split('/')[0] for end in ends}
+                interfaces += len(devices)
+                lag_members += len(ends)
+        subnets = [s for vpc in by_kind['VPC'] for s in vpc['subnets'].values()]
+        return {
+            'devices': len(by_kind['Switch']) + len(by_kind['Server']),
+            'interfaces': interfaces,
+            'lag_members': lag_members,
+            'cables': cables,
+            'ip_addresses': addresses,
+            'vrfs': len(by_kind['VPC']),
+            'prefixes': len(subnets) + sum(len(ns['subnets']) for ns in by_kind['IPv4Namespace']),
+            'vlan_groups': len(by_kind['VLANNamespace']),
+            'vlans': len({(vpc.get('vlanNamespace'), s['vlan']) for vpc in by_kind['VPC']
+                          for s in vpc['subnets'].values()}),
+        }
+
+    def test_generated_fabric_projects_to_exact_counts(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        self.assertEqual(inventory_counts(), self.expected())
+        again = self.synced(fabric)
+        self.assertEqual(netbox_totals(again), {'create': 0, 'update': 0, 'delete': 0, 'error': 0})
