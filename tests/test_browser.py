@@ -57,8 +57,10 @@ class BrowserTest(e2e.SchedulerEndToEndTest):
         port = free_port()
         self.web.web('web', port)
         self.web.worker('browser-worker')
+        # With the sidecar running, the fabric page (and its screenshot in docs/) shows every process healthy.
+        self.web.sidecar('browser-sidecar')
         base = f'http://127.0.0.1:{port}'
-        self.web.wait_ready('web', 'browser-worker', timeout=e2e.BOOT)
+        self.web.wait_ready('web', 'browser-worker', 'browser-sidecar', timeout=e2e.BOOT)
 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
