@@ -26,9 +26,7 @@ from netbox_hedgehog.models import (
     SyncRun,
     VPCAttachment,
 )
-from tests.cluster import LAB_WIRING, SAMPLES, ClusterTestCase
-
-LAB_GATEWAYS = SAMPLES / 'lab-ci__envs__env-ci-1.l__wiring-gateway.yaml'
+from tests.cluster import GATEWAY, WIRING, ClusterTestCase
 
 # The benchmark's tiny fabric: 1 spine (128 ports, E1/1 broken out 4x100G), 2 mixed leaves (32 ports, 16 of them
 # broken out 4x25G), 24 servers on 12 ESLAG, 6 bundled and 6 unbundled connections, 2 fabric connections of 2
@@ -359,28 +357,29 @@ class PagesTest(InventoryTestCase):
         self.assertTrue(ObjectChange.objects.filter(changed_object_type__model='device', action='delete').exists())
 
 
-class LabWiringTest(ClusterTestCase):
-    """A wiring diagram as people write it: no switch profiles (the controller holds them), gateways, loopbacks."""
+class DemoFabricTest(ClusterTestCase):
+    """The project's demo fabric, a wiring diagram as people write it: no switch profiles (the controller holds
+    them), breakouts, an ESLAG pair, externals and a gateway."""
 
-    def test_lab_wiring_with_gateways_projects(self):
-        self.kube.load_yaml(LAB_WIRING)
-        self.kube.load_yaml(LAB_GATEWAYS)
+    def test_demo_fabric_with_its_gateway_projects(self):
+        self.kube.load_yaml(WIRING)
+        self.kube.load_yaml(GATEWAY)
         site = Site.objects.create(name='Lab', slug='lab')
         fabric = self.make_fabric(inventory_site=site)
         run = self.sync(fabric)
         self.assertEqual(run.status, 'succeeded', run.log)
-        self.assertEqual(Device.objects.filter(role__slug='gateway').count(), 2)
-        leaf = Device.objects.get(name='ds3000-01')
+        self.assertEqual(Device.objects.filter(role__slug='gateway').count(), 1)
+        leaf = Device.objects.get(name='leaf-01')
         # Without its profile in the fabric, the device type is named after the profile and the switch has the
-        # ports its connections name.
-        self.assertEqual(leaf.device_type.model, 'celestica-ds3000')
-        loop_a = Interface.objects.get(device=leaf, name='E1/17/1')
-        self.assertEqual(loop_a.link_peers[0], Interface.objects.get(device=leaf, name='E1/18/1'))
-        gateway_port = Interface.objects.get(device__name='gateway-1', name='enp2s1np0')
-        self.assertEqual(gateway_port.link_peers[0], Interface.objects.get(device__name='ds4000-01', name='E1/20/1'))
-        external = Interface.objects.get(device=leaf, name='E1/1/1')
-        self.assertEqual(external.description, 'external ds3000-01--external--ds2000-02')
-        self.assertEqual(Device.objects.count(), Switch.objects.count() + Server.objects.count() + 2)
+        # ports its connections name, breakout lanes included.
+        self.assertEqual(leaf.device_type.model, 'dell-s5248f-on')
+        lane = Interface.objects.get(device=leaf, name='E1/55/1')
+        self.assertEqual(lane.link_peers[0], Interface.objects.get(device__name='server-02', name='enp2s1'))
+        gateway_port = Interface.objects.get(device__name='gateway-1', name='enp2s1')
+        self.assertEqual(gateway_port.link_peers[0], Interface.objects.get(device__name='spine-01', name='E1/31'))
+        external = Interface.objects.get(device__name='leaf-04', name='E1/47')
+        self.assertIn('leaf-04--external--uplink-1', external.description)
+        self.assertEqual(Device.objects.count(), Switch.objects.count() + Server.objects.count() + 1)
 
 
 class MappingTest(SimpleTestCase):
