@@ -259,7 +259,7 @@ def derive_vlan_namespace(spec):
         end = _int(item, 'to', base=f'spec.ranges[{i}]')
         if start is None:
             raise SpecError(f'spec.ranges[{i}].from: required')
-        end = start if end is None else end
+        end = end or start  # "to: 0" (or no "to") means a range of one VLAN
         if not 1 <= start <= end <= 4094:
             raise SpecError(f'spec.ranges[{i}]: expected 1 <= from <= to <= 4094, got {start}-{end}')
         ranges.append(f'{start}-{end}')
@@ -332,7 +332,8 @@ def derive_external_attachment(spec):
     static = _get(spec, 'static')
     if static is not None:
         vlan = _int(spec, 'static.vlan')
-        ip = _str(spec, 'static.ip') or _str(spec, 'static.proxy')
+        _bool(spec, 'static.proxy')  # a boolean: proxy ARP instead of an IP of the switch's own
+        ip = _str(spec, 'static.ip')
     else:
         vlan = _int(spec, 'switch.vlan')
         ip = _str(spec, 'switch.ip')

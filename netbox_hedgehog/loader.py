@@ -158,7 +158,8 @@ def load_yaml(fabric, text, source='<yaml>'):
     """Create or update the objects of a YAML stream in `fabric`; returns a LoadResult with per-kind counts.
 
     Valid objects are written in one transaction; invalid documents are reported and skipped. Loading never writes
-    to the fabric's Git repository.
+    to the fabric's Git repository. Objects are stored as written, the way a sync stores what the cluster holds: the
+    fabric's admission rules are not applied (hand-written wiring diagrams leave out what hhfab hydrates).
     """
     from .gitops.signals import git_writes_suppressed
 
@@ -186,6 +187,7 @@ def load_yaml(fabric, text, source='<yaml>'):
                     instance.snapshot()
                     bucket = result.updated
                 instance.spec, instance.labels, instance.annotations = p.spec, p.labels, p.annotations
+                instance.judge_admission = False
                 instance.full_clean(validate_unique=False, validate_constraints=False)
                 instance.save()
                 bucket[kind_spec.kind] = bucket.get(kind_spec.kind, 0) + 1

@@ -449,12 +449,16 @@ class GatewayTest(ResourceAPITestMixin, APIViewTestCases.APIViewTestCase):
         fabric = create_fabric('env-ci-1')
         create_objects(Gateway, fabric, [
             ('gateway-1', GATEWAY_1), ('gateway-2', GATEWAY_2),
-            ('gateway-3', {'interfaces': {'enp2s1': {}, 'enp2s2': {}}, 'logs': {}}),
+            ('gateway-3', {**GATEWAY_2, 'protocolIP': '172.30.8.13/32', 'vtepIP': '172.30.12.13/32', 'logs': {},
+                           'interfaces': {'enp2s1': {'ips': ['172.30.128.5/31']},
+                                          'enp2s2': {'ips': ['172.30.128.7/31']}}}),
         ])
         cls.create_data = [
             {'fabric': fabric.pk, 'name': 'gateway-4', 'spec': {**GATEWAY_1, 'protocolIP': '172.30.8.11/32'}},
             {'fabric': fabric.pk, 'name': 'gateway-5', 'spec': {**GATEWAY_2, 'protocolIP': '172.30.8.12/32'}},
-            {'fabric': fabric.pk, 'name': 'gateway-6', 'spec': {'interfaces': {'enp2s1': {}}, 'workers': 8}},
+            {'fabric': fabric.pk, 'name': 'gateway-6', 'spec': {
+                **GATEWAY_2, 'protocolIP': '172.30.8.16/32', 'interfaces': {'enp2s1': {'ips': ['172.30.128.9/31']}},
+                'workers': 8}},
         ]
 
 
