@@ -12,7 +12,17 @@ from users.models import Token, User
 from netbox_hedgehog.gitops.repository import GitError
 from netbox_hedgehog.gitops.writer import WriteRequest, write_to_git
 from netbox_hedgehog.kinds import KIND_BY_NAME, to_manifest
-from netbox_hedgehog.models import VPC, ExternalAttachment, Fabric, Switch, SyncChange, VLANNamespace, VPCAttachment
+from netbox_hedgehog.models import (
+    VPC,
+    ExternalAttachment,
+    Fabric,
+    Server,
+    Switch,
+    SyncChange,
+    VLANNamespace,
+    VPCAttachment,
+)
+from tests.cluster import ClusterTestCase
 from tests.test_gitops import GitOpsTestCase
 
 VPC_SPEC = {'subnets': {'default': {'subnet': '10.0.1.0/24', 'vlan': 1001}}}
@@ -147,6 +157,42 @@ class WhatTheApiAcceptsTest(AdminClientMixin, TestCase):
             'fabric': self.fabric.pk, 'name': 'single', 'spec': {'ranges': [{'from': 1000, 'to': 0}]}}, format='json')
         self.assertEqual(response.status_code, 201, response.content)
         self.assertEqual(response.json()['ranges'], ['1000-1000'])
+
+
+LONG = 'A switch description the API takes at any length. ' * 60
+HYDRATED_SWITCH = {'role': 'server-leaf', 'profile': 'vs', 'asn': 65101, 'ip': '172.30.0.8/21',
+                   'protocolIP': '172.30.8.2/32', 'vtepIP': '172.30.12.2/32', 'vlanNamespaces': ['default']}
+
+
+class LongDescriptionTest(AdminClientMixin, ClusterTestCase):
+    def test_rest_create_of_a_long_description(self):
+        spec = {**HYDRATED_SWITCH, 'description': LONG}
+        response = self.api.post('/api/plugins/hedgehog/switches/', {
+            'fabric': self.fabric.pk, 'name': 'leaf-01', 'spec': spec}, format='json')
+        self.assertEqual(response.status_code, 201, response.content[:500])
+        self.assertEqual(Switch.objects.get(name='leaf-01').description, LONG)
+
+    def test_sync_writes_long_descriptions_with_copy(self):
+        """Created rows and updated rows both go through the COPY path of the sync."""
+        self.assertGreater(len(LONG), 500)
+        for kind, name, spec in (('Switch', 'leaf-01', {**HYDRATED_SWITCH, 'description': LONG}),
+                                 ('Server', 'server-01', {'description': LONG})):
+            self.kube.put({'apiVersion': KIND_BY_NAME[kind].api_version, 'kind': kind,
+                           'metadata': {'name': name, 'namespace': 'default'}, 'spec': spec})
+        fabric = self.make_fabric(name='long')
+        run = self.sync(fabric)
+        self.assertEqual(run.status, 'succeeded', run.error)
+        self.assertEqual(run.total('create'), 2)
+        self.assertEqual(Switch.objects.get(fabric=fabric).description, LONG)
+        self.assertEqual(Server.objects.get(fabric=fabric).description, LONG)
+
+        longer = LONG + 'And then some more.'
+        server = self.kube.get('Server', 'server-01')
+        server['spec']['description'] = longer
+        self.kube.put(server)
+        run = self.sync(fabric)
+        self.assertEqual((run.status, run.total('update')), ('succeeded', 1), run.error)
+        self.assertEqual(Server.objects.get(fabric=fabric).description, longer)
 
 
 class GitRulesTest(GitOpsTestCase):
