@@ -83,7 +83,9 @@ class SampleSyncTest(ClusterTestCase):
         fabric = self.make_fabric()
         self.sync(fabric)
         leaf = Switch.objects.get(fabric=fabric, name='ds3000-03')
-        self.assertEqual((leaf.role, leaf.profile, leaf.groups), ('server-leaf', 'celestica-ds3000', ['border']))
+        # As the cluster holds it: the webhooks' defaulting adds the switch's redundancy group to its groups.
+        self.assertEqual((leaf.role, leaf.profile, leaf.groups),
+                         ('server-leaf', 'celestica-ds3000', ['border', 'eslag-1']))
         source = self.kube.get('Switch', 'ds3000-03')
         self.assertEqual(leaf.uid, source['metadata']['uid'])
         self.assertEqual(leaf.resource_version, source['metadata']['resourceVersion'])
