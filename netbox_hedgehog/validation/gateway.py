@@ -23,9 +23,9 @@ PCI_RE = re.compile(r'^([0-9a-fA-F]{4}):([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-9
 
 def default_gateway(spec):
     spec = copy.deepcopy(spec)
-    logs = spec.get('logs')
-    if not isinstance(logs, dict):
-        logs = spec['logs'] = {} if logs is None else logs
+    if spec.get('logs') is None:
+        spec['logs'] = {}
+    logs = spec['logs']
     if isinstance(logs, dict):
         logs['default'] = logs.get('default') or DEFAULT_LOG_LEVEL
         if not logs.get('tags'):
