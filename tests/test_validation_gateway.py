@@ -106,3 +106,11 @@ def test_gateway_defaulting():
 @pytest.mark.parametrize(('workers', 'refused'), [(64, False), (65, True), (300, True)])
 def test_gateway_workers(workers, refused):
     assert_verdict(refused, 'Gateway', 'gw-1', gwa(workers=workers))
+
+
+@pytest.mark.parametrize('kind', ['Gateway', 'GatewayGroup'])
+def test_the_api_server_refuses_names_that_are_not_rfc_1123(kind):
+    """The gateway webhooks do not check names; the Kubernetes API server does, for every kind."""
+    spec = gwa() if kind == 'Gateway' else {}
+    assert_verdict(True, kind, 'Gateway 1', spec)
+    assert_verdict(False, kind, 'gateway-1', spec)

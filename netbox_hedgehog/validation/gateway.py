@@ -1,11 +1,24 @@
 """Admission rules and defaulting of gateway.githedgehog.com/v1alpha1: Gateway and GatewayGroup.
 
-Unlike the fabric's other kinds, the gateway webhooks do not check the object's name.
+Unlike the fabric's other kinds, the gateway webhooks do not check the object's name; the Kubernetes API server itself
+still refuses a name that is not a lowercase RFC 1123 subdomain, so that check is made here too.
 """
 import copy
 import re
 
-from .common import Refusal, get, mapping, objects, parse_address, parse_mac, parse_prefix, strings, text, uint
+from .common import (
+    Refusal,
+    check_name,
+    get,
+    mapping,
+    objects,
+    parse_address,
+    parse_mac,
+    parse_prefix,
+    strings,
+    text,
+    uint,
+)
 
 __all__ = (
     'DEFAULTS',
@@ -92,6 +105,7 @@ def _check_interface(name, iface):
 
 
 def validate_gateway(name, spec, annotations, world, config):
+    check_name(name)
     if config.enable_gateway is False:
         raise Refusal('spec', None, 'gateway support is not enabled')
     workers = uint(spec, 'workers', 8)
@@ -203,6 +217,7 @@ def _validate_gateway_world(name, spec, protocol_ip, vtep_ip, mac, groups, world
 
 
 def validate_gateway_group(name, spec, annotations, world, config):
+    check_name(name)
     if config.enable_gateway is False:
         raise Refusal('spec', None, 'gateway support is not enabled')
 
