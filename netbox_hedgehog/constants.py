@@ -30,6 +30,7 @@ KIND_GROUPS = (
     (_('Gateways'), (
         ('gateway', _('Gateways')),
         ('gatewaygroup', _('Gateway Groups')),
+        ('gatewaypeering', _('Gateway Peerings')),
     )),
 )
 
@@ -71,5 +72,9 @@ REFERENCE_FIELDS = {
     },
     'gateway': {
         'groups': 'gatewaygroup',
+    },
+    'gatewaypeering': {
+        'gateway_group': 'gatewaygroup',
+        'vpcs': 'vpc',
     },
 }

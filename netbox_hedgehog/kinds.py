@@ -380,6 +380,26 @@ def derive_gateway(spec):
     }
 
 
+def derive_gateway_peering(spec):
+    peering = _dict(spec, 'peering')
+    prefixes = set()
+    for name, entry in peering.items():
+        where = f'spec.peering.{name}'
+        if entry is not None and not isinstance(entry, dict):
+            raise SpecError(f'{where}: expected an object with "expose"')
+        for i, expose in enumerate(_list_of_dicts(entry or {}, 'expose', base=where)):
+            for key in ('ips', 'as'):
+                for j, item in enumerate(_list_of_dicts(expose, key, base=f'{where}.expose[{i}]')):
+                    cidr = _str(item, 'cidr', base=f'{where}.expose[{i}].{key}[{j}]')
+                    if cidr:
+                        prefixes.add(cidr)
+    return {
+        'gateway_group': _str(spec, 'gatewayGroup') or 'default',
+        'vpcs': sorted(str(name) for name in peering),
+        'prefixes': sorted(prefixes),
+    }
+
+
 def derive_nothing(spec):
     return {}
 
@@ -438,6 +458,8 @@ KINDS = (
              'external-attachments', derive_external_attachment),
     KindSpec('ExternalPeering', VPC, 'v1beta1', 'externalpeerings', 'externalpeering', 'external-peerings',
              derive_external_peering),
+    KindSpec('GatewayPeering', GATEWAY, 'v1alpha1', 'gatewaypeerings', 'gatewaypeering', 'gateway-peerings',
+             derive_gateway_peering),
 )
 
 KIND_BY_NAME = {k.kind: k for k in KINDS}

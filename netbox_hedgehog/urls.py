@@ -47,4 +47,6 @@ urlpatterns = [
     path('gateways/<int:pk>/', include(get_model_urls('netbox_hedgehog', 'gateway'))),
     path('gateway-groups/', include(get_model_urls('netbox_hedgehog', 'gatewaygroup', detail=False))),
     path('gateway-groups/<int:pk>/', include(get_model_urls('netbox_hedgehog', 'gatewaygroup'))),
+    path('gateway-peerings/', include(get_model_urls('netbox_hedgehog', 'gatewaypeering', detail=False))),
+    path('gateway-peerings/<int:pk>/', include(get_model_urls('netbox_hedgehog', 'gatewaypeering'))),
 ]

@@ -161,3 +161,11 @@ def create_objects(model, fabric, specs):
         )
         for i, (name, spec) in enumerate(specs)
     ]
+
+
+def gateway_peering_spec(vpc1, vpc2, cidr1, cidr2, group=None):
+    """A GatewayPeering as the Hedgehog documentation writes them: each VPC exposes one subnet."""
+    spec = {'peering': {vpc1: {'expose': [{'ips': [{'cidr': cidr1}]}]}, vpc2: {'expose': [{'ips': [{'cidr': cidr2}]}]}}}
+    if group:
+        spec['gatewayGroup'] = group
+    return spec

@@ -16,6 +16,7 @@ from netbox_hedgehog.models import (
     VPC,
     ExternalAttachment,
     Fabric,
+    GatewayPeering,
     Server,
     Switch,
     SyncChange,
@@ -127,6 +128,12 @@ class EditTimeRulesTest(AdminClientMixin, TestCase):
         })
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, 'at least one subnet is required')
+
+    def test_gateway_peering_rules(self):
+        response = self.post('gateway-peerings', {'name': 'three', 'spec': {'gatewayGroup': 'default', 'peering': {
+            f'vpc-{i}': {'expose': [{'ips': [{'cidr': f'10.0.{i}.0/24'}]}]} for i in (1, 2, 3)}}})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('peering must have exactly 2 VPCs, got 3', response.json()['spec'][0])
 
     def test_model_clean_names_the_field(self):
         attachment = VPCAttachment(fabric=self.fabric, name='a', spec={'subnet': 'vpc-1/default', 'connection': 'c'},
@@ -240,6 +247,26 @@ class GitRulesTest(GitOpsTestCase):
         vpc = VPC.objects.get(fabric=fabric, name='demo-vpc-1')
         self.assertEqual(vpc.observed['spec']['subnets']['default']['gateway'], '10.10.101.1')
         self.assertEqual(vpc.drift_status, 'in_sync')
+
+    def test_gateway_peering_syncs_from_git_and_the_cluster_without_drift(self):
+        """The documentation's GatewayPeering: a first-class kind, loaded from Git, compared after defaulting."""
+        document = ('apiVersion: gateway.githedgehog.com/v1alpha1\nkind: GatewayPeering\nmetadata:\n'
+                    '  name: vpc-1--vpc-2\nspec:\n  peering:\n    vpc-1:\n      expose:\n'
+                    '      - ips:\n        - cidr: 10.0.1.0/24\n    vpc-2:\n      expose:\n'
+                    '      - ips:\n        - cidr: 10.0.2.0/24\n        as:\n        - cidr: 192.168.2.0/24\n'
+                    '        nat:\n          masquerade: {}\n')
+        self.repo.commit({'env-1/gateway-peering.yaml': document}, 'Peer two VPCs through the gateway')
+        self.kube.put(yaml.safe_load(document))
+        stored = self.kube.get('GatewayPeering', 'vpc-1--vpc-2')['spec']
+        self.assertEqual(stored['gatewayGroup'], 'default')
+        self.assertEqual(stored['peering']['vpc-2']['expose'][0]['nat'], {'masquerade': {'idleTimeout': '2m0s'}})
+        fabric = self.git_fabric()
+        run = self.synced(fabric)
+        self.assertEqual(run.status, 'succeeded', run.log)
+        peering = GatewayPeering.objects.get(fabric=fabric, name='vpc-1--vpc-2')
+        self.assertEqual((peering.gateway_group, peering.vpcs, peering.prefixes),
+                         ('default', ['vpc-1', 'vpc-2'], ['10.0.1.0/24', '10.0.2.0/24', '192.168.2.0/24']))
+        self.assertEqual((peering.drift_status, peering.git_file), ('in_sync', 'env-1/gateway-peering.yaml'))
 
     def test_git_write_of_a_refused_object_commits_nothing(self):
         fabric = self.git_fabric()

@@ -1,11 +1,12 @@
 """The upstream test cases of gateway.githedgehog.com/v1alpha1, case for case. Upstream: githedgehog/fabric
 v0.126.0-15 (78827deb), api/gateway/v1alpha1/gateway_types_test.go (case names kept; each case runs Default() and
-then Validate(), as upstream does). Not ported: gatewaypeering_types_test.go (GatewayPeering is not modelled yet)."""
+then Validate(), as upstream does), and gatewaypeering_types_test.go but for the three functions that need a Kubernetes
+client (TestValidateCIDROverlap, TestValidateCIDRBelongsToVPC, TestValidateACLVPCSubnet)."""
 import copy
 
 import pytest
 
-from netbox_hedgehog.validation import FabricConfig, World, default_spec
+from netbox_hedgehog.validation import FabricConfig, Refusal, World, default_spec
 from tests.test_validation_wiring import assert_verdict
 
 
@@ -114,3 +115,158 @@ def test_the_api_server_refuses_names_that_are_not_rfc_1123(kind):
     spec = gwa() if kind == 'Gateway' else {}
     assert_verdict(True, kind, 'Gateway 1', spec)
     assert_verdict(False, kind, 'gateway-1', spec)
+
+
+#
+# gatewaypeering_types_test.go (the cases without a Kubernetes client; each runs Default() then Validate())
+#
+
+def expose(cidr, as_cidr=None, nat=None):
+    item = {'ips': [{'cidr': cidr}]}
+    if as_cidr:
+        item['as'] = [{'cidr': as_cidr}]
+    if nat is not None:
+        item['nat'] = nat
+    return item
+
+
+def peering(vpc1, vpc2, **spec):
+    return {'peering': {'vpc1': {'expose': vpc1}, 'vpc2': {'expose': vpc2}}, **spec}
+
+
+PORTS = [{'proto': 'tcp', 'port': '80', 'as': '8080'}, {'proto': 'udp', 'port': '90-100', 'as': '8090-8100'},
+         {'port': '88', 'as': '8088'}]
+THREE_MINUTES = {'idleTimeout': '3m0s'}
+
+
+def test_peering_default_empty():
+    assert default_spec('GatewayPeering', {}) == {}
+
+
+def test_peering_with_vpcs_no_nat():
+    spec = peering([expose('10.0.1.0/24')], [expose('10.0.2.0/24')])
+    assert default_spec('GatewayPeering', spec) == {**spec, 'gatewayGroup': 'default'}
+    assert_verdict(False, 'GatewayPeering', 'p', spec)
+
+
+@pytest.mark.parametrize(('case', 'spec', 'refused', 'defaulted_nat'), [
+    ('TestPeeringWithMultipleItemsInIPs',
+     peering([{'ips': [{'cidr': '10.0.1.0/24', 'not': '10.0.1.1/32'}]}], [expose('10.0.2.0/24')]), True, None),
+    ('TestPeeringWithMultipleItemsInAs',
+     peering([{'ips': [{'cidr': '10.0.1.0/24'}], 'as': [{'cidr': '192.168.1.0/24', 'not': '192.168.1.1/32'}],
+               'nat': {'static': {}}}], [expose('10.0.2.0/24')]), True, None),
+    ('TestPeeringWithStaticNAT', peering([expose('10.0.1.0/24', '192.168.1.0/24', {'static': {}})],
+                                         [expose('10.0.2.0/24', '192.168.2.0/24', {'static': {}})]), False,
+     {'static': {}}),
+    ('TestPeeringWithDoubleMasqueradeNAT', peering([expose('10.0.1.0/24', '192.168.1.0/24', {'masquerade': {}})],
+                                                   [expose('10.0.2.0/24', '192.168.2.0/24',
+                                                           {'masquerade': THREE_MINUTES})]), True,
+     {'masquerade': {'idleTimeout': '2m0s'}}),
+    ('TestPeeringWithMasqueradeAndStaticNAT', peering([expose('10.0.1.0/24', '192.168.1.0/24', {'static': {}})],
+                                                      [expose('10.0.2.0/24', '192.168.2.0/24',
+                                                              {'masquerade': THREE_MINUTES})]), True, {'static': {}}),
+    ('TestPeeringWithPortForwardNAT', peering([expose('10.0.1.0/24', '192.168.1.0/24', {'portForward': {
+        'ports': PORTS}})], [expose('10.0.2.0/24')]), False, {'portForward': {'ports': PORTS, 'idleTimeout': '2m0s'}}),
+    ('TestPeeringWithPortForwardAndMasqueradeSameSideNAT', peering([
+        expose('10.0.1.0/24', '192.168.1.0/24', {'portForward': {'ports': PORTS, 'idleTimeout': '2m0s'}}),
+        expose('10.0.2.0/24', '192.168.2.0/24', {'masquerade': THREE_MINUTES})], [expose('10.0.3.0/24')]), False,
+     {'portForward': {'ports': PORTS, 'idleTimeout': '2m0s'}}),
+    ('TestPeeringWithPortForwardAndMasqueradeNAT', peering([
+        expose('10.0.1.0/24', '192.168.1.0/24', {'portForward': {'ports': PORTS, 'idleTimeout': '2m0s'}})],
+        [expose('10.0.2.0/24', '192.168.2.0/24', {'masquerade': THREE_MINUTES})]), True,
+     {'portForward': {'ports': PORTS, 'idleTimeout': '2m0s'}}),
+])
+def test_peering_nat(case, spec, refused, defaulted_nat):
+    assert_verdict(refused, 'GatewayPeering', 'p', spec)
+    defaulted = default_spec('GatewayPeering', spec)
+    assert defaulted['gatewayGroup'] == 'default'
+    if defaulted_nat is not None:
+        assert defaulted['peering']['vpc1']['expose'][0]['nat'] == defaulted_nat
+
+
+@pytest.mark.parametrize(('case', 'vpc1_expose', 'refused'), [
+    ('default with nothing else', {'default': True}, False),
+    ('default with IP', {'ips': [{'cidr': '10.0.1.0/24'}], 'default': True}, True),
+    ('default with As', {'as': [{'cidr': '10.0.1.0/24'}], 'default': True}, True),
+    ('default with NAT', {'nat': {'static': {}}, 'default': True}, True),
+    ('IP with no default', {'ips': [{'cidr': '10.0.1.0/24'}], 'default': False}, False),
+    ('no default and no IP', {'as': [{'cidr': '10.0.1.0/24'}]}, True),
+])
+def test_validate_default_destination(case, vpc1_expose, refused):
+    spec = peering([vpc1_expose], [expose('10.10.1.0/24')], gatewayGroup='default')
+    assert_verdict(refused, 'GatewayPeering', 'p', spec)
+
+
+def acl_rule(action='allow', **fields):
+    return {'action': action, **fields}
+
+
+def src(*endpoints, proto=None):
+    match = {'src': list(endpoints)}
+    if proto is not None:
+        match['proto'] = proto
+    return match
+
+
+@pytest.mark.parametrize(('case', 'acl', 'refused'), [
+    ('nil ACL is valid', None, False),
+    ('empty ACL defaults to deny-unless-exposed', {}, False),
+    ('explicit deny default', {'default': 'deny'}, False),
+    ('invalid default action', {'default': 'bogus'}, True),
+    ('valid rule with from only', {'rules': [acl_rule(**{'from': 'vpc-1'})]}, False),
+    ('valid rule with to only', {'rules': [acl_rule('deny', to='vpc-2')]}, False),
+    ('invalid action', {'rules': [acl_rule('bogus', **{'from': 'vpc-1'})]}, True),
+    ('neither from nor to set', {'rules': [acl_rule()]}, True),
+    ('from does not match either VPC', {'rules': [acl_rule(**{'from': 'vpc-3'})]}, True),
+    ('to does not match either VPC', {'rules': [acl_rule(to='vpc-3')]}, True),
+    ('valid rule name', {'rules': [acl_rule(name='web-traffic', **{'from': 'vpc-1'})]}, False),
+    ('invalid rule name characters', {'rules': [acl_rule(name='Web_Traffic!', **{'from': 'vpc-1'})]}, True),
+    ('rule name too long', {'rules': [acl_rule(name='a' * 65, **{'from': 'vpc-1'})]}, True),
+    ('source CIDR and VPCSubnet both set', {'rules': [acl_rule(
+        match=src({'cidr': '10.0.1.0/24', 'vpcSubnet': 'sub1'}), **{'from': 'vpc-1'})]}, True),
+    ('destination CIDR and VPCSubnet both set', {'rules': [acl_rule(
+        match={'dst': [{'cidr': '10.0.2.0/24', 'vpcSubnet': 'sub1'}]}, **{'from': 'vpc-1'})]}, True),
+    ('invalid source CIDR', {'rules': [acl_rule(match=src({'cidr': 'not-a-cidr'}), **{'from': 'vpc-1'})]}, True),
+    ('invalid destination CIDR', {'rules': [acl_rule(match={'dst': [{'cidr': 'not-a-cidr'}]},
+                                                     **{'from': 'vpc-1'})]}, True),
+    ('valid source and destination CIDR with ports', {'rules': [acl_rule(match={
+        'src': [{'cidr': '10.0.1.0/24', 'ports': ['80', '443']}],
+        'dst': [{'cidr': '10.0.2.0/24', 'ports': ['8080-8090']}]}, to='vpc-2', **{'from': 'vpc-1'})]}, False),
+    ('invalid source port', {'rules': [acl_rule(match=src({'cidr': '10.0.1.0/24', 'ports': ['not-a-port']}),
+                                                **{'from': 'vpc-1'})]}, True),
+    ('invalid destination port', {'rules': [acl_rule(match={'dst': [{'cidr': '10.0.2.0/24', 'ports': ['not-a-port']}]},
+                                                     **{'from': 'vpc-1'})]}, True),
+    ('valid string match protocol', {'rules': [acl_rule(match=src({'cidr': '10.0.1.0/24'}, proto='tcp'),
+                                                        **{'from': 'vpc-1'})]}, False),
+    ('valid numeric match protocol', {'rules': [acl_rule(match=src({'cidr': '10.0.1.0/24'}, proto='42'),
+                                                         **{'from': 'vpc-1'})]}, False),
+    ('invalid string match protocol', {'rules': [acl_rule(match=src({'cidr': '10.0.1.0/24'}, proto='not-a-protocol'),
+                                                          **{'from': 'vpc-1'})]}, True),
+])
+def test_validate_acl_no_kube(case, acl, refused):
+    spec = {'gatewayGroup': 'default', 'peering': {'vpc-1': {'expose': [expose('10.0.1.0/24')]},
+                                                   'vpc-2': {'expose': [expose('10.0.2.0/24')]}}}
+    if acl is not None:
+        spec['acl'] = acl
+    assert_verdict(refused, 'GatewayPeering', 'test-peering', spec)
+    if acl is not None and not refused:
+        defaulted = default_spec('GatewayPeering', spec)['acl']
+        assert defaulted['default'] == acl.get('default', 'deny-unless-exposed')
+        assert all(rule['scope'] == 'flow' for rule in defaulted.get('rules', []))
+
+
+@pytest.mark.parametrize(('value', 'refused'), [
+    ('', True), ('80', False), ('80-80', False), ('80,443', True), ('80,443,3000-3100', True),
+    ('80,443,3000-3100,', True), ('80,443,3000-3100,8080', True), ('  80  ', True), ('  80  ,  443  ', True),
+    ('  80  ,  443  ,  3000-3100  ', True), ('  80  ,443,3000-3100,8080', True), ('80-79', True), ('0', True),
+    ('65536', True), ('1-65536', True), ('0-80', True), ('-80', True), ('80-', True), ('  -  80  ', True),
+    ('  80  -  ', True), ('1-80,65536', True),
+])
+def test_validate_port(value, refused):
+    from netbox_hedgehog.validation.gateway import check_port
+    try:
+        check_port('port', value)
+    except Refusal:
+        assert refused
+        return
+    assert not refused

@@ -29,6 +29,7 @@ from netbox_hedgehog.models import (
     Fabric,
     Gateway,
     GatewayGroup,
+    GatewayPeering,
     IPv4Namespace,
     Server,
     Switch,
@@ -38,6 +39,7 @@ from netbox_hedgehog.models import (
     VPCAttachment,
     VPCPeering,
 )
+from tests.specs import gateway_peering_spec
 
 SAMPLES = Path(__file__).resolve().parents[2] / 'shared' / 'samples'
 LAB_WIRING = 'lab-ci__envs__env-ci-1.l__wiring.yaml'
@@ -673,6 +675,22 @@ class GatewayViewTest(HedgehogViewTestCases.ResourceViewTestCase):
         ('gateway-7', gateway_spec(7, 'enp2s1np0')),
     )
     derived = {'asn': 65534, 'protocol_ip': '172.30.8.104/32', 'vtep_ip': '172.30.12.104/32', 'workers': 16}
+
+
+class GatewayPeeringViewTest(HedgehogViewTestCases.ResourceViewTestCase):
+    model = GatewayPeering
+    existing = (
+        ('vpc-1--vpc-2', gateway_peering_spec('vpc-1', 'vpc-2', '10.0.1.0/24', '10.0.2.0/24')),
+        ('vpc-1--vpc-3', gateway_peering_spec('vpc-1', 'vpc-3', '10.0.1.0/24', '10.0.3.0/24')),
+        ('vpc-2--vpc-3', gateway_peering_spec('vpc-2', 'vpc-3', '10.0.2.0/24', '10.0.3.0/24')),
+    )
+    new = (
+        ('vpc-4--vpc-5', gateway_peering_spec('vpc-4', 'vpc-5', '10.0.4.0/24', '10.0.5.0/24', 'edge')),
+        ('vpc-4--vpc-6', gateway_peering_spec('vpc-4', 'vpc-6', '10.0.4.0/24', '10.0.6.0/24')),
+        ('vpc-5--vpc-6', gateway_peering_spec('vpc-5', 'vpc-6', '10.0.5.0/24', '10.0.6.0/24')),
+        ('vpc-4--ext-1', gateway_peering_spec('vpc-4', 'ext.ext-1', '10.0.4.0/24', '0.0.0.0/0')),
+    )
+    derived = {'gateway_group': 'edge'}
 
 
 class SwitchProfileViewTest(

@@ -12,6 +12,7 @@ from netbox_hedgehog.models import (
     Fabric,
     Gateway,
     GatewayGroup,
+    GatewayPeering,
     IPv4Namespace,
     Server,
     Switch,
@@ -31,6 +32,7 @@ __all__ = (
     'FabricImportForm',
     'GatewayGroupImportForm',
     'GatewayImportForm',
+    'GatewayPeeringImportForm',
     'HedgehogResourceImportForm',
     'IPv4NamespaceImportForm',
     'ServerImportForm',
@@ -153,3 +155,8 @@ class GatewayGroupImportForm(HedgehogResourceImportForm):
 class GatewayImportForm(HedgehogResourceImportForm):
     class Meta(HedgehogResourceImportForm.Meta):
         model = Gateway
+
+
+class GatewayPeeringImportForm(HedgehogResourceImportForm):
+    class Meta(HedgehogResourceImportForm.Meta):
+        model = GatewayPeering

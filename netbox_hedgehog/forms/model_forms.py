@@ -15,6 +15,7 @@ from netbox_hedgehog.models import (
     Fabric,
     Gateway,
     GatewayGroup,
+    GatewayPeering,
     IPv4Namespace,
     Server,
     Switch,
@@ -33,6 +34,7 @@ __all__ = (
     'ExternalPeeringForm',
     'FabricForm',
     'GatewayForm',
+    'GatewayPeeringForm',
     'GatewayGroupForm',
     'HedgehogResourceForm',
     'IPv4NamespaceForm',
@@ -237,3 +239,8 @@ class GatewayGroupForm(HedgehogResourceForm):
 class GatewayForm(HedgehogResourceForm):
     class Meta(HedgehogResourceForm.Meta):
         model = Gateway
+
+
+class GatewayPeeringForm(HedgehogResourceForm):
+    class Meta(HedgehogResourceForm.Meta):
+        model = GatewayPeering

@@ -37,6 +37,7 @@ __all__ = (
     'FabricFilter',
     'GatewayFilter',
     'GatewayGroupFilter',
+    'GatewayPeeringFilter',
     'IPv4NamespaceFilter',
     'ServerFilter',
     'SwitchFilter',
@@ -251,3 +252,10 @@ class GatewayFilter(HedgehogResourceFilter):
     workers: Integer = strawberry_django.filter_field()
     interfaces: StringArray = strawberry_django.filter_field()
     groups: StringArray = strawberry_django.filter_field()
+
+
+@register_filter(models.GatewayPeering, lookups=True, name=f'{PREFIX}GatewayPeeringFilter')
+class GatewayPeeringFilter(HedgehogResourceFilter):
+    gateway_group: StrFilterLookup | None = strawberry_django.filter_field()
+    vpcs: StringArray = strawberry_django.filter_field()
+    prefixes: StringArray = strawberry_django.filter_field()
