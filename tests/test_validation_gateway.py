@@ -1,7 +1,7 @@
 """The upstream test cases of gateway.githedgehog.com/v1alpha1, case for case. Upstream: githedgehog/fabric
 v0.126.0-15 (78827deb), api/gateway/v1alpha1/gateway_types_test.go (case names kept; each case runs Default() and
-then Validate(), as upstream does), and gatewaypeering_types_test.go but for the three functions that need a Kubernetes
-client (TestValidateCIDROverlap, TestValidateCIDRBelongsToVPC, TestValidateACLVPCSubnet)."""
+then Validate(), as upstream does) and api/gateway/v1alpha1/gatewaypeering_types_test.go (the functions that use a
+Kubernetes client get the fabric's other objects as a World)."""
 import copy
 
 import pytest
@@ -270,3 +270,105 @@ def test_validate_port(value, refused):
         assert refused
         return
     assert not refused
+
+
+#
+# gatewaypeering_types_test.go, the functions with a Kubernetes client: the rules that span objects, with the
+# fabric's other objects given as a World
+#
+
+def generate_peering(vpc1_expose=None, vpc2_expose=None, acl=None):
+    spec = {'gatewayGroup': 'default', 'peering': {
+        'vpc-1': {'expose': vpc1_expose or [{'ips': [{'cidr': '10.0.1.0/24'}]}]},
+        'vpc-2': {'expose': vpc2_expose or [{'ips': [{'cidr': '10.0.2.0/24'}]}]},
+    }}
+    if acl is not None:
+        spec['acl'] = acl
+    return spec
+
+
+def generate_external_peering(external_expose=None, acl=None):
+    spec = {'gatewayGroup': 'default', 'peering': {
+        'vpc-1': {'expose': [{'ips': [{'cidr': '10.0.1.0/24'}]}]},
+        'ext.out-1': {'expose': external_expose or [{'default': True}]},
+    }}
+    if acl is not None:
+        spec['acl'] = acl
+    return spec
+
+
+BROAD = {'subnets': {'default': {'subnet': '10.0.0.0/8'}}}
+OVERLAP_WORLD = {
+    'GatewayPeering': {'base': {'gatewayGroup': 'default', 'peering': {
+        'vpc-1': {'expose': [{'ips': [{'cidr': '10.0.1.0/24'}]}]},
+        'vpc-45': {'expose': [{'ips': [{'cidr': '10.0.45.0/24'}]}]}}}},
+    'GatewayGroup': {'default': {}},
+    'VPC': {'vpc-1': BROAD, 'vpc-2': BROAD, 'vpc-45': BROAD},
+}
+
+
+@pytest.mark.parametrize(('case', 'spec', 'refused'), [
+    ('no overlap', generate_peering(), False),
+    ('IP clash', generate_peering(vpc2_expose=[{'ips': [{'cidr': '10.0.45.0/24'}]}]), True),
+    ('NAT clash', generate_peering(vpc2_expose=[{'ips': [{'cidr': '10.0.2.0/25'}], 'as': [{'cidr': '10.0.45.0/25'}],
+                                                 'nat': {'static': {}}}]), True),
+    ('NAT does not clash', generate_peering(vpc2_expose=[{'ips': [{'cidr': '10.0.2.0/25'}],
+                                                          'as': [{'cidr': '10.0.3.0/25'}], 'nat': {'static': {}}}]),
+     False),
+    ('missing NAT spec with non-empty AS', generate_peering(vpc2_expose=[{'ips': [{'cidr': '10.0.2.0/25'}],
+                                                                          'as': [{'cidr': '10.0.3.0/25'}]}]), True),
+    ('default does not clash', generate_peering(vpc1_expose=[{'default': True}]), False),
+])
+def test_validate_cidr_overlap(case, spec, refused):
+    assert_verdict(refused, 'GatewayPeering', 'new', spec, world=World(OVERLAP_WORLD))
+
+
+VPC1 = {'subnets': {'sub1': {'subnet': '10.0.1.0/24'}}}
+VPC2 = {'subnets': {'sub1': {'subnet': '10.0.2.0/24'}}}
+GROUP = {'GatewayGroup': {'default': {}}}
+BOTH = {**GROUP, 'VPC': {'vpc-1': VPC1, 'vpc-2': VPC2}}
+WITH_EXTERNAL = {**GROUP, 'VPC': {'vpc-1': VPC1}, 'External': {'out-1': {}}}
+
+
+@pytest.mark.parametrize(('case', 'spec', 'objects', 'refused'), [
+    ('exact subnet match', generate_peering(), BOTH, False),
+    ('CIDR is sub-range of VPC subnet', generate_peering([{'ips': [{'cidr': '10.0.1.128/25'}]}]), BOTH, False),
+    ('CIDR not in any VPC subnet', generate_peering([{'ips': [{'cidr': '192.168.1.0/24'}]}]), BOTH, True),
+    ('CIDR is exact subnet match of another VPC', generate_peering([{'ips': [{'cidr': '10.0.2.0/24'}]}],
+                                                                   [{'ips': [{'cidr': '10.0.1.0/24'}]}]), BOTH, True),
+    ('VPC not found', generate_peering(), {**GROUP, 'VPC': {'vpc-1': VPC1}}, True),
+    ('default destination skipped', generate_peering([{'default': True}]), BOTH, False),
+    ('VPCSubnet reference exists', generate_peering([{'ips': [{'vpcSubnet': 'sub1'}]}]), BOTH, False),
+    ('VPCSubnet reference not found in VPC', generate_peering([{'ips': [{'vpcSubnet': 'nonexistent'}]}]), BOTH, True),
+    ('external peering with default flag', generate_external_peering(), WITH_EXTERNAL, False),
+    ('external peering with IP CIDR', generate_external_peering([{'ips': [{'cidr': '1.0.0.0/8'}]}]), WITH_EXTERNAL,
+     False),
+    ('external not found', generate_external_peering(), {**GROUP, 'VPC': {'vpc-1': VPC1}}, True),
+    ('external with VPCSubnet', generate_external_peering([{'ips': [{'vpcSubnet': 'subnet-01'}]}]), WITH_EXTERNAL,
+     True),
+])
+def test_validate_cidr_belongs_to_vpc(case, spec, objects, refused):
+    assert_verdict(refused, 'GatewayPeering', 'p', spec, world=World(objects))
+
+
+def rule_acl(**rule):
+    return {'rules': [{'action': 'allow', **rule}]}
+
+
+@pytest.mark.parametrize(('case', 'spec', 'objects', 'refused'), [
+    ('source VPCSubnet reference exists, from implicit',
+     generate_peering(acl=rule_acl(to='vpc-2', match={'src': [{'vpcSubnet': 'sub1'}]})), BOTH, False),
+    ('destination VPCSubnet reference exists, to implicit',
+     generate_peering(acl=rule_acl(match={'dst': [{'vpcSubnet': 'sub1'}]}, **{'from': 'vpc-1'})), BOTH, False),
+    ('source VPCSubnet reference not found in VPC',
+     generate_peering(acl=rule_acl(to='vpc-2', match={'src': [{'vpcSubnet': 'nonexistent'}]}, **{'from': 'vpc-1'})),
+     BOTH, True),
+    ('destination VPCSubnet reference not found in VPC',
+     generate_peering(acl=rule_acl(to='vpc-2', match={'dst': [{'vpcSubnet': 'nonexistent'}]}, **{'from': 'vpc-1'})),
+     BOTH, True),
+    ('source VPCSubnet referencing an external peering entry',
+     generate_external_peering(acl=rule_acl(to='vpc-1', match={'src': [{'vpcSubnet': 'sub1'}]},
+                                            **{'from': 'ext.out-1'})), WITH_EXTERNAL, True),
+])
+def test_validate_acl_vpc_subnet(case, spec, objects, refused):
+    assert_verdict(refused, 'GatewayPeering', 'p', spec, world=World(objects))
