@@ -491,7 +491,7 @@ def test_uninstalled_kind_is_404_and_missing_from_discovery(server, api):
     plurals = [resource.name for resource in api.get_api_resources(WIRING, 'v1beta1').resources]
     assert 'switches' not in plurals and 'connections' in plurals
 
-    for kind in ('GatewayGroup', 'Gateway'):
+    for kind in ('GatewayGroup', 'Gateway', 'GatewayPeering'):
         server.uninstall(kind)
     groups = client.ApisApi(api.api_client).get_api_versions().groups
     assert GATEWAY not in {group.name for group in groups}
