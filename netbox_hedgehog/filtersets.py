@@ -29,6 +29,7 @@ from .models import (
     Fabric,
     Gateway,
     GatewayGroup,
+    GatewayPeering,
     IPv4Namespace,
     Server,
     Switch,
@@ -49,6 +50,7 @@ __all__ = (
     'FabricFilterSet',
     'GatewayFilterSet',
     'GatewayGroupFilterSet',
+    'GatewayPeeringFilterSet',
     'IPv4NamespaceFilterSet',
     'ServerFilterSet',
     'SwitchFilterSet',
@@ -281,6 +283,16 @@ class GatewayFilterSet(HedgehogResourceFilterSet):
     class Meta:
         model = Gateway
         fields = (*RESOURCE_FIELDS, 'asn', 'protocol_ip', 'vtep_ip', 'workers')
+
+
+@register_filterset
+class GatewayPeeringFilterSet(HedgehogResourceFilterSet):
+    vpc = contains_any('vpcs')
+    prefix = contains_any('prefixes')
+
+    class Meta:
+        model = GatewayPeering
+        fields = (*RESOURCE_FIELDS, 'gateway_group')
 
 
 class SyncRunFilterSet(BaseFilterSet):

@@ -9,6 +9,7 @@ import re
 
 __all__ = (
     'annotations_problem',
+    'is_dns_subdomain',
     'label_problem',
     'labels_problem',
     'name_problem',
@@ -30,11 +31,16 @@ _LABEL_RULE = f'lowercase letters, digits and "-", starting and ending with a le
               'characters'
 
 
+def is_dns_subdomain(value):
+    """Whether `value` is a string of DNS-1123 subdomain syntax (length not checked)."""
+    return isinstance(value, str) and bool(_DNS_SUBDOMAIN.match(value))
+
+
 def name_problem(name):
     """An object name must be a DNS-1123 subdomain (as Kubernetes requires of custom resources)."""
     if not isinstance(name, str) or not name:
         return 'A name is required.'
-    if len(name) > SUBDOMAIN_MAX or not _DNS_SUBDOMAIN.match(name):
+    if len(name) > SUBDOMAIN_MAX or not is_dns_subdomain(name):
         return f'{name!r} is not a valid Kubernetes name: use {_SUBDOMAIN_RULE}.'
     return None
 

@@ -265,7 +265,7 @@ def derive_vlan_namespace(spec):
         end = _int(item, 'to', base=f'spec.ranges[{i}]')
         if start is None:
             raise SpecError(f'spec.ranges[{i}].from: required')
-        end = start if end is None else end
+        end = end or start  # "to: 0" (or no "to") means a range of one VLAN
         if not 1 <= start <= end <= 4094:
             raise SpecError(f'spec.ranges[{i}]: expected 1 <= from <= to <= 4094, got {start}-{end}')
         ranges.append(f'{start}-{end}')
@@ -338,7 +338,8 @@ def derive_external_attachment(spec):
     static = _get(spec, 'static')
     if static is not None:
         vlan = _int(spec, 'static.vlan')
-        ip = _str(spec, 'static.ip') or _str(spec, 'static.proxy')
+        _bool(spec, 'static.proxy')  # a boolean: proxy ARP instead of an IP of the switch's own
+        ip = _str(spec, 'static.ip')
     else:
         vlan = _int(spec, 'switch.vlan')
         ip = _str(spec, 'switch.ip')
@@ -382,6 +383,26 @@ def derive_gateway(spec):
         'workers': _int(spec, 'workers'),
         'interfaces': sorted(str(k) for k in _dict(spec, 'interfaces')),
         'groups': groups,
+    }
+
+
+def derive_gateway_peering(spec):
+    peering = _dict(spec, 'peering')
+    prefixes = set()
+    for name, entry in peering.items():
+        where = f'spec.peering.{name}'
+        if entry is not None and not isinstance(entry, dict):
+            raise SpecError(f'{where}: expected an object with "expose"')
+        for i, expose in enumerate(_list_of_dicts(entry or {}, 'expose', base=where)):
+            for key in ('ips', 'as'):
+                for j, item in enumerate(_list_of_dicts(expose, key, base=f'{where}.expose[{i}]')):
+                    cidr = _str(item, 'cidr', base=f'{where}.expose[{i}].{key}[{j}]')
+                    if cidr:
+                        prefixes.add(cidr)
+    return {
+        'gateway_group': _str(spec, 'gatewayGroup') or 'default',
+        'vpcs': sorted(str(name) for name in peering),
+        'prefixes': sorted(prefixes),
     }
 
 
@@ -474,6 +495,9 @@ KINDS = (
     KindSpec('ExternalPeering', VPC, 'v1beta1', 'externalpeerings', 'externalpeering', 'external-peerings',
              derive_external_peering, menu_group='Externals', menu_position=3, label='External Peerings',
              references={'vpc': 'vpc', 'external': 'external'}),
+    KindSpec('GatewayPeering', GATEWAY, 'v1alpha1', 'gatewaypeerings', 'gatewaypeering', 'gateway-peerings',
+             derive_gateway_peering, menu_group='Gateways', menu_position=3, label='Gateway Peerings',
+             references={'gateway_group': 'gatewaygroup', 'vpcs': 'vpc'}),
 )
 
 KIND_BY_NAME = {k.kind: k for k in KINDS}

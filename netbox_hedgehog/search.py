@@ -182,6 +182,15 @@ class GatewayIndex(HedgehogIndex):
     display_attrs = ('fabric', 'workers')
 
 
+class GatewayPeeringIndex(HedgehogIndex):
+    model = models.GatewayPeering
+    fields = (
+        ('name', 100),
+        ('prefixes', 300),
+    )
+    display_attrs = ('fabric', 'gateway_group', 'vpcs')
+
+
 indexes = (
     FabricIndex,
     VLANNamespaceIndex,
@@ -199,4 +208,5 @@ indexes = (
     ExternalPeeringIndex,
     GatewayGroupIndex,
     GatewayIndex,
+    GatewayPeeringIndex,
 )

@@ -11,6 +11,7 @@ from .models import (
     Fabric,
     Gateway,
     GatewayGroup,
+    GatewayPeering,
     IPv4Namespace,
     Server,
     Switch,
@@ -29,6 +30,7 @@ __all__ = (
     'ExternalTable',
     'FabricTable',
     'GatewayGroupTable',
+    'GatewayPeeringTable',
     'GatewayTable',
     'HedgehogResourceTable',
     'IPv4NamespaceTable',
@@ -276,6 +278,17 @@ class GatewayTable(HedgehogResourceTable):
         model = Gateway
         fields = (*RESOURCE_FIELDS, 'asn', 'protocol_ip', 'vtep_ip', 'workers', 'interfaces', 'groups')
         default_columns = ('pk', 'name', 'fabric', 'asn', 'protocol_ip', 'vtep_ip', 'interfaces', 'groups')
+
+
+class GatewayPeeringTable(HedgehogResourceTable):
+    vpcs = columns.ArrayColumn(verbose_name=_('VPCs'))
+    prefixes = columns.ArrayColumn(verbose_name=_('Exposed prefixes'))
+    tags = columns.TagColumn(url_name='plugins:netbox_hedgehog:gatewaypeering_list')
+
+    class Meta(NetBoxTable.Meta):
+        model = GatewayPeering
+        fields = (*RESOURCE_FIELDS, 'gateway_group', 'vpcs', 'prefixes')
+        default_columns = ('pk', 'name', 'fabric', 'gateway_group', 'vpcs', 'prefixes')
 
 
 class SyncRunTable(BaseTable):

@@ -36,6 +36,7 @@ from .models import (
     Fabric,
     Gateway,
     GatewayGroup,
+    GatewayPeering,
     IPv4Namespace,
     Server,
     Switch,
@@ -942,6 +943,7 @@ class GatewayGroupView(generic.ObjectView):
         panels.HedgehogResourcePanel(),
         related_panels=[
             referring_objects('gateway', 'group', _('Gateways')),
+            referring_objects('gatewaypeering', 'gateway_group', _('Gateway peerings')),
         ],
     )
 
@@ -1035,6 +1037,58 @@ class GatewayBulkDeleteView(generic.BulkDeleteView):
     queryset = Gateway.objects.select_related('fabric')
     filterset = filtersets.GatewayFilterSet
     table = tables.GatewayTable
+
+
+#
+# Gateway peerings
+#
+
+@register_model_view(GatewayPeering, 'list', path='', detail=False)
+class GatewayPeeringListView(generic.ObjectListView):
+    queryset = GatewayPeering.objects.select_related('fabric').prefetch_related('tags')
+    filterset = filtersets.GatewayPeeringFilterSet
+    filterset_form = forms.GatewayPeeringFilterForm
+    table = tables.GatewayPeeringTable
+
+
+@register_model_view(GatewayPeering)
+class GatewayPeeringView(generic.ObjectView):
+    queryset = GatewayPeering.objects.select_related('fabric')
+    template_name = 'generic/object.html'
+    layout = resource_layout('gatewaypeering', panels.GatewayPeeringPanel())
+
+
+@register_model_view(GatewayPeering, 'add', detail=False)
+@register_model_view(GatewayPeering, 'edit')
+class GatewayPeeringEditView(generic.ObjectEditView):
+    queryset = GatewayPeering.objects.all()
+    form = forms.GatewayPeeringForm
+
+
+@register_model_view(GatewayPeering, 'delete')
+class GatewayPeeringDeleteView(generic.ObjectDeleteView):
+    queryset = GatewayPeering.objects.all()
+
+
+@register_model_view(GatewayPeering, 'bulk_import', path='import', detail=False)
+class GatewayPeeringBulkImportView(generic.BulkImportView):
+    queryset = GatewayPeering.objects.all()
+    model_form = forms.GatewayPeeringImportForm
+
+
+@register_model_view(GatewayPeering, 'bulk_edit', path='edit', detail=False)
+class GatewayPeeringBulkEditView(generic.BulkEditView):
+    queryset = GatewayPeering.objects.select_related('fabric')
+    filterset = filtersets.GatewayPeeringFilterSet
+    table = tables.GatewayPeeringTable
+    form = forms.GatewayPeeringBulkEditForm
+
+
+@register_model_view(GatewayPeering, 'bulk_delete', path='delete', detail=False)
+class GatewayPeeringBulkDeleteView(generic.BulkDeleteView):
+    queryset = GatewayPeering.objects.select_related('fabric')
+    filterset = filtersets.GatewayPeeringFilterSet
+    table = tables.GatewayPeeringTable
 
 
 #

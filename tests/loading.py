@@ -62,6 +62,7 @@ def load_yaml(fabric, text, source='<yaml>'):
                     instance.snapshot()
                     bucket = result.updated
                 instance.spec, instance.labels, instance.annotations = p.spec, p.labels, p.annotations
+                instance.judge_admission = False
                 instance.full_clean(validate_unique=False, validate_constraints=False)
                 instance.save()
                 bucket[kind_spec.kind] = bucket.get(kind_spec.kind, 0) + 1

@@ -118,10 +118,14 @@ VPC_02 = {'ipv4Namespace': 'default', 'vlanNamespace': 'default', 'subnets': {'d
     'dhcp': {}, 'gateway': '10.0.2.1', 'subnet': '10.0.2.0/24', 'vlan': 1002,
 }}}
 
-GATEWAY_1 = {'interfaces': {'enp2s1np0': {}}, 'workers': 16, 'asn': 65534, 'protocolIP': '172.30.8.9/32',
-             'vtepIP': '172.30.12.9/32', 'groups': [{'name': 'default', 'priority': 10}]}
-GATEWAY_2 = {'interfaces': {'enp2s1np1': {}}, 'workers': 16, 'asn': 65534, 'protocolIP': '172.30.8.10/32',
-             'vtepIP': '172.30.12.10/32', 'groups': [{'name': 'default', 'priority': 20}]}
+GATEWAY_1 = {'interfaces': {'enp2s1np0': {'ips': ['172.30.128.1/31']}}, 'workers': 16, 'asn': 65534,
+             'protocolIP': '172.30.8.9/32', 'vtepIP': '172.30.12.9/32', 'vtepMAC': 'ca:fe:ba:be:00:09',
+             'neighbors': [{'source': 'enp2s1np0', 'ip': '172.30.128.0', 'asn': 65100}],
+             'groups': [{'name': 'default', 'priority': 10}]}
+GATEWAY_2 = {'interfaces': {'enp2s1np1': {'ips': ['172.30.128.3/31']}}, 'workers': 16, 'asn': 65534,
+             'protocolIP': '172.30.8.10/32', 'vtepIP': '172.30.12.10/32', 'vtepMAC': 'ca:fe:ba:be:00:0a',
+             'neighbors': [{'source': 'enp2s1np1', 'ip': '172.30.128.2', 'asn': 65100}],
+             'groups': [{'name': 'default', 'priority': 20}]}
 
 DS3000_CATALOG = {
     'displayName': 'Celestica DS3000', 'switchSilicon': 'Broadcom TD3-X7 3.2T', 'nosType': 'sonic-bcm-base',
@@ -157,3 +161,11 @@ def create_objects(model, fabric, specs):
         )
         for i, (name, spec) in enumerate(specs)
     ]
+
+
+def gateway_peering_spec(vpc1, vpc2, cidr1, cidr2, group=None):
+    """A GatewayPeering as the Hedgehog documentation writes them: each VPC exposes one subnet."""
+    spec = {'peering': {vpc1: {'expose': [{'ips': [{'cidr': cidr1}]}]}, vpc2: {'expose': [{'ips': [{'cidr': cidr2}]}]}}}
+    if group:
+        spec['gatewayGroup'] = group
+    return spec

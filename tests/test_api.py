@@ -21,6 +21,7 @@ from netbox_hedgehog.models import (
     Fabric,
     Gateway,
     GatewayGroup,
+    GatewayPeering,
     IPv4Namespace,
     Server,
     Switch,
@@ -62,6 +63,7 @@ from .specs import (
     VS_CATALOG,
     create_fabric,
     create_objects,
+    gateway_peering_spec,
 )
 
 
@@ -451,12 +453,39 @@ class GatewayTest(ResourceAPITestMixin, APIViewTestCases.APIViewTestCase):
         fabric = create_fabric('env-ci-1')
         create_objects(Gateway, fabric, [
             ('gateway-1', GATEWAY_1), ('gateway-2', GATEWAY_2),
-            ('gateway-3', {'interfaces': {'enp2s1': {}, 'enp2s2': {}}, 'logs': {}}),
+            ('gateway-3', {**GATEWAY_2, 'protocolIP': '172.30.8.13/32', 'vtepIP': '172.30.12.13/32', 'logs': {},
+                           'interfaces': {'enp2s1': {'ips': ['172.30.128.5/31']},
+                                          'enp2s2': {'ips': ['172.30.128.7/31']}}}),
         ])
         cls.create_data = [
             {'fabric': fabric.pk, 'name': 'gateway-4', 'spec': {**GATEWAY_1, 'protocolIP': '172.30.8.11/32'}},
             {'fabric': fabric.pk, 'name': 'gateway-5', 'spec': {**GATEWAY_2, 'protocolIP': '172.30.8.12/32'}},
-            {'fabric': fabric.pk, 'name': 'gateway-6', 'spec': {'interfaces': {'enp2s1': {}}, 'workers': 8}},
+            {'fabric': fabric.pk, 'name': 'gateway-6', 'spec': {
+                **GATEWAY_2, 'protocolIP': '172.30.8.16/32', 'interfaces': {'enp2s1': {'ips': ['172.30.128.9/31']}},
+                'workers': 8}},
+        ]
+
+
+class GatewayPeeringTest(ResourceAPITestMixin, APIViewTestCases.APIViewTestCase):
+    model = GatewayPeering
+    bulk_update_data = {'labels': {'tenant': 'demo'}}
+    bulk_update_invalid_data = {'spec': {'peering': {'vpc-1': {'expose': [{'ips': [{'cidr': '10.0.1.0/24'}]}]}}}}
+
+    @classmethod
+    def setUpTestData(cls):
+        fabric = create_fabric('env-ci-1')
+        create_objects(GatewayPeering, fabric, [
+            ('vpc-1--vpc-2', gateway_peering_spec('vpc-1', 'vpc-2', '10.0.1.0/24', '10.0.2.0/24')),
+            ('vpc-1--vpc-3', gateway_peering_spec('vpc-1', 'vpc-3', '10.0.1.0/24', '10.0.3.0/24', 'edge')),
+            ('vpc-2--vpc-3', gateway_peering_spec('vpc-2', 'vpc-3', '10.0.2.0/24', '10.0.3.0/24')),
+        ])
+        cls.create_data = [
+            {'fabric': fabric.pk, 'name': 'vpc-4--vpc-5',
+             'spec': gateway_peering_spec('vpc-4', 'vpc-5', '10.0.4.0/24', '10.0.5.0/24')},
+            {'fabric': fabric.pk, 'name': 'vpc-4--vpc-6',
+             'spec': gateway_peering_spec('vpc-4', 'vpc-6', '10.0.4.0/25', '10.0.6.0/24', 'edge')},
+            {'fabric': fabric.pk, 'name': 'vpc-4--ext-1',
+             'spec': gateway_peering_spec('vpc-4', 'ext.ext-1', '10.0.4.128/25', '0.0.0.0/0')},
         ]
 
 
@@ -760,7 +789,7 @@ class GraphQLSchemaTest(APITestCase):
         self.assertEqual([name for name in plugin_types if not name.startswith('NetBoxHedgehog')], [])
         object_types = sorted(name for name, graphql_type in plugin_types.items()
                               if origin_module(graphql_type) == 'netbox_hedgehog.graphql.types')
-        self.assertEqual(len(object_types), 16)
+        self.assertEqual(len(object_types), 17)
         self.assertIn('NetBoxHedgehogFabricType', object_types)
         self.assertIn('NetBoxHedgehogVPCAttachmentType', object_types)
 

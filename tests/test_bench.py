@@ -23,7 +23,7 @@ from tests.cluster import ClusterTestCase
 TINY_COUNTS = {
     'VLANNamespace': 2, 'SwitchGroup': 2, 'SwitchProfile': 2, 'Switch': 3, 'Server': 24, 'IPv4Namespace': 1,
     'GatewayGroup': 0, 'Gateway': 0, 'Connection': 28, 'VPC': 6, 'VPCAttachment': 24, 'VPCPeering': 3,
-    'External': 2, 'ExternalAttachment': 4, 'ExternalPeering': 2,
+    'External': 2, 'ExternalAttachment': 4, 'ExternalPeering': 2, 'GatewayPeering': 0,
 }
 NAME = re.compile(r'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')
 

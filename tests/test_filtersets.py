@@ -13,6 +13,7 @@ from netbox_hedgehog.filtersets import (
     FabricFilterSet,
     GatewayFilterSet,
     GatewayGroupFilterSet,
+    GatewayPeeringFilterSet,
     IPv4NamespaceFilterSet,
     ServerFilterSet,
     SwitchFilterSet,
@@ -32,6 +33,7 @@ from netbox_hedgehog.models import (
     Fabric,
     Gateway,
     GatewayGroup,
+    GatewayPeering,
     IPv4Namespace,
     Server,
     Switch,
@@ -63,6 +65,7 @@ from .specs import (
     VPC_01,
     VS_CATALOG,
     create_fabric,
+    gateway_peering_spec,
 )
 
 
@@ -656,3 +659,27 @@ class GatewayFilterSetTest(ResourceFilterSetTests, TestCase):
     def test_group(self):
         self.assertEqual(self.count(group=['default']), 2)
         self.assertEqual(self.names(group=['edge']), ['gateway-3'])
+
+
+class GatewayPeeringFilterSetTest(ResourceFilterSetTests, TestCase):
+    queryset = GatewayPeering.objects.all()
+    filterset = GatewayPeeringFilterSet
+    filter_name_map = {'vpcs': 'vpc', 'prefixes': 'prefix'}
+    objects = (
+        ('vpc-1--vpc-2', gateway_peering_spec('vpc-1', 'vpc-2', '10.0.1.0/24', '10.0.2.0/24')),
+        ('vpc-1--vpc-3', gateway_peering_spec('vpc-1', 'vpc-3', '10.0.1.0/24', '10.0.3.0/24', 'edge')),
+        ('vpc-2--vpc-3', gateway_peering_spec('vpc-2', 'vpc-3', '10.0.2.0/25', '10.0.3.0/24')),
+        ('vpc-4--ext-1', gateway_peering_spec('vpc-4', 'ext.ext-1', '10.0.4.0/24', '0.0.0.0/0', 'edge')),
+    )
+
+    def test_gateway_group(self):
+        self.assertEqual(self.names(gateway_group=['edge']), ['vpc-1--vpc-3', 'vpc-4--ext-1'])
+        self.assertEqual(self.count(gateway_group=['default']), 2)
+
+    def test_vpc(self):
+        self.assertEqual(self.count(vpc=['vpc-1']), 2)
+        self.assertEqual(self.names(vpc=['ext.ext-1']), ['vpc-4--ext-1'])
+
+    def test_prefix(self):
+        self.assertEqual(self.names(prefix=['10.0.2.0/25']), ['vpc-2--vpc-3'])
+        self.assertEqual(self.count(prefix=['10.0.3.0/24', '0.0.0.0/0']), 3)

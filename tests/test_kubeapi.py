@@ -53,6 +53,12 @@ SAMPLE_COUNTS = {
 }
 
 
+# A switch as hhfab hydrates it: what the fabric's webhooks (and so this server) admit. The server stores it after
+# their defaulting, which adds nothing to this spec.
+HYDRATED = {'role': 'server-leaf', 'profile': 'vs', 'asn': 65101, 'ip': '172.30.0.8/21', 'protocolIP': '172.30.8.2/32',
+            'vtepIP': '172.30.12.2/32', 'vlanNamespaces': ['default']}
+
+
 def switch(name, namespace='default', labels=None, **spec):
     metadata = {'name': name, 'namespace': namespace}
     if labels:
@@ -61,7 +67,7 @@ def switch(name, namespace='default', labels=None, **spec):
         'apiVersion': f'{WIRING}/v1beta1',
         'kind': 'Switch',
         'metadata': metadata,
-        'spec': spec or {'role': 'server-leaf', 'description': name},
+        'spec': spec or {**HYDRATED, 'description': name},
     }
 
 
@@ -274,12 +280,40 @@ def test_create_rejects_invalid_objects_with_422(api):
     assert api.list_namespaced_custom_object(*SWITCHES)['items'] == []
 
 
+def test_webhook_defaulting_is_applied_on_create_and_update(server, api):
+    """Like a cluster with the Hedgehog webhooks: what is stored is the spec after their defaulting."""
+    attachment = {'apiVersion': f'{VPC}/v1beta1', 'kind': 'VPCAttachment',
+                  'metadata': {'name': 'vpc-1--server-1'}, 'spec': {'subnet': 'vpc-1', 'connection': 'server-1'}}
+    created = api.create_namespaced_custom_object(VPC, 'v1beta1', 'default', 'vpcattachments', attachment)
+    assert created['spec'] == {'subnet': 'vpc-1/default', 'connection': 'server-1'}
+    created = api.create_namespaced_custom_object(*SWITCHES, switch('leaf-1', **{**HYDRATED, 'vlanNamespaces': None}))
+    assert created['spec']['vlanNamespaces'] == ['default']
+    patched = api.patch_namespaced_custom_object(*SWITCHES, 'leaf-1', {'spec': {'portSpeeds': {'E1/1': 'SPEED_25G'}}})
+    assert (patched['spec']['portSpeeds'], patched['spec']['vlanNamespaces']) == ({'E1/1': '25G'}, ['default'])
+
+
+def test_objects_the_webhooks_refuse_get_422_naming_the_rule(server, api):
+    too_long = {'apiVersion': f'{VPC}/v1beta1', 'kind': 'VPC', 'metadata': {'name': 'vpc-toolong-n'},
+                'spec': {'subnets': {'default': {'subnet': '10.0.1.0/24', 'vlan': 1001}}}}
+    status, body = api_error(api.create_namespaced_custom_object, VPC, 'v1beta1', 'default', 'vpcs', too_long)
+    assert (status, body['reason']) == (422, 'Invalid')
+    assert body['message'] == ('VPC.vpc.githedgehog.com "vpc-toolong-n" is invalid: metadata.name: admission webhook '
+                               'denied the request: name is too long, must be <= 11 characters (value: '
+                               '"vpc-toolong-n")')
+    api.create_namespaced_custom_object(*SWITCHES, switch('leaf-1'))
+    status, body = api_error(api.patch_namespaced_custom_object, *SWITCHES, 'leaf-1', {'spec': {'asn': 70000 * 70000}})
+    assert status == 422
+    assert body['details']['causes'][0]['field'] == 'spec.asn'
+    assert 'must be an integer from 0 to 4294967295 (uint32)' in body['message']
+    assert server.get('Switch', 'leaf-1')['spec']['asn'] == 65101, 'nothing of a refused change is stored'
+
+
 def test_merge_patch_changes_versions_only_for_real_changes(server, api):
     created = api.create_namespaced_custom_object(*SWITCHES, switch('leaf-1'))
     rv = created['metadata']['resourceVersion']
 
     patched = api.patch_namespaced_custom_object(*SWITCHES, 'leaf-1', {'spec': {'description': 'new'}})
-    assert patched['spec'] == {'role': 'server-leaf', 'description': 'new'}
+    assert patched['spec'] == {**HYDRATED, 'description': 'new'}
     assert patched['metadata']['generation'] == 2
     assert int(patched['metadata']['resourceVersion']) > int(rv)
 
@@ -293,13 +327,13 @@ def test_merge_patch_changes_versions_only_for_real_changes(server, api):
     assert api.list_namespaced_custom_object(*SWITCHES)['metadata']['resourceVersion'] == list_rv
 
     removed = api.patch_namespaced_custom_object(*SWITCHES, 'leaf-1', {'spec': {'description': None}})
-    assert removed['spec'] == {'role': 'server-leaf'}
+    assert removed['spec'] == HYDRATED
     assert removed['metadata']['generation'] == 3
 
     stale = {'metadata': {'resourceVersion': rv}, 'spec': {'description': 'late'}}
     status, body = api_error(api.patch_namespaced_custom_object, *SWITCHES, 'leaf-1', stale)
     assert (status, body['reason']) == (409, 'Conflict')
-    assert server.get('Switch', 'leaf-1')['spec'] == {'role': 'server-leaf'}
+    assert server.get('Switch', 'leaf-1')['spec'] == HYDRATED
     status, _ = api_error(api.patch_namespaced_custom_object, *SWITCHES, 'leaf-2', {'spec': {}})
     assert status == 404
 
@@ -314,7 +348,7 @@ def test_json_patch_is_applied(api):
     patched = api.patch_namespaced_custom_object(
         *SWITCHES, 'leaf-1', operations, _content_type='application/json-patch+json',
     )
-    assert patched['spec'] == {'role': 'server-leaf', 'groups': ['mclag-1']}
+    assert patched['spec'] == {**HYDRATED, 'groups': ['mclag-1']}
     failing = [{'op': 'test', 'path': '/spec/role', 'value': 'spine'}]
     status, body = api_error(
         api.patch_namespaced_custom_object, *SWITCHES, 'leaf-1', failing, _content_type='application/json-patch+json',
@@ -324,14 +358,15 @@ def test_json_patch_is_applied(api):
 
 def test_replace_needs_the_current_resource_version(api):
     created = api.create_namespaced_custom_object(*SWITCHES, switch('leaf-1'))
-    changed = {**created, 'spec': {'role': 'spine'}}
+    spine = {**HYDRATED, 'role': 'spine', 'asn': 65100, 'vtepIP': None}
+    changed = {**created, 'spec': spine}
 
     without = {**changed, 'metadata': {k: v for k, v in created['metadata'].items() if k != 'resourceVersion'}}
     status, body = api_error(api.replace_namespaced_custom_object, *SWITCHES, 'leaf-1', without)
     assert (status, body['reason']) == (422, 'Invalid')
 
     replaced = api.replace_namespaced_custom_object(*SWITCHES, 'leaf-1', changed)
-    assert replaced['spec'] == {'role': 'spine'}
+    assert replaced['spec'] == spine
     assert replaced['metadata']['generation'] == 2
     assert replaced['metadata']['uid'] == created['metadata']['uid']
 
@@ -456,7 +491,7 @@ def test_uninstalled_kind_is_404_and_missing_from_discovery(server, api):
     plurals = [resource.name for resource in api.get_api_resources(WIRING, 'v1beta1').resources]
     assert 'switches' not in plurals and 'connections' in plurals
 
-    for kind in ('GatewayGroup', 'Gateway'):
+    for kind in ('GatewayGroup', 'Gateway', 'GatewayPeering'):
         server.uninstall(kind)
     groups = client.ApisApi(api.api_client).get_api_versions().groups
     assert GATEWAY not in {group.name for group in groups}

@@ -106,7 +106,7 @@ class SyncActionsTest(ClusterTestCase):
         self.grant('view', 'sync')
         response = self.client.post(reverse('plugins:netbox_hedgehog:fabric_test_connection', args=[self.fabric.pk]),
                                     follow=True)
-        self.assertContains(response, 'all 15 Hedgehog kinds can be listed')
+        self.assertContains(response, 'all 16 Hedgehog kinds can be listed')
         self.kube.inject(method='GET', status=401, count=None)
         api = self.api.post(reverse('plugins-api:netbox_hedgehog-api:fabric-test-connection',
                                     args=[self.fabric.pk])).json()

@@ -29,6 +29,7 @@ from netbox_hedgehog.models import (
     Fabric,
     Gateway,
     GatewayGroup,
+    GatewayPeering,
     IPv4Namespace,
     Server,
     Switch,
@@ -40,6 +41,7 @@ from netbox_hedgehog.models import (
 )
 from netbox_hedgehog.models.fabric import reveal_credential
 from tests.loading import load_yaml
+from tests.specs import gateway_peering_spec
 
 KUBECONFIG = """apiVersion: v1
 kind: Config
@@ -165,9 +167,10 @@ class HedgehogViewTestCases:
                 ('fabric', 'name', 'spec', 'labels'),
                 *[(fabric.name, name, spec, {'env': 'ci'}) for name, spec in imported],
             )
+            # Renamed within the 11 characters the webhooks allow the names of VPCs, IPv4Namespaces and Externals.
             cls.csv_update_data = csv_lines(
                 ('id', 'name'),
-                *[(obj.pk, f'{obj.name}-renamed') for obj in objects],
+                *[(obj.pk, f'r{index}-{obj.name}'[:11].rstrip('-.')) for index, obj in enumerate(objects)],
             )
             cls.bulk_edit_data = {'add_tags': [cls.tags[0]]}
 
@@ -466,7 +469,7 @@ class SwitchViewTest(HedgehogViewTestCases.ResourceViewTestCase):
     new = (
         ('ds3000-03', switch_spec(3, groups=['border', 'eslag-1'])),
         ('sse-c4632-01', switch_spec(4, profile='supermicro-sse-c4632sb')),
-        ('ds4000-02', switch_spec(9, role='spine', asn=65100)),
+        ('ds4000-02', switch_spec(9, role='spine', vtepIP=None, asn=65100)),
         ('ds5000-01', switch_spec(5, role='border-leaf')),
     )
     derived = {'role': 'server-leaf', 'asn': 65103, 'profile': 'celestica-ds3000', 'ip': '172.30.0.10/21'}
@@ -620,7 +623,7 @@ class ExternalAttachmentViewTest(HedgehogViewTestCases.ResourceViewTestCase):
         ('ds3000-01--default', attachment_spec('default', 'ds3000-01--external--ds2000-02', 100, 2)),
         ('ds3000-02--default', attachment_spec('default', 'ds3000-02--external--ds2000-02', 100, 4)),
         ('ds3000-03--static-ext', {'external': 'static-ext', 'connection': 'ds3000-03--external--ds2000-02',
-                                   'static': {'vlan': 300, 'ip': '100.6.300.2/24', 'remoteIP': '100.6.300.6'}}),
+                                   'static': {'vlan': 300, 'ip': '100.6.30.2/24', 'remoteIP': '100.6.30.6'}}),
     )
     derived = {'external': 'other', 'vlan': 200, 'switch_ip': '100.8.200.2/24', 'neighbor_asn': 64102,
                'neighbor_ip': '100.8.200.6', 'external_type': 'bgp'}
@@ -655,7 +658,9 @@ class GatewayGroupViewTest(HedgehogViewTestCases.ResourceViewTestCase):
 
 def gateway_spec(number, interface):
     return {'asn': 65534, 'protocolIP': f'172.30.8.{100 + number}/32', 'vtepIP': f'172.30.12.{100 + number}/32',
-            'interfaces': {interface: {}}, 'workers': 16, 'groups': [{'name': 'default', 'priority': number}]}
+            'vtepMAC': f'ca:fe:ba:be:00:{number:02x}', 'interfaces': {interface: {'ips': [f'172.30.128.{number}/31']}},
+            'neighbors': [{'source': interface, 'ip': '172.30.128.0', 'asn': 65100}],
+            'workers': 16, 'groups': [{'name': 'default', 'priority': number}]}
 
 
 class GatewayViewTest(HedgehogViewTestCases.ResourceViewTestCase):
@@ -672,6 +677,22 @@ class GatewayViewTest(HedgehogViewTestCases.ResourceViewTestCase):
         ('gateway-7', gateway_spec(7, 'enp2s1np0')),
     )
     derived = {'asn': 65534, 'protocol_ip': '172.30.8.104/32', 'vtep_ip': '172.30.12.104/32', 'workers': 16}
+
+
+class GatewayPeeringViewTest(HedgehogViewTestCases.ResourceViewTestCase):
+    model = GatewayPeering
+    existing = (
+        ('vpc-1--vpc-2', gateway_peering_spec('vpc-1', 'vpc-2', '10.0.1.0/24', '10.0.2.0/24')),
+        ('vpc-1--vpc-3', gateway_peering_spec('vpc-1', 'vpc-3', '10.0.1.0/24', '10.0.3.0/24')),
+        ('vpc-2--vpc-3', gateway_peering_spec('vpc-2', 'vpc-3', '10.0.2.0/24', '10.0.3.0/24')),
+    )
+    new = (
+        ('vpc-4--vpc-5', gateway_peering_spec('vpc-4', 'vpc-5', '10.0.4.0/24', '10.0.5.0/24', 'edge')),
+        ('vpc-4--vpc-6', gateway_peering_spec('vpc-4', 'vpc-6', '10.0.4.0/24', '10.0.6.0/24')),
+        ('vpc-5--vpc-6', gateway_peering_spec('vpc-5', 'vpc-6', '10.0.5.0/24', '10.0.6.0/24')),
+        ('vpc-4--ext-1', gateway_peering_spec('vpc-4', 'ext.ext-1', '10.0.4.0/24', '0.0.0.0/0')),
+    )
+    derived = {'gateway_group': 'edge'}
 
 
 class SwitchProfileViewTest(
@@ -780,7 +801,7 @@ class SpecEditingTest(TestCase):
     def test_yaml_import_takes_specs_as_mappings(self):
         records = [
             {'fabric': 'env-ci-1', 'name': 'ds3000-01', 'spec': switch_spec(1), 'labels': {'rack': 'r1'}},
-            {'fabric': 'env-ci-1', 'name': 'ds4000-01', 'spec': switch_spec(0, role='spine', asn=65100)},
+            {'fabric': 'env-ci-1', 'name': 'ds4000-01', 'spec': switch_spec(0, role='spine', vtepIP=None, asn=65100)},
         ]
         response = self.client.post(reverse('plugins:netbox_hedgehog:switch_bulk_import'), {
             'data': yaml.safe_dump(records), 'format': 'yaml', 'csv_delimiter': ',',

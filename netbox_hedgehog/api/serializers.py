@@ -29,6 +29,7 @@ from netbox_hedgehog.models import (
     Fabric,
     Gateway,
     GatewayGroup,
+    GatewayPeering,
     IPv4Namespace,
     Server,
     Switch,
@@ -48,6 +49,7 @@ __all__ = (
     'ExternalSerializer',
     'FabricSerializer',
     'GatewayGroupSerializer',
+    'GatewayPeeringSerializer',
     'GatewaySerializer',
     'IPv4NamespaceSerializer',
     'ServerSerializer',
@@ -262,6 +264,13 @@ class GatewaySerializer(HedgehogResourceSerializer):
     class Meta:
         model = Gateway
         fields = resource_fields('asn', 'protocol_ip', 'vtep_ip', 'workers', 'interfaces', 'groups')
+        brief_fields = RESOURCE_BRIEF_FIELDS
+
+
+class GatewayPeeringSerializer(HedgehogResourceSerializer):
+    class Meta:
+        model = GatewayPeering
+        fields = resource_fields('gateway_group', 'vpcs', 'prefixes')
         brief_fields = RESOURCE_BRIEF_FIELDS
 
 

@@ -19,6 +19,7 @@ from netbox_hedgehog.models import (
     Fabric,
     Gateway,
     GatewayGroup,
+    GatewayPeering,
     IPv4Namespace,
     Server,
     Switch,
@@ -241,6 +242,12 @@ class GatewayViewSet(ResourceViewSet):
     filterset_class = filtersets.GatewayFilterSet
 
 
+class GatewayPeeringViewSet(NetBoxModelViewSet):
+    queryset = GatewayPeering.objects.select_related('fabric').prefetch_related('tags')
+    serializer_class = serializers.GatewayPeeringSerializer
+    filterset_class = filtersets.GatewayPeeringFilterSet
+
+
 # The viewset of each kind, keyed by its model name as the kind registry names it.
 RESOURCE_VIEWSETS = {
     viewset.queryset.model._meta.model_name: viewset
@@ -248,5 +255,6 @@ RESOURCE_VIEWSETS = {
         VLANNamespaceViewSet, SwitchGroupViewSet, SwitchProfileViewSet, SwitchViewSet, ServerViewSet,
         ConnectionViewSet, IPv4NamespaceViewSet, VPCViewSet, VPCAttachmentViewSet, VPCPeeringViewSet,
         ExternalViewSet, ExternalAttachmentViewSet, ExternalPeeringViewSet, GatewayGroupViewSet, GatewayViewSet,
+        GatewayPeeringViewSet,
     )
 }

@@ -17,6 +17,7 @@ from netbox_hedgehog.models import (
     Fabric,
     Gateway,
     GatewayGroup,
+    GatewayPeering,
     IPv4Namespace,
     Server,
     Switch,
@@ -33,6 +34,7 @@ __all__ = (
     'ExternalPeeringBulkEditForm',
     'FabricBulkEditForm',
     'GatewayBulkEditForm',
+    'GatewayPeeringBulkEditForm',
     'GatewayGroupBulkEditForm',
     'IPv4NamespaceBulkEditForm',
     'ServerBulkEditForm',
@@ -121,3 +123,7 @@ class GatewayGroupBulkEditForm(NetBoxModelBulkEditForm):
 
 class GatewayBulkEditForm(NetBoxModelBulkEditForm):
     model = Gateway
+
+
+class GatewayPeeringBulkEditForm(NetBoxModelBulkEditForm):
+    model = GatewayPeering

@@ -13,6 +13,7 @@ from netbox_hedgehog.models import (
     Fabric,
     Gateway,
     GatewayGroup,
+    GatewayPeering,
     IPv4Namespace,
     Server,
     Switch,
@@ -33,6 +34,7 @@ __all__ = (
     'FabricImportForm',
     'GatewayGroupImportForm',
     'GatewayImportForm',
+    'GatewayPeeringImportForm',
     'HedgehogResourceImportForm',
     'IPv4NamespaceImportForm',
     'ServerImportForm',
@@ -170,3 +172,8 @@ class GatewayGroupImportForm(HedgehogResourceImportForm):
 class GatewayImportForm(HedgehogResourceImportForm):
     class Meta(HedgehogResourceImportForm.Meta):
         model = Gateway
+
+
+class GatewayPeeringImportForm(HedgehogResourceImportForm):
+    class Meta(HedgehogResourceImportForm.Meta):
+        model = GatewayPeering

@@ -28,6 +28,7 @@ from netbox_hedgehog.models import (
     Fabric,
     Gateway,
     GatewayGroup,
+    GatewayPeering,
     IPv4Namespace,
     Server,
     Switch,
@@ -46,6 +47,7 @@ __all__ = (
     'ExternalPeeringFilterForm',
     'FabricFilterForm',
     'GatewayFilterForm',
+    'GatewayPeeringFilterForm',
     'GatewayGroupFilterForm',
     'HedgehogResourceFilterForm',
     'IPv4NamespaceFilterForm',
@@ -292,6 +294,18 @@ class GatewayFilterForm(HedgehogResourceFilterForm):
     asn = forms.IntegerField(label=_('ASN'), required=False, min_value=0)
     protocol_ip = _text(_('Protocol IP'))
     vtep_ip = _text(_('VTEP IP'))
+    tag = TagFilterField(model)
+
+
+class GatewayPeeringFilterForm(HedgehogResourceFilterForm):
+    model = GatewayPeering
+    fieldsets = (
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('gateway_group', 'vpc', 'prefix', name=_('Peering')),
+    )
+    gateway_group = _text(_('Gateway group'))
+    vpc = _text(_('VPC'))
+    prefix = _text(_('Exposed prefix'))
     tag = TagFilterField(model)
 
 

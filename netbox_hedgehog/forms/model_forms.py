@@ -18,6 +18,7 @@ from netbox_hedgehog.models import (
     Fabric,
     Gateway,
     GatewayGroup,
+    GatewayPeering,
     IPv4Namespace,
     Server,
     Switch,
@@ -36,6 +37,7 @@ __all__ = (
     'ExternalPeeringForm',
     'FabricForm',
     'GatewayForm',
+    'GatewayPeeringForm',
     'GatewayGroupForm',
     'HedgehogResourceForm',
     'IPv4NamespaceForm',
@@ -265,3 +267,8 @@ class GatewayGroupForm(HedgehogResourceForm):
 class GatewayForm(HedgehogResourceForm):
     class Meta(HedgehogResourceForm.Meta):
         model = Gateway
+
+
+class GatewayPeeringForm(HedgehogResourceForm):
+    class Meta(HedgehogResourceForm.Meta):
+        model = GatewayPeering

@@ -2,12 +2,14 @@
 
 `desired_state` fetches the fabric's branch. When the caller already holds the desired state of the head commit, the
 commit is not parsed again; otherwise every YAML file under the fabric's path is parsed on its own (the source of each
-object is its repository path). Errors name the file, the document and the line; the valid documents still load. An
-object defined in two files is reported in the second one with the first one named, and only the first is loaded.
+object is its repository path). Errors name the file, the document and the line; the valid documents still load. A
+document the fabric's admission webhooks would refuse is such an error, naming the rule. An object defined in two
+files is reported in the second one with the first one named, and only the first is loaded.
 """
 from dataclasses import dataclass, field
 
 from netbox_hedgehog.loader import DocumentError, parse_documents
+from netbox_hedgehog.validation import Refusal, validate
 
 from .repository import fabric_repository
 
@@ -55,6 +57,13 @@ def read_commit(repository, commit, root, namespace):
         objects, errors = parse_documents(files[path], source=path, namespace=namespace)
         result.errors.extend(errors)
         for parsed in objects:
+            try:
+                validate(parsed.kind, parsed.name, parsed.spec, parsed.annotations)
+            except Refusal as e:
+                result.errors.append(DocumentError(
+                    path, parsed.index, parsed.line, f'refused by the {parsed.kind} admission rules: {e}', parsed.name,
+                ))
+                continue
             key = (parsed.kind, parsed.name)
             if key in first_seen:
                 first = first_seen[key]

@@ -15,6 +15,7 @@ from netbox_hedgehog.k8s_names import name_problem
 from netbox_hedgehog.kinds import KIND_BY_NAME
 from netbox_hedgehog.loader import digest, parse_documents
 from netbox_hedgehog.models import Fabric
+from netbox_hedgehog.validation import Refusal, validate
 
 from .credentials import safe_url
 from .documents import (
@@ -169,7 +170,16 @@ def _attempt(repository, fabric, request, new_digest):
 
 
 def write_to_git(fabric, request):
-    """Commit and push one change; returns a WriteResult, raises GitError (GitConflict for a real conflict)."""
+    """Commit and push one change; returns a WriteResult, raises GitError (GitConflict for a real conflict).
+
+    An object the fabric's admission webhooks would refuse is never committed."""
+    if request.manifest is not None:
+        spec, _labels, annotations = request.content()
+        try:
+            validate(request.kind, request.name, spec, annotations)
+        except Refusal as e:
+            raise GitError(f'Git: {request.kind} {request.name} is refused by the fabric\'s admission rules ({e}); '
+                           f'nothing was committed.') from e
     new_digest = digest(request.kind, request.name, *request.content()) if request.manifest is not None else ''
     with fabric_repository(fabric) as repository:
         try:

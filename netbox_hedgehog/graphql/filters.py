@@ -39,6 +39,7 @@ __all__ = (
     'FabricFilter',
     'GatewayFilter',
     'GatewayGroupFilter',
+    'GatewayPeeringFilter',
     'IPv4NamespaceFilter',
     'ServerFilter',
     'SwitchFilter',
@@ -261,3 +262,10 @@ class GatewayFilter(HedgehogResourceFilter):
     workers: Integer = strawberry_django.filter_field()
     interfaces: StringArray = strawberry_django.filter_field()
     groups: StringArray = strawberry_django.filter_field()
+
+
+@register_filter(models.GatewayPeering, lookups=True, name=f'{PREFIX}GatewayPeeringFilter')
+class GatewayPeeringFilter(HedgehogResourceFilter):
+    gateway_group: StrFilterLookup | None = strawberry_django.filter_field()
+    vpcs: StringArray = strawberry_django.filter_field()
+    prefixes: StringArray = strawberry_django.filter_field()

@@ -8,6 +8,7 @@ from .types import (
     ExternalType,
     FabricType,
     GatewayGroupType,
+    GatewayPeeringType,
     GatewayType,
     IPv4NamespaceType,
     ServerType,
@@ -71,6 +72,9 @@ class HedgehogQuery:
 
     hedgehog_gateway: GatewayType = strawberry_django.field()
     hedgehog_gateway_list: list[GatewayType] = strawberry_django.field()
+
+    hedgehog_gateway_peering: GatewayPeeringType = strawberry_django.field()
+    hedgehog_gateway_peering_list: list[GatewayPeeringType] = strawberry_django.field()
 
 
 schema = [

@@ -20,6 +20,7 @@ from .filters import (
     FabricFilter,
     GatewayFilter,
     GatewayGroupFilter,
+    GatewayPeeringFilter,
     IPv4NamespaceFilter,
     ServerFilter,
     SwitchFilter,
@@ -38,6 +39,7 @@ __all__ = (
     'ExternalType',
     'FabricType',
     'GatewayGroupType',
+    'GatewayPeeringType',
     'GatewayType',
     'IPv4NamespaceType',
     'ServerType',
@@ -92,6 +94,7 @@ class FabricType(PrimaryObjectType):
     )
     gateway_groups: list[Annotated['GatewayGroupType', strawberry.lazy(TYPES)]] = resource_list('gatewaygroup')
     gateways: list[Annotated['GatewayType', strawberry.lazy(TYPES)]] = resource_list('gateway')
+    gateway_peerings: list[Annotated['GatewayPeeringType', strawberry.lazy(TYPES)]] = resource_list('gatewaypeering')
 
     @strawberry_django.field(only=['git_url', 'drift_count'])
     def drift_status(self) -> str:
@@ -213,3 +216,9 @@ class GatewayGroupType(HedgehogResourceMixin, NetBoxObjectType):
 @register_type(models.Gateway, fields='__all__', filters=GatewayFilter, pagination=True, name=f'{PREFIX}GatewayType')
 class GatewayType(HedgehogResourceMixin, NetBoxObjectType):
     asn: BigInt | None
+
+
+@register_type(models.GatewayPeering, fields='__all__', filters=GatewayPeeringFilter, pagination=True,
+               name=f'{PREFIX}GatewayPeeringType')
+class GatewayPeeringType(HedgehogResourceMixin, NetBoxObjectType):
+    pass

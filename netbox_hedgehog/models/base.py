@@ -9,6 +9,7 @@ from utilities.exceptions import AbortRequest
 from netbox_hedgehog import k8s_names
 from netbox_hedgehog.choices import DriftStatusChoices
 from netbox_hedgehog.kinds import KIND_BY_MODEL, SpecError, to_manifest
+from netbox_hedgehog.validation import Refusal, validate
 
 __all__ = (
     'SYNC_OWNED_FIELDS',
@@ -104,6 +105,9 @@ class HedgehogResource(NetBoxModel):
     )
 
     clone_fields = ('fabric',)
+    # clean() applies the fabric's admission rules to every change NetBox accepts (forms, REST, bulk import and
+    # edit); only the YAML loader, which seeds NetBox with objects as written, turns this off for its objects.
+    judge_admission = True
 
     class Meta:
         abstract = True
@@ -148,6 +152,14 @@ class HedgehogResource(NetBoxModel):
             self.apply_spec()
         except SpecError as e:
             raise ValidationError({'spec': str(e)})
+        if not self.judge_admission:
+            return
+        try:
+            validate(self.kind, self.name, self.spec, self.annotations)
+        except Refusal as e:
+            field = {'metadata.name': 'name'}.get(e.path, 'annotations' if e.path.startswith('metadata.') else 'spec')
+            raise ValidationError({field: _('Refused by the fabric\'s admission rules: {refusal}').format(
+                refusal=e)})
 
     def save(self, *args, **kwargs):
         """Save an edit. Saving an existing row writes every field but those only the sync owns, and only when the

@@ -6,6 +6,7 @@ from .base import HedgehogResource, string_array, unique_name_per_fabric
 __all__ = (
     'Gateway',
     'GatewayGroup',
+    'GatewayPeering',
 )
 
 
@@ -31,3 +32,15 @@ class Gateway(HedgehogResource):
         verbose_name = _('gateway')
         verbose_name_plural = _('gateways')
         constraints = unique_name_per_fabric('gateway')
+
+
+class GatewayPeering(HedgehogResource):
+    """Two VPCs (or a VPC and an external) peered through a gateway group (gateway.githedgehog.com GatewayPeering)."""
+    gateway_group = models.CharField(verbose_name=_('gateway group'), max_length=253, blank=True, editable=False)
+    vpcs = string_array(_('VPCs'))
+    prefixes = string_array(_('exposed prefixes'), None)
+
+    class Meta(HedgehogResource.Meta):
+        verbose_name = _('gateway peering')
+        verbose_name_plural = _('gateway peerings')
+        constraints = unique_name_per_fabric('gatewaypeering')

@@ -37,10 +37,10 @@ class SwitchGroup(HedgehogResource):
 
 class SwitchProfile(HedgehogResource):
     """A switch model from the controller's catalog; read-only in NetBox."""
-    display_name = models.CharField(verbose_name=_('display name'), max_length=200, blank=True, editable=False)
-    switch_silicon = models.CharField(verbose_name=_('switch silicon'), max_length=200, blank=True, editable=False)
+    display_name = models.CharField(verbose_name=_('display name'), blank=True, editable=False)
+    switch_silicon = models.CharField(verbose_name=_('switch silicon'), blank=True, editable=False)
     nos_type = models.CharField(verbose_name=_('NOS type'), max_length=100, blank=True, editable=False)
-    platform = models.CharField(verbose_name=_('platform'), max_length=200, blank=True, editable=False)
+    platform = models.CharField(verbose_name=_('platform'), blank=True, editable=False)
     port_count = models.PositiveIntegerField(verbose_name=_('ports'), default=0, editable=False)
 
     class Meta(HedgehogResource.Meta):
@@ -53,7 +53,7 @@ class Switch(HedgehogResource):
     """A fabric switch (spine or leaf)."""
     role = models.CharField(verbose_name=_('role'), max_length=30, choices=SwitchRoleChoices, blank=True,
                             editable=False)
-    description = models.CharField(verbose_name=_('description'), max_length=500, blank=True, editable=False)
+    description = models.CharField(verbose_name=_('description'), blank=True, editable=False)
     profile = models.CharField(verbose_name=_('profile'), max_length=253, blank=True, editable=False)
     groups = string_array(_('groups'))
     redundancy_group = models.CharField(verbose_name=_('redundancy group'), max_length=253, blank=True,
@@ -64,8 +64,8 @@ class Switch(HedgehogResource):
     ip = models.CharField(verbose_name=_('management IP'), max_length=64, blank=True, editable=False)
     protocol_ip = models.CharField(verbose_name=_('protocol IP'), max_length=64, blank=True, editable=False)
     vtep_ip = models.CharField(verbose_name=_('VTEP IP'), max_length=64, blank=True, editable=False)
-    boot_serial = models.CharField(verbose_name=_('serial'), max_length=200, blank=True, editable=False)
-    boot_mac = models.CharField(verbose_name=_('boot MAC'), max_length=64, blank=True, editable=False)
+    boot_serial = models.CharField(verbose_name=_('serial'), blank=True, editable=False)
+    boot_mac = models.CharField(verbose_name=_('boot MAC'), blank=True, editable=False)
     breakouts = models.JSONField(verbose_name=_('port breakouts'), default=dict, blank=True, editable=False)
 
     class Meta(HedgehogResource.Meta):
@@ -79,7 +79,7 @@ class Switch(HedgehogResource):
 
 class Server(HedgehogResource):
     """Any endpoint attached to the fabric that is not a switch."""
-    description = models.CharField(verbose_name=_('description'), max_length=500, blank=True, editable=False)
+    description = models.CharField(verbose_name=_('description'), blank=True, editable=False)
     profile = models.CharField(verbose_name=_('profile'), max_length=253, blank=True, editable=False)
 
     class Meta(HedgehogResource.Meta):

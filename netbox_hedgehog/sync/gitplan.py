@@ -7,9 +7,14 @@ Which desired state an object gets, in order:
    repository was incomplete and the object is missing from it: kept as it is;
 3. the object's document in the commit just read;
 4. otherwise the cluster's copy ("not in Git"); an object neither in Git nor in the cluster is pruned.
+
+Drift is computed against the desired state as the fabric's mutating webhooks would store it (their defaulting), so
+a value the cluster fills in by itself is never drift. The admission rules are not applied here: what the cluster
+holds was admitted, and Git documents are judged when the repository is read.
 """
 from netbox_hedgehog.choices import DriftStatusChoices
 from netbox_hedgehog.kinds import SpecError
+from netbox_hedgehog.validation import default_spec
 
 from . import pulse
 from .drift import drift_of
@@ -54,7 +59,8 @@ def _target(kind_spec, name, row, obs, git_objects, git_complete, pending_after)
     else:
         return None
     observed = obs.content if obs is not None else None
-    status, changes = drift_of(desired, observed, in_git=keep or parsed is not None)
+    status, changes = drift_of({**desired, 'spec': default_spec(kind_spec.kind, desired['spec'])}, observed,
+                               in_git=keep or parsed is not None)
     return ObjectState(
         name=name, **desired,
         uid=obs.uid if obs else '', resource_version=obs.resource_version if obs else '',

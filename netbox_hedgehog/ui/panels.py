@@ -24,6 +24,7 @@ __all__ = (
     'FabricSyncActivityPanel',
     'FabricSyncPanel',
     'GatewayPanel',
+    'GatewayPeeringPanel',
     'HedgehogResourcePanel',
     'IPv4NamespacePanel',
     'KeyValuePanel',
@@ -318,6 +319,12 @@ class GatewayPanel(HedgehogResourcePanel):
     workers = attrs.NumericAttr('workers')
     interfaces = attrs.ArrayAttr('interfaces')
     groups = ReferenceAttr('groups')
+
+
+class GatewayPeeringPanel(HedgehogResourcePanel):
+    gateway_group = ReferenceAttr('gateway_group', label=_('Gateway group'))
+    vpcs = ReferenceAttr('vpcs', label=_('VPCs'))
+    prefixes = attrs.ArrayAttr('prefixes', label=_('Exposed prefixes'))
 
 
 #

@@ -5,6 +5,10 @@ Objects are kept per kind in a dict keyed by ``(namespace, name)``. Each stored 
 is a join of ready-made bytes. A write parses the current JSON (a private copy), changes it and stores a new
 record. ``resourceVersion`` comes from one global counter and changes only when an object really changes;
 ``generation`` starts at 1 and grows only when the object's content outside ``metadata``/``status`` changes.
+
+Like a cluster with the Hedgehog webhooks installed, every write stores the spec as the mutating webhooks default it,
+and creates, replaces and patches the validating webhooks would refuse answer 422 naming the rule (the rules of one
+object; objects stored directly with ``put`` are taken as already admitted).
 """
 import bisect
 import json
@@ -15,6 +19,8 @@ import time
 import uuid
 from dataclasses import dataclass
 from typing import NamedTuple
+
+from netbox_hedgehog import validation as webhooks
 
 from .labels import matches, parse_field_selector, parse_label_selector
 from .paging import ContinueTokens
@@ -115,6 +121,16 @@ def validate(spec, namespace, obj, url_name=None):
         if metadata.get(field) is not None and not _string_map(metadata[field]):
             raise ApiError.invalid(spec, name, f'metadata.{field}', 'Invalid value: must map strings to strings')
     return name
+
+
+def admit(spec, name, obj):
+    """Refuse (422) an object the kind's validating webhook would refuse."""
+    metadata = obj['metadata']
+    try:
+        webhooks.validate(spec.kind, name, obj.get('spec'), metadata.get('annotations'))
+    except webhooks.Refusal as refusal:
+        raise ApiError.invalid(spec, name, refusal.path, f'admission webhook denied the request: {refusal.rule}'
+                               + ('' if refusal.value is None else f' (value: {json.dumps(refusal.value)})')) from None
 
 
 class ObjectStore:
@@ -219,6 +235,8 @@ class ObjectStore:
         metadata = obj['metadata']
         for field in DROPPED_FIELDS:
             metadata.pop(field, None)
+        if isinstance(obj.get('spec'), dict):
+            obj['spec'] = webhooks.default_spec(spec.kind, obj['spec'])
         if old is None:
             metadata.update(uid=str(uuid.uuid4()), creationTimestamp=_now(), generation=1)
         else:
@@ -252,6 +270,7 @@ class ObjectStore:
             suffix = ''.join(secrets.choice(GENERATED_SUFFIX) for _ in range(5))
             metadata['name'] = f'{metadata["generateName"]}{suffix}'
         name = validate(spec, namespace, obj)
+        admit(spec, name, obj)
         with self._lock:
             if (namespace, name) in self._objects[spec.kind]:
                 raise ApiError.already_exists(spec, name)
@@ -260,6 +279,7 @@ class ObjectStore:
     def replace(self, spec, namespace, name, obj):
         """Replace an object; its ``metadata.resourceVersion`` must be given (422) and current (409)."""
         validate(spec, namespace, obj, url_name=name)
+        admit(spec, name, obj)
         resource_version = obj['metadata'].get('resourceVersion')
         with self._lock:
             old = self._existing(spec, namespace, name)
@@ -283,6 +303,7 @@ class ObjectStore:
             except PatchError as error:
                 raise ApiError.invalid(spec, name, 'patch', str(error)) from None
             validate(spec, namespace, obj, url_name=name)
+            admit(spec, name, obj)
             resource_version = obj['metadata'].get('resourceVersion')
             if resource_version is not None and resource_version != old.resource_version:
                 raise ApiError.conflict(spec, name)
