@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 
-from hedgehog_devtools.fabric import FILES
+from hedgehog_devtools.fabric import AGENTS, FILES
 from hedgehog_devtools.processes import DEV_DIR, REPO_ROOT, ProcessError, Processes, environment, port_in_use
 
 STATE = REPO_ROOT / '.netbox' / 'demo'
@@ -192,7 +192,7 @@ def run_demo(env):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         kubeconfig = STATE / 'kubeconfig.yaml'
-        processes.kubeapi('kubeapi', KUBE_PORT, kubeconfig, FILES)
+        processes.kubeapi('kubeapi', KUBE_PORT, kubeconfig, FILES, agents=AGENTS)
         processes.wait_ready('kubeapi', timeout=BOOT_TIMEOUT)
         password = secrets.token_urlsafe(12)
         started = timezone.now()

@@ -14,6 +14,8 @@ from netbox_hedgehog.choices import SyncActionChoices, SyncRunStatusChoices
 from netbox_hedgehog.crypto import CredentialError
 from netbox_hedgehog.gitops import GitError, desired_state
 from netbox_hedgehog.kinds import KINDS
+from netbox_hedgehog.live import agents as live_agents
+from netbox_hedgehog.live import store as live_store
 from netbox_hedgehog.models import Fabric, SyncRun
 
 from . import state
@@ -149,6 +151,9 @@ def run_sync(run, heartbeat=lambda: None):
         with fabric_api(fabric) as (api, server, timeout):
             read = read_cluster(api, server, fabric.kubernetes_namespace, get_setting('k8s_page_size'), timeout,
                                 log, heartbeat)
+            # Live state (Agents) never fails the sync: without it the fabric shows no live state.
+            agent_read = None if read.failed else live_agents.read_agents(
+                api, server, fabric.kubernetes_namespace, get_setting('k8s_page_size'), timeout, log, heartbeat)
         if read.failed:
             raise ClusterError(read.error)
         if fabric.has_git:
@@ -162,6 +167,7 @@ def run_sync(run, heartbeat=lambda: None):
             if not run.dry_run:
                 apply_plans(fabric, run, plans, run.user, heartbeat)
                 _record_git_state(fabric, desired, plans)
+                live_store.store(fabric, agent_read, timezone.now())
             record_plans(run, plans)
             if desired is not None:
                 record_git_errors(run, desired.errors)

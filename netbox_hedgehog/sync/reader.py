@@ -47,7 +47,8 @@ def _essentials(item):
     return {'metadata': metadata, 'spec': item.get('spec')}
 
 
-def read_kind(api, server, namespace, kind_spec, page_size, timeout, heartbeat):
+def read_kind(api, server, namespace, kind_spec, page_size, timeout, heartbeat, keep=_essentials):
+    """Page through one kind; `keep(item)` is what is held of each listed object."""
     read = KindRead(kind_spec)
     token = None
     while True:
@@ -66,7 +67,7 @@ def read_kind(api, server, namespace, kind_spec, page_size, timeout, heartbeat):
             raise describe(e, server, kind_spec, timeout) from None
         read.pages += 1
         heartbeat()
-        read.items.extend(_essentials(item) for item in response.get('items') or [])
+        read.items.extend(keep(item) for item in response.get('items') or [])
         token = (response.get('metadata') or {}).get('continue')
         if not token:
             return read
