@@ -47,6 +47,7 @@ from .models import (
 )
 from .object_actions import BulkSyncFabrics, DryRunFabric, SyncFabric, TestConnection
 from .sync.connection import check_connection
+from .ui import live as live_panels
 from .ui import panels
 
 
@@ -123,6 +124,7 @@ class FabricView(generic.ObjectView):
         right_panels=[
             panels.FabricSyncActivityPanel(),
             panels.FabricSyncPanel(),
+            live_panels.FabricLivePanel(),
             RelatedObjectsPanel(title=_('Objects')),
         ],
         bottom_panels=[
@@ -341,7 +343,7 @@ class SwitchProfileView(generic.ObjectView):
 
 @register_model_view(Switch, 'list', path='', detail=False)
 class SwitchListView(generic.ObjectListView):
-    queryset = Switch.objects.select_related('fabric').prefetch_related('tags')
+    queryset = Switch.objects.select_related('fabric', 'live_state').prefetch_related('tags')
     filterset = filtersets.SwitchFilterSet
     filterset_form = forms.SwitchFilterForm
     table = tables.SwitchTable
@@ -349,12 +351,16 @@ class SwitchListView(generic.ObjectListView):
 
 @register_model_view(Switch)
 class SwitchView(generic.ObjectView):
-    queryset = Switch.objects.select_related('fabric')
+    queryset = Switch.objects.select_related('fabric', 'live_state')
     template_name = 'generic/object.html'
     layout = resource_layout(
         'switch',
         panels.SwitchPanel(),
+        right_panels=[
+            live_panels.SwitchLivePanel(),
+        ],
         related_panels=[
+            live_panels.SwitchPortsPanel(),
             referring_objects('connection', 'switch', _('Connections')),
         ],
     )
@@ -457,7 +463,7 @@ class ServerBulkDeleteView(generic.BulkDeleteView):
 
 @register_model_view(Connection, 'list', path='', detail=False)
 class ConnectionListView(generic.ObjectListView):
-    queryset = Connection.objects.select_related('fabric').prefetch_related('tags')
+    queryset = Connection.objects.select_related('fabric').prefetch_related('tags', 'link_checks')
     filterset = filtersets.ConnectionFilterSet
     filterset_form = forms.ConnectionFilterForm
     table = tables.ConnectionTable
@@ -472,6 +478,7 @@ class ConnectionView(generic.ObjectView):
         panels.ConnectionPanel(),
         right_panels=[
             panels.ConnectionEndpointsPanel(),
+            live_panels.ConnectionCablingPanel(),
         ],
         related_panels=[
             referring_objects('vpcattachment', 'connection', _('VPC Attachments')),

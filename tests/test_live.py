@@ -1,13 +1,16 @@
 """Live state: Agents read in every sync over real HTTPS, switch health, the LLDP cabling check, and what pages,
 REST and filters show of them (the demo fabric's agents.yaml: one switch per situation)."""
+import re
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from users.models import User
 
 from hedgehog_devtools.agents import put_agents
 from netbox_hedgehog.live.health import health
-from netbox_hedgehog.models import LinkCheck, Switch, SwitchLiveState
+from netbox_hedgehog.models import Connection, LinkCheck, Switch, SwitchLiveState
 from tests.cluster import GATEWAY, WIRING, ClusterTestCase
 
 EXPECTED_HEALTH = {
@@ -19,6 +22,7 @@ EXPECTED_HEALTH = {
 class LiveStateTest(ClusterTestCase):
     def setUp(self):
         super().setUp()
+        self.kube.install('Agent')
         self.kube.load_yaml(WIRING)
         self.kube.load_yaml(GATEWAY)
         put_agents(self.kube)
@@ -100,3 +104,94 @@ class LiveStateTest(ClusterTestCase):
         live_writes = [q['sql'] for q in unchanged if q['sql'].startswith(('INSERT', 'DELETE'))
                        and ('switchlivestate' in q['sql'] or 'linkcheck' in q['sql'])]
         self.assertEqual(live_writes, [])
+
+
+def badge_count(page, attribute, value):
+    """The number shown beside a fabric page badge (data-health / data-cabling)."""
+    match = re.search(rf'data-{attribute}="{value}">.*?</span>\s*([0-9]+)</', page, re.S)
+    return int(match.group(1)) if match else None
+
+
+class LiveStatePagesTest(ClusterTestCase):
+    """What a user sees of the live state on the fabric, switch and connection pages and in the lists."""
+
+    def setUp(self):
+        super().setUp()
+        self.kube.install('Agent')
+        self.kube.load_yaml(WIRING)
+        self.kube.load_yaml(GATEWAY)
+        put_agents(self.kube)
+        self.fabric = self.make_fabric()
+        run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'succeeded', run.error)
+        self.client.force_login(User.objects.create_user(username='viewer', is_superuser=True))
+
+    def names(self, url):
+        page = self.client.get(url)
+        self.assertEqual(page.status_code, 200)
+        return sorted(set(re.findall(r'>((?:leaf|spine|server)-[0-9]+[^<]*)</a>', page.content.decode())))
+
+    def test_fabric_page_summarises_the_live_state(self):
+        page = self.client.get(self.fabric.get_absolute_url()).content.decode()
+        self.assertEqual({value: badge_count(page, 'health', value) for value in ('healthy', 'applying', 'stale',
+                                                                                    'no_agent')},
+                         {'healthy': 4, 'applying': 1, 'stale': 1, 'no_agent': 0})
+        self.assertIn('<td data-live="applied">5 of 6 switches</td>', page)
+        self.assertIn('<td data-live="ports-down">1</td>', page)
+        self.assertIn('<td data-live="bgp-down">1</td>', page)
+        self.assertIn('<td data-live="alarms">1</td>', page)
+        self.assertEqual({value: badge_count(page, 'cabling', value) for value in ('verified', 'mismatch',
+                                                                                     'no_neighbour', 'unknown',
+                                                                                     'external', 'unplanned')},
+                         {'verified': 44, 'mismatch': 1, 'no_neighbour': 1, 'unknown': 0, 'external': 2,
+                          'unplanned': 1})
+        self.assertIn('E1/20</span> sees <span class="font-monospace">lab-laptop/eth0', page)
+        self.assertNotIn('data-live="none"', page)
+
+    def test_fabric_without_agents_says_no_live_state(self):
+        self.kube.uninstall('Agent')
+        self.assertEqual(self.sync(self.fabric).status, 'succeeded')
+        page = self.client.get(self.fabric.get_absolute_url()).content.decode()
+        self.assertIn('data-live="none"', page)
+        self.assertIn('No live state', page)
+        self.assertEqual(badge_count(page, 'health', 'no_agent'), 6)
+        self.assertEqual(badge_count(page, 'cabling', 'unknown'), 44 + 1 + 1 + 2)
+
+    def test_switch_page_shows_health_nos_ports_and_cabling(self):
+        leaf01 = Switch.objects.get(fabric=self.fabric, name='leaf-01')
+        page = self.client.get(leaf01.get_absolute_url()).content.decode()
+        self.assertIn('data-health="healthy">Heartbeat fresh and generation 1 applied.', page)
+        self.assertIn('CN0LEAF017Q', page)
+        row = re.search(r'<tr data-port="E1/3">(.*?)</tr>', page, re.S).group(1)
+        self.assertIn('server-05/enp2s2', row)
+        self.assertIn('server-03/enp2s2', row)
+        self.assertIn('Mismatch', row)
+        leaf03 = Switch.objects.get(fabric=self.fabric, name='leaf-03')
+        page = self.client.get(leaf03.get_absolute_url()).content.decode()
+        self.assertRegex(page, r'data-health="stale">The last heartbeat \([0-9: -]+ UTC\) is older than 300 seconds.')
+
+    def test_connection_page_shows_each_links_check(self):
+        connection_ = Connection.objects.get(fabric=self.fabric, name='server-03--bundled--leaf-01')
+        page = self.client.get(connection_.get_absolute_url()).content.decode()
+        e12 = re.search(r'<tr data-port="leaf-01/E1/2">(.*?)</tr>', page, re.S).group(1)
+        e13 = re.search(r'<tr data-port="leaf-01/E1/3">(.*?)</tr>', page, re.S).group(1)
+        self.assertIn('Verified', e12)
+        self.assertIn('Mismatch', e13)
+        self.assertIn('server-05/enp2s2', e13)
+
+    def test_lists_filter_by_health_nos_serial_and_cabling(self):
+        switches = reverse('plugins:netbox_hedgehog:switch_list')
+        self.assertEqual(self.names(f'{switches}?health=stale'), ['leaf-03'])
+        self.assertEqual(self.names(f'{switches}?health=applying'), ['leaf-04'])
+        self.assertEqual(self.names(f'{switches}?health=healthy&health=stale'),
+                         ['leaf-01', 'leaf-02', 'leaf-03', 'spine-01', 'spine-02'])
+        self.assertEqual(self.names(f'{switches}?serial=CN0SPINE027Q'), ['spine-02'])
+        self.assertEqual(len(self.names(f'{switches}?nos_version=4.5.0-Enterprise_Base')), 6)
+        connections = reverse('plugins:netbox_hedgehog:connection_list')
+        self.assertEqual(self.names(f'{connections}?cabling=mismatch'), ['server-03--bundled--leaf-01'])
+        self.assertEqual(self.names(f'{connections}?cabling=no_neighbour'), ['server-04--unbundled--leaf-02'])
+
+    def test_health_follows_the_clock_without_a_sync(self):
+        live = SwitchLiveState.objects.get(switch__name='spine-01')
+        self.assertEqual(health(live)[0], 'healthy')
+        self.assertEqual(health(live, now=live.heartbeat + timedelta(seconds=301))[0], 'stale')
