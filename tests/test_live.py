@@ -195,3 +195,56 @@ class LiveStatePagesTest(ClusterTestCase):
         live = SwitchLiveState.objects.get(switch__name='spine-01')
         self.assertEqual(health(live)[0], 'healthy')
         self.assertEqual(health(live, now=live.heartbeat + timedelta(seconds=301))[0], 'stale')
+
+
+class LiveStateAPITest(ClusterTestCase):
+    """REST and GraphQL expose health, live state and cabling."""
+
+    def setUp(self):
+        super().setUp()
+        self.kube.install('Agent')
+        self.kube.load_yaml(WIRING)
+        put_agents(self.kube)
+        self.fabric = self.make_fabric()
+        self.assertEqual(self.sync(self.fabric).status, 'succeeded')
+        self.client.force_login(User.objects.create_user(username='api-viewer', is_superuser=True))
+
+    def test_rest_switch_has_health_and_live_state(self):
+        url = reverse('plugins-api:netbox_hedgehog-api:switch-list')
+        answer = self.client.get(f'{url}?fabric_id={self.fabric.pk}&health=applying', HTTP_ACCEPT='application/json')
+        self.assertEqual(answer.status_code, 200)
+        self.assertEqual([s['name'] for s in answer.json()['results']], ['leaf-04'])
+        leaf04 = answer.json()['results'][0]
+        self.assertEqual(leaf04['health']['value'], 'applying')
+        self.assertEqual((leaf04['live_state']['applied_generation'], leaf04['live_state']['generation']), (0, 1))
+        self.assertEqual(leaf04['live_state']['applied_reason'], 'ApplyPending')
+        everything = self.client.get(f'{url}?fabric_id={self.fabric.pk}', HTTP_ACCEPT='application/json').json()
+        self.assertEqual({s['name']: s['health']['value'] for s in everything['results']}, EXPECTED_HEALTH)
+
+    def test_rest_connection_has_cabling_and_filters_by_it(self):
+        url = reverse('plugins-api:netbox_hedgehog-api:connection-list')
+        answer = self.client.get(f'{url}?cabling=mismatch', HTTP_ACCEPT='application/json')
+        self.assertEqual(answer.status_code, 200)
+        [connection_] = answer.json()['results']
+        self.assertEqual(connection_['name'], 'server-03--bundled--leaf-01')
+        self.assertEqual(
+            [(c['switch'], c['port'], c['expected'], c['seen'], c['status']['value']) for c in connection_['cabling']],
+            [('leaf-01', 'E1/2', 'server-03/enp2s1', 'server-03/enp2s1', 'verified'),
+             ('leaf-01', 'E1/3', 'server-03/enp2s2', 'server-05/enp2s2', 'mismatch')],
+        )
+
+    def test_graphql_has_health_live_state_and_cabling(self):
+        query = ('{ hedgehog_switch_list { name health health_reason live_state { serial nos_version } } '
+                 'hedgehog_connection_list(filters: {name: {exact: "server-03--bundled--leaf-01"}}) '
+                 '{ link_checks { port status seen switch { name } } } }')
+        answer = self.client.post(reverse('graphql'), {'query': query}, content_type='application/json',
+                                  HTTP_ACCEPT='application/json')
+        self.assertEqual(answer.status_code, 200, answer.content)
+        data = answer.json()
+        self.assertNotIn('errors', data)
+        switches = {s['name']: s for s in data['data']['hedgehog_switch_list']}
+        self.assertEqual({name: s['health'] for name, s in switches.items()}, EXPECTED_HEALTH)
+        self.assertEqual(switches['spine-01']['live_state']['serial'], 'CN0SPINE017Q')
+        [connection_] = data['data']['hedgehog_connection_list']
+        self.assertEqual(sorted((c['port'], c['status'], c['seen']) for c in connection_['link_checks']),
+                         [('E1/2', 'verified', 'server-03/enp2s1'), ('E1/3', 'mismatch', 'server-05/enp2s2')])

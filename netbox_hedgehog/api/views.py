@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from netbox.api.authentication import TokenSyncPermission
@@ -19,6 +20,7 @@ from netbox_hedgehog.models import (
     Gateway,
     GatewayGroup,
     IPv4Namespace,
+    LinkCheck,
     Server,
     Switch,
     SwitchGroup,
@@ -145,7 +147,7 @@ class SwitchProfileViewSet(NetBoxReadOnlyModelViewSet):
 
 
 class SwitchViewSet(NetBoxModelViewSet):
-    queryset = Switch.objects.select_related('fabric').prefetch_related('tags')
+    queryset = Switch.objects.select_related('fabric', 'live_state').prefetch_related('tags')
     serializer_class = serializers.SwitchSerializer
     filterset_class = filtersets.SwitchFilterSet
 
@@ -157,7 +159,9 @@ class ServerViewSet(NetBoxModelViewSet):
 
 
 class ConnectionViewSet(NetBoxModelViewSet):
-    queryset = Connection.objects.select_related('fabric').prefetch_related('tags')
+    queryset = Connection.objects.select_related('fabric').prefetch_related(
+        'tags', Prefetch('link_checks', LinkCheck.objects.select_related('switch')),
+    )
     serializer_class = serializers.ConnectionSerializer
     filterset_class = filtersets.ConnectionFilterSet
 
