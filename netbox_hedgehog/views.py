@@ -128,6 +128,7 @@ class FabricView(generic.ObjectView):
             RelatedObjectsPanel(title=_('Objects')),
         ],
         bottom_panels=[
+            live_panels.DrawingPanel(title=_('Drawing')),
             panels.FabricDriftPanel(),
         ],
     )
@@ -361,6 +362,7 @@ class SwitchView(generic.ObjectView):
         ],
         related_panels=[
             live_panels.SwitchPortsPanel(),
+            live_panels.DrawingPanel(title=_('Neighbourhood')),
             referring_objects('connection', 'switch', _('Connections')),
         ],
     )

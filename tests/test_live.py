@@ -2,6 +2,7 @@
 REST and filters show of them (the demo fabric's agents.yaml: one switch per situation)."""
 import re
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -195,6 +196,45 @@ class LiveStatePagesTest(ClusterTestCase):
         live = SwitchLiveState.objects.get(switch__name='spine-01')
         self.assertEqual(health(live)[0], 'healthy')
         self.assertEqual(health(live, now=live.heartbeat + timedelta(seconds=301))[0], 'stale')
+
+    def drawing(self, obj):
+        page = self.client.get(obj.get_absolute_url()).content.decode()
+        return re.search(r'<svg xmlns="http://www.w3.org/2000/svg" class="hh-fabric-drawing".*?</svg>', page,
+                         re.S).group(0)
+
+    def test_fabric_drawing_has_every_node_and_colours_links_by_cabling(self):
+        svg = self.drawing(self.fabric)
+        nodes = re.findall(r'class="hh-node"><title>[^<]*</title><rect[^>]*fill="([^"]+)"[^>]*/><text[^>]*>([^<]+)<',
+                           svg)
+        labels = {label for _fill, label in nodes}
+        self.assertEqual(labels, {*EXPECTED_HEALTH, *(f'server-0{i}' for i in range(1, 9)), 'gateway-1',
+                                  *self.external_names()})
+        fills = dict((label, fill) for fill, label in nodes)
+        self.assertEqual((fills['leaf-03'], fills['leaf-04'], fills['spine-01']), ('#f76707', '#4263eb', '#2fb344'))
+        switch_url = Switch.objects.get(fabric=self.fabric, name='leaf-01').get_absolute_url()
+        self.assertIn(f'<a href="{switch_url}" class="hh-node">', svg)
+        miscabled = Connection.objects.get(fabric=self.fabric, name='server-03--bundled--leaf-01')
+        self.assertIn(f'<a href="{miscabled.get_absolute_url()}" class="hh-link" data-cabling="mismatch">', svg)
+        self.assertEqual(len(re.findall(r'data-cabling="mismatch"', svg)), 1)
+        self.assertEqual(len(re.findall(r'data-cabling="no_neighbour"', svg)), 1)
+
+    def external_names(self):
+        from netbox_hedgehog.models import External
+        return set(External.objects.filter(fabric=self.fabric).values_list('name', flat=True))
+
+    def test_many_servers_are_grouped_per_leaf_set(self):
+        with mock.patch('netbox_hedgehog.live.drawing.SERVER_LIMIT', 4):
+            svg = self.drawing(self.fabric)
+        self.assertNotIn('>server-01<', svg)
+        groups = re.findall(r'<title>([0-9]+ servers? on [^<]+)</title>', svg)
+        self.assertEqual(sorted(groups), ['1 server on leaf-01', '1 server on leaf-02', '1 server on leaf-04',
+                                          '2 servers on leaf-01 + leaf-02', '3 servers on leaf-03'])
+
+    def test_switch_page_draws_its_neighbourhood(self):
+        leaf03 = Switch.objects.get(fabric=self.fabric, name='leaf-03')
+        svg = self.drawing(leaf03)
+        labels = set(re.findall(r'<text[^>]*fill="[^"]+">([^<]+)<', svg))
+        self.assertEqual(labels, {'leaf-03', 'spine-01', 'spine-02', 'server-05', 'server-06', 'server-07'})
 
 
 class LiveStateAPITest(ClusterTestCase):

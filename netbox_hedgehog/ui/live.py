@@ -1,14 +1,17 @@
 """Detail-page panels of the live state: a switch's agent report and port map, a connection's cabling check and a
 fabric's summary."""
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from netbox.ui import panels
 
 from netbox_hedgehog.choices import SwitchHealthChoices
+from netbox_hedgehog.live.drawing import draw
 from netbox_hedgehog.live.health import health, live_state_of
 from netbox_hedgehog.live.summary import fabric_summary, port_map
 
 __all__ = (
     'ConnectionCablingPanel',
+    'DrawingPanel',
     'FabricLivePanel',
     'SwitchLivePanel',
     'SwitchPortsPanel',
@@ -57,3 +60,15 @@ class FabricLivePanel(panels.ObjectPanel):
     def get_context(self, context):
         ctx = super().get_context(context)
         return {**ctx, 'summary': fabric_summary(ctx['object'])}
+
+
+class DrawingPanel(panels.ObjectPanel):
+    """The fabric drawn as SVG (live/drawing.py): on a fabric the whole fabric, on a switch its neighbourhood."""
+    template_name = 'netbox_hedgehog/panels/drawing.html'
+
+    def get_context(self, context):
+        ctx = super().get_context(context)
+        obj = ctx['object']
+        fabric, focus = (obj.fabric, obj) if hasattr(obj, 'fabric_id') else (obj, None)
+        # Every text in the drawing is escaped by draw().
+        return {**ctx, 'svg': mark_safe(draw(fabric, focus))}
