@@ -106,6 +106,32 @@ class LiveStateTest(ClusterTestCase):
                        and ('switchlivestate' in q['sql'] or 'linkcheck' in q['sql'])]
         self.assertEqual(live_writes, [])
 
+    def test_live_state_statements_do_not_grow_with_switches_and_ports(self):
+        def heartbeat_sync(seconds):
+            put_agents(self.kube, now=datetime.now(UTC) + timedelta(seconds=seconds))
+            with CaptureQueriesContext(connection) as queries:
+                self.synced()
+            return len(queries)
+
+        self.synced()
+        small = heartbeat_sync(10)
+        for i in range(40):
+            self.kube.put({'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'Switch',
+                           'metadata': {'name': f'extra-{i}', 'namespace': 'default'}, 'spec': {'role': 'server-leaf'}})
+            self.kube.put({
+                'apiVersion': 'agent.githedgehog.com/v1beta1', 'kind': 'Agent',
+                'metadata': {'name': f'extra-{i}', 'namespace': 'default'},
+                'status': {'lastHeartbeat': datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%SZ'), 'lastAppliedGen': 1,
+                           'state': {'interfaces': {
+                               f'E1/{p}': {'oper': 'up',
+                                           'lldpNeighbors': [{'sysName': f'host-{i}-{p}', 'portID': 'eth0'}]}
+                               for p in range(1, 49)}}},
+            })
+        self.synced()
+        self.assertEqual(LinkCheck.objects.filter(fabric=self.fabric, status='unplanned').count(), 1 + 40 * 48)
+        big = heartbeat_sync(20)
+        self.assertLessEqual(abs(big - small), 2)
+
 
 def badge_count(page, attribute, value):
     """The number shown beside a fabric page badge (data-health / data-cabling)."""
