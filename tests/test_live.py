@@ -314,3 +314,20 @@ class LiveStateAPITest(ClusterTestCase):
         [connection_] = data['data']['hedgehog_connection_list']
         self.assertEqual(sorted((c['port'], c['status'], c['seen']) for c in connection_['link_checks']),
                          [('E1/2', 'verified', 'server-03/enp2s1'), ('E1/3', 'mismatch', 'server-05/enp2s2')])
+
+
+class MalformedAgentTest(ClusterTestCase):
+    def test_a_malformed_agent_status_never_fails_the_sync(self):
+        self.kube.install('Agent')
+        self.kube.load_yaml(WIRING)
+        self.kube.put({'apiVersion': 'agent.githedgehog.com/v1beta1', 'kind': 'Agent',
+                       'metadata': {'name': 'leaf-01', 'namespace': 'default'},
+                       'status': {'lastHeartbeat': 'yesterday', 'conditions': 5, 'lastAppliedGen': 'one',
+                                  'state': {'interfaces': {'E1/1': {'lldpNeighbors': 'none'}}, 'nos': []}}})
+        fabric = self.make_fabric()
+        run = self.sync(fabric)
+        self.assertEqual(run.status, 'succeeded', run.error)
+        live = SwitchLiveState.objects.get(switch__name='leaf-01')
+        self.assertEqual((live.heartbeat, live.applied_generation, live.nos_version), (None, None, ''))
+        self.assertEqual(health(live), ('stale', 'The agent has not reported a heartbeat.'))
+        self.assertEqual(LinkCheck.objects.get(switch__name='leaf-01', port='E1/1').status, 'no_neighbour')

@@ -106,7 +106,7 @@ def preflight(env, need_netbox):
     if need_netbox and importlib.util.find_spec('netbox') is None:
         raise Missing(f'NetBox is not installed for {sys.executable}: run `make demo` (it creates .venv) or '
                       f"`pip install -e '.[test]'` in a Python >= 3.12 venv")
-    for path in FILES:
+    for path in (*FILES, AGENTS):
         if not path.is_file():
             raise Missing(f'the demo fabric file {path.relative_to(REPO_ROOT)} is missing: restore it with '
                           f'`git checkout -- deploy/dev/fabric`')

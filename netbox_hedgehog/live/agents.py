@@ -109,8 +109,8 @@ def parse_agent(item):
     status = _mapping(item.get('status'))
     state = _mapping(status.get('state'))
     nos = _mapping(state.get('nos'))
-    applied = next((c for c in status.get('conditions') or [] if isinstance(c, dict) and c.get('type') == 'Applied'),
-                   {})
+    conditions = status.get('conditions') if isinstance(status.get('conditions'), list) else []
+    applied = next((c for c in conditions if isinstance(c, dict) and c.get('type') == 'Applied'), {})
     heartbeat = status.get('lastHeartbeat')
     try:
         heartbeat = parse_datetime(heartbeat) if isinstance(heartbeat, str) else None
