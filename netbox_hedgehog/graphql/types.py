@@ -160,7 +160,7 @@ class SwitchType(HedgehogResourceMixin, NetBoxObjectType):
 
 @strawberry_django.type(
     models.SwitchLiveState,
-    fields=['read_at', 'heartbeat', 'agent_version', 'boot_id', 'run_id', 'applied_reason', 'applied_message',
+    fields=['id', 'read_at', 'heartbeat', 'agent_version', 'boot_id', 'run_id', 'applied_reason', 'applied_message',
             'reboot_required', 'nos_version', 'platform', 'hwsku', 'manufacturer', 'serial', 'interfaces',
             'bgp_neighbors', 'platform_alarms'],
     name=f'{PREFIX}SwitchLiveStateType',
@@ -172,7 +172,7 @@ class SwitchLiveStateType:
 
 
 @strawberry_django.type(
-    models.LinkCheck, fields=['port', 'expected', 'seen', 'oper', 'status'], name=f'{PREFIX}LinkCheckType',
+    models.LinkCheck, fields=['id', 'port', 'expected', 'seen', 'oper', 'status'], name=f'{PREFIX}LinkCheckType',
 )
 class LinkCheckType:
     """The LLDP cabling check of one switch port of a connection."""
