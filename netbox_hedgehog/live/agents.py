@@ -1,5 +1,5 @@
 """Read the switches' Agents (agent.githedgehog.com/v1beta1) and keep, per switch, only what NetBox shows."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.utils.dateparse import parse_datetime
 
@@ -8,7 +8,6 @@ from netbox_hedgehog.sync.reader import read_kind
 
 __all__ = (
     'AGENT',
-    'AgentRead',
     'parse_agent',
     'read_agents',
 )
@@ -28,13 +27,6 @@ class AgentKind:
 
 
 AGENT = AgentKind()
-
-
-@dataclass
-class AgentRead:
-    """The parsed Agents by switch name; `error` says why there is no live state at all ('' when read)."""
-    agents: dict = field(default_factory=dict)
-    error: str = ''
 
 
 def _text(value, limit=200):
@@ -138,15 +130,15 @@ def parse_agent(item):
 
 
 def read_agents(api, server, namespace, page_size, timeout, log, heartbeat=lambda: None):
-    """Page through the Agents like any kind. A missing CRD or a refused read is no error of the sync: the result
-    then carries the reason and the fabric shows no live state."""
+    """{switch name: SwitchLiveState field values} of every Agent, paged like any kind. A missing CRD or a refused
+    read is no error of the sync: the run log says why, and the result is empty (the fabric shows no live state)."""
     try:
         read = read_kind(api, server, namespace, AGENT, page_size, timeout, heartbeat, keep=parse_agent)
     except ClusterError as e:
         log(f'Agent: no live state ({e})')
-        return AgentRead(error=str(e))
+        return {}
     if read.missing:
         log('Agent: CRD not installed, no live state')
-        return AgentRead(error='The cluster has no Agent custom resource (agent.githedgehog.com/v1beta1).')
+        return {}
     log(f'Agent: read {len(read.items)} objects in {read.pages} page(s)')
-    return AgentRead(agents={name: fields for name, fields in read.items if isinstance(name, str)})
+    return {name: fields for name, fields in read.items if isinstance(name, str)}

@@ -163,7 +163,7 @@ def draw(fabric, focus=None):
     tiers['leaf'] = [nodes['switch', s.name] for s in _leaf_order(s for s in switches if s.role != 'spine')]
     tiers['spine'].sort(key=lambda n: port_key(n.label))
     tiers['top'].sort(key=lambda n: (n.key[0], port_key(n.label)))
-    width = max(len(t) for t in tiers.values()) * (NODE_W + GAP) if tiers else NODE_W
+    width = max(max(len(t) for t in tiers.values()) * (NODE_W + GAP), _legend_width())
     for tier in ('top', 'spine', 'leaf'):
         _place(tiers[tier], width)
     # Servers sit under their leaves, in the order of their leaves' positions.
@@ -216,15 +216,23 @@ def _node_svg(node):
             f'fill="{node.text}">{escape(label)}</text>' + ('</a>' if node.url else '</g>'))
 
 
-def _legend(y):
-    items = [(HEALTH_FILL[v], label) for v, label, _c in SwitchHealthChoices.CHOICES]
-    items += [(CABLING_STROKE[v], f'link: {label.lower()}') for v, label, _c in CablingChoices.CHOICES
+def _legend_items():
+    items = [(HEALTH_FILL[v], str(label)) for v, label, _c in SwitchHealthChoices.CHOICES]
+    items += [(CABLING_STROKE[v], f'link: {str(label).lower()}') for v, label, _c in CablingChoices.CHOICES
               if v in CABLING_STROKE]
+    return items
+
+
+def _legend_width():
+    return sum(30 + 7 * len(label) for _colour, label in _legend_items())
+
+
+def _legend(y):
     parts, x = [], MARGIN
-    for colour, label in items:
+    for colour, label in _legend_items():
         parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>'
-                     f'<text x="{x + 16}" y="{y + 10}">{escape(str(label))}</text>')
-        x += 30 + 7 * len(str(label))
+                     f'<text x="{x + 16}" y="{y + 10}">{escape(label)}</text>')
+        x += 30 + 7 * len(label)
     return ''.join(parts)
 
 

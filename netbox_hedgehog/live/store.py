@@ -34,12 +34,11 @@ def _replace(model, fabric, fields, rows):
     return True
 
 
-def store(fabric, agent_read, read_at):
-    """Replace the fabric's live state with `agent_read` (an AgentRead, None when nothing was read) and recheck
-    its cabling."""
+def store(fabric, agents, read_at):
+    """Replace the fabric's live state with `agents` (what read_agents() returned) and recheck its cabling."""
     switches = {name: (pk, profile) for pk, name, profile in
                 Switch.objects.filter(fabric=fabric).values_list('pk', 'name', 'profile')}
-    agents = {name: fields for name, fields in (agent_read.agents if agent_read else {}).items() if name in switches}
+    agents = {name: fields for name, fields in agents.items() if name in switches}
     connections = list(Connection.objects.filter(fabric=fabric).values_list('pk', 'name', 'spec'))
     checks = check_fabric(
         [(name, spec) for _pk, name, spec in connections],

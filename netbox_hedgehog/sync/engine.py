@@ -152,7 +152,7 @@ def run_sync(run, heartbeat=lambda: None):
             read = read_cluster(api, server, fabric.kubernetes_namespace, get_setting('k8s_page_size'), timeout,
                                 log, heartbeat)
             # Live state (Agents) never fails the sync: without it the fabric shows no live state.
-            agent_read = None if read.failed else live_agents.read_agents(
+            agents = {} if read.failed else live_agents.read_agents(
                 api, server, fabric.kubernetes_namespace, get_setting('k8s_page_size'), timeout, log, heartbeat)
         if read.failed:
             raise ClusterError(read.error)
@@ -167,7 +167,7 @@ def run_sync(run, heartbeat=lambda: None):
             if not run.dry_run:
                 apply_plans(fabric, run, plans, run.user, heartbeat)
                 _record_git_state(fabric, desired, plans)
-                live_store.store(fabric, agent_read, timezone.now())
+                live_store.store(fabric, agents, timezone.now())
             record_plans(run, plans)
             if desired is not None:
                 record_git_errors(run, desired.errors)
