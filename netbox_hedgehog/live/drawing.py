@@ -30,6 +30,7 @@ SERVER_LIMIT = 64
 NODE_W, NODE_H, GAP = 96, 28, 14
 TIER_Y = {'top': 30, 'spine': 150, 'leaf': 290, 'server': 450}
 MARGIN = 20
+MIN_SCALE = 0.8
 
 HEALTH_FILL = {
     SwitchHealthChoices.HEALTHY: '#2fb344', SwitchHealthChoices.APPLYING: '#4263eb',
@@ -239,8 +240,10 @@ def _legend(y):
 def _svg(nodes, links, width, height, fabric):
     body = [_link_svg(nodes[a], nodes[b], link) for (a, b), link in sorted(links.items())]
     body += [_node_svg(node) for node in nodes.values()]
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="hh-fabric-drawing" width="{width:.0f}" '
-            f'height="{height}" viewBox="0 0 {width:.0f} {height}" font-family="sans-serif" font-size="11" '
+    # Fills the panel, shrunk at most to MIN_SCALE of its size (past that the panel scrolls: labels stay readable).
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="hh-fabric-drawing" width="100%" '
+            f'style="min-width:{width * MIN_SCALE:.0f}px;height:auto" viewBox="0 0 {width:.0f} {height}" '
+            f'font-family="sans-serif" font-size="11" '
             f'role="img" aria-label={quoteattr(f"Drawing of fabric {fabric.name}")}>'
             '<style>.hh-node:hover rect{stroke-width:2}.hh-link:hover line{stroke-width:4}'
             '.hh-drift{font-size:14px;fill:#ae3ec9}</style>'
