@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from users.models import User
 
-from hedgehog_devtools.agents import put_agents
+from hedgehog_devtools.agents import agent_documents, put_agents
 from netbox_hedgehog.live.health import health
 from netbox_hedgehog.models import Connection, LinkCheck, Switch, SwitchLiveState
 from tests.cluster import GATEWAY, WIRING, ClusterTestCase
@@ -331,3 +331,11 @@ class MalformedAgentTest(ClusterTestCase):
         self.assertEqual((live.heartbeat, live.applied_generation, live.nos_version), (None, None, ''))
         self.assertEqual(health(live), ('stale', 'The agent has not reported a heartbeat.'))
         self.assertEqual(LinkCheck.objects.get(switch__name='leaf-01', port='E1/1').status, 'no_neighbour')
+
+
+def test_demo_agents_are_moved_to_the_present_keeping_their_ages():
+    now = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    beats = {doc['metadata']['name']: doc['status']['lastHeartbeat'] for doc in agent_documents(now)}
+    assert beats == {'spine-01': '2030-01-02T03:04:05Z', 'spine-02': '2030-01-02T03:04:05Z',
+                     'leaf-01': '2030-01-02T03:04:05Z', 'leaf-02': '2030-01-02T03:04:05Z',
+                     'leaf-03': '2030-01-02T02:04:05Z', 'leaf-04': '2030-01-02T03:04:05Z'}
