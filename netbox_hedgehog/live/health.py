@@ -5,6 +5,7 @@ against the setting `live_heartbeat_max_age`, never stored.
 """
 from datetime import timedelta
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -24,7 +25,6 @@ def _cutoff(now=None):
 
 def live_state_of(switch):
     """The switch's SwitchLiveState, or None."""
-    from django.core.exceptions import ObjectDoesNotExist
     try:
         return switch.live_state
     except ObjectDoesNotExist:
