@@ -59,6 +59,8 @@ class HedgehogConfig(PluginConfig):
         'git_stall_timeout': 30,
         # Largest YAML text (bytes) accepted from forms, the REST API, imports, kubeconfigs and each Git file.
         'yaml_max_bytes': 8 * 1024 * 1024,
+        # Seconds since a switch agent's last heartbeat (as last read by a sync) after which the switch is "stale".
+        'live_heartbeat_max_age': 300,
     }
 
     def ready(self):
@@ -101,7 +103,7 @@ def validate_settings(cfg):
     if not isinstance(hosts, list | tuple) or not all(isinstance(h, str) and h and '/' not in h for h in hosts):
         raise ImproperlyConfigured('netbox_hedgehog: allowed_hosts must be a list of host names such as '
                                    f'"git.example.com" or "*.example.com" (found {hosts!r})')
-    for key in ('git_stall_timeout', 'yaml_max_bytes'):
+    for key in ('git_stall_timeout', 'yaml_max_bytes', 'live_heartbeat_max_age'):
         value = cfg.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ImproperlyConfigured(f'netbox_hedgehog: {key} must be a positive integer (found {value!r})')

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from utilities.choices import ChoiceSet
 
 __all__ = (
+    'CablingChoices',
     'ConnectionStatusChoices',
     'ConnectionTypeChoices',
     'DriftStatusChoices',
@@ -9,6 +10,7 @@ __all__ = (
     'FabricDriftStatusChoices',
     'FabricStatusChoices',
     'RedundancyTypeChoices',
+    'SwitchHealthChoices',
     'SwitchRoleChoices',
     'SyncActionChoices',
     'SyncRunStatusChoices',
@@ -222,4 +224,38 @@ class FabricDriftStatusChoices(ChoiceSet):
         (NOT_TRACKED, _('Not tracked'), 'gray'),
         (IN_SYNC, _('In sync'), 'green'),
         (DRIFTED, _('Drifted'), 'orange'),
+    ]
+
+
+class SwitchHealthChoices(ChoiceSet):
+    """A switch's health from its agent's report (see the README's health rules)."""
+    HEALTHY = 'healthy'
+    APPLYING = 'applying'
+    STALE = 'stale'
+    NO_AGENT = 'no_agent'
+
+    CHOICES = [
+        (HEALTHY, _('Healthy'), 'green'),
+        (APPLYING, _('Applying'), 'blue'),
+        (STALE, _('Stale'), 'orange'),
+        (NO_AGENT, _('No agent'), 'gray'),
+    ]
+
+
+class CablingChoices(ChoiceSet):
+    """The LLDP cabling check of one switch port: what the Connection expects against what LLDP sees."""
+    VERIFIED = 'verified'
+    MISMATCH = 'mismatch'
+    NO_NEIGHBOUR = 'no_neighbour'
+    UNKNOWN = 'unknown'
+    EXTERNAL = 'external'
+    UNPLANNED = 'unplanned'
+
+    CHOICES = [
+        (VERIFIED, _('Verified'), 'green'),
+        (MISMATCH, _('Mismatch'), 'red'),
+        (NO_NEIGHBOUR, _('No neighbour'), 'orange'),
+        (UNKNOWN, _('Unknown'), 'gray'),
+        (EXTERNAL, _('External (not checked)'), 'cyan'),
+        (UNPLANNED, _('Unplanned neighbour'), 'purple'),
     ]

@@ -8,11 +8,13 @@ from utilities.filters import MultiValueCharFilter, MultiValueNumberFilter
 from utilities.filtersets import register_filterset
 
 from .choices import (
+    CablingChoices,
     ConnectionStatusChoices,
     ConnectionTypeChoices,
     DriftStatusChoices,
     ExternalTypeChoices,
     FabricStatusChoices,
+    SwitchHealthChoices,
     SwitchRoleChoices,
     SyncActionChoices,
     SyncRunStatusChoices,
@@ -20,6 +22,7 @@ from .choices import (
     SyncTriggerChoices,
     VPCModeChoices,
 )
+from .live.health import health_q
 from .models import (
     VPC,
     Connection,
@@ -31,6 +34,7 @@ from .models import (
     GatewayGroup,
     GatewayPeering,
     IPv4Namespace,
+    LinkCheck,
     Server,
     Switch,
     SwitchGroup,
@@ -163,6 +167,11 @@ class SwitchFilterSet(HedgehogResourceFilterSet):
     role = django_filters.MultipleChoiceFilter(choices=SwitchRoleChoices)
     group = contains_any('groups')
     vlan_namespace = contains_any('vlan_namespaces')
+    # Live state (netbox_hedgehog.live): health is evaluated at query time, see live/health.py.
+    health = django_filters.MultipleChoiceFilter(choices=SwitchHealthChoices, method='filter_health',
+                                                 label=_('Health'))
+    nos_version = MultiValueCharFilter(field_name='live_state__nos_version', label=_('NOS version'))
+    serial = MultiValueCharFilter(field_name='live_state__serial', label=_('Serial number (reported)'))
 
     class Meta:
         model = Switch
@@ -170,6 +179,9 @@ class SwitchFilterSet(HedgehogResourceFilterSet):
             *RESOURCE_FIELDS, 'description', 'profile', 'redundancy_group', 'redundancy_type', 'asn', 'ip',
             'protocol_ip', 'vtep_ip', 'boot_serial', 'boot_mac',
         )
+
+    def filter_health(self, queryset, name, value):
+        return queryset.filter(health_q(value)) if value else queryset
 
 
 @register_filterset
@@ -187,6 +199,8 @@ class ConnectionFilterSet(HedgehogResourceFilterSet):
     gateway = contains_any('gateways')
     port = contains_any('ports')
     device = MultiValueCharFilter(method='filter_device', label=_('Device (switch, server or gateway)'))
+    cabling = django_filters.MultipleChoiceFilter(choices=CablingChoices, method='filter_cabling',
+                                                  label=_('Cabling (a link with this LLDP check)'))
 
     class Meta:
         model = Connection
@@ -196,6 +210,11 @@ class ConnectionFilterSet(HedgehogResourceFilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(switches__overlap=value) | Q(servers__overlap=value) | Q(gateways__overlap=value))
+
+    def filter_cabling(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=LinkCheck.objects.filter(status__in=value).values('connection_id'))
 
 
 @register_filterset

@@ -1,7 +1,12 @@
+from collections import Counter
+
 import django_tables2 as tables
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from netbox.tables import BaseTable, NetBoxTable, PrimaryModelTable, columns
 
+from .choices import CablingChoices, SwitchHealthChoices
+from .live.health import health, live_state_of
 from .models import (
     VPC,
     Connection,
@@ -123,8 +128,42 @@ class SwitchProfileTable(HedgehogResourceTable):
         default_columns = ('name', 'fabric', 'display_name', 'switch_silicon', 'nos_type', 'platform', 'port_count')
 
 
+def _badge(label, color, title=''):
+    return format_html('<span class="badge text-bg-{}" title="{}">{}</span>', color, title, label)
+
+
+class HealthColumn(tables.Column):
+    """A switch's health, evaluated now from its live state (the list selects `live_state`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(accessor='pk', orderable=False, verbose_name=_('Health'), **kwargs)
+
+    def render(self, record):
+        value, reason = health(live_state_of(record))
+        return _badge(dict(SwitchHealthChoices)[value], SwitchHealthChoices.colors[value], reason)
+
+
+class CablingColumn(tables.Column):
+    """How many links of a connection have each LLDP check result (the list prefetches `link_checks`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(accessor='pk', orderable=False, verbose_name=_('Cabling'), **kwargs)
+
+    def render(self, record):
+        counts = Counter(check.status for check in record.link_checks.all())
+        if not counts:
+            return self.default
+        return format_html_join(' ', '{}', (
+            (_badge(f'{label} {counts[value]}', color),)
+            for value, label, color in CablingChoices.CHOICES if counts[value]
+        ))
+
+
 class SwitchTable(HedgehogResourceTable):
     role = columns.ChoiceFieldColumn(verbose_name=_('Role'))
+    health = HealthColumn()
+    nos_version = tables.Column(accessor='live_state__nos_version', verbose_name=_('NOS version'))
+    serial = tables.Column(accessor='live_state__serial', verbose_name=_('Serial number'))
     asn = tables.Column(verbose_name=_('ASN'))
     ip = tables.Column(verbose_name=_('Management IP'))
     groups = columns.ArrayColumn(verbose_name=_('Groups'))
@@ -135,10 +174,12 @@ class SwitchTable(HedgehogResourceTable):
         model = Switch
         fields = (
             *RESOURCE_FIELDS, 'role', 'description', 'profile', 'asn', 'ip', 'protocol_ip', 'vtep_ip', 'groups',
-            'redundancy_group', 'redundancy_type', 'vlan_namespaces', 'boot_serial', 'boot_mac',
+            'redundancy_group', 'redundancy_type', 'vlan_namespaces', 'boot_serial', 'boot_mac', 'health',
+            'nos_version', 'serial',
         )
         default_columns = (
             'pk', 'name', 'fabric', 'role', 'profile', 'asn', 'ip', 'groups', 'redundancy_group', 'redundancy_type',
+            'health',
         )
 
 
@@ -158,15 +199,18 @@ class ConnectionTable(HedgehogResourceTable):
     gateways = columns.ArrayColumn(verbose_name=_('Gateways'))
     ports = columns.ArrayColumn(verbose_name=_('Ports'), max_items=4)
     link_count = tables.Column(verbose_name=_('Links'))
+    cabling = CablingColumn()
     tags = columns.TagColumn(url_name='plugins:netbox_hedgehog:connection_list')
 
     class Meta(NetBoxTable.Meta):
         model = Connection
         fields = (
             *RESOURCE_FIELDS, 'connection_type', 'switches', 'servers', 'gateways', 'ports', 'link_count', 'vpc',
+            'cabling',
         )
         default_columns = (
             'pk', 'name', 'fabric', 'connection_type', 'switches', 'servers', 'gateways', 'ports', 'link_count',
+            'cabling',
         )
 
 

@@ -49,6 +49,7 @@ from .models import (
 )
 from .object_actions import BulkSyncFabrics, DryRunFabric, SyncFabric, TestConnection
 from .sync.connection import check_connection
+from .ui import live as live_panels
 from .ui import panels
 
 
@@ -127,9 +128,11 @@ class FabricView(generic.ObjectView):
             panels.FabricSyncActivityPanel(),
             panels.FabricSyncPanel(),
             panels.FabricInventoryPanel(),
+            live_panels.FabricLivePanel(),
             RelatedObjectsPanel(title=_('Objects')),
         ],
         bottom_panels=[
+            live_panels.DrawingPanel(title=_('Drawing')),
             panels.FabricDriftPanel(),
         ],
     )
@@ -362,7 +365,7 @@ class SwitchProfileView(generic.ObjectView):
 
 @register_model_view(Switch, 'list', path='', detail=False)
 class SwitchListView(generic.ObjectListView):
-    queryset = Switch.objects.select_related('fabric').prefetch_related('tags')
+    queryset = Switch.objects.select_related('fabric', 'live_state').prefetch_related('tags')
     filterset = filtersets.SwitchFilterSet
     filterset_form = forms.SwitchFilterForm
     table = tables.SwitchTable
@@ -370,13 +373,18 @@ class SwitchListView(generic.ObjectListView):
 
 @register_model_view(Switch)
 class SwitchView(generic.ObjectView):
-    queryset = Switch.objects.select_related('fabric')
+    queryset = Switch.objects.select_related('fabric', 'live_state')
     template_name = 'generic/object.html'
     layout = resource_layout(
         'switch',
         panels.SwitchPanel(),
+        right_panels=[
+            live_panels.SwitchLivePanel(),
+        ],
         related_panels=[
             panels.PortMapPanel(),
+            live_panels.SwitchPortsPanel(),
+            live_panels.DrawingPanel(title=_('Neighbourhood')),
             referring_objects('connection', 'switch', _('Connections')),
         ],
     )
@@ -480,7 +488,7 @@ class ServerBulkDeleteView(generic.BulkDeleteView):
 
 @register_model_view(Connection, 'list', path='', detail=False)
 class ConnectionListView(generic.ObjectListView):
-    queryset = Connection.objects.select_related('fabric').prefetch_related('tags')
+    queryset = Connection.objects.select_related('fabric').prefetch_related('tags', 'link_checks')
     filterset = filtersets.ConnectionFilterSet
     filterset_form = forms.ConnectionFilterForm
     table = tables.ConnectionTable
@@ -495,6 +503,7 @@ class ConnectionView(generic.ObjectView):
         panels.ConnectionPanel(),
         right_panels=[
             panels.ConnectionEndpointsPanel(),
+            live_panels.ConnectionCablingPanel(),
         ],
         related_panels=[
             referring_objects('vpcattachment', 'connection', _('VPC Attachments')),

@@ -789,7 +789,7 @@ class GraphQLSchemaTest(APITestCase):
         self.assertEqual([name for name in plugin_types if not name.startswith('NetBoxHedgehog')], [])
         object_types = sorted(name for name, graphql_type in plugin_types.items()
                               if origin_module(graphql_type) == 'netbox_hedgehog.graphql.types')
-        self.assertEqual(len(object_types), 17)
+        self.assertEqual(len(object_types), 19)
         self.assertIn('NetBoxHedgehogFabricType', object_types)
         self.assertIn('NetBoxHedgehogVPCAttachmentType', object_types)
 

@@ -12,6 +12,7 @@ from django.db import connection
 from playwright.sync_api import expect, sync_playwright
 from users.models import User
 
+from hedgehog_devtools.agents import put_agents
 from hedgehog_devtools.processes import Processes, environment, free_port
 from netbox_hedgehog.models import VPC, Fabric, SyncRun
 from tests import test_e2e_scheduler as e2e
@@ -23,7 +24,7 @@ ARTIFACTS = REPO_ROOT / 'test-artifacts' / 'browser'
 DOCS = REPO_ROOT / 'docs'
 # The README's screenshots: the visible part of a 1280x900 window, small enough to commit.
 VIEWPORT = {'width': 1280, 'height': 900}
-DOCS_SCREENSHOTS = ('fabric', 'sync-run', 'vpc')
+DOCS_SCREENSHOTS = ('fabric', 'sync-run', 'vpc', 'fabric-drawing')
 # As the machines here need it: no sandbox as root, and no background traffic to hosts outside.
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
                  '--disable-component-update', '--disable-sync']
@@ -37,6 +38,7 @@ class BrowserTest(e2e.SchedulerEndToEndTest):
         self.kube.clear()
         self.kube.load_yaml(WIRING)
         self.kube.load_yaml(VPCS)
+        put_agents(self.kube)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         directory = tempfile.TemporaryDirectory(prefix='hedgehog-browser-')
         self.addCleanup(directory.cleanup)
@@ -94,6 +96,14 @@ class BrowserTest(e2e.SchedulerEndToEndTest):
             expect(connection_row).to_contain_text('18')
             self.shot(page, '3-sync-run')
             self.docs_shot(page, 'sync-run')
+
+            # The fabric drawn: the miscabled link of the demo's Agents is red and leads to its connection.
+            page.goto(f'{base}{fabric.get_absolute_url()}')
+            drawing = page.locator('svg.hh-fabric-drawing')
+            expect(drawing.locator('a.hh-node', has_text='leaf-01')).to_have_count(1)
+            expect(drawing.locator('a.hh-link[data-cabling="mismatch"]')).to_have_count(1)
+            drawing.scroll_into_view_if_needed()
+            drawing.screenshot(path=str(DOCS / 'fabric-drawing.png'))
 
             page.goto(f'{base}/plugins/hedgehog/vpcs/?q=vpc-1')
             page.get_by_role('link', name='vpc-1', exact=True).first.click()

@@ -30,6 +30,7 @@ from packaging.utils import canonicalize_name
 from netbox_hedgehog import HedgehogConfig, __version__, validate_settings
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.kubeconfig import problem as kubeconfig_problem
+from netbox_hedgehog.live.agents import AGENT
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = REPO_ROOT / 'deploy'
@@ -385,10 +386,10 @@ def cluster_role(name):
 
 def test_readonly_role_reads_exactly_the_hedgehog_kinds():
     """get/list/watch on every plural of the kind registry, in exactly the three Hedgehog API groups, and nothing
-    more: a kind added to KINDS without the RBAC change fails here."""
+    more: a kind added to KINDS without the RBAC change fails here. Agents are read too (the live state)."""
     granted = permissions(cluster_role('netbox-hedgehog-readonly'))
-    assert set(granted) == {(k.group, k.plural) for k in KINDS}
-    assert {group for group, _ in granted} == HEDGEHOG_GROUPS
+    assert set(granted) == {(k.group, k.plural) for k in (*KINDS, AGENT)}
+    assert {group for group, _ in granted} == {*HEDGEHOG_GROUPS, AGENT.group}
     for resource, verbs in granted.items():
         assert verbs == READ_VERBS, f'{resource}: {sorted(verbs)}'
 
@@ -397,8 +398,9 @@ def test_readwrite_role_adds_writes_on_the_kinds_netbox_may_write():
     """The read-only role's permissions plus create/update/patch/delete, except on the kinds the registry marks
     read-only (they come with the fabric)."""
     granted = permissions(cluster_role('netbox-hedgehog-readwrite'))
-    assert set(granted) == {(k.group, k.plural) for k in KINDS}
-    assert {group for group, _ in granted} == HEDGEHOG_GROUPS
+    assert set(granted) == {(k.group, k.plural) for k in (*KINDS, AGENT)}
+    assert {group for group, _ in granted} == {*HEDGEHOG_GROUPS, AGENT.group}
+    assert granted[(AGENT.group, AGENT.plural)] == READ_VERBS
     for kind in KINDS:
         expected = READ_VERBS if kind.read_only else READ_VERBS | WRITE_VERBS
         assert granted[(kind.group, kind.plural)] == expected, kind.kind

@@ -154,7 +154,7 @@ def test_discovery_names_every_served_kind(api):
     assert (version.major, version.git_version) == ('1', 'v1.33.0-kubeapi-test')
     groups = client.ApisApi(api.api_client).get_api_versions().groups
     assert {group.name: group.preferred_version.version for group in groups} == {
-        WIRING: 'v1beta1', VPC: 'v1beta1', GATEWAY: 'v1alpha1',
+        WIRING: 'v1beta1', VPC: 'v1beta1', GATEWAY: 'v1alpha1', 'agent.githedgehog.com': 'v1beta1',
     }
     for group, version in ((WIRING, 'v1beta1'), (VPC, 'v1beta1'), (GATEWAY, 'v1alpha1')):
         resources = api.get_api_resources(group, version).resources
@@ -514,7 +514,7 @@ def test_admin_routes_drive_a_server_over_https(server, api):
     assert raw_request(server, 'POST', '/_testing/uninstall', server.token, {'kind': 'Switch'})[0] == 200
     assert api_error(api.list_namespaced_custom_object, *SWITCHES)[0] == 404
     assert raw_request(server, 'POST', '/_testing/install', server.token, {'kind': 'Switch'})[0] == 200
-    assert raw_request(server, 'POST', '/_testing/install', server.token, {'kind': 'Agent'})[0] == 400
+    assert raw_request(server, 'POST', '/_testing/install', server.token, {'kind': 'Catalog'})[0] == 400
 
     status, body = raw_request(server, 'GET', '/_testing/log', server.token)
     assert [entry['status'] for entry in body['requests']] == [503, 200, 404]
@@ -544,11 +544,11 @@ def test_load_yaml_skips_comments_and_reports_unserved_kinds(server):
     text = (
         '# only a comment\n---\n---\n'
         f'apiVersion: {WIRING}/v1beta1\nkind: Switch\nmetadata:\n  name: leaf-1\n  namespace: lab\nspec: {{}}\n---\n'
-        'apiVersion: agent.githedgehog.com/v1beta1\nkind: Agent\nmetadata:\n  name: leaf-1\n'
+        'apiVersion: agent.githedgehog.com/v1beta1\nkind: Catalog\nmetadata:\n  name: leaf-1\n'
     )
     result = server.load_yaml(text)
     assert result.loaded == {'Switch': 1}
-    assert result.ignored == [('agent.githedgehog.com/v1beta1', 'Agent', 'leaf-1')]
+    assert result.ignored == [('agent.githedgehog.com/v1beta1', 'Catalog', 'leaf-1')]
     assert server.get('Switch', 'leaf-1', namespace='lab') is not None
 
 

@@ -1,5 +1,6 @@
 from dcim.api.serializers import SiteSerializer
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from netbox.api.fields import ChoiceField
 from netbox.api.serializers import BaseModelSerializer, NetBoxModelSerializer, PrimaryModelSerializer
 from rest_framework import serializers
@@ -7,12 +8,14 @@ from tenancy.api.serializers import TenantSerializer
 from users.api.serializers_.users import UserSerializer
 
 from netbox_hedgehog.choices import (
+    CablingChoices,
     ConnectionStatusChoices,
     ConnectionTypeChoices,
     DriftStatusChoices,
     ExternalTypeChoices,
     FabricDriftStatusChoices,
     FabricStatusChoices,
+    SwitchHealthChoices,
     SwitchRoleChoices,
     SyncActionChoices,
     SyncRunStatusChoices,
@@ -20,6 +23,7 @@ from netbox_hedgehog.choices import (
     SyncTriggerChoices,
     VPCModeChoices,
 )
+from netbox_hedgehog.live.health import health, live_state_of
 from netbox_hedgehog.models import (
     VPC,
     Connection,
@@ -31,9 +35,11 @@ from netbox_hedgehog.models import (
     GatewayGroup,
     GatewayPeering,
     IPv4Namespace,
+    LinkCheck,
     Server,
     Switch,
     SwitchGroup,
+    SwitchLiveState,
     SwitchProfile,
     SyncChange,
     SyncRun,
@@ -164,16 +170,37 @@ class SwitchProfileSerializer(HedgehogResourceSerializer):
         brief_fields = RESOURCE_BRIEF_FIELDS
 
 
+class SwitchLiveStateSerializer(serializers.ModelSerializer):
+    """What the switch's agent reported when the fabric was last synced."""
+
+    class Meta:
+        model = SwitchLiveState
+        exclude = ('id', 'switch', 'fabric')
+
+
+class HealthSerializer(serializers.Serializer):
+    value = serializers.ChoiceField(choices=SwitchHealthChoices, read_only=True)
+    label = serializers.CharField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+
+
 class SwitchSerializer(HedgehogResourceSerializer):
     role = ChoiceField(choices=SwitchRoleChoices, read_only=True)
+    health = serializers.SerializerMethodField()
+    live_state = SwitchLiveStateSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Switch
         fields = resource_fields(
             'role', 'description', 'profile', 'groups', 'redundancy_group', 'redundancy_type', 'vlan_namespaces',
-            'asn', 'ip', 'protocol_ip', 'vtep_ip', 'boot_serial', 'boot_mac', 'breakouts',
+            'asn', 'ip', 'protocol_ip', 'vtep_ip', 'boot_serial', 'boot_mac', 'breakouts', 'health', 'live_state',
         )
         brief_fields = RESOURCE_BRIEF_FIELDS
+
+    @extend_schema_field(HealthSerializer)
+    def get_health(self, obj):
+        value, reason = health(live_state_of(obj))
+        return {'value': value, 'label': dict(SwitchHealthChoices)[value], 'reason': reason}
 
 
 class ServerSerializer(HedgehogResourceSerializer):
@@ -183,13 +210,25 @@ class ServerSerializer(HedgehogResourceSerializer):
         brief_fields = RESOURCE_BRIEF_FIELDS
 
 
+class LinkCheckSerializer(serializers.ModelSerializer):
+    """The LLDP cabling check of one switch port of the connection."""
+    switch = serializers.CharField(source='switch.name', read_only=True)
+    status = ChoiceField(choices=CablingChoices, read_only=True)
+
+    class Meta:
+        model = LinkCheck
+        fields = ('switch', 'port', 'expected', 'seen', 'oper', 'status')
+
+
 class ConnectionSerializer(HedgehogResourceSerializer):
     connection_type = ChoiceField(choices=ConnectionTypeChoices, read_only=True)
+    cabling = LinkCheckSerializer(source='link_checks', many=True, read_only=True)
 
     class Meta:
         model = Connection
         fields = resource_fields(
             'connection_type', 'switches', 'servers', 'gateways', 'ports', 'endpoints', 'link_count', 'vpc',
+            'cabling',
         )
         brief_fields = RESOURCE_BRIEF_FIELDS
 

@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from netbox.api.authentication import TokenSyncPermission
@@ -21,6 +22,7 @@ from netbox_hedgehog.models import (
     GatewayGroup,
     GatewayPeering,
     IPv4Namespace,
+    LinkCheck,
     Server,
     Switch,
     SwitchGroup,
@@ -171,7 +173,7 @@ class SwitchProfileViewSet(NetBoxReadOnlyModelViewSet):
 
 
 class SwitchViewSet(ResourceViewSet):
-    queryset = Switch.objects.select_related('fabric').prefetch_related('tags')
+    queryset = Switch.objects.select_related('fabric', 'live_state').prefetch_related('tags')
     serializer_class = serializers.SwitchSerializer
     filterset_class = filtersets.SwitchFilterSet
 
@@ -183,7 +185,9 @@ class ServerViewSet(ResourceViewSet):
 
 
 class ConnectionViewSet(ResourceViewSet):
-    queryset = Connection.objects.select_related('fabric').prefetch_related('tags')
+    queryset = Connection.objects.select_related('fabric').prefetch_related(
+        'tags', Prefetch('link_checks', LinkCheck.objects.select_related('switch')),
+    )
     serializer_class = serializers.ConnectionSerializer
     filterset_class = filtersets.ConnectionFilterSet
 

@@ -7,12 +7,14 @@ from utilities.forms.fields import DynamicModelMultipleChoiceField, TagFilterFie
 from utilities.forms.rendering import FieldSet
 
 from netbox_hedgehog.choices import (
+    CablingChoices,
     ConnectionStatusChoices,
     ConnectionTypeChoices,
     DriftStatusChoices,
     ExternalTypeChoices,
     FabricStatusChoices,
     RedundancyTypeChoices,
+    SwitchHealthChoices,
     SwitchRoleChoices,
     SyncRunStatusChoices,
     SyncStatusChoices,
@@ -136,6 +138,7 @@ class SwitchFilterForm(HedgehogResourceFilterForm):
         FieldSet('redundancy_group', 'redundancy_type', name=_('Redundancy')),
         FieldSet('asn', 'ip', 'protocol_ip', 'vtep_ip', name=_('Addressing')),
         FieldSet('boot_serial', 'boot_mac', name=_('Boot')),
+        FieldSet('health', 'nos_version', 'serial', name=_('Live state')),
     )
     role = forms.MultipleChoiceField(label=_('Role'), choices=SwitchRoleChoices, required=False)
     profile = _text(_('Profile'))
@@ -151,6 +154,9 @@ class SwitchFilterForm(HedgehogResourceFilterForm):
     vtep_ip = _text(_('VTEP IP'))
     boot_serial = _text(_('Serial'))
     boot_mac = _text(_('Boot MAC'))
+    health = forms.MultipleChoiceField(label=_('Health'), choices=SwitchHealthChoices, required=False)
+    nos_version = _text(_('NOS version'))
+    serial = _text(_('Serial number'), _('As the switch reports it'))
     tag = TagFilterField(model)
 
 
@@ -167,6 +173,7 @@ class ConnectionFilterForm(HedgehogResourceFilterForm):
     fieldsets = (
         FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
         FieldSet('connection_type', 'device', 'switch', 'server', 'gateway', 'port', 'vpc', name=_('Connection')),
+        FieldSet('cabling', name=_('Live state')),
     )
     connection_type = forms.MultipleChoiceField(label=_('Type'), choices=ConnectionTypeChoices, required=False)
     device = _text(_('Device'), _('Name of a switch, server or gateway'))
@@ -175,6 +182,7 @@ class ConnectionFilterForm(HedgehogResourceFilterForm):
     gateway = _text(_('Gateway'))
     port = _text(_('Port'), _('As written in the spec, such as leaf-01/E1/1'))
     vpc = _text(_('Within VPC'))
+    cabling = forms.MultipleChoiceField(label=_('Cabling'), choices=CablingChoices, required=False)
     tag = TagFilterField(model)
 
 

@@ -6,6 +6,7 @@ from netbox.graphql.scalars import BigInt
 from netbox.graphql.types import NetBoxObjectType, PrimaryObjectType, register_type
 
 from netbox_hedgehog import models
+from netbox_hedgehog.live.health import health, live_state_of
 from netbox_hedgehog.models.fabric import CREDENTIAL_FIELDS
 
 if TYPE_CHECKING:
@@ -42,8 +43,10 @@ __all__ = (
     'GatewayPeeringType',
     'GatewayType',
     'IPv4NamespaceType',
+    'LinkCheckType',
     'ServerType',
     'SwitchGroupType',
+    'SwitchLiveStateType',
     'SwitchProfileType',
     'SwitchType',
     'VLANNamespaceType',
@@ -153,6 +156,36 @@ class SwitchProfileType(HedgehogResourceMixin, NetBoxObjectType):
 @register_type(models.Switch, fields='__all__', filters=SwitchFilter, pagination=True, name=f'{PREFIX}SwitchType')
 class SwitchType(HedgehogResourceMixin, NetBoxObjectType):
     asn: BigInt | None
+    live_state: Annotated['SwitchLiveStateType', strawberry.lazy(TYPES)] | None
+
+    @strawberry_django.field(select_related=['live_state'])
+    def health(self) -> str:
+        return health(live_state_of(self))[0]
+
+    @strawberry_django.field(select_related=['live_state'])
+    def health_reason(self) -> str:
+        return health(live_state_of(self))[1]
+
+
+@strawberry_django.type(
+    models.SwitchLiveState,
+    fields=['id', 'read_at', 'heartbeat', 'agent_version', 'boot_id', 'run_id', 'applied_reason', 'applied_message',
+            'reboot_required', 'nos_version', 'platform', 'hwsku', 'manufacturer', 'serial', 'interfaces',
+            'bgp_neighbors', 'platform_alarms'],
+    name=f'{PREFIX}SwitchLiveStateType',
+)
+class SwitchLiveStateType:
+    """What the switch's agent reported when the fabric was last synced."""
+    generation: BigInt | None
+    applied_generation: BigInt | None
+
+
+@strawberry_django.type(
+    models.LinkCheck, fields=['id', 'port', 'expected', 'seen', 'oper', 'status'], name=f'{PREFIX}LinkCheckType',
+)
+class LinkCheckType:
+    """The LLDP cabling check of one switch port of a connection."""
+    switch: Annotated['SwitchType', strawberry.lazy(TYPES)]
 
 
 @register_type(models.Server, fields='__all__', filters=ServerFilter, pagination=True, name=f'{PREFIX}ServerType')
@@ -163,7 +196,7 @@ class ServerType(HedgehogResourceMixin, NetBoxObjectType):
 @register_type(models.Connection, fields='__all__', filters=ConnectionFilter, pagination=True,
                name=f'{PREFIX}ConnectionType')
 class ConnectionType(HedgehogResourceMixin, NetBoxObjectType):
-    pass
+    link_checks: list[Annotated['LinkCheckType', strawberry.lazy(TYPES)]]
 
 
 @register_type(models.IPv4Namespace, fields='__all__', filters=IPv4NamespaceFilter, pagination=True,

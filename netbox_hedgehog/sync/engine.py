@@ -17,6 +17,8 @@ from netbox_hedgehog.crypto import CredentialError
 from netbox_hedgehog.gitops import GitError, desired_state
 from netbox_hedgehog.inventory import sync_inventory
 from netbox_hedgehog.kinds import KINDS
+from netbox_hedgehog.live import agents as live_agents
+from netbox_hedgehog.live import store as live_store
 from netbox_hedgehog.models import Fabric, SyncRun
 
 from . import pulse, state
@@ -200,6 +202,9 @@ def run_sync(run, heartbeat=None):
             with fabric_api(fabric) as (api, server, timeout):
                 read = read_cluster(api, server, fabric.kubernetes_namespace, get_setting('k8s_page_size'), timeout,
                                     log)
+                # Live state (Agents) never fails the sync: without it the fabric shows no live state.
+                agents = {} if read.failed else live_agents.read_agents(
+                    api, server, fabric.kubernetes_namespace, get_setting('k8s_page_size'), timeout, log)
             if read.failed:
                 raise ClusterError(read.error)
             if fabric.has_git:
@@ -216,6 +221,7 @@ def run_sync(run, heartbeat=None):
                 if not run.dry_run:
                     apply_plans(fabric, run, plans, run.user)
                     _record_git_state(fabric, desired, plans)
+                    live_store.store(fabric, agents, timezone.now())
                 record_plans(run, plans)
                 inventory_counts = sync_inventory(fabric, run, plans, log, run.user)
                 if desired is not None:

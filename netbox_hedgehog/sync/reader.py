@@ -116,7 +116,8 @@ def _list_page(api, server, namespace, kind_spec, page_size, token, timeout, log
             waited += wait
 
 
-def read_kind(api, server, namespace, kind_spec, page_size, timeout, log):
+def read_kind(api, server, namespace, kind_spec, page_size, timeout, log, keep=_essentials):
+    """Page through one kind; `keep(item)` is what is held of each listed object."""
     read = KindRead(kind_spec)
     token = None
     while True:
@@ -131,7 +132,7 @@ def read_kind(api, server, namespace, kind_spec, page_size, timeout, log):
         except Exception as e:
             raise describe(e, server, kind_spec, timeout) from None
         read.pages += 1
-        read.items.extend(_essentials(item) for item in pulse.beating(response.get('items') or []))
+        read.items.extend(keep(item) for item in pulse.beating(response.get('items') or []))
         token = (response.get('metadata') or {}).get('continue')
         if not token:
             return read

@@ -2,11 +2,13 @@
 
 Files, in the order a fabric is built (each one references only objects of itself and of the files before it):
 wiring (namespaces, switches, servers, connections, externals), gateway, vpcs (two VPCs and their attachments) and
-peerings (a third VPC, a VPC peering and an external peering: a later step of a GitOps history).
+peerings (a third VPC, a VPC peering and an external peering: a later step of a GitOps history). agents holds what the
+switches report (Agents, served by the Kubernetes API test server only: they are no NetBox kind).
 """
 from pathlib import Path
 
 __all__ = (
+    'AGENTS',
     'FABRIC_DIR',
     'FILES',
     'GATEWAY',
@@ -21,3 +23,4 @@ GATEWAY = FABRIC_DIR / 'gateway.yaml'
 VPCS = FABRIC_DIR / 'vpcs.yaml'
 PEERINGS = FABRIC_DIR / 'peerings.yaml'
 FILES = (WIRING, GATEWAY, VPCS, PEERINGS)
+AGENTS = FABRIC_DIR / 'agents.yaml'

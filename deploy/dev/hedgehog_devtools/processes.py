@@ -125,10 +125,12 @@ class Processes:
         """The `netbox hedgehog_scheduler` sidecar; ready once its loop runs."""
         return self.start(label, [*NETBOX, 'hedgehog_scheduler'], ready=self._logged(label, 'Hedgehog scheduler:'))
 
-    def kubeapi(self, label, port, kubeconfig, files=(), token=None):
-        """The Kubernetes API test server on 127.0.0.1:`port`, loaded with `files`; it writes `kubeconfig`."""
+    def kubeapi(self, label, port, kubeconfig, files=(), token=None, agents=None):
+        """The Kubernetes API test server on 127.0.0.1:`port`, loaded with `files` (and `agents`, kept fresh); it
+        writes `kubeconfig`."""
         args = [sys.executable, '-m', 'hedgehog_devtools.kubeapi', '--port', str(port), '--kubeconfig',
-                str(kubeconfig), *(['--token', token] if token else []), *map(str, files)]
+                str(kubeconfig), *(['--token', token] if token else []),
+                *(['--agents', str(agents)] if agents else []), *map(str, files)]
         return self.start(label, args, ready=self._logged(label, 'kubeapi listening on'))
 
     def exited(self):

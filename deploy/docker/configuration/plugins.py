@@ -56,5 +56,7 @@ PLUGINS_CONFIG = {
         'git_stall_timeout': 30,
         # Largest YAML text (bytes) accepted from forms, the REST API, imports, kubeconfigs and each Git file.
         'yaml_max_bytes': 8 * 1024 * 1024,
+        # Seconds since a switch agent's last heartbeat after which the switch is "stale".
+        'live_heartbeat_max_age': 300,
     },
 }

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from netbox_hedgehog.kinds import KINDS
+from netbox_hedgehog.live.agents import AGENT
 
 from .admin import AdminRoutes
 from .api import KubeAPI
@@ -46,7 +47,7 @@ class LoadResult(NamedTuple):
 
 
 class KubeAPIServer:
-    """A Kubernetes API server serving exactly the kinds of ``netbox_hedgehog.kinds.KINDS``.
+    """A Kubernetes API server serving exactly the kinds of ``netbox_hedgehog.kinds.KINDS`` and the switches' Agents.
 
     ``port`` 0 picks a free port. ``token`` is the admin bearer token (generated when None, see ``.token``);
     ``tokens`` maps more tokens to a role (``'admin'``, ``'reader'``, ``'forbidden'``) or to
@@ -55,7 +56,7 @@ class KubeAPIServer:
 
     def __init__(self, port=0, *, token=None, tokens=None, latency=0.0):
         self.token = token or secrets.token_urlsafe(32)
-        self.store = ObjectStore(KINDS)
+        self.store = ObjectStore((*KINDS, AGENT))
         self._stopping = threading.Event()
         self.faults = FaultInjector(self._stopping)
         self.faults.latency = float(latency)
