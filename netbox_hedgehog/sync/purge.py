@@ -18,7 +18,7 @@ from netbox.context import current_request
 
 from netbox_hedgehog.choices import SyncRunStatusChoices
 from netbox_hedgehog.kinds import KINDS
-from netbox_hedgehog.models import SyncChange, SyncRun
+from netbox_hedgehog.models import LinkCheck, SwitchLiveState, SyncChange, SyncRun
 
 from .apply import OBJECT_CHANGE_COLUMNS, change_maker, delete_rows
 from .bulk import change_snapshots, copy_rows
@@ -68,6 +68,9 @@ def purge_fabric(fabric):
     change = change_maker(user if user is not None and user.is_authenticated else None,
                           getattr(request, 'id', None) or uuid.uuid4(), f'Deleted with fabric {fabric}',
                           timezone.now())
+    # The live state refers to switches and connections: it goes first.
+    for model in (LinkCheck, SwitchLiveState):
+        model.objects.filter(fabric=fabric)._raw_delete(model.objects.db)
     for kind_spec in KINDS:
         model = kind_spec.model
         object_type = ContentType.objects.get_for_model(model)
