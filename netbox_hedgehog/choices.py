@@ -15,6 +15,7 @@ __all__ = (
     'SyncStatusChoices',
     'SyncTriggerChoices',
     'VPCModeChoices',
+    'WriteModeChoices',
 )
 
 
@@ -222,4 +223,17 @@ class FabricDriftStatusChoices(ChoiceSet):
         (NOT_TRACKED, _('Not tracked'), 'gray'),
         (IN_SYNC, _('In sync'), 'green'),
         (DRIFTED, _('Drifted'), 'orange'),
+    ]
+
+
+class WriteModeChoices(ChoiceSet):
+    """How NetBox may change a fabric's objects."""
+    READ_ONLY = 'read-only'
+    CLUSTER = 'cluster'
+    GIT = 'git'
+
+    CHOICES = [
+        (READ_ONLY, _('Read-only'), 'gray'),
+        (CLUSTER, _('Apply to cluster'), 'blue'),
+        (GIT, _('Commit to Git'), 'purple'),
     ]

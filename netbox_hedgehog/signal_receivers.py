@@ -1,5 +1,6 @@
-"""Signal receivers: queue a commit when a person creates, edits or deletes a Hedgehog object of a fabric with Git
-settings.
+"""Signal receivers: refuse a person's edits of a read-only fabric's objects (the UI, REST and bulk views answer with
+the reason; see `writemode`), and queue a commit when a person creates, edits or deletes a Hedgehog object of a
+fabric whose write mode is Git.
 
 `HedgehogConfig.ready()` connects the receivers to the plugin's writable kinds only (never globally). They run inside
 the request's transaction and do no Git work there: they record the object's new drift, mark it as waiting for Git,
@@ -15,18 +16,20 @@ from functools import partial
 
 import django_rq
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 from netbox.constants import RQ_QUEUE_DEFAULT
 from netbox.context import current_request
 from redis.exceptions import RedisError
+from utilities.exceptions import AbortRequest
 
 from netbox_hedgehog import get_setting
-from netbox_hedgehog.choices import DriftStatusChoices
+from netbox_hedgehog.choices import DriftStatusChoices, WriteModeChoices
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import Fabric
 from netbox_hedgehog.sync.drift import drift_of
 from netbox_hedgehog.sync.state import adjust_drift_count
+from netbox_hedgehog.writemode import edit_refusal
 
 __all__ = (
     'connect',
@@ -71,11 +74,27 @@ def _deleting_fabric(origin):
     return isinstance(origin, Fabric) or getattr(origin, 'model', None) is Fabric
 
 
+def check_save(sender, instance, raw=False, **kwargs):
+    """A person's save of an object of a read-only fabric is refused unless it leaves the Kubernetes object as is."""
+    if raw or current_request.get() is None:
+        return
+    if reason := edit_refusal(instance):
+        raise AbortRequest(reason)
+
+
+def check_delete(sender, instance, origin=None, **kwargs):
+    """A person's deletion of an object of a read-only fabric is refused (deleting the fabric itself is not)."""
+    if current_request.get() is None or _deleting_fabric(origin):
+        return
+    if reason := edit_refusal(instance, deleting=True):
+        raise AbortRequest(reason)
+
+
 def object_saved(sender, instance, created, raw=False, **kwargs):
     if raw or _suppressed.get():
         return
     fabric = instance.fabric
-    if not fabric.has_git:
+    if fabric.write_mode != WriteModeChoices.GIT:
         return
     status, changes = drift_of(instance.desired, instance.observed, in_git=True)
     now = timezone.now()
@@ -94,7 +113,7 @@ def object_deleted(sender, instance, origin=None, **kwargs):
     if _suppressed.get() or _deleting_fabric(origin):
         return
     fabric = Fabric.objects.filter(pk=instance.fabric_id).first()
-    if fabric is None or not fabric.has_git:
+    if fabric is None or fabric.write_mode != WriteModeChoices.GIT:
         return
     adjust_drift_count(fabric, instance.drift_status in DriftStatusChoices.DRIFTED, False)
     if not instance.git_file:
@@ -110,6 +129,9 @@ def connect():
     for kind_spec in KINDS:
         if kind_spec.read_only:
             continue
+        pre_save.connect(check_save, sender=kind_spec.model, dispatch_uid=f'hedgehog-write-mode-save-{kind_spec.kind}')
+        pre_delete.connect(check_delete, sender=kind_spec.model,
+                           dispatch_uid=f'hedgehog-write-mode-delete-{kind_spec.kind}')
         post_save.connect(object_saved, sender=kind_spec.model, dispatch_uid=f'hedgehog-git-save-{kind_spec.kind}')
         post_delete.connect(object_deleted, sender=kind_spec.model,
                             dispatch_uid=f'hedgehog-git-delete-{kind_spec.kind}')

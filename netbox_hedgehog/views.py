@@ -45,7 +45,14 @@ from .models import (
     VPCAttachment,
     VPCPeering,
 )
-from .object_actions import BulkSyncFabrics, DryRunFabric, SyncFabric, TestConnection
+from .object_actions import (
+    RESOURCE_ACTIONS,
+    RESOURCE_LIST_ACTIONS,
+    BulkSyncFabrics,
+    DryRunFabric,
+    SyncFabric,
+    TestConnection,
+)
 from .sync.connection import check_connection
 from .ui import panels
 
@@ -198,6 +205,7 @@ class FabricBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(VLANNamespace, 'list', path='', detail=False)
 class VLANNamespaceListView(generic.ObjectListView):
     queryset = VLANNamespace.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.VLANNamespaceFilterSet
     filterset_form = forms.VLANNamespaceFilterForm
     table = tables.VLANNamespaceTable
@@ -206,6 +214,7 @@ class VLANNamespaceListView(generic.ObjectListView):
 @register_model_view(VLANNamespace)
 class VLANNamespaceView(generic.ObjectView):
     queryset = VLANNamespace.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'vlannamespace',
@@ -257,6 +266,7 @@ class VLANNamespaceBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(SwitchGroup, 'list', path='', detail=False)
 class SwitchGroupListView(generic.ObjectListView):
     queryset = SwitchGroup.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.SwitchGroupFilterSet
     filterset_form = forms.SwitchGroupFilterForm
     table = tables.SwitchGroupTable
@@ -265,6 +275,7 @@ class SwitchGroupListView(generic.ObjectListView):
 @register_model_view(SwitchGroup)
 class SwitchGroupView(generic.ObjectView):
     queryset = SwitchGroup.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'switchgroup',
@@ -342,6 +353,7 @@ class SwitchProfileView(generic.ObjectView):
 @register_model_view(Switch, 'list', path='', detail=False)
 class SwitchListView(generic.ObjectListView):
     queryset = Switch.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.SwitchFilterSet
     filterset_form = forms.SwitchFilterForm
     table = tables.SwitchTable
@@ -350,6 +362,7 @@ class SwitchListView(generic.ObjectListView):
 @register_model_view(Switch)
 class SwitchView(generic.ObjectView):
     queryset = Switch.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'switch',
@@ -400,6 +413,7 @@ class SwitchBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(Server, 'list', path='', detail=False)
 class ServerListView(generic.ObjectListView):
     queryset = Server.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.ServerFilterSet
     filterset_form = forms.ServerFilterForm
     table = tables.ServerTable
@@ -408,6 +422,7 @@ class ServerListView(generic.ObjectListView):
 @register_model_view(Server)
 class ServerView(generic.ObjectView):
     queryset = Server.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'server',
@@ -458,6 +473,7 @@ class ServerBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(Connection, 'list', path='', detail=False)
 class ConnectionListView(generic.ObjectListView):
     queryset = Connection.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.ConnectionFilterSet
     filterset_form = forms.ConnectionFilterForm
     table = tables.ConnectionTable
@@ -466,6 +482,7 @@ class ConnectionListView(generic.ObjectListView):
 @register_model_view(Connection)
 class ConnectionView(generic.ObjectView):
     queryset = Connection.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'connection',
@@ -520,6 +537,7 @@ class ConnectionBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(IPv4Namespace, 'list', path='', detail=False)
 class IPv4NamespaceListView(generic.ObjectListView):
     queryset = IPv4Namespace.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.IPv4NamespaceFilterSet
     filterset_form = forms.IPv4NamespaceFilterForm
     table = tables.IPv4NamespaceTable
@@ -528,6 +546,7 @@ class IPv4NamespaceListView(generic.ObjectListView):
 @register_model_view(IPv4Namespace)
 class IPv4NamespaceView(generic.ObjectView):
     queryset = IPv4Namespace.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'ipv4namespace',
@@ -579,6 +598,7 @@ class IPv4NamespaceBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(VPC, 'list', path='', detail=False)
 class VPCListView(generic.ObjectListView):
     queryset = VPC.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.VPCFilterSet
     filterset_form = forms.VPCFilterForm
     table = tables.VPCTable
@@ -587,6 +607,7 @@ class VPCListView(generic.ObjectListView):
 @register_model_view(VPC)
 class VPCView(generic.ObjectView):
     queryset = VPC.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'vpc',
@@ -639,6 +660,7 @@ class VPCBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(VPCAttachment, 'list', path='', detail=False)
 class VPCAttachmentListView(generic.ObjectListView):
     queryset = VPCAttachment.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.VPCAttachmentFilterSet
     filterset_form = forms.VPCAttachmentFilterForm
     table = tables.VPCAttachmentTable
@@ -647,6 +669,7 @@ class VPCAttachmentListView(generic.ObjectListView):
 @register_model_view(VPCAttachment)
 class VPCAttachmentView(generic.ObjectView):
     queryset = VPCAttachment.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout('vpcattachment', panels.VPCAttachmentPanel())
 
@@ -691,6 +714,7 @@ class VPCAttachmentBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(VPCPeering, 'list', path='', detail=False)
 class VPCPeeringListView(generic.ObjectListView):
     queryset = VPCPeering.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.VPCPeeringFilterSet
     filterset_form = forms.VPCPeeringFilterForm
     table = tables.VPCPeeringTable
@@ -699,6 +723,7 @@ class VPCPeeringListView(generic.ObjectListView):
 @register_model_view(VPCPeering)
 class VPCPeeringView(generic.ObjectView):
     queryset = VPCPeering.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout('vpcpeering', panels.VPCPeeringPanel())
 
@@ -743,6 +768,7 @@ class VPCPeeringBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(External, 'list', path='', detail=False)
 class ExternalListView(generic.ObjectListView):
     queryset = External.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.ExternalFilterSet
     filterset_form = forms.ExternalFilterForm
     table = tables.ExternalTable
@@ -751,6 +777,7 @@ class ExternalListView(generic.ObjectListView):
 @register_model_view(External)
 class ExternalView(generic.ObjectView):
     queryset = External.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'external',
@@ -802,6 +829,7 @@ class ExternalBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(ExternalAttachment, 'list', path='', detail=False)
 class ExternalAttachmentListView(generic.ObjectListView):
     queryset = ExternalAttachment.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.ExternalAttachmentFilterSet
     filterset_form = forms.ExternalAttachmentFilterForm
     table = tables.ExternalAttachmentTable
@@ -810,6 +838,7 @@ class ExternalAttachmentListView(generic.ObjectListView):
 @register_model_view(ExternalAttachment)
 class ExternalAttachmentView(generic.ObjectView):
     queryset = ExternalAttachment.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout('externalattachment', panels.ExternalAttachmentPanel())
 
@@ -854,6 +883,7 @@ class ExternalAttachmentBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(ExternalPeering, 'list', path='', detail=False)
 class ExternalPeeringListView(generic.ObjectListView):
     queryset = ExternalPeering.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.ExternalPeeringFilterSet
     filterset_form = forms.ExternalPeeringFilterForm
     table = tables.ExternalPeeringTable
@@ -862,6 +892,7 @@ class ExternalPeeringListView(generic.ObjectListView):
 @register_model_view(ExternalPeering)
 class ExternalPeeringView(generic.ObjectView):
     queryset = ExternalPeering.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout('externalpeering', panels.ExternalPeeringPanel())
 
@@ -906,6 +937,7 @@ class ExternalPeeringBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(GatewayGroup, 'list', path='', detail=False)
 class GatewayGroupListView(generic.ObjectListView):
     queryset = GatewayGroup.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.GatewayGroupFilterSet
     filterset_form = forms.GatewayGroupFilterForm
     table = tables.GatewayGroupTable
@@ -914,6 +946,7 @@ class GatewayGroupListView(generic.ObjectListView):
 @register_model_view(GatewayGroup)
 class GatewayGroupView(generic.ObjectView):
     queryset = GatewayGroup.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'gatewaygroup',
@@ -964,6 +997,7 @@ class GatewayGroupBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(Gateway, 'list', path='', detail=False)
 class GatewayListView(generic.ObjectListView):
     queryset = Gateway.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.GatewayFilterSet
     filterset_form = forms.GatewayFilterForm
     table = tables.GatewayTable
@@ -972,6 +1006,7 @@ class GatewayListView(generic.ObjectListView):
 @register_model_view(Gateway)
 class GatewayView(generic.ObjectView):
     queryset = Gateway.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'gateway',

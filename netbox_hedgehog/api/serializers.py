@@ -17,6 +17,7 @@ from netbox_hedgehog.choices import (
     SyncStatusChoices,
     SyncTriggerChoices,
     VPCModeChoices,
+    WriteModeChoices,
 )
 from netbox_hedgehog.models import (
     VPC,
@@ -72,6 +73,10 @@ def credential_field(label):
 
 class FabricSerializer(PrimaryModelSerializer):
     status = ChoiceField(choices=FabricStatusChoices, required=False)
+    write_mode = ChoiceField(
+        choices=WriteModeChoices, required=False,
+        help_text=_('read-only, cluster or git; when left out of a new fabric: git with a Git URL, else read-only'),
+    )
     sync_status = ChoiceField(choices=SyncStatusChoices, read_only=True)
     connection_status = ChoiceField(choices=ConnectionStatusChoices, read_only=True)
     drift_status = ChoiceField(choices=FabricDriftStatusChoices, read_only=True)
@@ -94,7 +99,7 @@ class FabricSerializer(PrimaryModelSerializer):
     class Meta:
         model = Fabric
         fields = (
-            'id', 'url', 'display_url', 'display', 'name', 'status', 'description',
+            'id', 'url', 'display_url', 'display', 'name', 'status', 'write_mode', 'description',
             'kubernetes_server', 'kubernetes_namespace', 'kubernetes_ca_cert', 'verify_tls',
             'kubeconfig', 'kubeconfig_set', 'kubernetes_token', 'kubernetes_token_set',
             'git_url', 'git_branch', 'git_path', 'git_author_name', 'git_author_email',
@@ -104,7 +109,7 @@ class FabricSerializer(PrimaryModelSerializer):
             'last_sync_error', 'failure_count', 'next_sync_due', 'connection_status', 'connection_message',
             'owner', 'comments', 'tags', 'custom_fields', 'created', 'last_updated',
         )
-        brief_fields = ('id', 'url', 'display', 'name', 'description')
+        brief_fields = ('id', 'url', 'display', 'name', 'description', 'write_mode')
 
     def get_credentials_dropped(self, obj) -> list[str]:
         return self.context.get('credentials_dropped', {}).get(obj.pk, [])

@@ -2,10 +2,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from netbox.forms import NetBoxModelForm, PrimaryModelForm
+from utilities.forms import add_blank_choice
 from utilities.forms.fields import DynamicModelChoiceField
 from utilities.forms.rendering import FieldSet
 
 from netbox_hedgehog import kubeconfig as kubeconfig_rules
+from netbox_hedgehog.choices import WriteModeChoices
 from netbox_hedgehog.models import (
     CREDENTIAL_FIELDS,
     VPC,
@@ -23,7 +25,9 @@ from netbox_hedgehog.models import (
     VLANNamespace,
     VPCAttachment,
     VPCPeering,
+    default_write_mode,
 )
+from netbox_hedgehog.writemode import read_only_reason
 
 from .fields import WriteOnlyTextarea, YAMLField
 
@@ -67,6 +71,10 @@ def _secret_input():
 
 
 class FabricForm(PrimaryModelForm):
+    write_mode = forms.ChoiceField(
+        label=_('Write mode'), choices=add_blank_choice(WriteModeChoices), required=False,
+        help_text=Fabric._meta.get_field('write_mode').help_text,
+    )
     kubeconfig = forms.CharField(label=_('Kubeconfig'), required=False, widget=_secret_textarea())
     clear_kubeconfig = forms.BooleanField(label=_('Remove the stored kubeconfig'), required=False)
     kubernetes_token = forms.CharField(label=_('Bearer token'), required=False, widget=_secret_input())
@@ -77,7 +85,7 @@ class FabricForm(PrimaryModelForm):
     clear_git_ssh_key = forms.BooleanField(label=_('Remove the stored Git SSH key'), required=False)
 
     fieldsets = (
-        FieldSet('name', 'status', 'description', 'tags', name=_('Fabric')),
+        FieldSet('name', 'status', 'write_mode', 'description', 'tags', name=_('Fabric')),
         FieldSet(
             'kubernetes_server', 'kubernetes_namespace', 'kubeconfig', 'clear_kubeconfig', 'kubernetes_token',
             'clear_kubernetes_token', 'kubernetes_ca_cert', 'verify_tls', name=_('Kubernetes'),
@@ -92,9 +100,9 @@ class FabricForm(PrimaryModelForm):
     class Meta:
         model = Fabric
         fields = (
-            'name', 'status', 'description', 'kubernetes_server', 'kubernetes_namespace', 'kubernetes_ca_cert',
-            'verify_tls', 'git_url', 'git_branch', 'git_path', 'git_author_name', 'git_author_email', 'sync_enabled',
-            'sync_interval', 'allow_empty_kinds', 'owner', 'comments', 'tags',
+            'name', 'status', 'write_mode', 'description', 'kubernetes_server', 'kubernetes_namespace',
+            'kubernetes_ca_cert', 'verify_tls', 'git_url', 'git_branch', 'git_path', 'git_author_name',
+            'git_author_email', 'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'owner', 'comments', 'tags',
         )
         widgets = {
             'kubernetes_ca_cert': forms.Textarea(attrs={'class': 'font-monospace', 'rows': 4}),
@@ -106,6 +114,8 @@ class FabricForm(PrimaryModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance._state.adding and 'write_mode' not in kwargs.get('initial', {}):
+            self.initial['write_mode'] = ''
         for name, (stored, human) in CREDENTIAL_FIELDS.items():
             if getattr(self.instance, stored):
                 self.fields[name].help_text = _('A {human} is stored; leave empty to keep it.').format(human=human)
@@ -129,6 +139,8 @@ class FabricForm(PrimaryModelForm):
         return '\n'.join(key.splitlines()) + '\n'
 
     def clean(self):
+        if not self.cleaned_data.get('write_mode'):
+            self.cleaned_data['write_mode'] = default_write_mode(self.cleaned_data.get('git_url'))
         super().clean()
         # Credentials are set here rather than in save() so that Fabric.clean() validates the new combination.
         for name, (_stored, human) in CREDENTIAL_FIELDS.items():
@@ -170,6 +182,14 @@ class HedgehogResourceForm(NetBoxModelForm):
 
     class Meta:
         fields = ('fabric', 'name', 'spec', 'labels', 'annotations', 'tags')
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An object of a read-only fabric keeps its Kubernetes part; its tags and custom fields stay editable.
+        if not self.instance._state.adding and (reason := read_only_reason(self.instance.fabric)):
+            for name in ('fabric', 'name', 'spec', 'labels', 'annotations'):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = reason
 
 
 class VLANNamespaceForm(HedgehogResourceForm):

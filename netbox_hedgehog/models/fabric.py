@@ -13,11 +13,13 @@ from netbox_hedgehog.choices import (
     FabricDriftStatusChoices,
     FabricStatusChoices,
     SyncStatusChoices,
+    WriteModeChoices,
 )
 
 __all__ = (
     'CREDENTIAL_FIELDS',
     'Fabric',
+    'default_write_mode',
     'reveal_credential',
 )
 
@@ -71,6 +73,11 @@ def _kubernetes_destination(server, kubeconfig_encrypted):
         return None
 
 
+def default_write_mode(git_url):
+    """A fabric with Git settings takes edits as commits; one without mirrors its cluster read-only."""
+    return WriteModeChoices.GIT if git_url else WriteModeChoices.READ_ONLY
+
+
 class Fabric(PrimaryModel):
     """A Hedgehog fabric: one Kubernetes control plane (and optionally one GitOps repository)."""
     name = models.CharField(verbose_name=_('name'), max_length=100, unique=True)
@@ -96,6 +103,13 @@ class Fabric(PrimaryModel):
     verify_tls = models.BooleanField(
         verbose_name=_('verify TLS'), default=True,
         help_text=_('Verify the API server certificate. Switch off only for a lab with a throw-away certificate.'),
+    )
+
+    write_mode = models.CharField(
+        verbose_name=_('write mode'), max_length=30, choices=WriteModeChoices, default=WriteModeChoices.READ_ONLY,
+        help_text=_('Read-only: the cluster is the source and NetBox refuses edits of its objects. Apply to cluster: '
+                    'edits are applied to the Kubernetes API by a job. Commit to Git: edits are committed to the '
+                    'repository. Default: Git when a repository is set, otherwise read-only.'),
     )
 
     # GitOps
@@ -164,7 +178,9 @@ class Fabric(PrimaryModel):
     git_token = _credential_property('git_token')
     git_ssh_key = _credential_property('git_ssh_key')
 
-    clone_fields = ('status', 'kubernetes_namespace', 'verify_tls', 'git_branch', 'sync_enabled', 'sync_interval')
+    clone_fields = (
+        'status', 'write_mode', 'kubernetes_namespace', 'verify_tls', 'git_branch', 'sync_enabled', 'sync_interval',
+    )
 
     class Meta:
         ordering = ('name',)
@@ -200,17 +216,32 @@ class Fabric(PrimaryModel):
                 violation_error_message=_('Unknown fabric status.'),
             ),
             models.CheckConstraint(
+                condition=Q(write_mode__in=WriteModeChoices.values()),
+                name='netbox_hedgehog_fabric_write_mode_valid',
+                violation_error_message=_('Unknown write mode.'),
+            ),
+            models.CheckConstraint(
                 condition=Q(sync_interval__gte=MIN_TIMING_SETTING),
                 name='netbox_hedgehog_fabric_sync_interval_min',
                 violation_error_message=_('The sync interval is too short.'),
             ),
         )
 
+    def __init__(self, *args, **kwargs):
+        # A new fabric (built from keyword arguments, not loaded from the database) without a write mode of its own
+        # takes the default its Git settings give.
+        if not args and 'write_mode' not in kwargs:
+            kwargs['write_mode'] = default_write_mode(kwargs.get('git_url'))
+        super().__init__(*args, **kwargs)
+
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
         return reverse('plugins:netbox_hedgehog:fabric', args=[self.pk])
+
+    def get_write_mode_color(self):
+        return WriteModeChoices.colors.get(self.write_mode)
 
     def get_status_color(self):
         return FabricStatusChoices.colors.get(self.status)
@@ -275,6 +306,8 @@ class Fabric(PrimaryModel):
             errors.setdefault('kubernetes_server', _('A bearer token needs the API server URL (or use a kubeconfig).'))
         if self.has_kubeconfig and 'kubeconfig' in self.__dict__.get('_credentials_supplied', ()):
             errors.update(self._kubeconfig_errors())
+        if self.write_mode == WriteModeChoices.GIT and not self.git_url:
+            errors['write_mode'] = _('Committing to Git needs a Git repository URL.')
         if problem := self._sync_permission_problem():
             errors['sync_enabled'] = problem
         if errors:

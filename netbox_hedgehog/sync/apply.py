@@ -20,7 +20,7 @@ from netbox_hedgehog.choices import SyncActionChoices
 from netbox_hedgehog.models import SyncChange
 
 from .bulk import change_snapshots, copy_instances, copy_rows, copy_update, reserve_ids
-from .plan import GIT_FIELDS
+from .plan import GIT_FIELDS, RESTORED_MESSAGE
 
 __all__ = (
     'apply_plans',
@@ -102,10 +102,12 @@ def _sync_changes(run, plans):
     """SyncChange rows (SYNC_CHANGE_COLUMNS) of everything the plans do."""
     for plan in plans:
         kind = plan.kind_spec.kind
+        restored = set(plan.restored)
         for obj in plan.create:
             yield run.pk, kind, obj.name, SyncActionChoices.CREATE, obj.pk, [], '', ''
         for instance, obj, changes in plan.update:
-            yield run.pk, kind, obj.name, SyncActionChoices.UPDATE, instance.pk, changes, '', ''
+            message = RESTORED_MESSAGE if obj.name in restored else ''
+            yield run.pk, kind, obj.name, SyncActionChoices.UPDATE, instance.pk, changes, message, ''
         for pk, name in plan.delete:
             yield run.pk, kind, name, SyncActionChoices.DELETE, pk, [], '', ''
         for name, message in plan.errors:

@@ -14,6 +14,7 @@ from netbox_hedgehog.choices import SyncActionChoices, SyncRunStatusChoices
 from netbox_hedgehog.crypto import CredentialError
 from netbox_hedgehog.gitops import GitError, desired_state
 from netbox_hedgehog.kinds import KINDS
+from netbox_hedgehog.loader import digest
 from netbox_hedgehog.models import Fabric, SyncRun
 
 from . import state
@@ -21,7 +22,7 @@ from .apply import apply_plans, record_git_errors, record_plans
 from .client import fabric_api
 from .errors import ClusterError
 from .gitplan import build_git_kind_plan
-from .plan import RowIdentity, build_kind_plan
+from .plan import RESTORED_MESSAGE, RowIdentity, build_kind_plan
 from .reader import read_cluster
 from .runlog import RunLog
 
@@ -76,8 +77,13 @@ def plan_fabric(fabric, read, log, desired=None):
     for kind_spec in KINDS:
         rows = kind_spec.model.objects.filter(fabric=fabric).values_list(
             'pk', 'name', 'uid', 'resource_version', 'drift_status', 'git_file', 'git_pending_since',
+            'spec', 'labels', 'annotations',
         )
-        identities[kind_spec.kind] = {name: RowIdentity(pk, *rest) for pk, name, *rest in rows}
+        # The content itself is not kept: its digest tells the planner whether the row is still the cluster's copy.
+        identities[kind_spec.kind] = {
+            name: RowIdentity(pk, uid, version, drift, git_file, pending, digest(kind_spec.kind, name, *content))
+            for pk, name, uid, version, drift, git_file, pending, *content in rows
+        }
     for kind, kind_read in read.kinds.items():
         if kind_read.missing and identities[kind]:
             raise ClusterError(f'{kind_read.error} NetBox holds {len(identities[kind])} {kind} object(s) of this '
@@ -117,6 +123,8 @@ def plan_fabric(fabric, read, log, desired=None):
             )
         for name, message in plan.errors:
             log(f'{kind_spec.kind} {name}: {message}')
+        for name in plan.restored:
+            log(f'{kind_spec.kind} {name}: {RESTORED_MESSAGE}')
         plans.append(plan)
     return plans
 

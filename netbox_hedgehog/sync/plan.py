@@ -5,10 +5,12 @@ from typing import NamedTuple
 from django.utils.dateparse import parse_datetime
 
 from netbox_hedgehog.kinds import SpecError
+from netbox_hedgehog.loader import digest
 
 __all__ = (
     'GIT_FIELDS',
     'KindPlan',
+    'RESTORED_MESSAGE',
     'ObjectState',
     'RowIdentity',
     'build_kind_plan',
@@ -17,6 +19,10 @@ __all__ = (
     'observed_from_item',
     'row_state',
 )
+
+# What a run records of a row changed in NetBox outside the write path (a shell, a script) and restored from the
+# cluster.
+RESTORED_MESSAGE = 'Changed in NetBox outside the write path; restored from the cluster'
 
 # The GitOps columns of every kind, written by the sync of a fabric with Git settings (and cleared otherwise).
 GIT_FIELDS = ('observed', 'drift_status', 'drift_diff', 'git_file', 'git_digest')
@@ -30,6 +36,7 @@ class RowIdentity(NamedTuple):
     drift_status: str
     git_file: str
     git_pending_since: object
+    content_digest: str = ''    # the loader's digest of the row's spec, labels and annotations
 
 
 @dataclass(slots=True)
@@ -75,6 +82,7 @@ class KindPlan:
     unchanged: int = 0
     errors: list = field(default_factory=list)          # (name, message)
     prune_skipped_reason: str = ''
+    restored: list = field(default_factory=list)        # names of rows changed in NetBox outside the write path
     drifted: int = 0                                    # objects drifted after the plan (Git fabrics)
     planned_at: object = None                           # Git fabrics: rows edited in NetBox after this keep the edit
 
@@ -168,7 +176,13 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
             plan.create.append(obj)
         elif (identity.uid == obj.uid and identity.resource_version == obj.resource_version and obj.uid
               and not identity.drift_status):
-            plan.unchanged += 1
+            # The cluster did not change the object: NetBox's copy must still be the cluster's; a row changed
+            # outside the write path (a shell, a script) is restored and recorded as such.
+            if identity.content_digest == digest(kind_spec.kind, name, obj.spec, obj.labels, obj.annotations):
+                plan.unchanged += 1
+            else:
+                plan.restored.append(name)
+                changed.append((identity.pk, obj))
         else:
             changed.append((identity.pk, obj))
     if changed:

@@ -49,6 +49,7 @@ __all__ = (
 class FabricPanel(panels.ObjectAttributesPanel):
     name = attrs.TextAttr('name')
     status = attrs.ChoiceAttr('status')
+    write_mode = attrs.ChoiceAttr('write_mode', label=_('Write mode'))
     description = attrs.TextAttr('description')
 
 

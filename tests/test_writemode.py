@@ -1,0 +1,207 @@
+"""Write modes (#13): a fabric says how NetBox may change its objects. A read-only fabric's objects are refused
+creation, change and deletion in the UI (buttons not offered, a line saying why), over REST (400 with the same words)
+and in the bulk views, while NetBox's own fields (tags, custom fields) stay editable.
+"""
+import copy
+import re
+
+from django.urls import reverse
+from extras.models import Tag
+from rest_framework import status
+from utilities.testing import APITestCase, TestCase, create_tags
+
+from netbox_hedgehog.models import VPC, Fabric, SwitchGroup, SyncChange
+
+from .cluster import VPCS, ClusterTestCase
+from .specs import create_fabric, create_objects
+
+READ_ONLY_WORDS = 'is read-only: its objects are mirrored from the cluster'
+HOW_TO_CHANGE = 'set its write mode to &quot;Apply to cluster&quot; or &quot;Commit to Git&quot;'
+
+
+# The label of each button on a page (the menu's add/import links carry no label).
+BUTTON = re.compile(r'<i class="mdi mdi-[a-z-]+" aria-hidden="true"></i>\s*(Add|Import|Clone|Edit|Delete|Edit Selected|'
+                    r'Delete Selected)\s*</')
+
+
+def buttons(response):
+    return set(BUTTON.findall(response.content.decode()))
+
+
+def api_url(slug, pk=None):
+    return f'/api/plugins/hedgehog/{slug}/' + (f'{pk}/' if pk else '')
+
+
+class DefaultWriteModeTest(APITestCase):
+    def setUp(self):
+        super().setUp()
+        self.add_permissions(*(f'netbox_hedgehog.{action}_fabric' for action in ('view', 'add', 'change')))
+
+    def test_default_follows_git_settings(self):
+        plain = self.client.post(api_url('fabrics'), {'name': 'lab', 'kubernetes_server': 'https://172.30.0.1:6443'},
+                                 format='json', **self.header)
+        self.assertHttpStatus(plain, status.HTTP_201_CREATED)
+        self.assertEqual(plain.data['write_mode']['value'], 'read-only')
+        gitops = self.client.post(api_url('fabrics'), {'name': 'gitops', 'git_url': 'https://git.example/fab.git'},
+                                  format='json', **self.header)
+        self.assertHttpStatus(gitops, status.HTTP_201_CREATED)
+        self.assertEqual(gitops.data['write_mode']['value'], 'git')
+        self.assertEqual(Fabric.objects.get(name='gitops').write_mode, 'git')
+
+    def test_git_mode_needs_a_repository(self):
+        response = self.client.post(api_url('fabrics'), {'name': 'lab', 'write_mode': 'git'}, format='json',
+                                    **self.header)
+        self.assertHttpStatus(response, status.HTTP_400_BAD_REQUEST)
+        self.assertIn('Committing to Git needs a Git repository URL.', str(response.data['write_mode']))
+        self.assertFalse(Fabric.objects.exists())
+
+
+class ReadOnlyAPITest(APITestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.fabric = create_fabric('mirror', write_mode='read-only')
+        cls.group = create_objects(SwitchGroup, cls.fabric, [('eslag-1', {})])[0]
+        create_tags('lab')
+
+    def setUp(self):
+        super().setUp()
+        self.add_permissions(*(f'netbox_hedgehog.{action}_switchgroup' for action in ('view', 'add', 'change',
+                                                                                         'delete')),
+                             'netbox_hedgehog.view_fabric', 'netbox_hedgehog.change_fabric', 'extras.view_tag')
+
+    def assertRefused(self, response):
+        self.assertHttpStatus(response, status.HTTP_400_BAD_REQUEST)
+        self.assertIn(f'Fabric "mirror" {READ_ONLY_WORDS}', str(response.data))
+        self.assertIn('set its write mode to "Apply to cluster" or "Commit to Git"', str(response.data))
+
+    def test_create_change_delete_refused(self):
+        self.assertRefused(self.client.post(api_url('switch-groups'), {'fabric': self.fabric.pk, 'name': 'eslag-2'},
+                                            format='json', **self.header))
+        self.assertRefused(self.client.patch(api_url('switch-groups', self.group.pk),
+                                             {'labels': {'team': 'network'}}, format='json', **self.header))
+        self.assertRefused(self.client.delete(api_url('switch-groups', self.group.pk), **self.header))
+        self.assertRefused(self.client.patch(api_url('switch-groups'), [{'id': self.group.pk, 'name': 'renamed'}],
+                                             format='json', **self.header))
+        self.assertRefused(self.client.delete(api_url('switch-groups'), [{'id': self.group.pk}], format='json',
+                                              **self.header))
+        self.assertEqual(list(SwitchGroup.objects.values_list('name', 'labels')), [('eslag-1', {})])
+
+    def test_netbox_fields_stay_editable(self):
+        response = self.client.patch(api_url('switch-groups', self.group.pk), {'tags': [{'name': 'lab'}]},
+                                     format='json', **self.header)
+        self.assertHttpStatus(response, status.HTTP_200_OK)
+        self.assertEqual(list(self.group.tags.names()), ['lab'])
+
+    def test_fabric_settings_stay_editable_and_open_the_fabric(self):
+        response = self.client.patch(api_url('fabrics', self.fabric.pk), {'write_mode': 'cluster'}, format='json',
+                                     **self.header)
+        self.assertHttpStatus(response, status.HTTP_200_OK)
+        self.assertEqual(response.data['write_mode']['value'], 'cluster')
+        response = self.client.patch(api_url('switch-groups', self.group.pk), {'labels': {'team': 'network'}},
+                                     format='json', **self.header)
+        self.assertHttpStatus(response, status.HTTP_200_OK)
+        self.assertEqual(SwitchGroup.objects.get().labels, {'team': 'network'})
+
+    def test_moving_an_object_out_of_a_read_only_fabric_is_refused(self):
+        other = create_fabric('lab')
+        self.assertRefused(self.client.patch(api_url('switch-groups', self.group.pk), {'fabric': other.pk},
+                                             format='json', **self.header))
+        self.assertEqual(SwitchGroup.objects.get().fabric, self.fabric)
+
+
+class ReadOnlyUITest(TestCase):
+    user_permissions = [
+        'netbox_hedgehog.view_fabric',
+        'extras.view_tag',
+        *[f'netbox_hedgehog.{action}_switchgroup' for action in ('view', 'add', 'change', 'delete')],
+    ]
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.fabric = create_fabric('mirror', write_mode='read-only')
+        cls.group = create_objects(SwitchGroup, cls.fabric, [('eslag-1', {}), ('eslag-2', {})])[0]
+        create_tags('lab')
+
+    def test_buttons_not_offered_with_a_line_saying_why(self):
+        detail = self.client.get(self.group.get_absolute_url())
+        self.assertHttpStatus(detail, 200)
+        self.assertContains(detail, READ_ONLY_WORDS)
+        self.assertContains(detail, HOW_TO_CHANGE)
+        # Tags and custom fields stay editable.
+        self.assertEqual(buttons(detail), {'Edit'})
+        listing = self.client.get(reverse('plugins:netbox_hedgehog:switchgroup_list'),
+                                  {'fabric_id': self.fabric.pk})
+        self.assertContains(listing, READ_ONLY_WORDS)
+        self.assertEqual(buttons(listing), {'Edit Selected'})
+
+        # A fabric that takes edits offers them again.
+        Fabric.objects.filter(pk=self.fabric.pk).update(write_mode='cluster')
+        detail = self.client.get(self.group.get_absolute_url())
+        self.assertNotContains(detail, READ_ONLY_WORDS)
+        self.assertEqual(buttons(detail), {'Clone', 'Edit', 'Delete'})
+        listing = self.client.get(reverse('plugins:netbox_hedgehog:switchgroup_list'), {'fabric_id': self.fabric.pk})
+        self.assertEqual(buttons(listing), {'Add', 'Import', 'Edit Selected', 'Delete Selected'})
+
+    def test_edit_form_keeps_the_kubernetes_part_and_saves_tags(self):
+        url = reverse('plugins:netbox_hedgehog:switchgroup_edit', args=[self.group.pk])
+        form = self.client.get(url)
+        self.assertContains(form, READ_ONLY_WORDS)
+        response = self.client.post(url, {
+            'fabric': self.fabric.pk, 'name': 'renamed', 'spec': '{}', 'labels': 'team: network', 'annotations': '',
+            'tags': [Tag.objects.get(name='lab').pk],
+        })
+        self.assertHttpStatus(response, 302)
+        self.group.refresh_from_db()
+        self.assertEqual((self.group.name, self.group.labels), ('eslag-1', {}))
+        self.assertEqual(list(self.group.tags.names()), ['lab'])
+
+    def test_create_delete_and_bulk_views_refused(self):
+        response = self.client.post(reverse('plugins:netbox_hedgehog:switchgroup_add'), {
+            'fabric': self.fabric.pk, 'name': 'eslag-3', 'spec': '{}', 'labels': '', 'annotations': '',
+        })
+        self.assertContains(response, READ_ONLY_WORDS)
+        response = self.client.post(
+            reverse('plugins:netbox_hedgehog:switchgroup_delete', args=[self.group.pk]), {'confirm': True},
+            follow=True,
+        )
+        self.assertContains(response, READ_ONLY_WORDS)
+        response = self.client.post(reverse('plugins:netbox_hedgehog:switchgroup_bulk_delete'), {
+            'pk': [self.group.pk], 'confirm': True, '_confirm': True,
+        }, follow=True)
+        self.assertContains(response, READ_ONLY_WORDS)
+        response = self.client.post(reverse('plugins:netbox_hedgehog:switchgroup_bulk_import'), {
+            'data': f'fabric,name,spec\n{self.fabric.name},eslag-9,{{}}\n', 'format': 'csv', 'csv_delimiter': ',',
+        })
+        self.assertContains(response, READ_ONLY_WORDS)
+        self.assertEqual(sorted(SwitchGroup.objects.values_list('name', flat=True)), ['eslag-1', 'eslag-2'])
+
+
+class NoSilentDivergenceTest(ClusterTestCase):
+    """A row changed in NetBox behind the write path's back (a shell, a script) is restored by the next sync, even
+    though the cluster's resourceVersion did not change, and the run says so."""
+
+    def test_row_changed_behind_netboxs_back_is_restored_and_recorded(self):
+        self.kube.load_yaml(VPCS)
+        fabric = self.make_fabric()
+        self.assertEqual(self.sync(fabric).status, 'succeeded')
+        vpc = VPC.objects.get(fabric=fabric, name='vpc-1')
+        vlan = vpc.spec['subnets']['default']['vlan']
+        spec = copy.deepcopy(vpc.spec)
+        spec['subnets']['default']['vlan'] = 1999
+        VPC.objects.filter(pk=vpc.pk).update(spec=spec)
+
+        run = self.sync(fabric)
+        self.assertEqual(run.status, 'succeeded', run.error)
+        self.assertEqual(run.total('update'), 1)
+        self.assertIn('VPC vpc-1: Changed in NetBox outside the write path; restored from the cluster', run.log)
+        change = SyncChange.objects.get(run=run, action='update')
+        self.assertEqual(change.name, 'vpc-1')
+        self.assertEqual(change.message, 'Changed in NetBox outside the write path; restored from the cluster')
+        self.assertEqual(VPC.objects.get(pk=vpc.pk).spec['subnets']['default']['vlan'], vlan)
+        fabric.refresh_from_db()
+        self.assertEqual(fabric.sync_status, 'in_sync')
+
+        # Nothing left to restore: the next sync changes nothing.
+        again = self.sync(fabric)
+        self.assertEqual(again.total('update'), 0)
+        self.assertNotIn('restored from the cluster', again.log)
