@@ -1,6 +1,7 @@
 """Signal receivers: refuse a person's edits of a read-only fabric's objects (the UI, REST and bulk views answer with
-the reason; see `writemode`), and queue a commit when a person creates, edits or deletes a Hedgehog object of a
-fabric whose write mode is Git.
+the reason; see `writemode`); queue the job applying a person's edit to the cluster (write mode "cluster", jobs of
+`rq_jobs.cluster`); and queue a commit when a person creates, edits or deletes a Hedgehog object of a fabric whose
+write mode is Git.
 
 `HedgehogConfig.ready()` connects the receivers to the plugin's writable kinds only (never globally). They run inside
 the request's transaction and do no Git work there: they record the object's new drift, mark it as waiting for Git,
@@ -27,6 +28,7 @@ from netbox_hedgehog import get_setting
 from netbox_hedgehog.choices import DriftStatusChoices, WriteModeChoices
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import Fabric
+from netbox_hedgehog.sync.apply_cluster import mark_pending
 from netbox_hedgehog.sync.drift import drift_of
 from netbox_hedgehog.sync.state import adjust_drift_count
 from netbox_hedgehog.writemode import edit_refusal
@@ -41,6 +43,9 @@ logger = logging.getLogger('netbox_hedgehog.gitops')
 # The Git write jobs, run by `netbox rqworker`.
 WRITE_JOB = 'rq_jobs.git.write_object'
 DELETE_JOB = 'rq_jobs.git.delete_object'
+# The cluster write jobs.
+APPLY_JOB = 'rq_jobs.cluster.apply_to_cluster'
+DELETE_FROM_CLUSTER_JOB = 'rq_jobs.cluster.delete_from_cluster'
 
 _suppressed = ContextVar('netbox_hedgehog_git_writes_suppressed', default=False)
 
@@ -75,19 +80,50 @@ def _deleting_fabric(origin):
 
 
 def check_save(sender, instance, raw=False, **kwargs):
-    """A person's save of an object of a read-only fabric is refused unless it leaves the Kubernetes object as is."""
+    """A person's save of an object of a read-only fabric is refused unless it leaves the Kubernetes object as is;
+    in a fabric that applies edits to its cluster, a save that changes it is marked for `object_applied`."""
     if raw or current_request.get() is None:
         return
-    if reason := edit_refusal(instance):
+    reason, changes = edit_refusal(instance)
+    if reason:
         raise AbortRequest(reason)
+    instance._hedgehog_apply = changes and instance.fabric.write_mode == WriteModeChoices.CLUSTER
 
 
 def check_delete(sender, instance, origin=None, **kwargs):
     """A person's deletion of an object of a read-only fabric is refused (deleting the fabric itself is not)."""
     if current_request.get() is None or _deleting_fabric(origin):
         return
-    if reason := edit_refusal(instance, deleting=True):
+    reason, _changes = edit_refusal(instance, deleting=True)
+    if reason:
         raise AbortRequest(reason)
+
+
+def object_applied(sender, instance, created, raw=False, **kwargs):
+    """Queue the job applying a person's edit to the fabric's cluster; the object is pending apply meanwhile."""
+    if raw or not instance.__dict__.pop('_hedgehog_apply', False):
+        return
+    mark_pending(instance)
+    fabric = instance.fabric
+    transaction.on_commit(partial(
+        _enqueue, APPLY_JOB, fabric.pk, sender._meta.model_name, instance.pk,
+        description=f'Cluster: {"create" if created else "update"} {instance.kind} {instance.name} in fabric '
+                    f'{fabric.name}',
+    ))
+
+
+def object_removed(sender, instance, origin=None, **kwargs):
+    """Queue the job deleting a person's deleted object from the fabric's cluster (when NetBox read it there)."""
+    if current_request.get() is None or _deleting_fabric(origin) or not instance.uid:
+        return
+    fabric = Fabric.objects.filter(pk=instance.fabric_id).first()
+    if fabric is None or fabric.write_mode != WriteModeChoices.CLUSTER:
+        return
+    transaction.on_commit(partial(
+        _enqueue, DELETE_FROM_CLUSTER_JOB, fabric.pk, instance.kind, instance.name, instance.uid,
+        instance.resource_version, description=f'Cluster: delete {instance.kind} {instance.name} in fabric '
+                                               f'{fabric.name}',
+    ))
 
 
 def object_saved(sender, instance, created, raw=False, **kwargs):
@@ -133,5 +169,9 @@ def connect():
         pre_delete.connect(check_delete, sender=kind_spec.model,
                            dispatch_uid=f'hedgehog-write-mode-delete-{kind_spec.kind}')
         post_save.connect(object_saved, sender=kind_spec.model, dispatch_uid=f'hedgehog-git-save-{kind_spec.kind}')
+        post_save.connect(object_applied, sender=kind_spec.model,
+                          dispatch_uid=f'hedgehog-cluster-save-{kind_spec.kind}')
+        post_delete.connect(object_removed, sender=kind_spec.model,
+                            dispatch_uid=f'hedgehog-cluster-delete-{kind_spec.kind}')
         post_delete.connect(object_deleted, sender=kind_spec.model,
                             dispatch_uid=f'hedgehog-git-delete-{kind_spec.kind}')

@@ -35,20 +35,33 @@ def read_only_reason(fabric):
 
 
 def edit_refusal(instance, deleting=False):
-    """Why saving (or deleting) `instance` is refused, or None. A save that changes none of the Kubernetes fields
-    (only tags or custom fields) is never refused; finding out costs one query."""
+    """(why saving or deleting `instance` is refused or None, whether the save changes the Kubernetes object).
+
+    A save that changes none of the Kubernetes fields (only tags or custom fields) is never refused; finding out
+    costs one query. In a fabric that applies edits to its cluster an object keeps its name and fabric: Kubernetes
+    cannot rename an object, and a move would be a deletion in one cluster and a creation in another.
+    """
     if deleting or instance._state.adding:
-        return read_only_reason(instance.fabric)
+        return read_only_reason(instance.fabric), True
     stored = type(instance).objects.filter(pk=instance.pk).values(*KUBERNETES_FIELDS).first()
     if stored is None:
-        return read_only_reason(instance.fabric)
+        return read_only_reason(instance.fabric), True
     if all(getattr(instance, field) == stored[field] for field in KUBERNETES_FIELDS):
-        return None
+        return None, False
+    fabrics = [instance.fabric]
     if stored['fabric_id'] != instance.fabric_id:
-        # Moving an object takes it out of one fabric and into another: both have to take edits.
-        if reason := read_only_reason(Fabric.objects.get(pk=stored['fabric_id'])):
-            return reason
-    return read_only_reason(instance.fabric)
+        fabrics.append(Fabric.objects.get(pk=stored['fabric_id']))
+    for fabric in fabrics:
+        if reason := read_only_reason(fabric):
+            return reason, True
+    if any(fabric.write_mode == WriteModeChoices.CLUSTER for fabric in fabrics):
+        if len(fabrics) > 1:
+            return _('An object cannot move to another fabric while either fabric applies edits to its cluster: '
+                     'create it in the other fabric and delete it here.'), True
+        if instance.name != stored['name']:
+            return _('Kubernetes cannot rename an object: create one named "{name}" and delete "{old}".').format(
+                name=instance.name, old=stored['name']), True
+    return None, True
 
 
 def list_refusal(request):

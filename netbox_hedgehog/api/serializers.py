@@ -128,7 +128,7 @@ def resource_fields(*typed_fields):
         'id', 'url', 'display_url', 'display', 'fabric', 'name', 'kind', 'api_version', *typed_fields,
         'spec', 'labels', 'annotations', 'uid', 'resource_version', 'generation', 'creation_timestamp',
         'drift_status', 'drift_diff', 'observed', 'git_file', 'git_digest', 'git_pending_since',
-        'tags', 'custom_fields', 'created', 'last_updated',
+        'apply_pending_since', 'apply_error', 'tags', 'custom_fields', 'created', 'last_updated',
     )
 
 

@@ -152,6 +152,9 @@ def apply_plans(fabric, run, plans, user=None, heartbeat=lambda: None):
     now = timezone.now()
     change = _change_maker(run, user, now)
     for plan in plans:
+        if plan.confirmed:
+            # The cluster now shows these NetBox edits: they are no longer pending apply.
+            plan.kind_spec.model.objects.filter(pk__in=plan.confirmed).update(apply_pending_since=None, apply_error='')
         if not (plan.create or plan.update or plan.refresh or plan.delete):
             continue
         # Keeps the caller's lock alive through a long write phase, one kind at a time.

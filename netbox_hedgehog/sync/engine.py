@@ -77,12 +77,13 @@ def plan_fabric(fabric, read, log, desired=None):
     for kind_spec in KINDS:
         rows = kind_spec.model.objects.filter(fabric=fabric).values_list(
             'pk', 'name', 'uid', 'resource_version', 'drift_status', 'git_file', 'git_pending_since',
-            'spec', 'labels', 'annotations',
+            'apply_pending_since', 'spec', 'labels', 'annotations',
         )
         # The content itself is not kept: its digest tells the planner whether the row is still the cluster's copy.
         identities[kind_spec.kind] = {
-            name: RowIdentity(pk, uid, version, drift, git_file, pending, digest(kind_spec.kind, name, *content))
-            for pk, name, uid, version, drift, git_file, pending, *content in rows
+            name: RowIdentity(pk, uid, version, drift, git_file, pending, digest(kind_spec.kind, name, *content),
+                              apply_pending)
+            for pk, name, uid, version, drift, git_file, pending, apply_pending, *content in rows
         }
     for kind, kind_read in read.kinds.items():
         if kind_read.missing and identities[kind]:

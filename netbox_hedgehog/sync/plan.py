@@ -37,6 +37,7 @@ class RowIdentity(NamedTuple):
     git_file: str
     git_pending_since: object
     content_digest: str = ''    # the loader's digest of the row's spec, labels and annotations
+    apply_pending_since: object = None  # set while a NetBox edit waits to be applied to the cluster
 
 
 @dataclass(slots=True)
@@ -83,6 +84,7 @@ class KindPlan:
     errors: list = field(default_factory=list)          # (name, message)
     prune_skipped_reason: str = ''
     restored: list = field(default_factory=list)        # names of rows changed in NetBox outside the write path
+    confirmed: list = field(default_factory=list)       # ids of rows whose pending apply the cluster now shows
     drifted: int = 0                                    # objects drifted after the plan (Git fabrics)
     planned_at: object = None                           # Git fabrics: rows edited in NetBox after this keep the edit
 
@@ -172,6 +174,12 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
     changed = []
     for name, obj in observed.items():
         identity = existing_identity.get(name)
+        if identity is not None and identity.apply_pending_since is not None:
+            # An edit made in NetBox on its way to the cluster: kept until the cluster shows it (or the apply fails).
+            if identity.content_digest != digest(kind_spec.kind, name, obj.spec, obj.labels, obj.annotations):
+                plan.unchanged += 1
+                continue
+            plan.confirmed.append(identity.pk)
         if identity is None:
             plan.create.append(obj)
         elif (identity.uid == obj.uid and identity.resource_version == obj.resource_version and obj.uid
@@ -197,7 +205,9 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
 
     # Objects that failed to parse still exist in the cluster: never prune them.
     present = set(observed) | {name for name, _msg in plan.errors}
-    gone = [(identity.pk, name) for name, identity in existing_identity.items() if name not in present]
+    # Objects created in NetBox and still on their way to the cluster are not gone.
+    gone = [(identity.pk, name) for name, identity in existing_identity.items()
+            if name not in present and identity.apply_pending_since is None]
     if gone and prune_blocked:
         plan.prune_skipped_reason = prune_blocked
     else:

@@ -112,6 +112,8 @@ class KubernetesIdentityPanel(panels.ObjectAttributesPanel):
     resource_version = attrs.TextAttr('resource_version', label=_('Resource version'))
     generation = attrs.NumericAttr('generation')
     creation_timestamp = attrs.DateTimeAttr('creation_timestamp', label=_('Created'))
+    apply_pending_since = attrs.DateTimeAttr('apply_pending_since', label=_('Pending apply since'))
+    apply_error = attrs.TextAttr('apply_error', label=_('Apply to the cluster failed'), style='text-danger')
 
 
 class KeyValuePanel(panels.ObjectPanel):
