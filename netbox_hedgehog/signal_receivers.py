@@ -84,31 +84,34 @@ def check_save(sender, instance, raw=False, **kwargs):
     in a fabric that applies edits to its cluster, a save that changes it is marked for `object_applied`."""
     if raw or current_request.get() is None:
         return
-    reason, changes = edit_refusal(instance)
-    if reason:
-        raise AbortRequest(reason)
-    instance._hedgehog_apply = changes and instance.fabric.write_mode == WriteModeChoices.CLUSTER
+    check = edit_refusal(instance)
+    if check.reason:
+        raise AbortRequest(check.reason)
+    if check.changes and instance.fabric.write_mode == WriteModeChoices.CLUSTER:
+        instance._hedgehog_apply = check
 
 
 def check_delete(sender, instance, origin=None, **kwargs):
     """A person's deletion of an object of a read-only fabric is refused (deleting the fabric itself is not)."""
     if current_request.get() is None or _deleting_fabric(origin):
         return
-    reason, _changes = edit_refusal(instance, deleting=True)
-    if reason:
+    if reason := edit_refusal(instance, deleting=True).reason:
         raise AbortRequest(reason)
 
 
 def object_applied(sender, instance, created, raw=False, **kwargs):
     """Queue the job applying a person's edit to the fabric's cluster; the object is pending apply meanwhile."""
-    if raw or not instance.__dict__.pop('_hedgehog_apply', False):
+    check = instance.__dict__.pop('_hedgehog_apply', None)
+    if raw or check is None:
         return
+    # What the cluster holds under the old name of a renamed object, for the job to delete once the new one exists.
+    previous = (check.previous_name, instance.uid, instance.resource_version) if check.previous_name else None
     mark_pending(instance)
     fabric = instance.fabric
+    action = 'create' if created else f'rename {check.previous_name} to' if previous else 'update'
     transaction.on_commit(partial(
-        _enqueue, APPLY_JOB, fabric.pk, sender._meta.model_name, instance.pk,
-        description=f'Cluster: {"create" if created else "update"} {instance.kind} {instance.name} in fabric '
-                    f'{fabric.name}',
+        _enqueue, APPLY_JOB, fabric.pk, sender._meta.model_name, instance.pk, previous,
+        description=f'Cluster: {action} {instance.kind} {instance.name} in fabric {fabric.name}',
     ))
 
 

@@ -7,6 +7,8 @@
 
 NetBox's own fields of an object (tags, custom fields, journal entries) stay editable in every mode.
 """
+from typing import NamedTuple
+
 from django.utils.translation import gettext as _
 
 from netbox_hedgehog.choices import WriteModeChoices
@@ -14,6 +16,7 @@ from netbox_hedgehog.models import Fabric
 
 __all__ = (
     'KUBERNETES_FIELDS',
+    'EditCheck',
     'edit_refusal',
     'list_refusal',
     'read_only_reason',
@@ -34,34 +37,36 @@ def read_only_reason(fabric):
     ).format(fabric=fabric.name)
 
 
+class EditCheck(NamedTuple):
+    reason: str | None      # why the save or deletion is refused (None: it is not)
+    changes: bool           # whether it changes the Kubernetes object
+    previous_name: str      # the name the object had before a rename ('' otherwise)
+
+
 def edit_refusal(instance, deleting=False):
-    """(why saving or deleting `instance` is refused or None, whether the save changes the Kubernetes object).
+    """The EditCheck of saving (or deleting) `instance`.
 
     A save that changes none of the Kubernetes fields (only tags or custom fields) is never refused; finding out
-    costs one query. In a fabric that applies edits to its cluster an object keeps its name and fabric: Kubernetes
-    cannot rename an object, and a move would be a deletion in one cluster and a creation in another.
+    costs one query. In a fabric that applies edits to its cluster an object keeps its fabric: a move would be a
+    deletion in one cluster and a creation in another.
     """
     if deleting or instance._state.adding:
-        return read_only_reason(instance.fabric), True
+        return EditCheck(read_only_reason(instance.fabric), True, '')
     stored = type(instance).objects.filter(pk=instance.pk).values(*KUBERNETES_FIELDS).first()
     if stored is None:
-        return read_only_reason(instance.fabric), True
+        return EditCheck(read_only_reason(instance.fabric), True, '')
     if all(getattr(instance, field) == stored[field] for field in KUBERNETES_FIELDS):
-        return None, False
+        return EditCheck(None, False, '')
     fabrics = [instance.fabric]
     if stored['fabric_id'] != instance.fabric_id:
         fabrics.append(Fabric.objects.get(pk=stored['fabric_id']))
     for fabric in fabrics:
         if reason := read_only_reason(fabric):
-            return reason, True
-    if any(fabric.write_mode == WriteModeChoices.CLUSTER for fabric in fabrics):
-        if len(fabrics) > 1:
-            return _('An object cannot move to another fabric while either fabric applies edits to its cluster: '
-                     'create it in the other fabric and delete it here.'), True
-        if instance.name != stored['name']:
-            return _('Kubernetes cannot rename an object: create one named "{name}" and delete "{old}".').format(
-                name=instance.name, old=stored['name']), True
-    return None, True
+            return EditCheck(reason, True, '')
+    if len(fabrics) > 1 and any(fabric.write_mode == WriteModeChoices.CLUSTER for fabric in fabrics):
+        return EditCheck(_('An object cannot move to another fabric while either fabric applies edits to its '
+                           'cluster: create it in the other fabric and delete it here.'), True, '')
+    return EditCheck(None, True, stored['name'] if stored['name'] != instance.name else '')
 
 
 def list_refusal(request):

@@ -15,8 +15,9 @@ __all__ = (
 )
 
 
-def apply_to_cluster(fabric_id, model_name, object_id):
-    """Create or update one object in the cluster as NetBox now holds it."""
+def apply_to_cluster(fabric_id, model_name, object_id, previous=None):
+    """Create or update one object in the cluster as NetBox now holds it; `previous` (name, uid, resourceVersion)
+    is what the cluster holds under the old name of a renamed object."""
     model = KIND_BY_MODEL[model_name].model
     instance = model.objects.select_related('fabric').filter(pk=object_id, fabric_id=fabric_id).first()
     if instance is None:
@@ -24,7 +25,7 @@ def apply_to_cluster(fabric_id, model_name, object_id):
     if instance.fabric.write_mode != WriteModeChoices.CLUSTER:
         model.objects.filter(pk=object_id).update(apply_pending_since=None)
         return f'Fabric {instance.fabric.name} no longer applies edits to its cluster; nothing applied.'
-    done = apply_object(instance)
+    done = apply_object(instance, previous)
     return f'{instance.kind} {instance.name} {done} in the cluster of fabric {instance.fabric.name}.'
 
 

@@ -166,3 +166,12 @@ class ClusterWriteEndToEndTest(TransactionTestCase):
         created = VPC.objects.get(fabric=self.fabric, name='vpc-9')
         self.assertIsNone(created.apply_pending_since)
         self.assertEqual(created.uid, self.kube.get('VPC', 'vpc-9')['metadata']['uid'])
+
+        # A rename creates the object under its new name and deletes the old one.
+        response = self.client.post(reverse('plugins:netbox_hedgehog:vpc_edit', args=[created.pk]), {
+            'fabric': self.fabric.pk, 'name': 'vpc-10', 'spec': yaml.safe_dump(created.spec), 'labels': '',
+            'annotations': '',
+        })
+        self.assertEqual(response.status_code, 302, response.content.decode()[-2000:])
+        self.wait_for(lambda: self.kube.get('VPC', 'vpc-9') is None, JOB, 'the old name stayed in the cluster')
+        self.assertEqual(self.kube.get('VPC', 'vpc-10')['spec']['subnets']['default']['vlan'], 1700)

@@ -1,16 +1,20 @@
 """Write modes (#13): a fabric says how NetBox may change its objects. A read-only fabric's objects are refused
 creation, change and deletion in the UI (buttons not offered, a line saying why), over REST (400 with the same words)
-and in the bulk views, while NetBox's own fields (tags, custom fields) stay editable.
+and in the bulk views, while NetBox's own fields (tags, custom fields) stay editable. A sync restores a row changed
+behind NetBox's back and records it; every sync records whether it reached the cluster; durations read as people
+write them. (Applying edits to the cluster: test_e2e_cluster_write.py.)
 """
 import copy
 import re
+from datetime import datetime, timedelta
 
+from django.test import SimpleTestCase
 from django.urls import reverse
 from extras.models import Tag
 from rest_framework import status
 from utilities.testing import APITestCase, TestCase, create_tags
 
-from netbox_hedgehog.models import VPC, Fabric, SwitchGroup, SyncChange
+from netbox_hedgehog.models import VPC, Fabric, SwitchGroup, SyncChange, SyncRun
 
 from .cluster import VPCS, ClusterTestCase
 from .specs import create_fabric, create_objects
@@ -205,3 +209,33 @@ class NoSilentDivergenceTest(ClusterTestCase):
         again = self.sync(fabric)
         self.assertEqual(again.total('update'), 0)
         self.assertNotIn('restored from the cluster', again.log)
+
+
+class ConnectionStatusBySyncTest(ClusterTestCase):
+    """Every sync updates the fabric's connection status, not only "Test connection"."""
+
+    def test_sync_records_whether_it_reached_the_cluster(self):
+        self.kube.load_yaml(VPCS)
+        fabric = self.make_fabric()
+        run = self.sync(fabric)
+        fabric.refresh_from_db()
+        self.assertEqual(fabric.connection_status, 'connected')
+        self.assertEqual(fabric.connection_message, f'Read by sync run #{run.pk}.')
+
+        self.kube.inject(method='GET', status=401, count=None)
+        failed = self.sync(fabric)
+        self.assertEqual(failed.status, 'failed')
+        fabric.refresh_from_db()
+        self.assertEqual(fabric.connection_status, 'failed')
+        self.assertIn('rejected the credentials (401 Unauthorized)', fabric.connection_message)
+
+
+class DurationTextTest(SimpleTestCase):
+    def test_durations_read_as_people_write_them(self):
+        start = datetime(2026, 12, 6, 12, 0, 0)
+        for seconds, text in ((0.4, '0.4 s'), (1.23, '1.2 s'), (59.9, '59.9 s'), (184, '3 min 4 s'),
+                              (3720, '1 h 2 min')):
+            with self.subTest(seconds=seconds):
+                run = SyncRun(started=start, finished=start + timedelta(seconds=seconds))
+                self.assertEqual(run.duration_text, text)
+        self.assertEqual(SyncRun(started=start).duration_text, '')

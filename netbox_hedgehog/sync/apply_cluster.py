@@ -57,29 +57,45 @@ def _refusal(exc, server, verb, kind_spec, name, timeout):
                         f'The cluster was not changed.{hint}', exc.status)
 
 
-def _call(write, server, verb, kind_spec, name, timeout):
-    """Submit `write(dry_run)` as a dry run, then for real; raise ClusterError on any refusal or failure."""
+def _submit(writes, server, kind_spec, timeout):
+    """Submit every (verb, name, write) as a dry run, then each for real; raise ClusterError on any refusal or
+    failure (a refused dry run changes nothing at all)."""
     for dry_run in ('All', None):
-        try:
-            write(dry_run)
-        except Exception as e:
-            raise _refusal(e, server, verb, kind_spec, name, timeout) from None
+        for verb, name, write in writes:
+            try:
+                write(dry_run)
+            except Exception as e:
+                raise _refusal(e, server, verb, kind_spec, name, timeout) from None
 
 
-def apply_object(instance):
+def _deletion(api, fabric, kind_spec, name, uid, resource_version, timeout):
+    """The write deleting `name` only if it is still the object NetBox read (uid and resourceVersion
+    preconditions)."""
+    options = k8s.V1DeleteOptions(preconditions=k8s.V1Preconditions(uid=uid, resource_version=resource_version))
+
+    def write(dry_run):
+        api.delete_namespaced_custom_object(
+            kind_spec.group, kind_spec.version, fabric.kubernetes_namespace, kind_spec.plural, name, body=options,
+            dry_run=dry_run, _request_timeout=timeout,
+        )
+    return 'delete', name, write
+
+
+def apply_object(instance, previous=None):
     """Create `instance` in its fabric's cluster (when NetBox never read it from there) or replace it there with
-    the resourceVersion NetBox last read. On failure the object keeps the API server's message and is no longer
-    pending; the next sync then restores it from the cluster."""
+    the resourceVersion NetBox last read. A renamed object (`previous`: the old name, uid and resourceVersion) is
+    created under its new name and the old one deleted with preconditions. On failure the object keeps the API
+    server's message and is no longer pending; the next sync then restores it from the cluster."""
     kind_spec = instance.kind_spec()
     fabric = instance.fabric
-    namespace = fabric.kubernetes_namespace
     body = instance.to_manifest()
-    create = not instance.uid
+    old_name, old_uid, old_version = previous or ('', '', '')
+    create = not instance.uid or bool(previous)
     if not create:
         body['metadata']['resourceVersion'] = instance.resource_version
     try:
         with fabric_api(fabric) as (api, server, timeout):
-            common = (kind_spec.group, kind_spec.version, namespace, kind_spec.plural)
+            common = (kind_spec.group, kind_spec.version, fabric.kubernetes_namespace, kind_spec.plural)
             if create:
                 def write(dry_run):
                     api.create_namespaced_custom_object(*common, body, dry_run=dry_run, _request_timeout=timeout)
@@ -87,21 +103,17 @@ def apply_object(instance):
                 def write(dry_run):
                     api.replace_namespaced_custom_object(*common, instance.name, body, dry_run=dry_run,
                                                          _request_timeout=timeout)
-            _call(write, server, 'create' if create else 'update', kind_spec, instance.name, timeout)
+            writes = [('create' if create else 'update', instance.name, write)]
+            if old_uid:
+                writes.append(_deletion(api, fabric, kind_spec, old_name, old_uid, old_version, timeout))
+            _submit(writes, server, kind_spec, timeout)
     except ClusterError as e:
         type(instance).objects.filter(pk=instance.pk).update(apply_pending_since=None, apply_error=str(e))
         raise
-    return 'created' if create else 'updated'
+    return f'renamed from {old_name}' if previous else 'created' if create else 'updated'
 
 
 def apply_deletion(fabric, kind_spec, name, uid, resource_version):
-    """Delete one object from the fabric's cluster, only if it is still the one NetBox read (uid and
-    resourceVersion preconditions)."""
-    options = k8s.V1DeleteOptions(preconditions=k8s.V1Preconditions(uid=uid, resource_version=resource_version))
+    """Delete one object from the fabric's cluster, only if it is still the one NetBox read."""
     with fabric_api(fabric) as (api, server, timeout):
-        def write(dry_run):
-            api.delete_namespaced_custom_object(
-                kind_spec.group, kind_spec.version, fabric.kubernetes_namespace, kind_spec.plural, name,
-                body=options, dry_run=dry_run, _request_timeout=timeout,
-            )
-        _call(write, server, 'delete', kind_spec, name, timeout)
+        _submit([_deletion(api, fabric, kind_spec, name, uid, resource_version, timeout)], server, kind_spec, timeout)

@@ -153,13 +153,15 @@ def run_sync(run, heartbeat=lambda: None):
     if not run.dry_run:
         state.mark_started(fabric.pk, started)
     log(f'{"Dry run" if run.dry_run else "Sync"} of fabric {fabric.name} started')
-    plans, desired = [], None
+    plans, desired, reached = [], None, False
     try:
         with fabric_api(fabric) as (api, server, timeout):
             read = read_cluster(api, server, fabric.kubernetes_namespace, get_setting('k8s_page_size'), timeout,
                                 log, heartbeat)
         if read.failed:
             raise ClusterError(read.error)
+        state.mark_connection(fabric, True, f'Read by sync run #{run.pk}.')
+        reached = True
         if fabric.has_git:
             desired = desired_state(fabric, log, partial(_loaded_cleanly, fabric))
             run.git_commit = desired.commit
@@ -176,6 +178,8 @@ def run_sync(run, heartbeat=lambda: None):
                 record_git_errors(run, desired.errors)
     except (ClusterError, CredentialError, GitError) as e:
         run.error = str(e)
+        if not reached and isinstance(e, ClusterError | CredentialError):
+            state.mark_connection(fabric, False, run.error)
     except Exception as e:
         logger.exception('Sync of fabric %s failed unexpectedly', fabric.pk)
         run.error = f'Internal error during the sync ({type(e).__name__}); see the worker log for details.'

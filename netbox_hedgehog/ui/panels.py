@@ -325,7 +325,7 @@ class SyncRunPanel(panels.ObjectAttributesPanel):
     created = attrs.DateTimeAttr('created', label=_('Queued'))
     started = attrs.DateTimeAttr('started')
     finished = attrs.DateTimeAttr('finished')
-    duration = attrs.TextAttr('duration')
+    duration = attrs.TextAttr('duration_text', label=_('Duration'))
     git_commit = attrs.TextAttr('git_commit', label=_('Git commit'), style='font-monospace')
 
 
