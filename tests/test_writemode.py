@@ -7,6 +7,7 @@ write them. (Applying edits to the cluster: test_e2e_cluster_write.py.)
 import copy
 import re
 from datetime import datetime, timedelta
+from unittest import mock
 
 from django.test import SimpleTestCase
 from django.urls import reverse
@@ -239,3 +240,19 @@ class DurationTextTest(SimpleTestCase):
                 run = SyncRun(started=start, finished=start + timedelta(seconds=seconds))
                 self.assertEqual(run.duration_text, text)
         self.assertEqual(SyncRun(started=start).duration_text, '')
+
+
+class HealthLineTest(TestCase):
+    """The fabric page always says how the workers, the sidecar and the task queue are: a green line when fine."""
+    user_permissions = ['netbox_hedgehog.view_fabric']
+
+    def test_green_line_when_fine_and_problems_otherwise(self):
+        fabric = create_fabric('lab')
+        healthy = 'Workers, scheduler sidecar and task queue are running.'
+        with mock.patch('netbox_hedgehog.scheduling.queue_health', return_value=[]):
+            self.assertContains(self.client.get(fabric.get_absolute_url()), healthy)
+        problem = 'No worker is listening on the "high" queue'
+        with mock.patch('netbox_hedgehog.scheduling.queue_health', return_value=[problem]):
+            page = self.client.get(fabric.get_absolute_url())
+        self.assertContains(page, problem)
+        self.assertNotContains(page, healthy)

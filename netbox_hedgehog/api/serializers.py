@@ -109,7 +109,7 @@ class FabricSerializer(PrimaryModelSerializer):
             'last_sync_error', 'failure_count', 'next_sync_due', 'connection_status', 'connection_message',
             'owner', 'comments', 'tags', 'custom_fields', 'created', 'last_updated',
         )
-        brief_fields = ('id', 'url', 'display', 'name', 'description', 'write_mode')
+        brief_fields = ('id', 'url', 'display', 'name', 'description')
 
     def get_credentials_dropped(self, obj) -> list[str]:
         return self.context.get('credentials_dropped', {}).get(obj.pk, [])

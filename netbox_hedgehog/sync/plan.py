@@ -10,8 +10,8 @@ from netbox_hedgehog.loader import digest
 __all__ = (
     'GIT_FIELDS',
     'KindPlan',
-    'RESTORED_MESSAGE',
     'ObjectState',
+    'RESTORED_MESSAGE',
     'RowIdentity',
     'build_kind_plan',
     'diff',
@@ -174,21 +174,24 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
     changed = []
     for name, obj in observed.items():
         identity = existing_identity.get(name)
-        if identity is not None and identity.apply_pending_since is not None:
-            # An edit made in NetBox on its way to the cluster: kept until the cluster shows it (or the apply fails).
-            if identity.content_digest != digest(kind_spec.kind, name, obj.spec, obj.labels, obj.annotations):
+        if identity is None:
+            plan.create.append(obj)
+            continue
+        # NetBox's copy must be the cluster's, whatever the resourceVersion says: the digest of each row's content
+        # comes with its identity (no extra query).
+        same = identity.content_digest == digest(kind_spec.kind, name, obj.spec, obj.labels, obj.annotations)
+        if identity.apply_pending_since is not None:
+            if not same:
+                # An edit made in NetBox on its way to the cluster: kept until the cluster shows it (or it fails).
                 plan.unchanged += 1
                 continue
             plan.confirmed.append(identity.pk)
-        if identity is None:
-            plan.create.append(obj)
-        elif (identity.uid == obj.uid and identity.resource_version == obj.resource_version and obj.uid
-              and not identity.drift_status):
-            # The cluster did not change the object: NetBox's copy must still be the cluster's; a row changed
-            # outside the write path (a shell, a script) is restored and recorded as such.
-            if identity.content_digest == digest(kind_spec.kind, name, obj.spec, obj.labels, obj.annotations):
+        if (identity.uid == obj.uid and identity.resource_version == obj.resource_version and obj.uid
+                and not identity.drift_status):
+            if same:
                 plan.unchanged += 1
             else:
+                # Changed outside the write path (a shell, a script): restored, and recorded as such.
                 plan.restored.append(name)
                 changed.append((identity.pk, obj))
         else:
