@@ -67,11 +67,24 @@ def _username():
 
 
 def _enqueue(job, *args, description):
+    """Queue `job`; False (and a log entry) when the task queue cannot be reached."""
     try:
         django_rq.get_queue(RQ_QUEUE_DEFAULT).enqueue(job, *args, job_timeout=get_setting('sync_job_timeout'),
                                                       description=description)
     except RedisError:
         logger.exception('Could not queue "%s"; the change stays in NetBox only until the next sync', description)
+        return False
+    return True
+
+
+def _enqueue_apply(model, pk, *args, description):
+    """Queue the apply of an edit to the cluster; when that fails the object says so and is no longer pending (the
+    next sync puts back what the cluster holds)."""
+    if not _enqueue(APPLY_JOB, *args, description=description):
+        model.objects.filter(pk=pk).update(apply_pending_since=None, apply_error=(
+            'The edit could not be queued for the cluster: the task queue (Redis) cannot be reached. The cluster was '
+            'not changed.'
+        ))
 
 
 def _deleting_fabric(origin):
@@ -110,7 +123,7 @@ def object_applied(sender, instance, created, raw=False, **kwargs):
     fabric = instance.fabric
     action = 'create' if created else f'rename {check.previous_name} to' if previous else 'update'
     transaction.on_commit(partial(
-        _enqueue, APPLY_JOB, fabric.pk, sender._meta.model_name, instance.pk, previous,
+        _enqueue_apply, sender, instance.pk, fabric.pk, sender._meta.model_name, instance.pk, previous,
         description=f'Cluster: {action} {instance.kind} {instance.name} in fabric {fabric.name}',
     ))
 

@@ -7,15 +7,20 @@ write them. (Applying edits to the cluster: test_e2e_cluster_write.py.)
 import copy
 import re
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from unittest import mock
 
 from django.test import SimpleTestCase
 from django.urls import reverse
 from extras.models import Tag
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework import status
 from utilities.testing import APITestCase, TestCase, create_tags
 
+from netbox_hedgehog.kinds import KIND_BY_NAME
+from netbox_hedgehog.loader import digest
 from netbox_hedgehog.models import VPC, Fabric, SwitchGroup, SyncChange, SyncRun
+from netbox_hedgehog.sync.plan import RowIdentity, build_kind_plan
 
 from .cluster import VPCS, ClusterTestCase
 from .specs import create_fabric, create_objects
@@ -251,8 +256,83 @@ class HealthLineTest(TestCase):
         healthy = 'Workers, scheduler sidecar and task queue are running.'
         with mock.patch('netbox_hedgehog.scheduling.queue_health', return_value=[]):
             self.assertContains(self.client.get(fabric.get_absolute_url()), healthy)
-        problem = 'No worker is listening on the "high" queue'
+        problem = 'No worker is listening on the high queue'
         with mock.patch('netbox_hedgehog.scheduling.queue_health', return_value=[problem]):
             page = self.client.get(fabric.get_absolute_url())
         self.assertContains(page, problem)
         self.assertNotContains(page, healthy)
+
+
+class ClusterEditQueueTest(TestCase):
+    """An edit of a cluster fabric's object is queued for the cluster once the request's transaction commits; when
+    the task queue cannot be reached, the object says so instead of waiting for ever."""
+    user_permissions = ['netbox_hedgehog.view_fabric', 'netbox_hedgehog.view_switchgroup',
+                        'netbox_hedgehog.change_switchgroup']
+
+    def setUp(self):
+        super().setUp()
+        self.fabric = create_fabric('lab', write_mode='cluster')
+        self.group = create_objects(SwitchGroup, self.fabric, [('eslag-1', {})])[0]
+        self.url = reverse('plugins:netbox_hedgehog:switchgroup_edit', args=[self.group.pk])
+        self.data = {'fabric': self.fabric.pk, 'name': 'eslag-1', 'spec': '{}', 'labels': 'team: network',
+                     'annotations': ''}
+
+    def test_edit_is_queued_and_pending(self):
+        with mock.patch('django_rq.get_queue') as get_queue, self.captureOnCommitCallbacks(execute=True):
+            self.assertHttpStatus(self.client.post(self.url, self.data), 302)
+        job, fabric_id, model_name, object_id, previous = get_queue.return_value.enqueue.call_args.args
+        self.assertEqual((job, fabric_id, model_name, object_id, previous),
+                         ('rq_jobs.cluster.apply_to_cluster', self.fabric.pk, 'switchgroup', self.group.pk, None))
+        self.group.refresh_from_db()
+        self.assertEqual(self.group.labels, {'team': 'network'})
+        self.assertIsNotNone(self.group.apply_pending_since)
+
+    def test_unreachable_queue_is_said_on_the_object(self):
+        with mock.patch('django_rq.get_queue', side_effect=RedisConnectionError('refused')), \
+                self.captureOnCommitCallbacks(execute=True):
+            self.assertHttpStatus(self.client.post(self.url, self.data), 302)
+        self.group.refresh_from_db()
+        self.assertIsNone(self.group.apply_pending_since)
+        self.assertIn('could not be queued for the cluster', self.group.apply_error)
+
+
+class PendingApplyPlanTest(SimpleTestCase):
+    """How a sync treats objects whose NetBox edit waits to be applied to the cluster."""
+    SPEC = {'subnets': {'default': {'subnet': '10.20.1.0/24', 'vlan': 1001}}}
+    EDITED = {'subnets': {'default': {'subnet': '10.20.1.0/24', 'vlan': 1999}}}
+
+    def item(self, name, spec, uid='uid-1', version='7'):
+        return {'metadata': {'name': name, 'uid': uid, 'resourceVersion': version}, 'spec': spec}
+
+    def identity(self, name, spec, pending, pk=1, uid='uid-1', version='7'):
+        return RowIdentity(pk, uid, version, '', '', None, digest('VPC', name, spec, {}, {}), pending)
+
+    def plan(self, items, identities):
+        def no_rows(ids):
+            raise AssertionError(f'rows {ids} were loaded')
+        return build_kind_plan(KIND_BY_NAME['VPC'], items, identities, no_rows)
+
+    def test_pending_edit_is_kept_until_the_cluster_shows_it(self):
+        now = datetime(2026, 12, 6, 12, 0, 0)
+        waiting = self.plan([self.item('vpc-1', self.SPEC)], {'vpc-1': self.identity('vpc-1', self.EDITED, now)})
+        self.assertEqual((waiting.counts()['unchanged'], waiting.confirmed, waiting.restored), (1, [], []))
+        shown = self.plan([self.item('vpc-1', self.EDITED)], {'vpc-1': self.identity('vpc-1', self.EDITED, now)})
+        self.assertEqual((shown.counts()['unchanged'], shown.confirmed), (1, [1]))
+
+    def test_pending_creation_and_rename_are_neither_pruned_nor_recreated(self):
+        now = datetime(2026, 12, 6, 12, 0, 0)
+        plan = self.plan([self.item('vpc-1', self.SPEC)], {
+            'vpc-renamed': self.identity('vpc-renamed', self.SPEC, now, pk=1),
+            'vpc-new': self.identity('vpc-new', self.SPEC, now, pk=2, uid='', version=''),
+        })
+        self.assertEqual((plan.create, plan.delete, plan.counts()['unchanged']), ([], [], 1))
+
+    def test_row_changed_behind_netboxs_back_is_restored(self):
+        row = SimpleNamespace(pk=1, spec=self.EDITED, labels={}, annotations={}, observed=None, drift_status='',
+                              git_file='')
+        plan = build_kind_plan(KIND_BY_NAME['VPC'], [self.item('vpc-1', self.SPEC)],
+                               {'vpc-1': self.identity('vpc-1', self.EDITED, None)}, lambda ids: {1: row})
+        self.assertEqual(plan.restored, ['vpc-1'])
+        [(_row, state, changes)] = plan.update
+        self.assertEqual(state.spec, self.SPEC)
+        self.assertEqual(changes, [{'path': 'spec.subnets.default.vlan', 'old': 1999, 'new': 1001}])

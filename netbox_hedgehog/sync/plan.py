@@ -172,10 +172,15 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
     observed = observe_items(plan, items)
 
     changed = []
+    # Cluster objects of rows renamed in NetBox whose rename is still on its way: the row stands for them.
+    renaming = {i.uid for i in existing_identity.values() if i.apply_pending_since is not None and i.uid}
     for name, obj in observed.items():
         identity = existing_identity.get(name)
         if identity is None:
-            plan.create.append(obj)
+            if obj.uid in renaming:
+                plan.unchanged += 1
+            else:
+                plan.create.append(obj)
             continue
         # NetBox's copy must be the cluster's, whatever the resourceVersion says: the digest of each row's content
         # comes with its identity (no extra query).
