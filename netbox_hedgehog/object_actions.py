@@ -78,7 +78,7 @@ class ResourceClone(CloneObject):
 
     @classmethod
     def render(cls, context, obj, **kwargs):
-        if read_only_reason(obj.fabric):
+        if read_only_reason(obj.fabric, obj.kind):
             return ''
         return super().render(context, obj, **kwargs)
 
@@ -88,7 +88,7 @@ class ResourceDelete(DeleteObject):
 
     @classmethod
     def render(cls, context, obj, **kwargs):
-        if reason := read_only_reason(obj.fabric):
+        if reason := read_only_reason(obj.fabric, obj.kind):
             return _read_only_line(reason)
         return super().render(context, obj, **kwargs)
 
@@ -98,7 +98,7 @@ class ResourceAdd(AddObject):
 
     @classmethod
     def render(cls, context, obj, **kwargs):
-        if reason := list_refusal(context['request']):
+        if reason := list_refusal(context['request'], obj.kind_spec().kind):
             return _read_only_line(reason)
         return super().render(context, obj, **kwargs)
 
@@ -106,7 +106,7 @@ class ResourceAdd(AddObject):
 class ResourceImport(BulkImport):
     @classmethod
     def render(cls, context, obj, **kwargs):
-        if list_refusal(context['request']):
+        if list_refusal(context['request'], obj.kind_spec().kind):
             return ''
         return super().render(context, obj, **kwargs)
 
@@ -114,7 +114,7 @@ class ResourceImport(BulkImport):
 class ResourceBulkDelete(BulkDelete):
     @classmethod
     def render(cls, context, obj, **kwargs):
-        if list_refusal(context['request']):
+        if list_refusal(context['request'], obj.kind_spec().kind):
             return ''
         return super().render(context, obj, **kwargs)
 

@@ -6,7 +6,9 @@ write them. (Applying edits to the cluster: test_e2e_cluster_write.py.)
 """
 import copy
 import re
+import tempfile
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
 
@@ -15,15 +17,18 @@ from django.urls import reverse
 from extras.models import Tag
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework import status
+from users.models import User
 from utilities.testing import APITestCase, TestCase, create_tags
 
 from netbox_hedgehog.kinds import KIND_BY_NAME
 from netbox_hedgehog.loader import digest
-from netbox_hedgehog.models import VPC, Fabric, SwitchGroup, SyncChange, SyncRun
+from netbox_hedgehog.models import VPC, Fabric, Switch, SwitchGroup, SyncChange, SyncRun, VPCAttachment
 from netbox_hedgehog.sync.plan import RowIdentity, build_kind_plan
 
-from .cluster import VPCS, ClusterTestCase
+from .cluster import VPCS, WIRING, ClusterTestCase
+from .gitserver import BareRepo
 from .specs import create_fabric, create_objects
+from .test_sync import plugin_settings
 
 READ_ONLY_WORDS = 'is read-only: its objects are mirrored from the cluster'
 HOW_TO_CHANGE = 'set its write mode to &quot;Apply to cluster&quot; or &quot;Commit to Git&quot;'
@@ -336,3 +341,60 @@ class PendingApplyPlanTest(SimpleTestCase):
         [(_row, state, changes)] = plan.update
         self.assertEqual(state.spec, self.SPEC)
         self.assertEqual(changes, [{'path': 'spec.subnets.default.vlan', 'old': 1999, 'new': 1001}])
+
+
+class GitScopeTest(ClusterTestCase):
+    """The demo-gitops layout: VPCs and their attachments in Git, wiring applied by the installer. Only the kinds the
+    repository manages count as drift; the others are not tracked and read-only in NetBox."""
+
+    def setUp(self):
+        super().setUp()
+        tmp = tempfile.TemporaryDirectory(prefix='hedgehog-scope-test-')
+        self.addCleanup(tmp.cleanup)
+        settings = plugin_settings(git_cache_dir=str(Path(tmp.name) / 'cache'))
+        settings.enable()
+        self.addCleanup(settings.disable)
+        self.repo = BareRepo(Path(tmp.name) / 'fabric.git', {'env-1/vpcs.yaml': VPCS.read_text()})
+        self.kube.load_yaml(WIRING)
+        self.kube.load_yaml(VPCS)
+        # The planted differences: a VLAN changed in the cluster, an attachment missing from it.
+        vpc = self.kube.get('VPC', 'vpc-1')
+        vpc['spec']['subnets']['default']['vlan'] = 1999
+        self.kube.put(vpc)
+        self.kube.delete('VPCAttachment', 'vpc-2--server-04--unbundled--leaf-02')
+
+    def test_drift_counts_only_the_kinds_in_git(self):
+        fabric = self.make_fabric(git_url=self.repo.url, git_path='env-1')
+        run = self.sync(fabric)
+        self.assertEqual(run.status, 'succeeded', run.error)
+        fabric.refresh_from_db()
+        self.assertEqual(fabric.git_kinds_found, ['VPC', 'VPCAttachment'])
+        self.assertEqual(fabric.drift_count, 2)
+        self.assertEqual(fabric.drift_status, 'drifted')
+        self.assertEqual(VPC.objects.get(fabric=fabric, name='vpc-1').drift_status, 'differs')
+        self.assertEqual(set(Switch.objects.filter(fabric=fabric).values_list('drift_status', flat=True)), {''})
+        self.assertEqual(Switch.objects.filter(fabric=fabric).count(), 6)
+
+        # Naming the kinds narrows the scope: the attachments are no longer tracked.
+        Fabric.objects.filter(pk=fabric.pk).update(git_kinds=['VPC'])
+        fabric.refresh_from_db()
+        self.sync(fabric)
+        fabric.refresh_from_db()
+        self.assertEqual(fabric.drift_count, 1)
+        self.assertEqual(set(VPCAttachment.objects.filter(fabric=fabric).values_list('drift_status', flat=True)),
+                         {''})
+
+    def test_kinds_outside_the_scope_are_read_only(self):
+        fabric = self.make_fabric(git_url=self.repo.url, git_path='env-1')
+        self.sync(fabric)
+        user = User.objects.create_user(username='alice', is_superuser=True)
+        self.client.force_login(user)
+        switch = Switch.objects.filter(fabric=fabric).first()
+        response = self.client.post(reverse('plugins:netbox_hedgehog:switch_delete', args=[switch.pk]),
+                                    {'confirm': True}, follow=True)
+        self.assertContains(response, 'keeps only VPC, VPCAttachment in Git: Switch objects are not tracked there')
+        self.assertTrue(Switch.objects.filter(pk=switch.pk).exists())
+        page = self.client.get(fabric.get_absolute_url())
+        self.assertContains(page, 'Drifted per kind in Git')
+        vpcs = self.client.get(reverse('plugins:netbox_hedgehog:vpc_list'), {'fabric_id': fabric.pk})
+        self.assertNotContains(vpcs, 'not tracked there')

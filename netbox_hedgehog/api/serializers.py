@@ -102,7 +102,7 @@ class FabricSerializer(PrimaryModelSerializer):
             'id', 'url', 'display_url', 'display', 'name', 'status', 'write_mode', 'description',
             'kubernetes_server', 'kubernetes_namespace', 'kubernetes_ca_cert', 'verify_tls',
             'kubeconfig', 'kubeconfig_set', 'kubernetes_token', 'kubernetes_token_set',
-            'git_url', 'git_branch', 'git_path', 'git_author_name', 'git_author_email',
+            'git_url', 'git_branch', 'git_path', 'git_kinds', 'git_kinds_found', 'git_author_name', 'git_author_email',
             'git_token', 'git_token_set', 'git_ssh_key', 'git_ssh_key_set', 'credentials_dropped', 'git_commit',
             'drift_status', 'drift_count',
             'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'sync_status', 'last_sync', 'last_sync_attempt',

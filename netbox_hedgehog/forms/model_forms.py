@@ -8,6 +8,7 @@ from utilities.forms.rendering import FieldSet
 
 from netbox_hedgehog import kubeconfig as kubeconfig_rules
 from netbox_hedgehog.choices import WriteModeChoices
+from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import (
     CREDENTIAL_FIELDS,
     VPC,
@@ -71,6 +72,11 @@ def _secret_input():
 
 
 class FabricForm(PrimaryModelForm):
+    git_kinds = forms.MultipleChoiceField(
+        label=_('Kinds in Git'), required=False,
+        choices=[(kind.kind, kind.label) for kind in KINDS if not kind.read_only],
+        help_text=Fabric._meta.get_field('git_kinds').help_text,
+    )
     write_mode = forms.ChoiceField(
         label=_('Write mode'), choices=add_blank_choice(WriteModeChoices), required=False,
         help_text=Fabric._meta.get_field('write_mode').help_text,
@@ -91,8 +97,8 @@ class FabricForm(PrimaryModelForm):
             'clear_kubernetes_token', 'kubernetes_ca_cert', 'verify_tls', name=_('Kubernetes'),
         ),
         FieldSet(
-            'git_url', 'git_branch', 'git_path', 'git_token', 'clear_git_token', 'git_ssh_key', 'clear_git_ssh_key',
-            'git_author_name', 'git_author_email', name=_('Git'),
+            'git_url', 'git_branch', 'git_path', 'git_kinds', 'git_token', 'clear_git_token', 'git_ssh_key',
+            'clear_git_ssh_key', 'git_author_name', 'git_author_email', name=_('Git'),
         ),
         FieldSet('sync_enabled', 'sync_interval', 'allow_empty_kinds', name=_('Sync')),
     )
@@ -101,7 +107,7 @@ class FabricForm(PrimaryModelForm):
         model = Fabric
         fields = (
             'name', 'status', 'write_mode', 'description', 'kubernetes_server', 'kubernetes_namespace',
-            'kubernetes_ca_cert', 'verify_tls', 'git_url', 'git_branch', 'git_path', 'git_author_name',
+            'kubernetes_ca_cert', 'verify_tls', 'git_url', 'git_branch', 'git_path', 'git_kinds', 'git_author_name',
             'git_author_email', 'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'owner', 'comments', 'tags',
         )
         widgets = {
@@ -186,7 +192,8 @@ class HedgehogResourceForm(NetBoxModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # An object of a read-only fabric keeps its Kubernetes part; its tags and custom fields stay editable.
-        if not self.instance._state.adding and (reason := read_only_reason(self.instance.fabric)):
+        fabric = None if self.instance._state.adding else self.instance.fabric
+        if fabric is not None and (reason := read_only_reason(fabric, self.instance.kind)):
             for name in ('fabric', 'name', 'spec', 'labels', 'annotations'):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = reason

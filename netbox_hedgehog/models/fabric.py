@@ -1,3 +1,4 @@
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -15,6 +16,7 @@ from netbox_hedgehog.choices import (
     SyncStatusChoices,
     WriteModeChoices,
 )
+from netbox_hedgehog.kinds import KIND_BY_NAME
 
 __all__ = (
     'CREDENTIAL_FIELDS',
@@ -121,6 +123,16 @@ class Fabric(PrimaryModel):
     git_path = models.CharField(
         verbose_name=_('Git path'), max_length=500, blank=True,
         help_text=_('Directory inside the repository holding the fabric YAML (empty: the whole repository)'),
+    )
+    git_kinds = ArrayField(
+        models.CharField(max_length=50), verbose_name=_('kinds in Git'), default=list, blank=True,
+        help_text=_('The kinds the repository manages (empty: the kinds found in it at the last read). Objects of '
+                    'other kinds are not tracked: their source is the cluster, they never count as drift, and they '
+                    'are read-only in NetBox.'),
+    )
+    git_kinds_found = ArrayField(
+        models.CharField(max_length=50), verbose_name=_('kinds found in Git'), default=list, blank=True,
+        editable=False, help_text=_('The kinds the repository held at the last read'),
     )
     git_token_encrypted = models.TextField(blank=True, editable=False)
     git_ssh_key_encrypted = models.TextField(blank=True, editable=False)
@@ -274,6 +286,20 @@ class Fabric(PrimaryModel):
         return bool(self.git_url)
 
     @property
+    def git_scope(self):
+        """The kinds the repository manages: those given, else those found in it at the last read."""
+        return list(self.git_kinds or self.git_kinds_found)
+
+    @property
+    def git_scope_text(self):
+        """The scope for people: the kinds, and whether they were given or found."""
+        if self.git_kinds:
+            return ', '.join(self.git_kinds)
+        if self.git_kinds_found:
+            return _('{kinds} (found in the repository)').format(kinds=', '.join(self.git_kinds_found))
+        return ''
+
+    @property
     def drift_status(self):
         """Not tracked without Git settings; otherwise in sync or drifted by the drift count."""
         if not self.has_git:
@@ -306,6 +332,8 @@ class Fabric(PrimaryModel):
             errors.setdefault('kubernetes_server', _('A bearer token needs the API server URL (or use a kubeconfig).'))
         if self.has_kubeconfig and 'kubeconfig' in self.__dict__.get('_credentials_supplied', ()):
             errors.update(self._kubeconfig_errors())
+        if unknown := [kind for kind in self.git_kinds if kind not in KIND_BY_NAME]:
+            errors['git_kinds'] = _('Unknown kind(s): {kinds}.').format(kinds=', '.join(unknown))
         if self.write_mode == WriteModeChoices.GIT and not self.git_url:
             errors['write_mode'] = _('Committing to Git needs a Git repository URL.')
         if problem := self._sync_permission_problem():

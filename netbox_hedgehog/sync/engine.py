@@ -107,6 +107,7 @@ def plan_fabric(fabric, read, log, desired=None):
         log(f'Nothing is pruned: {prune_blocked}')
     # NetBox edits queued more recently than a job may run are still on their way to Git.
     pending_after = timezone.now() - timedelta(seconds=get_setting('sync_job_timeout'))
+    scope = set(git_scope(fabric, desired)) if desired is not None else set()
     plans = []
     for kind_spec in KINDS:
         model = kind_spec.model
@@ -115,7 +116,8 @@ def plan_fabric(fabric, read, log, desired=None):
             return {row.pk: row for row in model.objects.filter(pk__in=ids).prefetch_related('tags')} if ids else {}
 
         items = read.kinds[kind_spec.kind].items
-        if desired is None:
+        if desired is None or kind_spec.kind not in scope:
+            # Kinds the repository does not manage are not tracked: NetBox mirrors the cluster for them.
             plan = build_kind_plan(kind_spec, items, identities[kind_spec.kind], load_rows, prune_blocked)
         else:
             plan = build_git_kind_plan(
@@ -130,11 +132,28 @@ def plan_fabric(fabric, read, log, desired=None):
     return plans
 
 
+def git_scope(fabric, desired):
+    """The kinds the fabric's repository manages: those the fabric names, else those found in the commit just
+    read (or, when it was not parsed again, at the last read)."""
+    if fabric.git_kinds or not desired.parsed:
+        return fabric.git_scope
+    if desired.errors:
+        # A file that could not be read may hold a kind: the kinds found before stay in scope.
+        return sorted({*_kinds_found(desired), *fabric.git_kinds_found})
+    return _kinds_found(desired)
+
+
+def _kinds_found(desired):
+    return sorted(kind for kind, objects in desired.kinds.items() if objects)
+
+
 def _record_git_state(fabric, desired, plans):
-    """Store the commit read and the drift count on the fabric (or clear them once Git settings are gone)."""
+    """Store the commit read, the kinds found in it and the drift count on the fabric (or clear them once Git
+    settings are gone)."""
     if desired is not None:
+        found = {'git_kinds_found': _kinds_found(desired)} if desired.parsed else {}
         Fabric.objects.filter(pk=fabric.pk).update(git_commit=desired.commit,
-                                                   drift_count=sum(p.drifted for p in plans))
+                                                   drift_count=sum(p.drifted for p in plans), **found)
     elif fabric.git_commit or fabric.drift_count:
         Fabric.objects.filter(pk=fabric.pk).update(git_commit='', drift_count=0)
 
