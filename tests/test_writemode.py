@@ -398,3 +398,19 @@ class GitScopeTest(ClusterTestCase):
         self.assertContains(page, 'Drifted per kind in Git')
         vpcs = self.client.get(reverse('plugins:netbox_hedgehog:vpc_list'), {'fabric_id': fabric.pk})
         self.assertNotContains(vpcs, 'not tracked there')
+
+
+class PruneBlockedTest(ClusterTestCase):
+    def test_fabric_says_how_to_allow_pruning(self):
+        self.kube.load_yaml(VPCS)
+        fabric = self.make_fabric()
+        self.sync(fabric)
+        for name in ('vpc-1', 'vpc-2'):
+            self.kube.delete('VPC', name)
+        run = self.sync(fabric)
+        self.assertEqual(run.status, 'partial')
+        fabric.refresh_from_db()
+        self.assertEqual(fabric.sync_status, 'out_of_sync')
+        self.assertIn('the cluster returned no VPC objects while NetBox holds some', fabric.last_sync_error)
+        self.assertIn('turn on "allow empty kinds" and sync again', fabric.last_sync_error)
+        self.assertEqual(VPC.objects.filter(fabric=fabric).count(), 2)

@@ -97,7 +97,8 @@ def plan_fabric(fabric, read, log, desired=None):
     if emptied and not fabric.allow_empty_kinds:
         reasons.append(
             f'the cluster returned no {", ".join(emptied)} objects while NetBox holds some; an empty answer is '
-            f'treated as a broken read unless the fabric allows empty kinds'
+            f'treated as a broken read unless the fabric allows empty kinds (if the cluster really has none, '
+            f'edit the fabric, turn on "allow empty kinds" and sync again)'
         )
     git_blocked = _git_prune_blocked(fabric, desired, identities) if desired is not None else ''
     if git_blocked:
@@ -237,6 +238,6 @@ def _finish(run, fabric, plans, log, finished, git_errors):
             elif errors:
                 note = f'{errors} object(s) could not be interpreted; see sync run #{run.pk}.'
             elif skipped:
-                note = f'Nothing was pruned; see sync run #{run.pk}.'
+                note = f'Nothing was pruned: {"; ".join(skipped)}. See sync run #{run.pk}.'
             state.mark_succeeded(fabric, finished, out_of_sync=bool(note), note=note)
     return run
