@@ -12,14 +12,18 @@ from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
 
+import yaml
 from django.test import SimpleTestCase
 from django.urls import reverse
 from extras.models import Tag
+from kubernetes import client as k8s
+from kubernetes.config.kube_config import KubeConfigLoader
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework import status
 from users.models import User
 from utilities.testing import APITestCase, TestCase, create_tags
 
+from hedgehog_devtools.kubeapi import KubeAPIServer
 from netbox_hedgehog.kinds import KIND_BY_NAME
 from netbox_hedgehog.loader import digest
 from netbox_hedgehog.models import VPC, Fabric, Switch, SwitchGroup, SyncChange, SyncRun, VPCAttachment
@@ -414,3 +418,32 @@ class PruneBlockedTest(ClusterTestCase):
         self.assertIn('the cluster returned no VPC objects while NetBox holds some', fabric.last_sync_error)
         self.assertIn('turn on "allow empty kinds" and sync again', fabric.last_sync_error)
         self.assertEqual(VPC.objects.filter(fabric=fabric).count(), 2)
+
+
+class KubeAPIDryRunTest(SimpleTestCase):
+    """The Kubernetes API test server honours dryRun=All: the write is checked and answered, nothing is stored."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.kube = KubeAPIServer().start()
+        cls.addClassCleanup(cls.kube.stop)
+
+    def test_dry_run_stores_nothing(self):
+        self.kube.load_yaml(VPCS)
+        cfg = k8s.Configuration()
+        KubeConfigLoader(config_dict=yaml.safe_load(self.kube.kubeconfig())).load_and_set(cfg)
+        api = k8s.CustomObjectsApi(k8s.ApiClient(cfg))
+        current = self.kube.get('VPC', 'vpc-1')
+        changed = copy.deepcopy(current)
+        changed['spec']['subnets']['default']['vlan'] = 1999
+        answer = api.replace_namespaced_custom_object('vpc.githedgehog.com', 'v1beta1', 'default', 'vpcs', 'vpc-1',
+                                                      changed, dry_run='All')
+        self.assertEqual(answer['spec']['subnets']['default']['vlan'], 1999)
+        self.assertEqual(self.kube.get('VPC', 'vpc-1'), current)
+        new = {**copy.deepcopy(current), 'metadata': {'name': 'vpc-9', 'namespace': 'default'}}
+        api.create_namespaced_custom_object('vpc.githedgehog.com', 'v1beta1', 'default', 'vpcs', new, dry_run='All')
+        self.assertIsNone(self.kube.get('VPC', 'vpc-9'))
+        api.delete_namespaced_custom_object('vpc.githedgehog.com', 'v1beta1', 'default', 'vpcs', 'vpc-1',
+                                            dry_run='All')
+        self.assertEqual(self.kube.get('VPC', 'vpc-1'), current)
