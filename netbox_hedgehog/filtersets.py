@@ -17,6 +17,7 @@ from .choices import (
     SyncStatusChoices,
     SyncTriggerChoices,
     VPCModeChoices,
+    WriteModeChoices,
 )
 from .models import (
     VPC,
@@ -63,6 +64,7 @@ __all__ = (
 # Fields every Hedgehog resource filterset offers besides its typed columns.
 RESOURCE_FIELDS = (
     'id', 'name', 'uid', 'resource_version', 'generation', 'creation_timestamp', 'git_file', 'git_pending_since',
+    'apply_pending_since',
 )
 
 
@@ -76,6 +78,7 @@ class FabricFilterSet(PrimaryModelFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=FabricStatusChoices)
     sync_status = django_filters.MultipleChoiceFilter(choices=SyncStatusChoices)
     connection_status = django_filters.MultipleChoiceFilter(choices=ConnectionStatusChoices)
+    write_mode = django_filters.MultipleChoiceFilter(choices=WriteModeChoices)
 
     class Meta:
         model = Fabric
