@@ -289,9 +289,10 @@ class ClusterEditQueueTest(TestCase):
     def test_edit_is_queued_and_pending(self):
         with mock.patch('django_rq.get_queue') as get_queue, self.captureOnCommitCallbacks(execute=True):
             self.assertHttpStatus(self.client.post(self.url, self.data), 302)
-        job, fabric_id, model_name, object_id, previous = get_queue.return_value.enqueue.call_args.args
-        self.assertEqual((job, fabric_id, model_name, object_id, previous),
-                         ('rq_jobs.cluster.apply_to_cluster', self.fabric.pk, 'switchgroup', self.group.pk, None))
+        queued = [call.args for call in get_queue.return_value.enqueue.call_args_list
+                  if call.args[0] == 'rq_jobs.cluster.apply_to_cluster']
+        self.assertEqual(queued, [('rq_jobs.cluster.apply_to_cluster', self.fabric.pk, 'switchgroup', self.group.pk,
+                                   None)])
         self.group.refresh_from_db()
         self.assertEqual(self.group.labels, {'team': 'network'})
         self.assertIsNotNone(self.group.apply_pending_since)

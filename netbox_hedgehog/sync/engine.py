@@ -134,25 +134,27 @@ def plan_fabric(fabric, read, log, desired=None):
 
 
 def git_scope(fabric, desired):
-    """The kinds the fabric's repository manages: those the fabric names, else those found in the commit just
-    read (or, when it was not parsed again, at the last read)."""
-    if fabric.git_kinds or not desired.parsed:
-        return fabric.git_scope
-    if desired.errors:
-        # A file that could not be read may hold a kind: the kinds found before stay in scope.
-        return sorted({*_kinds_found(desired), *fabric.git_kinds_found})
-    return _kinds_found(desired)
+    """The kinds the fabric's repository manages: those the fabric names, else those found in the repository."""
+    return list(fabric.git_kinds) or _kinds_in_repository(fabric, desired)
 
 
-def _kinds_found(desired):
-    return sorted(kind for kind, objects in desired.kinds.items() if objects)
+def _kinds_in_repository(fabric, desired):
+    """The kinds the commit just read holds (those found at the last read when it was not parsed again)."""
+    if not desired.parsed:
+        return list(fabric.git_kinds_found)
+    found = sorted(kind for kind, objects in desired.kinds.items() if objects)
+    if desired.errors or not found:
+        # A file that could not be read may hold a kind, and an empty read is more often a wrong path than a
+        # repository emptied on purpose: the kinds found before stay.
+        return sorted({*found, *fabric.git_kinds_found})
+    return found
 
 
 def _record_git_state(fabric, desired, plans):
     """Store the commit read, the kinds found in it and the drift count on the fabric (or clear them once Git
     settings are gone)."""
     if desired is not None:
-        found = {'git_kinds_found': _kinds_found(desired)} if desired.parsed else {}
+        found = {'git_kinds_found': _kinds_in_repository(fabric, desired)} if desired.parsed else {}
         Fabric.objects.filter(pk=fabric.pk).update(git_commit=desired.commit,
                                                    drift_count=sum(p.drifted for p in plans), **found)
     elif fabric.git_commit or fabric.drift_count:
