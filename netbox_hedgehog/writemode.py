@@ -3,7 +3,8 @@
 - read-only: the cluster is the source. Creating, changing or deleting the fabric's objects (their Kubernetes part:
   fabric, name, spec, labels, annotations) is refused in the UI, the REST API and bulk views, with the same words.
 - cluster: edits are applied to the fabric's Kubernetes API by a job.
-- git: edits are committed to the fabric's repository by a job.
+- git: edits are committed to the fabric's repository by a job; kinds outside the repository's scope (the
+  fabric's kinds in Git) are not tracked and read-only, as in a read-only fabric.
 
 NetBox's own fields of an object (tags, custom fields, journal entries) stay editable in every mode.
 """
