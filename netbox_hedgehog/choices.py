@@ -17,6 +17,7 @@ __all__ = (
     'SyncStatusChoices',
     'SyncTriggerChoices',
     'VPCModeChoices',
+    'WriteModeChoices',
 )
 
 
@@ -258,4 +259,17 @@ class CablingChoices(ChoiceSet):
         (UNKNOWN, _('Unknown'), 'gray'),
         (EXTERNAL, _('External (not checked)'), 'cyan'),
         (UNPLANNED, _('Unplanned neighbour'), 'purple'),
+    ]
+
+
+class WriteModeChoices(ChoiceSet):
+    """How NetBox may change a fabric's objects."""
+    READ_ONLY = 'read-only'
+    CLUSTER = 'cluster'
+    GIT = 'git'
+
+    CHOICES = [
+        (READ_ONLY, _('Read-only'), 'gray'),
+        (CLUSTER, _('Apply to cluster'), 'blue'),
+        (GIT, _('Commit to Git'), 'purple'),
     ]

@@ -21,6 +21,7 @@ from .choices import (
     SyncStatusChoices,
     SyncTriggerChoices,
     VPCModeChoices,
+    WriteModeChoices,
 )
 from .live.health import health_q
 from .models import (
@@ -71,6 +72,7 @@ __all__ = (
 # Fields every Hedgehog resource filterset offers besides its typed columns.
 RESOURCE_FIELDS = (
     'id', 'name', 'uid', 'resource_version', 'generation', 'creation_timestamp', 'git_file', 'git_pending_since',
+    'apply_pending_since',
 )
 
 
@@ -94,6 +96,7 @@ class FabricFilterSet(PrimaryModelFilterSet):
         field_name='inventory_tenant__slug', queryset=Tenant.objects.all(), to_field_name='slug',
         label=_('Tenant (slug)'),
     )
+    write_mode = django_filters.MultipleChoiceFilter(choices=WriteModeChoices)
 
     class Meta:
         model = Fabric

@@ -1,5 +1,7 @@
-"""Signal receivers: queue a commit when a person creates, edits or deletes a Hedgehog object of a fabric with Git
-settings.
+"""Signal receivers: refuse a person's edits of a read-only fabric's objects (the UI, REST and bulk views answer with
+the reason; see `writemode`); queue the job applying a person's edit to the cluster (write mode "cluster", jobs of
+`rq_jobs.cluster`); and queue a commit when a person creates, edits or deletes a Hedgehog object of a fabric whose
+write mode is Git.
 
 `HedgehogConfig.ready()` connects the receivers to the plugin's writable kinds only (never globally). They run inside
 the request's transaction and do no Git work there: they record the object's new drift, mark it as waiting for Git,
@@ -15,21 +17,24 @@ from functools import partial
 
 import django_rq
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 from netbox.constants import RQ_QUEUE_DEFAULT
 from netbox.context import current_request
 from redis.exceptions import RedisError
+from utilities.exceptions import AbortRequest
 
 from netbox_hedgehog import get_setting
-from netbox_hedgehog.choices import DriftStatusChoices
+from netbox_hedgehog.choices import DriftStatusChoices, WriteModeChoices
 from netbox_hedgehog.inventory import remove_inventory
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import Fabric
 from netbox_hedgehog.models.fabric import fabric_deleting
+from netbox_hedgehog.sync.apply_cluster import mark_pending
 from netbox_hedgehog.sync.drift import drift_of
 from netbox_hedgehog.sync.purge import purge_fabric
 from netbox_hedgehog.sync.state import adjust_drift_count
+from netbox_hedgehog.writemode import edit_refusal
 
 __all__ = (
     'connect',
@@ -41,6 +46,9 @@ logger = logging.getLogger('netbox_hedgehog.gitops')
 # The Git write jobs, run by `netbox rqworker`.
 WRITE_JOB = 'rq_jobs.git.write_object'
 DELETE_JOB = 'rq_jobs.git.delete_object'
+# The cluster write jobs.
+APPLY_JOB = 'rq_jobs.cluster.apply_to_cluster'
+DELETE_FROM_CLUSTER_JOB = 'rq_jobs.cluster.delete_from_cluster'
 
 _suppressed = ContextVar('netbox_hedgehog_git_writes_suppressed', default=False)
 
@@ -62,11 +70,24 @@ def _username():
 
 
 def _enqueue(job, *args, description):
+    """Queue `job`; False (and a log entry) when the task queue cannot be reached."""
     try:
         django_rq.get_queue(RQ_QUEUE_DEFAULT).enqueue(job, *args, job_timeout=get_setting('sync_job_timeout'),
                                                       description=description)
     except RedisError:
         logger.exception('Could not queue "%s"; the change stays in NetBox only until the next sync', description)
+        return False
+    return True
+
+
+def _enqueue_apply(model, pk, *args, description):
+    """Queue the apply of an edit to the cluster; when that fails the object says so and is no longer pending (the
+    next sync puts back what the cluster holds)."""
+    if not _enqueue(APPLY_JOB, *args, description=description):
+        model.objects.filter(pk=pk).update(apply_pending_since=None, apply_error=(
+            'The edit could not be queued for the cluster: the task queue (Redis) cannot be reached. The cluster was '
+            'not changed.'
+        ))
 
 
 def _deleting_fabric(origin):
@@ -74,11 +95,61 @@ def _deleting_fabric(origin):
     return isinstance(origin, Fabric) or getattr(origin, 'model', None) is Fabric
 
 
+def check_save(sender, instance, raw=False, **kwargs):
+    """A person's save of an object of a read-only fabric is refused unless it leaves the Kubernetes object as is;
+    in a fabric that applies edits to its cluster, a save that changes it is marked for `object_applied`."""
+    if raw or current_request.get() is None:
+        return
+    check = edit_refusal(instance)
+    if check.reason:
+        raise AbortRequest(check.reason)
+    if check.changes and instance.fabric.write_mode == WriteModeChoices.CLUSTER:
+        instance._hedgehog_apply = check
+
+
+def check_delete(sender, instance, origin=None, **kwargs):
+    """A person's deletion of an object of a read-only fabric is refused (deleting the fabric itself is not)."""
+    if current_request.get() is None or _deleting_fabric(origin):
+        return
+    if reason := edit_refusal(instance, deleting=True).reason:
+        raise AbortRequest(reason)
+
+
+def object_applied(sender, instance, created, raw=False, **kwargs):
+    """Queue the job applying a person's edit to the fabric's cluster; the object is pending apply meanwhile."""
+    check = instance.__dict__.pop('_hedgehog_apply', None)
+    if raw or check is None:
+        return
+    # What the cluster holds under the old name of a renamed object, for the job to delete once the new one exists.
+    previous = (check.previous_name, instance.uid, instance.resource_version) if check.previous_name else None
+    mark_pending(instance)
+    fabric = instance.fabric
+    action = 'create' if created else f'rename {check.previous_name} to' if previous else 'update'
+    transaction.on_commit(partial(
+        _enqueue_apply, sender, instance.pk, fabric.pk, sender._meta.model_name, instance.pk, previous,
+        description=f'Cluster: {action} {instance.kind} {instance.name} in fabric {fabric.name}',
+    ))
+
+
+def object_removed(sender, instance, origin=None, **kwargs):
+    """Queue the job deleting a person's deleted object from the fabric's cluster (when NetBox read it there)."""
+    if current_request.get() is None or _deleting_fabric(origin) or not instance.uid:
+        return
+    fabric = Fabric.objects.filter(pk=instance.fabric_id).first()
+    if fabric is None or fabric.write_mode != WriteModeChoices.CLUSTER:
+        return
+    transaction.on_commit(partial(
+        _enqueue, DELETE_FROM_CLUSTER_JOB, fabric.pk, instance.kind, instance.name, instance.uid,
+        instance.resource_version, description=f'Cluster: delete {instance.kind} {instance.name} in fabric '
+                                               f'{fabric.name}',
+    ))
+
+
 def object_saved(sender, instance, created, raw=False, **kwargs):
     if raw or _suppressed.get():
         return
     fabric = instance.fabric
-    if not fabric.has_git:
+    if fabric.write_mode != WriteModeChoices.GIT:
         return
     status, changes = drift_of(instance.desired, instance.observed, in_git=True)
     now = timezone.now()
@@ -97,7 +168,7 @@ def object_deleted(sender, instance, origin=None, **kwargs):
     if _suppressed.get() or _deleting_fabric(origin):
         return
     fabric = Fabric.objects.filter(pk=instance.fabric_id).first()
-    if fabric is None or not fabric.has_git:
+    if fabric is None or fabric.write_mode != WriteModeChoices.GIT:
         return
     adjust_drift_count(fabric, instance.drift_status in DriftStatusChoices.DRIFTED, False)
     if not instance.git_file:
@@ -132,6 +203,13 @@ def connect():
     for kind_spec in KINDS:
         if kind_spec.read_only:
             continue
+        pre_save.connect(check_save, sender=kind_spec.model, dispatch_uid=f'hedgehog-write-mode-save-{kind_spec.kind}')
+        pre_delete.connect(check_delete, sender=kind_spec.model,
+                           dispatch_uid=f'hedgehog-write-mode-delete-{kind_spec.kind}')
         post_save.connect(object_saved, sender=kind_spec.model, dispatch_uid=f'hedgehog-git-save-{kind_spec.kind}')
+        post_save.connect(object_applied, sender=kind_spec.model,
+                          dispatch_uid=f'hedgehog-cluster-save-{kind_spec.kind}')
+        post_delete.connect(object_removed, sender=kind_spec.model,
+                            dispatch_uid=f'hedgehog-cluster-delete-{kind_spec.kind}')
         post_delete.connect(object_deleted, sender=kind_spec.model,
                             dispatch_uid=f'hedgehog-git-delete-{kind_spec.kind}')

@@ -344,7 +344,7 @@ class SyncRunTable(BaseTable):
     dry_run = columns.BooleanColumn(verbose_name=_('Dry run'))
     created = columns.DateTimeColumn(verbose_name=_('Queued'))
     finished = columns.DateTimeColumn(verbose_name=_('Finished'))
-    duration = tables.Column(orderable=False, verbose_name=_('Duration'))
+    duration = tables.Column(accessor='duration_text', orderable=False, verbose_name=_('Duration'))
     created_count = tables.Column(orderable=False, verbose_name=_('Created'))
     updated_count = tables.Column(orderable=False, verbose_name=_('Updated'))
     deleted_count = tables.Column(orderable=False, verbose_name=_('Deleted'))

@@ -47,7 +47,14 @@ from .models import (
     VPCAttachment,
     VPCPeering,
 )
-from .object_actions import BulkSyncFabrics, DryRunFabric, SyncFabric, TestConnection
+from .object_actions import (
+    RESOURCE_ACTIONS,
+    RESOURCE_LIST_ACTIONS,
+    BulkSyncFabrics,
+    DryRunFabric,
+    SyncFabric,
+    TestConnection,
+)
 from .sync.connection import check_connection
 from .ui import live as live_panels
 from .ui import panels
@@ -222,6 +229,7 @@ class FabricBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(VLANNamespace, 'list', path='', detail=False)
 class VLANNamespaceListView(generic.ObjectListView):
     queryset = VLANNamespace.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.VLANNamespaceFilterSet
     filterset_form = forms.VLANNamespaceFilterForm
     table = tables.VLANNamespaceTable
@@ -230,6 +238,7 @@ class VLANNamespaceListView(generic.ObjectListView):
 @register_model_view(VLANNamespace)
 class VLANNamespaceView(generic.ObjectView):
     queryset = VLANNamespace.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'vlannamespace',
@@ -281,6 +290,7 @@ class VLANNamespaceBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(SwitchGroup, 'list', path='', detail=False)
 class SwitchGroupListView(generic.ObjectListView):
     queryset = SwitchGroup.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.SwitchGroupFilterSet
     filterset_form = forms.SwitchGroupFilterForm
     table = tables.SwitchGroupTable
@@ -289,6 +299,7 @@ class SwitchGroupListView(generic.ObjectListView):
 @register_model_view(SwitchGroup)
 class SwitchGroupView(generic.ObjectView):
     queryset = SwitchGroup.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'switchgroup',
@@ -366,6 +377,7 @@ class SwitchProfileView(generic.ObjectView):
 @register_model_view(Switch, 'list', path='', detail=False)
 class SwitchListView(generic.ObjectListView):
     queryset = Switch.objects.select_related('fabric', 'live_state').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.SwitchFilterSet
     filterset_form = forms.SwitchFilterForm
     table = tables.SwitchTable
@@ -374,6 +386,7 @@ class SwitchListView(generic.ObjectListView):
 @register_model_view(Switch)
 class SwitchView(generic.ObjectView):
     queryset = Switch.objects.select_related('fabric', 'live_state')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'switch',
@@ -430,6 +443,7 @@ class SwitchBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(Server, 'list', path='', detail=False)
 class ServerListView(generic.ObjectListView):
     queryset = Server.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.ServerFilterSet
     filterset_form = forms.ServerFilterForm
     table = tables.ServerTable
@@ -438,6 +452,7 @@ class ServerListView(generic.ObjectListView):
 @register_model_view(Server)
 class ServerView(generic.ObjectView):
     queryset = Server.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'server',
@@ -489,6 +504,7 @@ class ServerBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(Connection, 'list', path='', detail=False)
 class ConnectionListView(generic.ObjectListView):
     queryset = Connection.objects.select_related('fabric').prefetch_related('tags', 'link_checks')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.ConnectionFilterSet
     filterset_form = forms.ConnectionFilterForm
     table = tables.ConnectionTable
@@ -497,6 +513,7 @@ class ConnectionListView(generic.ObjectListView):
 @register_model_view(Connection)
 class ConnectionView(generic.ObjectView):
     queryset = Connection.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'connection',
@@ -552,6 +569,7 @@ class ConnectionBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(IPv4Namespace, 'list', path='', detail=False)
 class IPv4NamespaceListView(generic.ObjectListView):
     queryset = IPv4Namespace.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.IPv4NamespaceFilterSet
     filterset_form = forms.IPv4NamespaceFilterForm
     table = tables.IPv4NamespaceTable
@@ -560,6 +578,7 @@ class IPv4NamespaceListView(generic.ObjectListView):
 @register_model_view(IPv4Namespace)
 class IPv4NamespaceView(generic.ObjectView):
     queryset = IPv4Namespace.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'ipv4namespace',
@@ -611,6 +630,7 @@ class IPv4NamespaceBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(VPC, 'list', path='', detail=False)
 class VPCListView(generic.ObjectListView):
     queryset = VPC.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.VPCFilterSet
     filterset_form = forms.VPCFilterForm
     table = tables.VPCTable
@@ -619,6 +639,7 @@ class VPCListView(generic.ObjectListView):
 @register_model_view(VPC)
 class VPCView(generic.ObjectView):
     queryset = VPC.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'vpc',
@@ -671,6 +692,7 @@ class VPCBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(VPCAttachment, 'list', path='', detail=False)
 class VPCAttachmentListView(generic.ObjectListView):
     queryset = VPCAttachment.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.VPCAttachmentFilterSet
     filterset_form = forms.VPCAttachmentFilterForm
     table = tables.VPCAttachmentTable
@@ -679,6 +701,7 @@ class VPCAttachmentListView(generic.ObjectListView):
 @register_model_view(VPCAttachment)
 class VPCAttachmentView(generic.ObjectView):
     queryset = VPCAttachment.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout('vpcattachment', panels.VPCAttachmentPanel())
 
@@ -723,6 +746,7 @@ class VPCAttachmentBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(VPCPeering, 'list', path='', detail=False)
 class VPCPeeringListView(generic.ObjectListView):
     queryset = VPCPeering.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.VPCPeeringFilterSet
     filterset_form = forms.VPCPeeringFilterForm
     table = tables.VPCPeeringTable
@@ -731,6 +755,7 @@ class VPCPeeringListView(generic.ObjectListView):
 @register_model_view(VPCPeering)
 class VPCPeeringView(generic.ObjectView):
     queryset = VPCPeering.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout('vpcpeering', panels.VPCPeeringPanel())
 
@@ -775,6 +800,7 @@ class VPCPeeringBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(External, 'list', path='', detail=False)
 class ExternalListView(generic.ObjectListView):
     queryset = External.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.ExternalFilterSet
     filterset_form = forms.ExternalFilterForm
     table = tables.ExternalTable
@@ -783,6 +809,7 @@ class ExternalListView(generic.ObjectListView):
 @register_model_view(External)
 class ExternalView(generic.ObjectView):
     queryset = External.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'external',
@@ -834,6 +861,7 @@ class ExternalBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(ExternalAttachment, 'list', path='', detail=False)
 class ExternalAttachmentListView(generic.ObjectListView):
     queryset = ExternalAttachment.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.ExternalAttachmentFilterSet
     filterset_form = forms.ExternalAttachmentFilterForm
     table = tables.ExternalAttachmentTable
@@ -842,6 +870,7 @@ class ExternalAttachmentListView(generic.ObjectListView):
 @register_model_view(ExternalAttachment)
 class ExternalAttachmentView(generic.ObjectView):
     queryset = ExternalAttachment.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout('externalattachment', panels.ExternalAttachmentPanel())
 
@@ -886,6 +915,7 @@ class ExternalAttachmentBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(ExternalPeering, 'list', path='', detail=False)
 class ExternalPeeringListView(generic.ObjectListView):
     queryset = ExternalPeering.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.ExternalPeeringFilterSet
     filterset_form = forms.ExternalPeeringFilterForm
     table = tables.ExternalPeeringTable
@@ -894,6 +924,7 @@ class ExternalPeeringListView(generic.ObjectListView):
 @register_model_view(ExternalPeering)
 class ExternalPeeringView(generic.ObjectView):
     queryset = ExternalPeering.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout('externalpeering', panels.ExternalPeeringPanel())
 
@@ -938,6 +969,7 @@ class ExternalPeeringBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(GatewayGroup, 'list', path='', detail=False)
 class GatewayGroupListView(generic.ObjectListView):
     queryset = GatewayGroup.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.GatewayGroupFilterSet
     filterset_form = forms.GatewayGroupFilterForm
     table = tables.GatewayGroupTable
@@ -946,6 +978,7 @@ class GatewayGroupListView(generic.ObjectListView):
 @register_model_view(GatewayGroup)
 class GatewayGroupView(generic.ObjectView):
     queryset = GatewayGroup.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'gatewaygroup',
@@ -997,6 +1030,7 @@ class GatewayGroupBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(Gateway, 'list', path='', detail=False)
 class GatewayListView(generic.ObjectListView):
     queryset = Gateway.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.GatewayFilterSet
     filterset_form = forms.GatewayFilterForm
     table = tables.GatewayTable
@@ -1005,6 +1039,7 @@ class GatewayListView(generic.ObjectListView):
 @register_model_view(Gateway)
 class GatewayView(generic.ObjectView):
     queryset = Gateway.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout(
         'gateway',
@@ -1055,6 +1090,7 @@ class GatewayBulkDeleteView(generic.BulkDeleteView):
 @register_model_view(GatewayPeering, 'list', path='', detail=False)
 class GatewayPeeringListView(generic.ObjectListView):
     queryset = GatewayPeering.objects.select_related('fabric').prefetch_related('tags')
+    actions = RESOURCE_LIST_ACTIONS
     filterset = filtersets.GatewayPeeringFilterSet
     filterset_form = forms.GatewayPeeringFilterForm
     table = tables.GatewayPeeringTable
@@ -1063,6 +1099,7 @@ class GatewayPeeringListView(generic.ObjectListView):
 @register_model_view(GatewayPeering)
 class GatewayPeeringView(generic.ObjectView):
     queryset = GatewayPeering.objects.select_related('fabric')
+    actions = RESOURCE_ACTIONS
     template_name = 'generic/object.html'
     layout = resource_layout('gatewaypeering', panels.GatewayPeeringPanel())
 

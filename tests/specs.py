@@ -148,7 +148,10 @@ INVALID_LABELS = {'labels': {'fabric.githedgehog.com/rack': 3}}
 
 
 def create_fabric(name, **fields):
+    """A fabric whose objects the tests create and edit through the UI and REST: it takes edits (applied to the
+    cluster, or committed to Git when it has a repository) unless the test gives another write mode."""
     fields.setdefault('kubernetes_server', 'https://172.30.0.1:6443')
+    fields.setdefault('write_mode', 'git' if fields.get('git_url') else 'cluster')
     return Fabric.objects.create(name=name, **fields)
 
 

@@ -96,6 +96,8 @@ class FabricFilterSetTest(FilterSetTests, TestCase):
         'kubernetes_ca_cert',
         # Free-text diagnostics written by the sync: filtered through sync_status/connection_status instead.
         'last_sync_error', 'connection_message',
+        # Lists of kind names shown on the fabric page, not something to look a fabric up by.
+        'git_kinds', 'git_kinds_found',
     )
 
     @classmethod
@@ -217,6 +219,8 @@ class ResourceFilterSetTests(FilterSetTests):
         'spec', 'labels', 'annotations', 'observed', 'drift_diff',
         # An opaque digest that detects concurrent edits, not something to look an object up by.
         'git_digest',
+        # The API server's message after a failed apply: free text, found through apply_pending_since and the page.
+        'apply_error',
     )
 
     @classmethod

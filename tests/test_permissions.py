@@ -50,7 +50,8 @@ class PermissionTableTest(ClusterTestCase):
         super().setUp()
         django_rq.get_connection('high').flushdb()
         self.kube.load_yaml(WIRING)
-        self.fabric = self.make_fabric(name='lab')
+        # Its objects may be edited (the edits are applied to the cluster): the permissions are what is checked.
+        self.fabric = self.make_fabric(name='lab', write_mode='cluster')
         self.run = self.sync(self.fabric)
         self.assertTrue(SyncChange.objects.filter(run=self.run).exists())
         self.synced_status = Fabric.objects.get(pk=self.fabric.pk).sync_status
@@ -243,7 +244,7 @@ class PermissionTableTest(ClusterTestCase):
     def restore(self):
         """Put back what an action removed or changed, for the next check."""
         if not Fabric.objects.filter(pk=self.fabric.pk).exists():
-            self.fabric = self.make_fabric(name='lab')
+            self.fabric = self.make_fabric(name='lab', write_mode='cluster')
             self.run = self.sync(self.fabric)
             self.synced_status = Fabric.objects.get(pk=self.fabric.pk).sync_status
         Fabric.objects.filter(name='added').delete()

@@ -425,7 +425,7 @@ class UncheckedInputTest(SecurityTestCase):
 
     def test_invalid_names_labels_and_annotations_are_refused(self):
         self.grant(VPC, 'view', 'add')
-        fabric = self.make_fabric()
+        fabric = self.make_fabric(write_mode='cluster')
         url = reverse('plugins-api:netbox_hedgehog-api:vpc-list')
         spec = {'subnets': {'default': {'subnet': '10.10.1.0/24', 'vlan': 1001}}}
         for field, data in (

@@ -149,7 +149,7 @@ class HedgehogViewTestCases:
 
         @classmethod
         def setUpTestData(cls):
-            fabric = Fabric.objects.create(name='env-ci-1')
+            fabric = Fabric.objects.create(name='env-ci-1', write_mode='cluster')
             cls.tags = create_tags('Alpha', 'Bravo', 'Charlie')
             objects = [cls.model.objects.create(fabric=fabric, name=name, spec=spec) for name, spec in cls.existing]
             (form_name, form_spec), *imported = cls.new
@@ -273,9 +273,9 @@ class FabricPageTest(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        cls.fabric = Fabric.objects.create(name='env-ci-1')
+        cls.fabric = Fabric.objects.create(name='env-ci-1', write_mode='cluster')
         load_yaml(cls.fabric, WIRING.read_text(), source=WIRING.name)
-        other = Fabric.objects.create(name='env-ci-2')
+        other = Fabric.objects.create(name='env-ci-2', write_mode='cluster')
         Switch.objects.create(fabric=other, name='ds5000-01', spec=switch_spec(1))
 
     def test_object_counts_link_to_filtered_lists(self):
@@ -705,7 +705,7 @@ class SwitchProfileViewTest(
 
     @classmethod
     def setUpTestData(cls):
-        fabric = Fabric.objects.create(name='env-ci-1')
+        fabric = Fabric.objects.create(name='env-ci-1', write_mode='cluster')
         for name, display_name in (('celestica-ds3000', 'Celestica DS3000'), ('dell-s5248f-on', 'Dell S5248F-ON')):
             SwitchProfile.objects.create(fabric=fabric, name=name, spec={
                 'displayName': display_name, 'switchSilicon': 'Broadcom Trident3 X7', 'nosType': 'sonic-bcm-base',
@@ -752,7 +752,7 @@ class SpecEditingTest(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        cls.fabric = Fabric.objects.create(name='env-ci-1')
+        cls.fabric = Fabric.objects.create(name='env-ci-1', write_mode='cluster')
 
     def post_switch(self, spec_text, url=None, name='ds3000-01'):
         return self.client.post(url or reverse('plugins:netbox_hedgehog:switch_add'), {
@@ -862,12 +862,12 @@ class ResourcePageTest(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        cls.fabric = Fabric.objects.create(name='env-ci-1')
+        cls.fabric = Fabric.objects.create(name='env-ci-1', write_mode='cluster')
         load_yaml(cls.fabric, WIRING.read_text(), source=WIRING.name)
         cls.profile = SwitchProfile.objects.create(fabric=cls.fabric, name='dell-s5248f-on',
                                                    spec={'displayName': 'Dell S5248F-ON'})
         # A switch group of the same name in another fabric must not be linked.
-        other = Fabric.objects.create(name='env-ci-2')
+        other = Fabric.objects.create(name='env-ci-2', write_mode='cluster')
         SwitchGroup.objects.create(fabric=other, name='eslag-1')
 
     def test_switch_links_references_in_its_fabric(self):

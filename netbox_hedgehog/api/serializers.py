@@ -22,6 +22,7 @@ from netbox_hedgehog.choices import (
     SyncStatusChoices,
     SyncTriggerChoices,
     VPCModeChoices,
+    WriteModeChoices,
 )
 from netbox_hedgehog.live.health import health, live_state_of
 from netbox_hedgehog.models import (
@@ -82,6 +83,10 @@ def credential_field(label):
 
 class FabricSerializer(PrimaryModelSerializer):
     status = ChoiceField(choices=FabricStatusChoices, required=False)
+    write_mode = ChoiceField(
+        choices=WriteModeChoices, required=False,
+        help_text=_('read-only, cluster or git; when left out of a new fabric: git with a Git URL, else read-only'),
+    )
     sync_status = ChoiceField(choices=SyncStatusChoices, read_only=True)
     connection_status = ChoiceField(choices=ConnectionStatusChoices, read_only=True)
     drift_status = ChoiceField(choices=FabricDriftStatusChoices, read_only=True)
@@ -106,10 +111,10 @@ class FabricSerializer(PrimaryModelSerializer):
     class Meta:
         model = Fabric
         fields = (
-            'id', 'url', 'display_url', 'display', 'name', 'status', 'description',
+            'id', 'url', 'display_url', 'display', 'name', 'status', 'write_mode', 'description',
             'kubernetes_server', 'kubernetes_namespace', 'kubernetes_ca_cert', 'verify_tls',
             'kubeconfig', 'kubeconfig_set', 'kubernetes_token', 'kubernetes_token_set',
-            'git_url', 'git_branch', 'git_path', 'git_author_name', 'git_author_email',
+            'git_url', 'git_branch', 'git_path', 'git_kinds', 'git_kinds_found', 'git_author_name', 'git_author_email',
             'git_token', 'git_token_set', 'git_ssh_key', 'git_ssh_key_set', 'credentials_dropped', 'git_commit',
             'drift_status', 'drift_count',
             'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'sync_status', 'last_sync', 'last_sync_attempt',
@@ -136,7 +141,7 @@ def resource_fields(*typed_fields):
         'id', 'url', 'display_url', 'display', 'fabric', 'name', 'kind', 'api_version', *typed_fields,
         'spec', 'labels', 'annotations', 'uid', 'resource_version', 'generation', 'creation_timestamp',
         'drift_status', 'drift_diff', 'observed', 'git_file', 'git_digest', 'git_pending_since',
-        'tags', 'custom_fields', 'created', 'last_updated',
+        'apply_pending_since', 'apply_error', 'tags', 'custom_fields', 'created', 'last_updated',
     )
 
 

@@ -7,7 +7,7 @@ from utilities.forms.rendering import FieldSet
 from utilities.forms.widgets import BulkEditNullBooleanSelect
 
 from netbox_hedgehog import MIN_TIMING_SETTING
-from netbox_hedgehog.choices import FabricStatusChoices
+from netbox_hedgehog.choices import FabricStatusChoices, WriteModeChoices
 from netbox_hedgehog.models import (
     VPC,
     Connection,
@@ -49,6 +49,7 @@ __all__ = (
 
 class FabricBulkEditForm(PrimaryModelBulkEditForm):
     status = ChoiceField(label=_('Status'), choices=add_blank_choice(FabricStatusChoices), required=False)
+    write_mode = ChoiceField(label=_('Write mode'), choices=add_blank_choice(WriteModeChoices), required=False)
     kubernetes_namespace = forms.CharField(label=_('Namespace'), max_length=63, required=False)
     verify_tls = forms.NullBooleanField(label=_('Verify TLS'), required=False, widget=BulkEditNullBooleanSelect())
     sync_enabled = forms.NullBooleanField(
@@ -60,7 +61,7 @@ class FabricBulkEditForm(PrimaryModelBulkEditForm):
 
     model = Fabric
     fieldsets = (
-        FieldSet('status', 'description', name=_('Fabric')),
+        FieldSet('status', 'write_mode', 'description', name=_('Fabric')),
         FieldSet('kubernetes_namespace', 'verify_tls', name=_('Kubernetes')),
         FieldSet('sync_enabled', 'sync_interval', name=_('Sync')),
     )

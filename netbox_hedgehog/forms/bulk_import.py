@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from netbox.forms import NetBoxModelImportForm, PrimaryModelImportForm
 from utilities.forms.fields import CSVChoiceField, CSVModelChoiceField
 
-from netbox_hedgehog.choices import FabricStatusChoices
+from netbox_hedgehog.choices import FabricStatusChoices, WriteModeChoices
 from netbox_hedgehog.models import (
     VPC,
     Connection,
@@ -21,6 +21,7 @@ from netbox_hedgehog.models import (
     VLANNamespace,
     VPCAttachment,
     VPCPeering,
+    default_write_mode,
 )
 from netbox_hedgehog.yamlsafe import YAMLLimitError, check_expansion
 
@@ -67,6 +68,10 @@ class FabricImportForm(BoundedRecordMixin, PrimaryModelImportForm):
     status = CSVChoiceField(
         label=_('Status'), choices=FabricStatusChoices, required=False, help_text=_('Operational status')
     )
+    write_mode = CSVChoiceField(
+        label=_('Write mode'), choices=WriteModeChoices, required=False,
+        help_text=_('read-only, cluster or git (default: git when a Git URL is given, otherwise read-only)'),
+    )
 
     # Columns that may be left out or empty: the fabric then gets the model's default.
     defaulted_fields = ('status', 'kubernetes_namespace', 'git_branch', 'sync_interval')
@@ -74,8 +79,8 @@ class FabricImportForm(BoundedRecordMixin, PrimaryModelImportForm):
     class Meta:
         model = Fabric
         fields = (
-            'name', 'status', 'description', 'kubernetes_server', 'kubernetes_namespace', 'verify_tls', 'git_url',
-            'git_branch', 'git_path', 'sync_enabled', 'sync_interval', 'owner', 'comments', 'tags',
+            'name', 'status', 'write_mode', 'description', 'kubernetes_server', 'kubernetes_namespace', 'verify_tls',
+            'git_url', 'git_branch', 'git_path', 'sync_enabled', 'sync_interval', 'owner', 'comments', 'tags',
         )
 
     def __init__(self, *args, **kwargs):
@@ -85,6 +90,8 @@ class FabricImportForm(BoundedRecordMixin, PrimaryModelImportForm):
                 self.fields[name].required = False
 
     def clean(self):
+        if 'write_mode' in self.fields and not self.cleaned_data.get('write_mode'):
+            self.cleaned_data['write_mode'] = default_write_mode(self.cleaned_data.get('git_url'))
         super().clean()
         for name in self.defaulted_fields:
             if name in self.fields and self.cleaned_data.get(name) in (None, ''):

@@ -4,10 +4,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from netbox.forms import NetBoxModelForm, PrimaryModelForm
 from tenancy.models import Tenant
+from utilities.forms import add_blank_choice
 from utilities.forms.fields import DynamicModelChoiceField
 from utilities.forms.rendering import FieldSet
 
 from netbox_hedgehog import kubeconfig as kubeconfig_rules
+from netbox_hedgehog.choices import WriteModeChoices
+from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import (
     CREDENTIAL_FIELDS,
     VPC,
@@ -26,7 +29,9 @@ from netbox_hedgehog.models import (
     VLANNamespace,
     VPCAttachment,
     VPCPeering,
+    default_write_mode,
 )
+from netbox_hedgehog.writemode import read_only_reason
 
 from .fields import WriteOnlyTextarea, YAMLField
 
@@ -71,6 +76,15 @@ def _secret_input():
 
 
 class FabricForm(PrimaryModelForm):
+    git_kinds = forms.MultipleChoiceField(
+        label=_('Kinds in Git'), required=False,
+        choices=[(kind.kind, kind.label) for kind in KINDS if not kind.read_only],
+        help_text=Fabric._meta.get_field('git_kinds').help_text,
+    )
+    write_mode = forms.ChoiceField(
+        label=_('Write mode'), choices=add_blank_choice(WriteModeChoices), required=False,
+        help_text=Fabric._meta.get_field('write_mode').help_text,
+    )
     kubeconfig = forms.CharField(label=_('Kubeconfig'), required=False, widget=_secret_textarea())
     clear_kubeconfig = forms.BooleanField(label=_('Remove the stored kubeconfig'), required=False)
     kubernetes_token = forms.CharField(label=_('Bearer token'), required=False, widget=_secret_input())
@@ -94,14 +108,14 @@ class FabricForm(PrimaryModelForm):
     )
 
     fieldsets = (
-        FieldSet('name', 'status', 'description', 'tags', name=_('Fabric')),
+        FieldSet('name', 'status', 'write_mode', 'description', 'tags', name=_('Fabric')),
         FieldSet(
             'kubernetes_server', 'kubernetes_namespace', 'kubeconfig', 'clear_kubeconfig', 'kubernetes_token',
             'clear_kubernetes_token', 'kubernetes_ca_cert', 'verify_tls', name=_('Kubernetes'),
         ),
         FieldSet(
-            'git_url', 'git_branch', 'git_path', 'git_token', 'clear_git_token', 'git_ssh_key', 'clear_git_ssh_key',
-            'git_author_name', 'git_author_email', name=_('Git'),
+            'git_url', 'git_branch', 'git_path', 'git_kinds', 'git_token', 'clear_git_token', 'git_ssh_key',
+            'clear_git_ssh_key', 'git_author_name', 'git_author_email', name=_('Git'),
         ),
         FieldSet('sync_enabled', 'sync_interval', 'allow_empty_kinds', name=_('Sync')),
         FieldSet('inventory_site', 'inventory_tenant', 'confirm_inventory_removal', name=_('NetBox inventory')),
@@ -110,9 +124,10 @@ class FabricForm(PrimaryModelForm):
     class Meta:
         model = Fabric
         fields = (
-            'name', 'status', 'description', 'kubernetes_server', 'kubernetes_namespace', 'kubernetes_ca_cert',
-            'verify_tls', 'git_url', 'git_branch', 'git_path', 'git_author_name', 'git_author_email', 'sync_enabled',
-            'sync_interval', 'allow_empty_kinds', 'inventory_site', 'inventory_tenant', 'owner', 'comments', 'tags',
+            'name', 'status', 'write_mode', 'description', 'kubernetes_server', 'kubernetes_namespace',
+            'kubernetes_ca_cert', 'verify_tls', 'git_url', 'git_branch', 'git_path', 'git_kinds', 'git_author_name',
+            'git_author_email', 'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'inventory_site',
+            'inventory_tenant', 'owner', 'comments', 'tags',
         )
         widgets = {
             'kubernetes_ca_cert': forms.Textarea(attrs={'class': 'font-monospace', 'rows': 4}),
@@ -124,6 +139,8 @@ class FabricForm(PrimaryModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance._state.adding and 'write_mode' not in kwargs.get('initial', {}):
+            self.initial['write_mode'] = ''
         for name, (stored, human) in CREDENTIAL_FIELDS.items():
             if getattr(self.instance, stored):
                 self.fields[name].help_text = _('A {human} is stored; leave empty to keep it.').format(human=human)
@@ -147,6 +164,8 @@ class FabricForm(PrimaryModelForm):
         return '\n'.join(key.splitlines()) + '\n'
 
     def clean(self):
+        if not self.cleaned_data.get('write_mode'):
+            self.cleaned_data['write_mode'] = default_write_mode(self.cleaned_data.get('git_url'))
         super().clean()
         site = self.cleaned_data.get('inventory_site')
         moved = self.instance.inventory_site_id and self.instance.inventory_site_id != (site.pk if site else None)
@@ -197,6 +216,15 @@ class HedgehogResourceForm(NetBoxModelForm):
 
     class Meta:
         fields = ('fabric', 'name', 'spec', 'labels', 'annotations', 'tags')
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An object of a read-only fabric keeps its Kubernetes part; its tags and custom fields stay editable.
+        fabric = None if self.instance._state.adding else self.instance.fabric
+        if fabric is not None and (reason := read_only_reason(fabric, self.instance.kind)):
+            for name in ('fabric', 'name', 'spec', 'labels', 'annotations'):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = reason
 
 
 class VLANNamespaceForm(HedgehogResourceForm):

@@ -104,6 +104,18 @@ class HedgehogResource(NetBoxModel):
         help_text=_('Set while an edit made in NetBox waits to be committed; the sync keeps the edit meanwhile'),
     )
 
+
+    # Cluster writes (fabrics whose write mode is "cluster").
+    apply_pending_since = models.DateTimeField(
+        verbose_name=_('pending apply since'), null=True, blank=True, editable=False,
+        help_text=_('Set while an edit made in NetBox waits to be applied to the cluster and confirmed by a sync'),
+    )
+    apply_error = models.TextField(
+        verbose_name=_('apply error'), blank=True, editable=False,
+        help_text=_('Why the last apply of an edit to the cluster failed, in the API server\'s words (the cluster '
+                    'was not changed)'),
+    )
+
     clone_fields = ('fabric',)
     # clean() applies the fabric's admission rules to every change NetBox accepts (forms, REST, bulk import and
     # edit); only the YAML loader, which seeds NetBox with objects as written, turns this off for its objects.

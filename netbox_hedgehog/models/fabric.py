@@ -1,3 +1,4 @@
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
@@ -14,11 +15,14 @@ from netbox_hedgehog.choices import (
     FabricDriftStatusChoices,
     FabricStatusChoices,
     SyncStatusChoices,
+    WriteModeChoices,
 )
+from netbox_hedgehog.kinds import KIND_BY_NAME
 
 __all__ = (
     'CREDENTIAL_FIELDS',
     'Fabric',
+    'default_write_mode',
     'reveal_credential',
 )
 
@@ -72,6 +76,11 @@ def _kubernetes_destination(server, kubeconfig_encrypted):
         return None
 
 
+def default_write_mode(git_url):
+    """A fabric with Git settings takes edits as commits; one without mirrors its cluster read-only."""
+    return WriteModeChoices.GIT if git_url else WriteModeChoices.READ_ONLY
+
+
 # Sent by Fabric.delete() inside its transaction, before the fabric's row goes, with `fabric`. The receiver
 # (signal_receivers.py) removes the fabric's objects and sync history in bulk, in step with a running sync, and returns
 # a note saying how that sync was handled. A signal keeps the model free of imports of the sync engine.
@@ -105,6 +114,13 @@ class Fabric(PrimaryModel):
         help_text=_('Verify the API server certificate. Switch off only for a lab with a throw-away certificate.'),
     )
 
+    write_mode = models.CharField(
+        verbose_name=_('write mode'), max_length=30, choices=WriteModeChoices, default=WriteModeChoices.READ_ONLY,
+        help_text=_('Read-only: the cluster is the source and NetBox refuses edits of its objects. Apply to cluster: '
+                    'edits are applied to the Kubernetes API by a job. Commit to Git: edits are committed to the '
+                    'repository. Default: Git when a repository is set, otherwise read-only.'),
+    )
+
     # GitOps
     git_url = models.CharField(
         verbose_name=_('Git repository URL'), max_length=500, blank=True,
@@ -114,6 +130,16 @@ class Fabric(PrimaryModel):
     git_path = models.CharField(
         verbose_name=_('Git path'), max_length=500, blank=True,
         help_text=_('Directory inside the repository holding the fabric YAML (empty: the whole repository)'),
+    )
+    git_kinds = ArrayField(
+        models.CharField(max_length=50), verbose_name=_('kinds in Git'), default=list, blank=True,
+        help_text=_('The kinds the repository manages (empty: the kinds found in it at the last read). Objects of '
+                    'other kinds are not tracked: their source is the cluster, they never count as drift, and they '
+                    'are read-only in NetBox.'),
+    )
+    git_kinds_found = ArrayField(
+        models.CharField(max_length=50), verbose_name=_('kinds found in Git'), default=list, blank=True,
+        editable=False, help_text=_('The kinds the repository held at the last read'),
     )
     git_token_encrypted = models.TextField(blank=True, editable=False)
     git_ssh_key_encrypted = models.TextField(blank=True, editable=False)
@@ -184,7 +210,9 @@ class Fabric(PrimaryModel):
     git_token = _credential_property('git_token')
     git_ssh_key = _credential_property('git_ssh_key')
 
-    clone_fields = ('status', 'kubernetes_namespace', 'verify_tls', 'git_branch', 'sync_enabled', 'sync_interval')
+    clone_fields = (
+        'status', 'write_mode', 'kubernetes_namespace', 'verify_tls', 'git_branch', 'sync_enabled', 'sync_interval',
+    )
 
     class Meta:
         ordering = ('name',)
@@ -220,17 +248,32 @@ class Fabric(PrimaryModel):
                 violation_error_message=_('Unknown fabric status.'),
             ),
             models.CheckConstraint(
+                condition=Q(write_mode__in=WriteModeChoices.values()),
+                name='netbox_hedgehog_fabric_write_mode_valid',
+                violation_error_message=_('Unknown write mode.'),
+            ),
+            models.CheckConstraint(
                 condition=Q(sync_interval__gte=MIN_TIMING_SETTING),
                 name='netbox_hedgehog_fabric_sync_interval_min',
                 violation_error_message=_('The sync interval is too short.'),
             ),
         )
 
+    def __init__(self, *args, **kwargs):
+        # A new fabric (built from keyword arguments, not loaded from the database) without a write mode of its own
+        # takes the default its Git settings give.
+        if not args and 'write_mode' not in kwargs:
+            kwargs['write_mode'] = default_write_mode(kwargs.get('git_url'))
+        super().__init__(*args, **kwargs)
+
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
         return reverse('plugins:netbox_hedgehog:fabric', args=[self.pk])
+
+    def get_write_mode_color(self):
+        return WriteModeChoices.colors.get(self.write_mode)
 
     def get_status_color(self):
         return FabricStatusChoices.colors.get(self.status)
@@ -261,6 +304,20 @@ class Fabric(PrimaryModel):
     @property
     def has_git(self):
         return bool(self.git_url)
+
+    @property
+    def git_scope(self):
+        """The kinds the repository manages: those given, else those found in it at the last read."""
+        return list(self.git_kinds or self.git_kinds_found)
+
+    @property
+    def git_scope_text(self):
+        """The scope for people: the kinds, and whether they were given or found."""
+        if self.git_kinds:
+            return ', '.join(self.git_kinds)
+        if self.git_kinds_found:
+            return _('{kinds} (found in the repository)').format(kinds=', '.join(self.git_kinds_found))
+        return ''
 
     @property
     def drift_status(self):
@@ -295,6 +352,10 @@ class Fabric(PrimaryModel):
             errors.setdefault('kubernetes_server', _('A bearer token needs the API server URL (or use a kubeconfig).'))
         if self.has_kubeconfig and 'kubeconfig' in self.__dict__.get('_credentials_supplied', ()):
             errors.update(self._kubeconfig_errors())
+        if unknown := [kind for kind in self.git_kinds if kind not in KIND_BY_NAME]:
+            errors['git_kinds'] = _('Unknown kind(s): {kinds}.').format(kinds=', '.join(unknown))
+        if self.write_mode == WriteModeChoices.GIT and not self.git_url:
+            errors['write_mode'] = _('Committing to Git needs a Git repository URL.')
         if problem := self._sync_permission_problem():
             errors['sync_enabled'] = problem
         if errors:

@@ -87,6 +87,19 @@ class SyncRun(models.Model):
         return None
 
     @property
+    def duration_text(self):
+        """The duration as people write it: "0.4 s", "12.3 s", "3 min 4 s", "1 h 2 min" ("" while unfinished)."""
+        if self.duration is None:
+            return ''
+        seconds = self.duration.total_seconds()
+        if seconds < 60:
+            return f'{seconds:.1f} s'
+        minutes, seconds = divmod(round(seconds), 60)
+        if minutes < 60:
+            return f'{minutes} min {seconds} s'
+        return f'{minutes // 60} h {minutes % 60} min'
+
+    @property
     def is_active(self):
         return self.status in SyncRunStatusChoices.ACTIVE_STATES
 

@@ -21,7 +21,7 @@ from netbox_hedgehog.models import SyncChange
 
 from . import pulse
 from .bulk import change_snapshots, copy_instances, copy_rows, copy_update, reserve_ids
-from .plan import GIT_FIELDS
+from .plan import GIT_FIELDS, RESTORED_MESSAGE
 
 __all__ = (
     'OBJECT_CHANGE_COLUMNS',
@@ -108,10 +108,12 @@ def _sync_changes(run, plans):
     """SyncChange rows (SYNC_CHANGE_COLUMNS) of everything the plans do."""
     for plan in plans:
         kind = plan.kind_spec.kind
+        restored = set(plan.restored)
         for obj in plan.create:
             yield run.pk, kind, obj.name, SyncActionChoices.CREATE, obj.pk, [], '', ''
         for instance, obj, changes in plan.update:
-            yield run.pk, kind, obj.name, SyncActionChoices.UPDATE, instance.pk, changes, '', ''
+            message = RESTORED_MESSAGE if obj.name in restored else ''
+            yield run.pk, kind, obj.name, SyncActionChoices.UPDATE, instance.pk, changes, message, ''
         for pk, name in plan.delete:
             yield run.pk, kind, name, SyncActionChoices.DELETE, pk, [], '', ''
         for name, message in plan.errors:
@@ -158,6 +160,9 @@ def apply_plans(fabric, run, plans, user=None):
     now = timezone.now()
     change = change_maker(user, run.request_id, f'Hedgehog sync run #{run.pk}', now)
     for plan in plans:
+        if plan.confirmed:
+            # The cluster now shows these NetBox edits: they are no longer pending apply.
+            plan.kind_spec.model.objects.filter(pk__in=plan.confirmed).update(apply_pending_since=None, apply_error='')
         if not (plan.create or plan.update or plan.refresh or plan.delete):
             continue
         pulse.beat()

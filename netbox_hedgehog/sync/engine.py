@@ -19,6 +19,7 @@ from netbox_hedgehog.inventory import sync_inventory
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.live import agents as live_agents
 from netbox_hedgehog.live import store as live_store
+from netbox_hedgehog.loader import digest
 from netbox_hedgehog.models import Fabric, SyncRun
 
 from . import pulse, state
@@ -26,7 +27,7 @@ from .apply import apply_plans, record_git_errors, record_plans
 from .client import fabric_api
 from .errors import ClusterError, chain
 from .gitplan import build_git_kind_plan
-from .plan import RowIdentity, build_kind_plan
+from .plan import RESTORED_MESSAGE, RowIdentity, build_kind_plan
 from .reader import read_cluster
 from .runlog import RunLog
 
@@ -97,8 +98,14 @@ def plan_fabric(fabric, read, log, desired=None):
     for kind_spec in KINDS:
         rows = kind_spec.model.objects.filter(fabric=fabric).values_list(
             'pk', 'name', 'uid', 'resource_version', 'drift_status', 'git_file', 'git_pending_since',
+            'apply_pending_since', 'spec', 'labels', 'annotations',
         )
-        identities[kind_spec.kind] = {name: RowIdentity(pk, *rest) for pk, name, *rest in rows}
+        # The content itself is not kept: its digest tells the planner whether the row is still the cluster's copy.
+        identities[kind_spec.kind] = {
+            name: RowIdentity(pk, uid, version, drift, git_file, pending, digest(kind_spec.kind, name, *content),
+                              apply_pending)
+            for pk, name, uid, version, drift, git_file, pending, apply_pending, *content in rows
+        }
     for kind, kind_read in read.kinds.items():
         if kind_read.missing and identities[kind]:
             raise ClusterError(f'{kind_read.error} NetBox holds {len(identities[kind])} {kind} object(s) of this '
@@ -111,7 +118,8 @@ def plan_fabric(fabric, read, log, desired=None):
     if emptied and not fabric.allow_empty_kinds:
         reasons.append(
             f'the cluster returned no {", ".join(emptied)} objects while NetBox holds some; an empty answer is '
-            f'treated as a broken read unless the fabric allows empty kinds'
+            f'treated as a broken read unless the fabric allows empty kinds (if the cluster really has none, '
+            f'edit the fabric, turn on "allow empty kinds" and sync again)'
         )
     git_blocked = _git_prune_blocked(fabric, desired, identities) if desired is not None else ''
     if git_blocked:
@@ -121,6 +129,7 @@ def plan_fabric(fabric, read, log, desired=None):
         log(f'Nothing is pruned: {prune_blocked}')
     # NetBox edits queued more recently than a job may run are still on their way to Git.
     pending_after = timezone.now() - timedelta(seconds=get_setting('sync_job_timeout'))
+    scope = set(git_scope(fabric, desired)) if desired is not None else set()
     plans = []
     for kind_spec in pulse.beating(KINDS):
         model = kind_spec.model
@@ -129,7 +138,8 @@ def plan_fabric(fabric, read, log, desired=None):
             return {row.pk: row for row in model.objects.filter(pk__in=ids).prefetch_related('tags')} if ids else {}
 
         items = read.kinds[kind_spec.kind].items
-        if desired is None:
+        if desired is None or kind_spec.kind not in scope:
+            # Kinds the repository does not manage are not tracked: NetBox mirrors the cluster for them.
             plan = build_kind_plan(kind_spec, items, identities[kind_spec.kind], load_rows, prune_blocked)
         else:
             plan = build_git_kind_plan(
@@ -138,15 +148,36 @@ def plan_fabric(fabric, read, log, desired=None):
             )
         for name, message in plan.errors:
             log(f'{kind_spec.kind} {name}: {message}')
+        for name in plan.restored:
+            log(f'{kind_spec.kind} {name}: {RESTORED_MESSAGE}')
         plans.append(plan)
     return plans
 
 
+def git_scope(fabric, desired):
+    """The kinds the fabric's repository manages: those the fabric names, else those found in the repository."""
+    return list(fabric.git_kinds) or _kinds_in_repository(fabric, desired)
+
+
+def _kinds_in_repository(fabric, desired):
+    """The kinds the commit just read holds (those found at the last read when it was not parsed again)."""
+    if not desired.parsed:
+        return list(fabric.git_kinds_found)
+    found = sorted(kind for kind, objects in desired.kinds.items() if objects)
+    if desired.errors or not found:
+        # A file that could not be read may hold a kind, and an empty read is more often a wrong path than a
+        # repository emptied on purpose: the kinds found before stay.
+        return sorted({*found, *fabric.git_kinds_found})
+    return found
+
+
 def _record_git_state(fabric, desired, plans):
-    """Store the commit read and the drift count on the fabric (or clear them once Git settings are gone)."""
+    """Store the commit read, the kinds found in it and the drift count on the fabric (or clear them once Git
+    settings are gone)."""
     if desired is not None:
+        found = {'git_kinds_found': _kinds_in_repository(fabric, desired)} if desired.parsed else {}
         Fabric.objects.filter(pk=fabric.pk).update(git_commit=desired.commit,
-                                                   drift_count=sum(p.drifted for p in plans))
+                                                   drift_count=sum(p.drifted for p in plans), **found)
     elif fabric.git_commit or fabric.drift_count:
         Fabric.objects.filter(pk=fabric.pk).update(git_commit='', drift_count=0)
 
@@ -196,7 +227,7 @@ def run_sync(run, heartbeat=None):
     if not run.dry_run:
         state.mark_started(fabric.pk, started)
     log(f'{"Dry run" if run.dry_run else "Sync"} of fabric {fabric.name} started')
-    plans, desired, inventory_counts, doing = [], None, {}, 'reading NetBox\'s objects'
+    plans, desired, inventory_counts, doing, reached = [], None, {}, 'reading NetBox\'s objects', False
     try:
         with pulse.installed(heartbeat):
             with fabric_api(fabric) as (api, server, timeout):
@@ -207,6 +238,8 @@ def run_sync(run, heartbeat=None):
                     api, server, fabric.kubernetes_namespace, get_setting('k8s_page_size'), timeout, log)
             if read.failed:
                 raise ClusterError(read.error)
+            state.mark_connection(fabric, True, f'Read by sync run #{run.pk}.')
+            reached = True
             if fabric.has_git:
                 pulse.confirm()
                 desired = desired_state(fabric, log, partial(_loaded_cleanly, fabric))
@@ -231,6 +264,8 @@ def run_sync(run, heartbeat=None):
         run.error = FABRIC_DELETED
     except (ClusterError, CredentialError, GitError) as e:
         run.error = str(e)
+        if not reached and isinstance(e, ClusterError | CredentialError):
+            state.mark_connection(fabric, False, run.error)
     except Exception as e:
         if _connection_lost(e):
             logger.warning('Sync of fabric %s: the database connection was lost (%s)', fabric.pk, type(e).__name__)
@@ -282,6 +317,6 @@ def _finish(run, fabric, plans, log, finished, git_errors, inventory_counts):
             elif errors:
                 note = f'{errors} object(s) could not be interpreted; see sync run #{run.pk}.'
             elif skipped:
-                note = f'Nothing was pruned; see sync run #{run.pk}.'
+                note = f'Nothing was pruned: {"; ".join(skipped)}. See sync run #{run.pk}.'
             state.mark_succeeded(fabric, finished, out_of_sync=bool(note), note=note)
     return run

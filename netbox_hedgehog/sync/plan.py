@@ -5,6 +5,7 @@ from typing import NamedTuple
 from django.utils.dateparse import parse_datetime
 
 from netbox_hedgehog.kinds import SpecError
+from netbox_hedgehog.loader import digest
 
 from . import pulse
 
@@ -12,6 +13,7 @@ __all__ = (
     'GIT_FIELDS',
     'KindPlan',
     'ObjectState',
+    'RESTORED_MESSAGE',
     'RowIdentity',
     'build_kind_plan',
     'diff',
@@ -19,6 +21,10 @@ __all__ = (
     'observed_from_item',
     'row_state',
 )
+
+# What a run records of a row changed in NetBox outside the write path (a shell, a script) and restored from the
+# cluster.
+RESTORED_MESSAGE = 'Changed in NetBox outside the write path; restored from the cluster'
 
 # The GitOps columns of every kind, written by the sync of a fabric with Git settings (and cleared otherwise).
 GIT_FIELDS = ('observed', 'drift_status', 'drift_diff', 'git_file', 'git_digest')
@@ -32,6 +38,8 @@ class RowIdentity(NamedTuple):
     drift_status: str
     git_file: str
     git_pending_since: object
+    content_digest: str = ''    # the loader's digest of the row's spec, labels and annotations
+    apply_pending_since: object = None  # set while a NetBox edit waits to be applied to the cluster
 
 
 @dataclass(slots=True)
@@ -77,6 +85,8 @@ class KindPlan:
     unchanged: int = 0
     errors: list = field(default_factory=list)          # (name, message)
     prune_skipped_reason: str = ''
+    restored: list = field(default_factory=list)        # names of rows changed in NetBox outside the write path
+    confirmed: list = field(default_factory=list)       # ids of rows whose pending apply the cluster now shows
     drifted: int = 0                                    # objects drifted after the plan (Git fabrics)
     planned_at: object = None                           # Git fabrics: rows edited in NetBox after this keep the edit
 
@@ -164,13 +174,33 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
     observed = observe_items(plan, items)
 
     changed = []
+    # Cluster objects of rows renamed in NetBox whose rename is still on its way: the row stands for them.
+    renaming = {i.uid for i in existing_identity.values() if i.apply_pending_since is not None and i.uid}
     for name, obj in observed.items():
         identity = existing_identity.get(name)
         if identity is None:
-            plan.create.append(obj)
-        elif (identity.uid == obj.uid and identity.resource_version == obj.resource_version and obj.uid
-              and not identity.drift_status):
-            plan.unchanged += 1
+            if obj.uid in renaming:
+                plan.unchanged += 1
+            else:
+                plan.create.append(obj)
+            continue
+        # NetBox's copy must be the cluster's, whatever the resourceVersion says: the digest of each row's content
+        # comes with its identity (no extra query).
+        same = identity.content_digest == digest(kind_spec.kind, name, obj.spec, obj.labels, obj.annotations)
+        if identity.apply_pending_since is not None:
+            if not same:
+                # An edit made in NetBox on its way to the cluster: kept until the cluster shows it (or it fails).
+                plan.unchanged += 1
+                continue
+            plan.confirmed.append(identity.pk)
+        if (identity.uid == obj.uid and identity.resource_version == obj.resource_version and obj.uid
+                and not identity.drift_status):
+            if same:
+                plan.unchanged += 1
+            else:
+                # Changed outside the write path (a shell, a script): restored, and recorded as such.
+                plan.restored.append(name)
+                changed.append((identity.pk, obj))
         else:
             changed.append((identity.pk, obj))
     if changed:
@@ -185,7 +215,9 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
 
     # Objects that failed to parse still exist in the cluster: never prune them.
     present = set(observed) | {name for name, _msg in plan.errors}
-    gone = [(identity.pk, name) for name, identity in existing_identity.items() if name not in present]
+    # Objects created in NetBox and still on their way to the cluster are not gone.
+    gone = [(identity.pk, name) for name, identity in existing_identity.items()
+            if name not in present and identity.apply_pending_since is None]
     if gone and prune_blocked:
         plan.prune_skipped_reason = prune_blocked
     else:

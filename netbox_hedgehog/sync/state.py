@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Greatest
 
-from netbox_hedgehog.choices import SyncRunStatusChoices, SyncStatusChoices
+from netbox_hedgehog.choices import ConnectionStatusChoices, SyncRunStatusChoices, SyncStatusChoices
 from netbox_hedgehog.models import Fabric, SyncRun
 
 __all__ = (
@@ -16,6 +16,7 @@ __all__ = (
     'BUSY_STATES',
     'adjust_drift_count',
     'backoff_delay',
+    'mark_connection',
     'mark_failed',
     'mark_queued',
     'mark_started',
@@ -91,6 +92,13 @@ def mark_failed(fabric, now, message):
         sync_status=SyncStatusChoices.FAILED, last_sync_error=message, failure_count=failures,
         next_sync_due=now + backoff_delay(fabric.sync_interval, failures),
     )
+
+
+def mark_connection(fabric, reached, message):
+    """Every sync says whether it reached the cluster: reachable after a successful read, the reason otherwise."""
+    status = ConnectionStatusChoices.CONNECTED if reached else ConnectionStatusChoices.FAILED
+    Fabric.objects.filter(pk=fabric.pk).update(connection_status=status, connection_message=message)
+    fabric.connection_status, fabric.connection_message = status, message
 
 
 def adjust_drift_count(fabric, was_drifted, is_drifted):

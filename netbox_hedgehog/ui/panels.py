@@ -53,6 +53,7 @@ __all__ = (
 class FabricPanel(panels.ObjectAttributesPanel):
     name = attrs.TextAttr('name')
     status = attrs.ChoiceAttr('status')
+    write_mode = attrs.ChoiceAttr('write_mode', label=_('Write mode'))
     description = attrs.TextAttr('description')
 
 
@@ -76,6 +77,7 @@ class FabricGitPanel(panels.ObjectAttributesPanel):
     git_url = attrs.TextAttr('git_url', label=_('Repository'), copy_button=True)
     git_branch = attrs.TextAttr('git_branch', label=_('Branch'))
     git_path = attrs.TextAttr('git_path', label=_('Path'))
+    git_scope = attrs.TextAttr('git_scope_text', label=_('Kinds in Git'))
     git_token = attrs.BooleanAttr('has_git_token', label=_('Token stored'))
     git_ssh_key = attrs.BooleanAttr('has_git_ssh_key', label=_('SSH key stored'))
     git_author_name = attrs.TextAttr('git_author_name', label=_('Commit author'))
@@ -123,6 +125,8 @@ class KubernetesIdentityPanel(panels.ObjectAttributesPanel):
     resource_version = attrs.TextAttr('resource_version', label=_('Resource version'))
     generation = attrs.NumericAttr('generation')
     creation_timestamp = attrs.DateTimeAttr('creation_timestamp', label=_('Created'))
+    apply_pending_since = attrs.DateTimeAttr('apply_pending_since', label=_('Pending apply since'))
+    apply_error = attrs.TextAttr('apply_error', label=_('Apply to the cluster failed'), style='text-danger')
 
 
 class KeyValuePanel(panels.ObjectPanel):
@@ -364,7 +368,7 @@ class SyncRunPanel(panels.ObjectAttributesPanel):
     created = attrs.DateTimeAttr('created', label=_('Queued'))
     started = attrs.DateTimeAttr('started')
     finished = attrs.DateTimeAttr('finished')
-    duration = attrs.TextAttr('duration')
+    duration = attrs.TextAttr('duration_text', label=_('Duration'))
     git_commit = attrs.TextAttr('git_commit', label=_('Git commit'), style='font-monospace')
 
 
@@ -415,15 +419,18 @@ class FabricDriftPanel(panels.ObjectPanel):
     def get_context(self, context):
         ctx = super().get_context(context)
         fabric, user = ctx['object'], ctx['request'].user
-        drifted = []
+        scope = set(fabric.git_scope)
+        drifted, per_kind = [], []
         for kind_spec in KINDS:
-            if len(drifted) >= self.limit:
-                break
             objects = kind_spec.model.objects.restrict(user, 'view').filter(
                 fabric=fabric, drift_status__in=DriftStatusChoices.DRIFTED,
             )
-            drifted += objects.order_by('name')[:self.limit - len(drifted)]
-        return {**ctx, 'drifted': drifted, 'total': fabric.drift_count}
+            # The drift of each kind the repository manages; the other kinds are not tracked.
+            if kind_spec.kind in scope:
+                per_kind.append((kind_spec.label, objects.count()))
+            if len(drifted) < self.limit:
+                drifted += objects.order_by('name')[:self.limit - len(drifted)]
+        return {**ctx, 'drifted': drifted, 'total': fabric.drift_count, 'per_kind': per_kind}
 
 
 class DriftPanel(panels.ObjectPanel):

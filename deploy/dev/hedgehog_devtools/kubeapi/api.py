@@ -74,6 +74,14 @@ def _body(request):
         raise ApiError(400, f'the request body is not valid JSON: {error}') from None
 
 
+def _dry_run(request):
+    """Whether the request asks for a server-side dry run (``dryRun=All``: validated and answered, not stored)."""
+    value = request.query.get('dryRun')
+    if value not in (None, 'All'):
+        raise ApiError(400, f'Invalid dry run value: {value!r}; the only supported value is "All"')
+    return value == 'All'
+
+
 def _limit(query):
     try:
         return int(query.get('limit') or 0)
@@ -200,7 +208,7 @@ class KubeAPI:
             return Response(200, self.store.list(spec, self._list_query(request, namespace)))
         if verb == 'create':
             self._require_json(request)
-            return Response(201, self.store.create(spec, namespace, _body(request)))
+            return Response(201, self.store.create(spec, namespace, _body(request), _dry_run(request)))
         query = self._list_query(request, namespace)
         return Response(200, self.store.delete_collection(spec, namespace, query))
 
@@ -213,12 +221,12 @@ class KubeAPI:
             return Response(200, self.store.get(spec, namespace, name))
         if verb == 'update':
             self._require_json(request)
-            return Response(200, self.store.replace(spec, namespace, name, _body(request)))
+            return Response(200, self.store.replace(spec, namespace, name, _body(request), _dry_run(request)))
         if verb == 'patch':
-            return Response(200, self.store.patch(spec, namespace, name, self._patcher(request)))
+            return Response(200, self.store.patch(spec, namespace, name, self._patcher(request), _dry_run(request)))
         options = _body(request) if request.body else None
         preconditions = options.get('preconditions') if isinstance(options, dict) else None
-        return Response(200, self.store.delete(spec, namespace, name, preconditions))
+        return Response(200, self.store.delete(spec, namespace, name, preconditions, _dry_run(request)))
 
     @staticmethod
     def _require_json(request):

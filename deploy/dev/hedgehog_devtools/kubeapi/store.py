@@ -230,8 +230,9 @@ class ObjectStore:
 
     # Writing
 
-    def _commit(self, spec, key, obj, old):
-        """Store ``obj`` (a private dict) as the new version of ``key``; return the record now stored."""
+    def _commit(self, spec, key, obj, old, dry_run=False):
+        """Store ``obj`` (a private dict) as the new version of ``key``; return the record now stored (with
+        ``dry_run``, the record as it would be stored: nothing is stored)."""
         metadata = obj['metadata']
         for field in DROPPED_FIELDS:
             metadata.pop(field, None)
@@ -247,11 +248,13 @@ class ObjectStore:
                 return old
             if _content(obj) != _content(previous):
                 metadata['generation'] += 1
-        self._resource_version += 1
-        metadata['resourceVersion'] = str(self._resource_version)
+        metadata['resourceVersion'] = str(self._resource_version + 1)
         metadata = {field: metadata[field] for field in METADATA_ORDER if field in metadata} | metadata
         ordered = {'apiVersion': obj['apiVersion'], 'kind': obj['kind'], **obj, 'metadata': metadata}
         record = Record(dumps(ordered), dict(metadata.get('labels') or {}), metadata['resourceVersion'])
+        if dry_run:
+            return record
+        self._resource_version += 1
         objects = self._objects[spec.kind]
         if key not in objects:
             self._sorted_keys.pop(spec.kind, None)
@@ -263,7 +266,7 @@ class ObjectStore:
         self._sorted_keys.pop(spec.kind, None)
         self._resource_version += 1
 
-    def create(self, spec, namespace, obj):
+    def create(self, spec, namespace, obj, dry_run=False):
         """Create ``obj`` (a dict this store may change) in ``namespace``; 409 AlreadyExists if present."""
         metadata = obj.get('metadata') if isinstance(obj, dict) else None
         if isinstance(metadata, dict) and not metadata.get('name') and metadata.get('generateName'):
@@ -274,9 +277,9 @@ class ObjectStore:
         with self._lock:
             if (namespace, name) in self._objects[spec.kind]:
                 raise ApiError.already_exists(spec, name)
-            return self._commit(spec, (namespace, name), obj, None).data
+            return self._commit(spec, (namespace, name), obj, None, dry_run).data
 
-    def replace(self, spec, namespace, name, obj):
+    def replace(self, spec, namespace, name, obj, dry_run=False):
         """Replace an object; its ``metadata.resourceVersion`` must be given (422) and current (409)."""
         validate(spec, namespace, obj, url_name=name)
         admit(spec, name, obj)
@@ -289,9 +292,9 @@ class ObjectStore:
                 )
             if resource_version != old.resource_version:
                 raise ApiError.conflict(spec, name)
-            return self._commit(spec, (namespace, name), obj, old).data
+            return self._commit(spec, (namespace, name), obj, old, dry_run).data
 
-    def patch(self, spec, namespace, name, apply):
+    def patch(self, spec, namespace, name, apply, dry_run=False):
         """Patch an object with ``apply(current_dict) -> new_dict``.
 
         A ``metadata.resourceVersion`` left in the result must equal the current one (409 otherwise).
@@ -307,10 +310,11 @@ class ObjectStore:
             resource_version = obj['metadata'].get('resourceVersion')
             if resource_version is not None and resource_version != old.resource_version:
                 raise ApiError.conflict(spec, name)
-            return self._commit(spec, (namespace, name), obj, old).data
+            return self._commit(spec, (namespace, name), obj, old, dry_run).data
 
-    def delete(self, spec, namespace, name, preconditions=None):
-        """Delete an object and return its last JSON; optional ``uid``/``resourceVersion`` preconditions."""
+    def delete(self, spec, namespace, name, preconditions=None, dry_run=False):
+        """Delete an object and return its last JSON; optional ``uid``/``resourceVersion`` preconditions. With
+        ``dry_run`` the checks are made and nothing is deleted."""
         with self._lock:
             old = self._existing(spec, namespace, name)
             if preconditions:
@@ -323,6 +327,8 @@ class ObjectStore:
                             f'Precondition failed: {field} in precondition: {wanted}, '
                             f'{field} in object meta: {current[field]}',
                         )
+            if dry_run:
+                return old.data
             self._drop(spec, (namespace, name))
             return old.data
 
