@@ -11,7 +11,7 @@ it does while a consumer (a COPY) pulls its rows is charged to it too. The phase
 - plan: `plan_fabric`, NetBox's identities per kind, interpreting every listed item (typed fields), loading and
   diffing the rows whose identity changed;
 - serialize: the change records' content: NetBox's change-log snapshots (`change_snapshots` for new rows,
-  `_snapshot` before and after an update) and the global search values (`_search_values`, NetBox's indexer);
+  `_snapshot` before and after an update) and the global search values (`search_values`, NetBox's indexer);
 - write: the rest of `apply_plans` and `record_plans`: ids from the sequences, model instances, each value prepared
   for the database (JSON encoding of specs and change records included), the COPY, UPDATE and DELETE statements;
 - other: the rest of the wall time: the run record and fabric state, the Kubernetes client set-up, the commit.
@@ -39,7 +39,7 @@ PHASE_FUNCTIONS = (
     ('write', 'netbox_hedgehog.sync.engine', 'record_plans'),
     ('serialize', 'netbox_hedgehog.sync.apply', 'change_snapshots'),
     ('serialize', 'netbox_hedgehog.sync.apply', '_snapshot'),
-    ('serialize', 'netbox_hedgehog.sync.apply', '_search_values'),
+    ('serialize', 'netbox_hedgehog.sync.apply', 'search_values'),
 )
 TIMED = ('read', 'plan', 'serialize', 'write')
 PHASES = (*TIMED, 'other')
