@@ -41,7 +41,7 @@ def name_problem(name):
     if not isinstance(name, str) or not name:
         return 'A name is required.'
     if len(name) > SUBDOMAIN_MAX or not is_dns_subdomain(name):
-        return f'{name!r} is not a valid Kubernetes name: use {_SUBDOMAIN_RULE}.'
+        return f'{name!r} is not a valid Kubernetes name (a lowercase RFC 1123 subdomain): use {_SUBDOMAIN_RULE}.'
     return None
 
 

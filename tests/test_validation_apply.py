@@ -207,7 +207,7 @@ class GitRulesTest(GitOpsTestCase):
         refused = ('apiVersion: vpc.githedgehog.com/v1beta1\nkind: VPC\nmetadata:\n  name: vpc-toolong-n\nspec:\n'
                    '  subnets:\n    default: {subnet: 10.10.250.0/24, vlan: 1250}\n---\n'
                    'apiVersion: vpc.githedgehog.com/v1beta1\nkind: VPCPeering\nmetadata:\n  name: three\nspec:\n'
-                   '  permit:\n  - {demo-vpc-1: {}, demo-vpc-2: {}, demo-vpc-3: {}}\n')
+                   '  permit:\n  - {vpc-1: {}, vpc-2: {}, vpc-3: {}}\n')
         self.repo.commit({'env-1/refused.yaml': refused}, 'Add objects the webhooks refuse')
         fabric = self.git_fabric()
         run = self.sync(fabric)
@@ -218,34 +218,34 @@ class GitRulesTest(GitOpsTestCase):
             "env-1/refused.yaml, document 1 (line 1) 'vpc-toolong-n': refused by the VPC admission rules: "
             'metadata.name = "vpc-toolong-n": name is too long, must be <= 11 characters',
             "env-1/refused.yaml, document 2 (line 9) 'three': refused by the VPCPeering admission rules: "
-            'spec.permit[0] = ["demo-vpc-1", "demo-vpc-2", "demo-vpc-3"]: each permit policy must have exactly 2 VPCs '
+            'spec.permit[0] = ["vpc-1", "vpc-2", "vpc-3"]: each permit policy must have exactly 2 VPCs '
             '(idx 0)',
         ])
         self.assertFalse(VPC.objects.filter(fabric=fabric, name='vpc-toolong-n').exists())
-        self.assertTrue(VPC.objects.filter(fabric=fabric, name='demo-vpc-1').exists(), 'the valid documents load')
+        self.assertTrue(VPC.objects.filter(fabric=fabric, name='vpc-1').exists(), 'the valid documents load')
 
     def test_defaults_the_cluster_fills_in_are_not_drift(self):
         """Git holds what people write; the cluster holds it after the webhooks' defaulting."""
         authored = ('apiVersion: vpc.githedgehog.com/v1beta1\nkind: VPCAttachment\nmetadata:\n  name: short-form\n'
-                    'spec:\n  connection: server-1--mclag--s5248-01--s5248-02\n  subnet: demo-vpc-2\n---\n'
+                    'spec:\n  connection: server-04--unbundled--leaf-02\n  subnet: vpc-2\n---\n'
                     'apiVersion: wiring.githedgehog.com/v1beta1\nkind: VLANNamespace\nmetadata:\n  name: default\n'
                     'spec:\n  ranges:\n  - {from: 2000, to: 2999}\n  - {from: 1000}\n')
         self.repo.commit({'env-1/short.yaml': authored}, 'Short forms')
         for document in yaml.safe_load_all(authored):
             self.kube.put(document)
         stored = self.kube.get('VPCAttachment', 'short-form')
-        self.assertEqual(stored['spec']['subnet'], 'demo-vpc-2/default', 'the test server defaults as a cluster')
+        self.assertEqual(stored['spec']['subnet'], 'vpc-2/default', 'the test server defaults as a cluster')
         self.assertEqual(self.kube.get('VLANNamespace', 'default')['spec']['ranges'],
                          [{'from': 1000, 'to': 1000}, {'from': 2000, 'to': 2999}])
         fabric = self.git_fabric()
         self.synced(fabric)
         attachment = VPCAttachment.objects.get(fabric=fabric, name='short-form')
         self.assertEqual((attachment.drift_status, attachment.drift_diff), ('in_sync', []))
-        self.assertEqual(attachment.spec['subnet'], 'demo-vpc-2', 'spec stays the desired state as written')
+        self.assertEqual(attachment.spec['subnet'], 'vpc-2', 'spec stays the desired state as written')
         namespace = VLANNamespace.objects.get(fabric=fabric, name='default')
         self.assertEqual((namespace.drift_status, namespace.drift_diff), ('in_sync', []))
-        vpc = VPC.objects.get(fabric=fabric, name='demo-vpc-1')
-        self.assertEqual(vpc.observed['spec']['subnets']['default']['gateway'], '10.10.101.1')
+        vpc = VPC.objects.get(fabric=fabric, name='vpc-1')
+        self.assertEqual(vpc.observed['spec']['subnets']['default']['gateway'], '10.20.1.1')
         self.assertEqual(vpc.drift_status, 'in_sync')
 
     def test_gateway_peering_syncs_from_git_and_the_cluster_without_drift(self):
