@@ -298,7 +298,7 @@ class EditRaceTest(TransactionTestCase):
         super().setUp()
         self.kube.clear()
         self.kube.load_yaml(WIRING)
-        self.fabric = Fabric.objects.create(name='race', kubeconfig=self.kube.kubeconfig())
+        self.fabric = Fabric.objects.create(name='race', kubeconfig=self.kube.kubeconfig(), write_mode='cluster')
         first = run_sync(create_run(self.fabric, SyncTriggerChoices.COMMAND))
         self.assertEqual(first.status, 'succeeded', first.error)
         self.server = Server.objects.get(fabric=self.fabric, name='server-01')

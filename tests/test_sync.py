@@ -111,9 +111,9 @@ class ResyncTest(ClusterTestCase):
         writes = [q['sql'] for q in queries if q['sql'].startswith(('INSERT', 'UPDATE', 'DELETE'))
                   and 'netbox_hedgehog_syncrun' not in q['sql'] and 'netbox_hedgehog_fabric' not in q['sql']]
         self.assertEqual(writes, [])
-        # One identity query per kind plus a constant number for the run and the fabric state, and five reads of the
-        # live state (live/store.py).
-        self.assertLessEqual(len(queries), len(KINDS) + 15)
+        # One identity query per kind plus a constant number: the run, the fabric state and its connection status,
+        # the write fence, the inventory check and five reads of the live state (live/store.py).
+        self.assertLessEqual(len(queries), len(KINDS) + 16)
 
     def test_query_count_does_not_grow_with_objects(self):
         real_copy = psycopg.Cursor.copy

@@ -39,7 +39,8 @@ class AdminClientMixin:
         self.api = APIClient()
         self.api.credentials(HTTP_AUTHORIZATION=f'Bearer {TOKEN_PREFIX}{token.key}.{token.token}')
         self.client.force_login(self.user)
-        self.fabric = Fabric.objects.create(name='rules', kubernetes_server='https://172.30.0.1:6443')
+        self.fabric = Fabric.objects.create(name='rules', kubernetes_server='https://172.30.0.1:6443',
+                                            write_mode='cluster')
 
 
 @override_settings(EXEMPT_VIEW_PERMISSIONS=['*'], EXEMPT_EXCLUDE_MODELS=[])
@@ -186,7 +187,7 @@ class LongDescriptionTest(AdminClientMixin, ClusterTestCase):
                                  ('Server', 'server-01', {'description': LONG})):
             self.kube.put({'apiVersion': KIND_BY_NAME[kind].api_version, 'kind': kind,
                            'metadata': {'name': name, 'namespace': 'default'}, 'spec': spec})
-        fabric = self.make_fabric(name='long')
+        fabric = self.make_fabric(name='long', write_mode='cluster')
         run = self.sync(fabric)
         self.assertEqual(run.status, 'succeeded', run.error)
         self.assertEqual(run.total('create'), 2)
