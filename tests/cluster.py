@@ -19,6 +19,7 @@ __all__ = (
     'VPCS',
     'WIRING',
     'ClusterTestCase',
+    'KubeAPIServerMixin',
     'needs_samples',
 )
 
@@ -32,8 +33,8 @@ FABRIC_COUNTS = {
 }
 
 
-class ClusterTestCase(TestCase):
-    """A TestCase with `self.kube`, an HTTPS Kubernetes API server emptied before every test."""
+class KubeAPIServerMixin:
+    """`cls.kube`: a Kubernetes API test server (HTTPS) for the test class, started once and stopped after it."""
     kube_tokens = None
 
     @classmethod
@@ -45,6 +46,10 @@ class ClusterTestCase(TestCase):
     def tearDownClass(cls):
         cls.kube.stop()
         super().tearDownClass()
+
+
+class ClusterTestCase(KubeAPIServerMixin, TestCase):
+    """A TestCase with `self.kube`, an HTTPS Kubernetes API server emptied before every test."""
 
     def setUp(self):
         super().setUp()

@@ -15,12 +15,11 @@ from django.urls import reverse
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 
-from hedgehog_devtools.kubeapi import KubeAPIServer
 from hedgehog_devtools.processes import ProcessError, Processes, environment
 from netbox_hedgehog.choices import SyncTriggerChoices
 from netbox_hedgehog.models import VPC, Fabric
 from netbox_hedgehog.sync.engine import create_run, run_sync
-from tests.cluster import VPCS
+from tests.cluster import VPCS, KubeAPIServerMixin
 
 # Starting `netbox rqworker` takes a few seconds, more on a busy machine; a job is picked up within seconds.
 BOOT = 120
@@ -28,17 +27,7 @@ JOB = 60
 WEBHOOK = 'admission webhook "vpc.validating.githedgehog.com" denied the request: VLAN 1999 is reserved'
 
 
-class ClusterWriteEndToEndTest(TransactionTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.kube = KubeAPIServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.kube.stop()
-        super().tearDownClass()
-
+class ClusterWriteEndToEndTest(KubeAPIServerMixin, TransactionTestCase):
     def setUp(self):
         super().setUp()
         self.kube.clear()

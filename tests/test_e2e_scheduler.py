@@ -18,11 +18,10 @@ from django.test import TransactionTestCase
 from django.test.utils import override_settings
 from rq import Worker
 
-from hedgehog_devtools.kubeapi import KubeAPIServer
 from hedgehog_devtools.processes import NETBOX, ProcessError, Processes, environment
 from netbox_hedgehog import scheduling
 from netbox_hedgehog.models import Fabric, SyncRun
-from tests.cluster import WIRING
+from tests.cluster import WIRING, KubeAPIServerMixin
 
 TICK = 5
 LOCK_TTL = 5
@@ -40,19 +39,13 @@ BOOT = 120
 SLACK = 5
 
 
-class EndToEndTestCase(TransactionTestCase):
+class EndToEndTestCase(KubeAPIServerMixin, TransactionTestCase):
     """The Kubernetes API test server, an empty tasks Redis, tiny timings and the processes of one test."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.kube = KubeAPIServer().start()
         cls.kube.load_yaml(WIRING)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.kube.stop()
-        super().tearDownClass()
 
     def setUp(self):
         super().setUp()

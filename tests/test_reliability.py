@@ -25,14 +25,13 @@ from rq import Worker
 from users.constants import TOKEN_PREFIX
 from users.models import ObjectPermission, Token, User
 
-from hedgehog_devtools.kubeapi import KubeAPIServer
 from netbox_hedgehog import HedgehogConfig, scheduling, validate_settings
 from netbox_hedgehog.choices import SyncTriggerChoices
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import Fabric, Server, SyncRun
 from netbox_hedgehog.sync import plan as plan_module
 from netbox_hedgehog.sync.engine import WRITE_LOCK_CLASS, create_run, run_sync
-from tests.cluster import FABRIC_COUNTS, WIRING, ClusterTestCase
+from tests.cluster import FABRIC_COUNTS, WIRING, ClusterTestCase, KubeAPIServerMixin
 from tests.harness import DEV_CONFIG_DIR, REPO_ROOT
 from tests.test_scheduling import MANUAL, FakeRedisMixin
 from tests.test_sync import counts, plugin_settings
@@ -281,18 +280,8 @@ class TimingSettingsTest(SimpleTestCase):
                       'k8s_request_timeout (30 s)', result.stderr)
 
 
-class EditRaceTest(TransactionTestCase):
+class EditRaceTest(KubeAPIServerMixin, TransactionTestCase):
     """Item 10: a REST PATCH that loaded an object before a sync committed, and saves after."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.kube = KubeAPIServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.kube.stop()
-        super().tearDownClass()
 
     def setUp(self):
         super().setUp()
