@@ -21,6 +21,7 @@ from netbox_hedgehog.live import agents as live_agents
 from netbox_hedgehog.live import store as live_store
 from netbox_hedgehog.loader import digest
 from netbox_hedgehog.models import Fabric, SyncRun
+from netbox_hedgehog.validation import default_spec
 
 from . import pulse, state
 from .apply import apply_plans, record_git_errors, record_plans
@@ -86,6 +87,14 @@ def _git_prune_blocked(fabric, desired, identities):
     return ''
 
 
+def _content_digest(kind, name, apply_pending, spec, labels, annotations):
+    """The digest of a row's content. A NetBox edit still on its way to the cluster (validated when it was made) is
+    compared as the cluster will hold it: after the admission webhooks' defaulting."""
+    if apply_pending is not None:
+        spec = default_spec(kind, spec)
+    return digest(kind, name, spec, labels, annotations)
+
+
 def plan_fabric(fabric, read, log, desired=None):
     """Plan every kind of the fabric from a complete read (and, for a fabric with Git settings, its DesiredState).
 
@@ -102,8 +111,8 @@ def plan_fabric(fabric, read, log, desired=None):
         )
         # The content itself is not kept: its digest tells the planner whether the row is still the cluster's copy.
         identities[kind_spec.kind] = {
-            name: RowIdentity(pk, uid, version, drift, git_file, pending, digest(kind_spec.kind, name, *content),
-                              apply_pending)
+            name: RowIdentity(pk, uid, version, drift, git_file, pending,
+                              _content_digest(kind_spec.kind, name, apply_pending, *content), apply_pending)
             for pk, name, uid, version, drift, git_file, pending, apply_pending, *content in rows
         }
     for kind, kind_read in read.kinds.items():
