@@ -8,6 +8,8 @@ benchmark generator) can read the kind table too.
 import re
 from dataclasses import dataclass, field
 
+from netbox_hedgehog.specfields import SpecFields
+
 __all__ = (
     'KINDS',
     'KIND_BY_MODEL',
@@ -34,77 +36,15 @@ class SpecError(ValueError):
     """A spec that cannot be interpreted; the message says which field and why."""
 
 
-#
+def _spec_error(path, value, expected):
+    shown = 'a boolean' if isinstance(value, bool) else f'{type(value).__name__} {value!r}'
+    return SpecError(f'{path}: expected {expected}, got {shown}')
+
+
 # Typed accessors: each checks the type of one spec field and names it in the error.
-#
-
-def _get(spec, path, base='spec'):
-    value = spec
-    for part in path.split('.'):
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            raise SpecError(f'{base}.{path}: expected an object at "{part}", got {type(value).__name__}')
-        value = value.get(part)
-    return value
-
-
-def _str(spec, path, default='', base='spec'):
-    value = _get(spec, path, base)
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise SpecError(f'{base}.{path}: expected a string, got {type(value).__name__}')
-    return str(value)
-
-
-def _int(spec, path, base='spec'):
-    value = _get(spec, path, base)
-    if value is None or value == '':
-        return None
-    if isinstance(value, bool):
-        raise SpecError(f'{base}.{path}: expected an integer, got a boolean')
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    if not isinstance(value, int):
-        raise SpecError(f'{base}.{path}: expected an integer, got {type(value).__name__} {value!r}')
-    return value
-
-
-def _bool(spec, path, base='spec'):
-    value = _get(spec, path, base)
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise SpecError(f'{base}.{path}: expected true or false, got {value!r}')
-    return value
-
-
-def _str_list(spec, path, base='spec'):
-    value = _get(spec, path, base)
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise SpecError(f'{base}.{path}: expected a list of strings, got {value!r}')
-    return list(value)
-
-
-def _dict(spec, path, base='spec'):
-    value = _get(spec, path, base)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise SpecError(f'{base}.{path}: expected an object, got {type(value).__name__}')
-    return value
-
-
-def _list_of_dicts(spec, path, base='spec'):
-    value = _get(spec, path, base)
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise SpecError(f'{base}.{path}: expected a list of objects')
-    return value
+_fields = SpecFields(_spec_error)
+_get, _str, _int, _bool = _fields.get, _fields.text, _fields.integer, _fields.flag
+_str_list, _dict, _list_of_dicts = _fields.strings, _fields.mapping, _fields.objects
 
 
 #

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 
 from netbox_hedgehog.k8s_names import SUBDOMAIN_MAX, is_dns_subdomain
+from netbox_hedgehog.specfields import SpecFields
 
 __all__ = (
     'FabricConfig',
@@ -83,74 +84,16 @@ class World:
 # Typed access: the value at a path, or a Refusal naming the path when it has the wrong type.
 #
 
-def get(spec, path, base='spec'):
-    value = spec
-    walked = base
-    for part in path.split('.'):
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            raise Refusal(walked, value, 'expected an object')
-        walked = f'{walked}.{part}'
-        value = value.get(part)
-    return value
-
-
-def text(spec, path, base='spec'):
-    value = get(spec, path, base)
-    if value is None:
-        return ''
-    if not isinstance(value, str):
-        raise Refusal(f'{base}.{path}', value, 'expected a string')
-    return value
+_fields = SpecFields(lambda path, value, expected: Refusal(path, value, f'expected {expected}'))
+get, text, flag = _fields.get, _fields.text, _fields.flag
+strings, mapping, objects = _fields.strings, _fields.mapping, _fields.objects
 
 
 def uint(spec, path, bits, base='spec'):
-    value = get(spec, path, base)
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Refusal(f'{base}.{path}', value, f'expected an integer (uint{bits})')
+    """An unsigned integer of `bits` bits, as the Go field it fills (0 when absent)."""
+    value = _fields.integer(spec, path, base, absent=0, expected=f'an integer (uint{bits})')
     if not 0 <= value <= UINT_BITS[bits]:
         raise Refusal(f'{base}.{path}', value, f'must be an integer from 0 to {UINT_BITS[bits]} (uint{bits})')
-    return value
-
-
-def flag(spec, path, base='spec'):
-    value = get(spec, path, base)
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise Refusal(f'{base}.{path}', value, 'expected true or false')
-    return value
-
-
-def strings(spec, path, base='spec'):
-    value = get(spec, path, base)
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise Refusal(f'{base}.{path}', value, 'expected a list of strings')
-    return value
-
-
-def mapping(spec, path, base='spec'):
-    """An object at `path` ({} when absent)."""
-    value = get(spec, path, base)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise Refusal(f'{base}.{path}', value, 'expected an object')
-    return value
-
-
-def objects(spec, path, base='spec'):
-    """A list of objects at `path` ([] when absent)."""
-    value = get(spec, path, base)
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise Refusal(f'{base}.{path}', value, 'expected a list of objects')
     return value
 
 
