@@ -44,7 +44,8 @@ __all__ = (
 
 TAG_SLUG = 'hedgehog'
 # Catalog objects people's own devices may use (NetBox protects them): a created one is deleted only when unused.
-IN_USE = {'dcim.manufacturer': 'device_types', 'dcim.devicetype': 'instances', 'dcim.devicerole': 'devices'}
+IN_USE = {'dcim.manufacturer': ('device_types',), 'dcim.devicetype': ('instances',), 'dcim.devicerole': ('devices',),
+          'dcim.platform': ('devices', 'virtual_machines')}
 LINK_COLUMNS = ('fabric_id', 'kind', 'name', 'key', 'object_type_id', 'object_id', 'created')
 TAG_COLUMNS = ('content_type_id', 'object_id', 'tag_id')
 
@@ -200,32 +201,41 @@ def _rebuild_prefix_tree(vrf_ids):
 
 
 def _tagged_vlans(plan):
-    """Write the VLANs VPC attachments tag on switch interfaces: add the missing memberships and remove the
-    projection's VLANs no attachment tags any more (memberships of other VLANs are left alone)."""
+    """Tagged VLANs of each interface the sync creates or updates, before and after it writes them: ({interface pk:
+    [VLAN pks]}, {interface pk: [VLAN pks]}) (one query, for the change log's snapshots)."""
     through = Interface.tagged_vlans.through
-    wanted = {
-        (plan.pks[('dcim.interface', key)], plan.resolve(ref))
-        for key, refs in plan.projection.tagged_vlans.items() for ref in refs
-    }
-    ours = [pk for (label, _key), pk in plan.pks.items() if label == 'ipam.vlan']
-    interfaces = [pk for (label, _key), pk in plan.pks.items() if label == 'dcim.interface']
-    if not ours or not interfaces:
-        return
-    existing = {(i, v): pk for pk, i, v in through.objects.filter(interface_id__in=interfaces, vlan_id__in=ours)
-                .values_list('pk', 'interface_id', 'vlan_id')}
-    stale = [pk for pair, pk in existing.items() if pair not in wanted]
-    if stale:
-        through.objects.filter(pk__in=stale).delete()
-    missing = wanted - set(existing)
-    if missing:
-        through.objects.bulk_create([through(interface_id=i, vlan_id=v) for i, v in sorted(missing)])
+    updated = [row.pk for row, _want, _changes in plan.models['dcim.interface'].update]
+    before = {}
+    if updated:
+        for interface_id, vlan_id in through.objects.filter(interface_id__in=updated).values_list('interface_id',
+                                                                                                 'vlan_id'):
+            before.setdefault(interface_id, set()).add(vlan_id)
+    after = {pk: set(vlans) for pk, vlans in before.items()}
+    for _pk, interface, vlan in plan.tagged_stale:
+        after.get(plan.pks[('dcim.interface', interface)], set()).discard(plan.pks[('ipam.vlan', vlan)])
+    for interface, vlan in plan.tagged_missing:
+        after.setdefault(plan.pks[('dcim.interface', interface)], set()).add(plan.pks[('ipam.vlan', vlan)])
+    return ({pk: sorted(vlans) for pk, vlans in before.items()}, {pk: sorted(vlans) for pk, vlans in after.items()})
+
+
+def _write_tagged_vlans(plan):
+    """Remove the memberships no attachment wants and add the missing ones (one statement each)."""
+    through = Interface.tagged_vlans.through
+    if plan.tagged_stale:
+        through.objects.filter(pk__in=[pk for pk, _interface, _vlan in plan.tagged_stale]).delete()
+    if plan.tagged_missing:
+        through.objects.bulk_create([
+            through(interface_id=plan.pks[('dcim.interface', interface)], vlan_id=plan.pks[('ipam.vlan', vlan)])
+            for interface, vlan in plan.tagged_missing
+        ])
+
 
 def _delete(fabric, model, ids):
     """Delete created objects, except those another fabric's projection also links and catalog objects in use."""
     shared = InventoryLink.objects.filter(object_type=ContentType.objects.get_for_model(model)).exclude(fabric=fabric)
     rows = model.objects.filter(pk__in=ids).exclude(pk__in=shared.values('object_id'))
-    if model._meta.label_lower in IN_USE:
-        rows = rows.exclude(**{f'{IN_USE[model._meta.label_lower]}__isnull': False})
+    for relation in IN_USE.get(model._meta.label_lower, ()):
+        rows = rows.exclude(**{f'{relation}__isnull': False})
     rows.delete()
 
 
@@ -255,6 +265,7 @@ def apply_inventory(fabric, run, plan, user=None):
     interfaces_by_pk.update({plan.pks[(label, key)]: instance for (label, key), instance in plan.instances.items()
                              if label == 'dcim.interface'})
     updated = {label: [] for label in MODELS}
+    tagged_before, tagged_after = _tagged_vlans(plan)
     for label in MODELS:
         model_plan = plan.models[label]
         # The plan compared Rows; what changes is written from model instances (one query per model).
@@ -262,8 +273,10 @@ def apply_inventory(fabric, run, plan, user=None):
         for row, want, _changes in model_plan.update:
             instance = loaded[row.pk]
             pre = _snapshots(model_plan.model, [instance])[0]
-            for name, value in _resolved(plan, want.fields).items():
-                setattr(instance, name, value)
+            if label == 'dcim.interface':
+                pre['tagged_vlans'] = tagged_before.get(instance.pk, [])
+            for name, value in want.fields.items():
+                setattr(instance, name, plan.wanted(value, getattr(instance, name)))
             if hasattr(instance, 'last_updated'):
                 instance.last_updated = now
             updated[label].append((instance, pre))
@@ -279,6 +292,8 @@ def apply_inventory(fabric, run, plan, user=None):
             tagged.extend((object_type.pk, i.pk, tag.pk) for i in instances)
             for instance, snapshot in zip(instances, _snapshots(model, instances), strict=True):
                 snapshot['tags'] = [TAG_SLUG]
+                if label == 'dcim.interface':
+                    snapshot['tagged_vlans'] = tagged_after.get(instance.pk, [])
                 object_changes.append(change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk,
                                              str(instance), None, snapshot))
         if updated[label]:
@@ -290,6 +305,8 @@ def apply_inventory(fabric, run, plan, user=None):
                 fields.append('total_vlan_ids')
             copy_update(model, rows, fields)
             for (instance, pre), post in zip(updated[label], _snapshots(model, rows), strict=True):
+                if label == 'dcim.interface':
+                    post['tagged_vlans'] = tagged_after.get(instance.pk, [])
                 object_changes.append(change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk,
                                              str(instance), pre, post))
             CachedValue.objects.filter(object_type=object_type, object_id__in=[i.pk for i in rows])._raw_delete(
@@ -314,7 +331,7 @@ def apply_inventory(fabric, run, plan, user=None):
         if instances and model._meta.label_lower in registry['search']:
             copy_rows(CachedValue, SEARCH_COLUMNS, search_values(model, object_type, instances, now))
     _write_links(plan, fabric, types)
-    _tagged_vlans(plan)
+    _write_tagged_vlans(plan)
     _refresh_counters(plan)
     prefixes = plan.models['ipam.prefix']
     if prefixes.create or prefixes.update or prefixes.delete:
