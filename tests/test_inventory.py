@@ -28,7 +28,7 @@ from netbox_hedgehog.models import (
     SyncRun,
     VPCAttachment,
 )
-from tests.cluster import GATEWAY, WIRING, ClusterTestCase
+from tests.cluster import FILES, GATEWAY, WIRING, ClusterTestCase
 
 # The benchmark's tiny fabric: 1 spine (128 ports, E1/1 broken out 4x100G), 2 mixed leaves (32 ports, 16 of them
 # broken out 4x25G), 24 servers on 12 ESLAG, 6 bundled and 6 unbundled connections, 2 fabric connections of 2
@@ -415,6 +415,63 @@ class DemoFabricTest(ClusterTestCase):
         external = Interface.objects.get(device__name='leaf-04', name='E1/47')
         self.assertIn('leaf-04--external--uplink-1', external.description)
         self.assertEqual(Device.objects.count(), Switch.objects.count() + Server.objects.count() + 1)
+
+
+    def test_demo_fabric_projects_to_exact_counts_of_every_model(self):
+        """deploy/dev/fabric/ (wiring, gateway, VPCs, peerings and the Agents), counted by hand from the YAML."""
+        self.kube.install('Agent')
+        for path in FILES:
+            self.kube.load_yaml(path)
+        put_agents(self.kube)
+        fabric = self.make_fabric(inventory_site=Site.objects.create(name='Lab', slug='lab'))
+        run = self.sync(fabric)
+        self.assertEqual(run.status, 'succeeded', run.error or run.log)
+        # The switches' profiles are not in the wiring: each switch gets the ports its connections name, the lanes
+        # of its breakouts, M1 and Loopback0 (every switch has a protocol IP).
+        switch_ports = (
+            8 * 2 * 2       # 8 fabric connections of 2 links: spine-0x/E1/1-8, leaf-0x/E1/49-52
+            + 2             # ESLAG server-01: leaf-01/E1/1, leaf-02/E1/1 (server-02's E1/55/1 are breakout lanes)
+            + 2 + 2         # bundled server-03: leaf-01/E1/2-3; bundled server-06: leaf-03/E1/2-3
+            + 1 + 1 + 1     # unbundled server-04 (leaf-02/E1/2), -05 (leaf-03/E1/1), -08 (leaf-04/E1/1); -07: a lane
+            + 2             # external uplinks leaf-04/E1/47-48
+            + 2             # gateway links spine-01/E1/31, spine-02/E1/31
+        )
+        lanes = 3 * 4       # E1/55 of leaf-01..03 broken out 4x25G
+        server_ports = 2 + 2 + 2 + 1 + 1 + 2 + 1 + 1     # server-01..08 (ESLAG, ESLAG, bundled, 3 unbundled, ...)
+        gateway_ports = 2 + 1       # enp2s1, enp2s2 (its interfaces, also its connections' ends) and Loopback0
+        lags = 3 + 3 + 2 + 2        # ESLAG: server + 2 leaves (x2); bundled: server + leaf (x2)
+        expected = {
+            'devices': 6 + 8 + 1,                     # switches, servers, gateway
+            'interfaces': switch_ports + lanes + 6 + 6 + server_ports + gateway_ports + lags,    # 6 M1, 6 Loopback0
+            'lag_members': 2 * 4 + 2 * 4,           # 2 links x 2 ends per ESLAG and bundled connection
+            'cables': 16 + 2 * 2 + 2 * 2 + 4 + 2,   # fabric links, ESLAG, bundled, unbundled, gateway (not external)
+            # Switches: 6 management, 6 protocol, 4 VTEP (leaf-01/02 share theirs: one address per interface);
+            # gateway: 2 interface addresses (also its link ends), protocol and VTEP; 2 spine gateway link ends;
+            # 16 fabric links x 2 ends.
+            'ip_addresses': 6 + 6 + 4 + 2 + 2 + 2 + 16 * 2,
+            'vrfs': 3,                              # vpc-1, vpc-2, vpc-3
+            'prefixes': 1 + 1 + 2 + 1,              # VPC subnets and the IPv4 namespace's 10.20.0.0/16
+            'vlan_groups': 1,                       # VLAN namespace default
+            'vlans': 4,                             # 1001, 1002, 1003, 1004
+        }
+        self.assertEqual(expected['interfaces'], 94)
+        self.assertEqual(inventory_counts(), expected)
+        catalog = {
+            'manufacturers': 2,     # "dell" (from the profile names dell-s52xxf-on), Hedgehog
+            'device_types': 4,      # dell-s5232f-on, dell-s5248f-on, Hedgehog server, Hedgehog gateway
+            'device_roles': 5,      # spine, server-leaf, border-leaf, server, gateway
+            'platforms': 1,         # every agent reports NOS 4.5.0-Enterprise_Base
+        }
+        self.assertEqual({'manufacturers': Manufacturer.objects.count(), 'device_types': DeviceType.objects.count(),
+                          'device_roles': DeviceRole.objects.count(), 'platforms': Platform.objects.count()}, catalog)
+        # The hedgehog tag is on every object the projection created (nothing existed to adopt).
+        created = sum(expected[k] for k in expected if k != 'lag_members') + sum(catalog.values())
+        self.assertEqual(created, 218)
+        self.assertEqual(Tag.objects.get(slug='hedgehog').extras_taggeditem_items.count(), created)
+        self.assertEqual(netbox_totals(run)['create'], created)
+        # VPC attachments: vpc-1 on server-01's ESLAG (both leaves' LAGs) and server-03's bundle (leaf-01's LAG),
+        # vpc-2 on server-02's ESLAG (2 LAGs) and server-04's port, vpc-3 on server-05's port and server-06's LAG.
+        self.assertEqual(Interface.tagged_vlans.through.objects.count(), 2 + 1 + 2 + 1 + 1 + 1)
 
 
 class MappingTest(SimpleTestCase):
