@@ -263,6 +263,24 @@ class OwnershipTest(InventoryTestCase):
         self.assertEqual(inventory_counts(), dict.fromkeys(TINY, 0))
         self.assertFalse(InventoryLink.objects.filter(fabric=fabric).exists())
 
+    def test_removal_keeps_what_a_person_hung_on_a_projected_object(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        port = Interface.objects.get(device__name='server-00007', name__startswith='enp')
+        mine = IPAddress.objects.create(address='192.0.2.7/24', assigned_object=port, description='by hand')
+        fabric.snapshot()
+        fabric.inventory_site = None
+        fabric.save()
+        # The server and its port stay, with the person's address; everything else the projection made is gone.
+        self.assertEqual(list(Device.objects.values_list('name', flat=True)), ['server-00007'])
+        self.assertEqual(list(Interface.objects.values_list('pk', flat=True)), [port.pk])
+        mine.refresh_from_db()
+        self.assertEqual(mine.assigned_object, port)
+        kept = Interface.objects.get(pk=port.pk)
+        self.assertEqual((kept.cable, kept.path, kept.cable_end), (None, None, None))
+        self.assertEqual(Cable.objects.count(), 0)
+        self.assertFalse(InventoryLink.objects.filter(fabric=fabric).exists())
+
     def test_an_interface_cabled_elsewhere_blocks_only_its_link(self):
         fabric = self.make_fabric(inventory_site=self.site)
         self.synced(fabric)
@@ -302,6 +320,39 @@ class BoundedStatementsTest(InventoryTestCase):
         Tag.objects.create(name='hedgehog', slug='hedgehog')     # as after the first projection ever
         small = measure('small', self.shape)
         Fabric.objects.get(name='small').delete()     # the second fabric creates everything again
+        large = measure('large', dataclasses.replace(self.shape, servers_per_rack=48, vpcs_per_rack=12))
+        self.assertEqual(small, large)
+
+
+    def test_removing_the_projection_takes_the_same_statements_at_two_sizes(self):
+        """Clearing the inventory site deletes the projection set-based: the statements (queries and COPYs) are the
+        same for the tiny fabric and one with 4 times its servers, and every deleted object has its change record."""
+        real_copy = psycopg.Cursor.copy
+        copies = []
+
+        def count_copy(cursor, statement, *args, **kwargs):
+            copies.append(statement)
+            return real_copy(cursor, statement, *args, **kwargs)
+
+        def measure(name, shape):
+            self.kube.clear()
+            for obj in generate(shape):
+                self.kube.put(obj)
+            fabric = self.make_fabric(name=name, inventory_site=Site.objects.create(name=name, slug=name))
+            created = netbox_totals(self.synced(fabric))['create']
+            fabric.snapshot()
+            fabric.inventory_site = None
+            copies.clear()
+            with CaptureQueriesContext(connection) as queries, \
+                    mock.patch.object(psycopg.Cursor, 'copy', count_copy):
+                fabric.save()
+            self.assertEqual(inventory_counts(), dict.fromkeys(TINY, 0))
+            deleted = ObjectChange.objects.filter(action='delete', changed_object_type__app_label__in=('dcim', 'ipam'))
+            self.assertEqual(deleted.count(), created)
+            deleted.delete()
+            return len(queries) + len(copies)
+
+        small = measure('small', self.shape)
         large = measure('large', dataclasses.replace(self.shape, servers_per_rack=48, vpcs_per_rack=12))
         self.assertEqual(small, large)
 
