@@ -556,6 +556,27 @@ class MappingTest(SimpleTestCase):
                 self.assertTrue(wants)
                 self.assertEqual({frozenset(w.fields) for w in wants.values()}, {frozenset(MANAGED_FIELDS[label])})
 
+    def test_live_description_reads_nos_port_names_back_and_keeps_its_live_part_without_a_report(self):
+        profile = {'displayName': 'Acme X1', 'ports': {'E1/1': {'nos': 'Ethernet0', 'profile': 'p25'}},
+                   'portProfiles': {'p25': {'speed': {'default': '25G'}}}}
+        objects = {'SwitchProfile': {'x1': profile},
+                   'Switch': {'leaf-1': {'role': 'server-leaf', 'profile': 'x1'},
+                              'spine-1': {'role': 'spine', 'profile': 'x1'}}}
+        live = {'spine-1': {'nos_version': 'SONiC-OS-4.4.0', 'interfaces': {'E1/1': {
+            'admin': 'down', 'oper': 'down', 'neighbours': [{'system': 'leaf-1', 'port': 'Ethernet0'}]}}}}
+        projection = project(objects, site_id=1, tenant_id=None, site_type_id=2, interface_type_id=3, live=live)
+        spine_port = projection.wants['dcim.interface']['spine-1/E1/1'].fields
+        self.assertEqual((spine_port['enabled'], spine_port['description']), (False, 'oper down; LLDP leaf-1/E1/1'))
+        # A version that names the NOS already is not prefixed again.
+        self.assertEqual([w.fields['name'] for w in projection.wants['dcim.platform'].values()], ['SONiC-OS-4.4.0'])
+        # leaf-1 has no report: an existing description keeps its live part after the fabric's text, a new
+        # interface gets the fabric's text, and `enabled` and the serial keep what NetBox holds.
+        leaf_port = projection.wants['dcim.interface']['leaf-1/E1/1'].fields
+        self.assertEqual(leaf_port['description'].given('oper up; LLDP spine-1/E1/1'), 'oper up; LLDP spine-1/E1/1')
+        self.assertEqual(leaf_port['description'].given('typed by hand'), '')
+        self.assertEqual((leaf_port['description'].default, leaf_port['enabled'].given(False)), ('', False))
+        self.assertEqual(projection.wants['dcim.device']['leaf-1'].fields['serial'].given('S-1'), 'S-1')
+
     def test_a_connection_naming_an_unknown_server_is_reported_and_projects_no_cable(self):
         objects = {
             'Switch': {'leaf-1': {'role': 'server-leaf'}},

@@ -14,7 +14,7 @@ from django.db.backends.postgresql.psycopg_any import NumericRange
 from django.utils.text import slugify
 
 from netbox_hedgehog.kinds import KIND_BY_NAME, SpecError, parse_port
-from netbox_hedgehog.live.cabling import nos_to_api
+from netbox_hedgehog.live.cabling import neighbour_text, nos_to_api
 
 __all__ = (
     'MODELS',
@@ -506,8 +506,9 @@ class _Builder:
                 continue
             if reported.get('admin') in ('up', 'down'):
                 want.fields['enabled'] = reported['admin'] == 'up'
-            peers = ', '.join(f'{n["system"] or "?"}/{port_names.get(n["system"], {}).get(n["port"], n["port"]) or "?"}'
-                              for n in reported.get('neighbours') or ())
+            # A switch neighbour names its NOS port: read back to the API name through that switch's profile.
+            peers = neighbour_text([{**n, 'port': port_names.get(n['system'], {}).get(n['port'], n['port'])}
+                                    for n in reported.get('neighbours') or ()], ', ')
             live_text = LIVE_START + (reported.get('oper') or 'unknown') + (f'{DESCRIPTION_SEP}LLDP {peers}'
                                                                             if peers else '')
             want.fields['description'] = _description(base, live_text)
