@@ -6,8 +6,9 @@ from unittest import mock
 
 import psycopg
 from core.models import ObjectChange
-from dcim.models import Cable, Device, DeviceRole, DeviceType, Interface, Manufacturer, Platform, Site
+from dcim.models import Cable, CablePath, Device, DeviceRole, DeviceType, Interface, Manufacturer, Platform, Site
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext
@@ -353,6 +354,46 @@ class BoundedStatementsTest(InventoryTestCase):
             return len(queries) + len(copies)
 
         small = measure('small', self.shape)
+        large = measure('large', dataclasses.replace(self.shape, servers_per_rack=48, vpcs_per_rack=12))
+        self.assertEqual(small, large)
+
+
+    def test_a_sync_deleting_servers_and_their_connections_takes_the_same_statements_at_two_sizes(self):
+        """Servers, their connections and attachments leave the fabric: the sync deletes their devices, ports,
+        LAGs and cables set-based (the same statements, queries and COPYs, at two sizes)."""
+        real_copy = psycopg.Cursor.copy
+        copies = []
+
+        def count_copy(cursor, statement, *args, **kwargs):
+            copies.append(statement)
+            return real_copy(cursor, statement, *args, **kwargs)
+
+        def measure(name, shape):
+            self.kube.clear()
+            objects = generate(shape)
+            for obj in objects:
+                self.kube.put(obj)
+            fabric = self.make_fabric(name=name, inventory_site=Site.objects.create(name=name, slug=name),
+                                      allow_empty_kinds=True)
+            self.synced(fabric)
+            servers = [o for o in objects if o['kind'] == 'Server']
+            for obj in objects:
+                spec = obj['spec'] or {}
+                if obj['kind'] in ('Server', 'VPCAttachment') or (
+                        obj['kind'] == 'Connection' and next(iter(spec), '') in ('unbundled', 'bundled', 'eslag')):
+                    self.kube.delete(obj['kind'], obj['metadata']['name'])
+            copies.clear()
+            with CaptureQueriesContext(connection) as queries, \
+                    mock.patch.object(psycopg.Cursor, 'copy', count_copy):
+                run = self.synced(fabric)
+            self.assertEqual(run.counts['NetBox dcim.device']['delete'], len(servers))
+            self.assertFalse(Device.objects.filter(site__name=name, role__slug='server').exists())
+            return len(queries) + len(copies)
+
+        Tag.objects.create(name='hedgehog', slug='hedgehog')
+        ContentType.objects.get_for_model(CablePath)    # cached by the process, as after its first cable deletion
+        small = measure('small', self.shape)
+        Fabric.objects.get(name='small').delete()
         large = measure('large', dataclasses.replace(self.shape, servers_per_rack=48, vpcs_per_rack=12))
         self.assertEqual(small, large)
 
