@@ -784,6 +784,21 @@ class LiveInventoryTest(ClusterTestCase):
         self.assertEqual(list(Platform.objects.values_list('name', flat=True)), ['SONiC 4.5.1-Enterprise_Base'])
         self.assertEqual(run.counts['NetBox dcim.platform']['delete'], 1)
 
+        # A platform a person's own device runs is kept when no switch runs it any more, and not counted deleted.
+        platform = Platform.objects.get()
+        maker = Manufacturer.objects.create(name='Acme', slug='acme')
+        Device.objects.create(name='lab-switch', site=self.site, platform=platform, role=DeviceRole.objects.create(
+            name='Lab', slug='lab'), device_type=DeviceType.objects.create(manufacturer=maker, model='B', slug='b'))
+        self.put_changed_agents(lambda document: document['status']['state']['nos'].update(
+            softwareVersion='4.6.0-Enterprise_Base'))
+        run = self.synced(fabric)
+        self.assertTrue(Platform.objects.filter(pk=platform.pk).exists())
+        self.assertEqual((run.counts['NetBox dcim.platform']['create'], run.counts['NetBox dcim.platform']['delete']),
+                         (1, 0))
+        self.assertFalse(run.changes.filter(kind='dcim.platform', action='delete').exists())
+        self.assertFalse(InventoryLink.objects.filter(fabric=fabric, object_id=platform.pk, key__contains='4-5-1')
+                         .exists())
+
     def test_without_live_state_the_live_fields_are_left_as_they_are(self):
         fabric = self.make_fabric(inventory_site=self.site)
         self.synced(fabric)

@@ -287,12 +287,15 @@ def _bulk_delete(model, rows):
 
 def _delete(fabric, model, ids, change):
     """Delete the objects `ids` of `model` the projection of `fabric` created, except those another fabric's
-    projection links too (see `_bulk_delete` for what else is kept); returns their change records."""
+    projection links too (see `_bulk_delete` for what else is kept); returns the ids deleted and their change
+    records."""
     object_type = ContentType.objects.get_for_model(model)
     shared = InventoryLink.objects.filter(object_type=object_type).exclude(fabric=fabric)
     deleted = _bulk_delete(model, model.objects.filter(pk__in=ids).exclude(pk__in=shared.values('object_id')))
-    return [change(ObjectChangeActionChoices.ACTION_DELETE, object_type, instance.pk, str(instance), snapshot, None)
-            for instance, snapshot in zip(deleted, _snapshots(model, deleted), strict=True)]
+    return {instance.pk for instance in deleted}, [
+        change(ObjectChangeActionChoices.ACTION_DELETE, object_type, instance.pk, str(instance), snapshot, None)
+        for instance, snapshot in zip(deleted, _snapshots(model, deleted), strict=True)
+    ]
 
 
 def apply_inventory(fabric, run, plan, user=None):
@@ -371,10 +374,14 @@ def apply_inventory(fabric, run, plan, user=None):
     if touched:
         copy_update(Interface, touched, ('cable_id', 'cable_end', '_path_id'))
     for label in reversed(MODELS):
-        deleted = plan.models[label].delete
-        if deleted:
-            object_changes.extend(_delete(fabric, plan.models[label].model,
-                                          [link.object_id for link, _row in deleted], change))
+        model_plan = plan.models[label]
+        if model_plan.delete:
+            deleted, changes = _delete(fabric, model_plan.model, [link.object_id for link, _row in model_plan.delete],
+                                       change)
+            object_changes.extend(changes)
+            # What something else still needs stays, released (its link dropped) rather than counted as deleted.
+            model_plan.release.extend(link for link, _row in model_plan.delete if link.object_id not in deleted)
+            model_plan.delete = [entry for entry in model_plan.delete if entry[0].object_id in deleted]
     if tagged:
         copy_rows(TaggedItem, TAG_COLUMNS, tagged)
     for model, object_type, instances in search:
@@ -414,7 +421,7 @@ def remove_inventory(fabric):
     for label in reversed(MODELS):
         ids = [pk for type_id, pk, created in links if type_id == types[label] and created]
         if ids:
-            object_changes.extend(_delete(fabric, apps.get_model(label), ids, change))
+            object_changes.extend(_delete(fabric, apps.get_model(label), ids, change)[1])
     InventoryLink.objects.filter(fabric=fabric)._raw_delete(InventoryLink.objects.db)
     _refresh_counters(devices, linked['dcim.devicetype'])
     if vrfs:
