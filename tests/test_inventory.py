@@ -1,12 +1,14 @@
 """The fabric in NetBox's own inventory: a sync projects it into dcim/ipam, keeps it exact and never harms what people
 made (real sync against the Kubernetes API test server, real PostgreSQL)."""
 import dataclasses
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import psycopg
 from core.models import ObjectChange
-from dcim.models import Cable, Device, DeviceRole, DeviceType, Interface, Manufacturer, Site
+from dcim.models import Cable, CablePath, Device, DeviceRole, DeviceType, Interface, Manufacturer, Platform, Site
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext
@@ -15,6 +17,7 @@ from ipam.models import VLAN, VRF, IPAddress, Prefix, VLANGroup
 
 from bench.generate import generate
 from bench.shapes import SIZES
+from hedgehog_devtools.agents import agent_documents, put_agents
 from netbox_hedgehog.inventory.mapping import MANAGED_FIELDS, project
 from netbox_hedgehog.models import (
     VPC,
@@ -26,7 +29,7 @@ from netbox_hedgehog.models import (
     SyncRun,
     VPCAttachment,
 )
-from tests.cluster import GATEWAY, WIRING, ClusterTestCase
+from tests.cluster import FILES, GATEWAY, WIRING, ClusterTestCase
 
 # The benchmark's tiny fabric: 1 spine (128 ports, E1/1 broken out 4x100G), 2 mixed leaves (32 ports, 16 of them
 # broken out 4x25G), 24 servers on 12 ESLAG, 6 bundled and 6 unbundled connections, 2 fabric connections of 2
@@ -118,6 +121,39 @@ class ProjectionTest(InventoryTestCase):
         # The LAGs of ESLAG connections on both leaves and of bundled ones on one, the ports of unbundled ones.
         self.assertEqual(tagged.count(), 12 * 2 + 6 + 6)
 
+    def test_tagged_vlan_changes_are_recorded_like_other_changes(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        attachment = next(o for o in self.objects if o['kind'] == 'VPCAttachment' and not o['spec'].get('nativeVLAN')
+                          and 'unbundled' in next(c for c in self.objects if c['kind'] == 'Connection' and
+                                                  c['metadata']['name'] == o['spec']['connection'])['spec'])
+        connection_spec = Connection.objects.get(fabric=fabric, name=attachment['spec']['connection']).spec
+        leaf, port = connection_spec['unbundled']['link']['switch']['port'].split('/', 1)
+        interface = Interface.objects.get(device__name=leaf, name=port)
+        vlans = set(interface.tagged_vlans.values_list('pk', flat=True))
+        self.kube.delete('VPCAttachment', attachment['metadata']['name'])
+        run = self.synced(fabric)
+        self.assertEqual(netbox_totals(run), {'create': 0, 'update': 1, 'delete': 0, 'error': 0})
+        change = run.changes.get(kind='dcim.interface', action='update')
+        self.assertEqual(change.name, f'{leaf}/{port}')
+        diff = {d['path']: d for d in change.diff}
+        # The port's only attachment is gone: no VLAN tagged, no 802.1Q mode.
+        self.assertEqual(set(diff), {'tagged_vlans', 'mode'})
+        self.assertEqual((len(diff['tagged_vlans']['old']), diff['tagged_vlans']['new']), (1, []))
+        left = set(interface.tagged_vlans.values_list('pk', flat=True))
+        self.assertEqual((len(vlans), left), (1, set()))
+        logged = ObjectChange.objects.get(request_id=run.request_id, changed_object_type__model='interface')
+        self.assertEqual((logged.changed_object_id, logged.action), (interface.pk, 'update'))
+        self.assertEqual((set(logged.prechange_data['tagged_vlans']), set(logged.postchange_data['tagged_vlans'])),
+                         (vlans, left))
+
+        self.kube.put(attachment)
+        run = self.synced(fabric)
+        self.assertEqual(netbox_totals(run)['update'], 1)
+        self.assertEqual(set(interface.tagged_vlans.values_list('pk', flat=True)), vlans)
+        logged = ObjectChange.objects.get(request_id=run.request_id, changed_object_type__model='interface')
+        self.assertEqual(set(logged.postchange_data['tagged_vlans']), vlans)
+
     def test_netbox_cable_trace_walks_from_server_to_leaf_and_leaf_to_spine(self):
         fabric = self.make_fabric(inventory_site=self.site)
         self.synced(fabric)
@@ -166,15 +202,15 @@ class ProjectionTest(InventoryTestCase):
     def test_a_managed_field_changed_in_netbox_is_restored_and_recorded(self):
         fabric = self.make_fabric(inventory_site=self.site)
         self.synced(fabric)
-        Device.objects.filter(name='leaf-0001').update(serial='changed by hand', comments='a person wrote this')
+        Device.objects.filter(name='leaf-0001').update(description='changed by hand', comments='a person wrote this')
         run = self.synced(fabric)
         self.assertEqual(netbox_totals(run)['update'], 1)
         leaf = Device.objects.get(name='leaf-0001')
-        self.assertNotEqual(leaf.serial, 'changed by hand')
+        self.assertEqual(leaf.description, 'mixed-leaf leaf-0001')
         self.assertEqual(leaf.comments, 'a person wrote this')
         change = ObjectChange.objects.get(request_id=run.request_id)
-        self.assertEqual(change.prechange_data['serial'], 'changed by hand')
-        self.assertEqual(change.postchange_data['serial'], leaf.serial)
+        self.assertEqual(change.prechange_data['description'], 'changed by hand')
+        self.assertEqual(change.postchange_data['description'], leaf.description)
 
     def test_dry_run_shows_the_projection_and_writes_nothing(self):
         fabric = self.make_fabric(inventory_site=self.site)
@@ -228,6 +264,24 @@ class OwnershipTest(InventoryTestCase):
         self.assertEqual(inventory_counts(), dict.fromkeys(TINY, 0))
         self.assertFalse(InventoryLink.objects.filter(fabric=fabric).exists())
 
+    def test_removal_keeps_what_a_person_hung_on_a_projected_object(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        port = Interface.objects.get(device__name='server-00007', name__startswith='enp')
+        mine = IPAddress.objects.create(address='192.0.2.7/24', assigned_object=port, description='by hand')
+        fabric.snapshot()
+        fabric.inventory_site = None
+        fabric.save()
+        # The server and its port stay, with the person's address; everything else the projection made is gone.
+        self.assertEqual(list(Device.objects.values_list('name', flat=True)), ['server-00007'])
+        self.assertEqual(list(Interface.objects.values_list('pk', flat=True)), [port.pk])
+        mine.refresh_from_db()
+        self.assertEqual(mine.assigned_object, port)
+        kept = Interface.objects.get(pk=port.pk)
+        self.assertEqual((kept.cable, kept.path, kept.cable_end), (None, None, None))
+        self.assertEqual(Cable.objects.count(), 0)
+        self.assertFalse(InventoryLink.objects.filter(fabric=fabric).exists())
+
     def test_an_interface_cabled_elsewhere_blocks_only_its_link(self):
         fabric = self.make_fabric(inventory_site=self.site)
         self.synced(fabric)
@@ -267,6 +321,79 @@ class BoundedStatementsTest(InventoryTestCase):
         Tag.objects.create(name='hedgehog', slug='hedgehog')     # as after the first projection ever
         small = measure('small', self.shape)
         Fabric.objects.get(name='small').delete()     # the second fabric creates everything again
+        large = measure('large', dataclasses.replace(self.shape, servers_per_rack=48, vpcs_per_rack=12))
+        self.assertEqual(small, large)
+
+
+    def test_removing_the_projection_takes_the_same_statements_at_two_sizes(self):
+        """Clearing the inventory site deletes the projection set-based: the statements (queries and COPYs) are the
+        same for the tiny fabric and one with 4 times its servers, and every deleted object has its change record."""
+        real_copy = psycopg.Cursor.copy
+        copies = []
+
+        def count_copy(cursor, statement, *args, **kwargs):
+            copies.append(statement)
+            return real_copy(cursor, statement, *args, **kwargs)
+
+        def measure(name, shape):
+            self.kube.clear()
+            for obj in generate(shape):
+                self.kube.put(obj)
+            fabric = self.make_fabric(name=name, inventory_site=Site.objects.create(name=name, slug=name))
+            created = netbox_totals(self.synced(fabric))['create']
+            fabric.snapshot()
+            fabric.inventory_site = None
+            copies.clear()
+            with CaptureQueriesContext(connection) as queries, \
+                    mock.patch.object(psycopg.Cursor, 'copy', count_copy):
+                fabric.save()
+            self.assertEqual(inventory_counts(), dict.fromkeys(TINY, 0))
+            deleted = ObjectChange.objects.filter(action='delete', changed_object_type__app_label__in=('dcim', 'ipam'))
+            self.assertEqual(deleted.count(), created)
+            deleted.delete()
+            return len(queries) + len(copies)
+
+        small = measure('small', self.shape)
+        large = measure('large', dataclasses.replace(self.shape, servers_per_rack=48, vpcs_per_rack=12))
+        self.assertEqual(small, large)
+
+
+    def test_a_sync_deleting_servers_and_their_connections_takes_the_same_statements_at_two_sizes(self):
+        """Servers, their connections and attachments leave the fabric: the sync deletes their devices, ports,
+        LAGs and cables set-based (the same statements, queries and COPYs, at two sizes)."""
+        real_copy = psycopg.Cursor.copy
+        copies = []
+
+        def count_copy(cursor, statement, *args, **kwargs):
+            copies.append(statement)
+            return real_copy(cursor, statement, *args, **kwargs)
+
+        def measure(name, shape):
+            self.kube.clear()
+            objects = generate(shape)
+            for obj in objects:
+                self.kube.put(obj)
+            fabric = self.make_fabric(name=name, inventory_site=Site.objects.create(name=name, slug=name),
+                                      allow_empty_kinds=True)
+            self.synced(fabric)
+            servers = [o for o in objects if o['kind'] == 'Server']
+            for obj in objects:
+                spec = obj['spec'] or {}
+                if obj['kind'] in ('Server', 'VPCAttachment') or (
+                        obj['kind'] == 'Connection' and next(iter(spec), '') in ('unbundled', 'bundled', 'eslag')):
+                    self.kube.delete(obj['kind'], obj['metadata']['name'])
+            copies.clear()
+            with CaptureQueriesContext(connection) as queries, \
+                    mock.patch.object(psycopg.Cursor, 'copy', count_copy):
+                run = self.synced(fabric)
+            self.assertEqual(run.counts['NetBox dcim.device']['delete'], len(servers))
+            self.assertFalse(Device.objects.filter(site__name=name, role__slug='server').exists())
+            return len(queries) + len(copies)
+
+        Tag.objects.create(name='hedgehog', slug='hedgehog')
+        ContentType.objects.get_for_model(CablePath)    # cached by the process, as after its first cable deletion
+        small = measure('small', self.shape)
+        Fabric.objects.get(name='small').delete()
         large = measure('large', dataclasses.replace(self.shape, servers_per_rack=48, vpcs_per_rack=12))
         self.assertEqual(small, large)
 
@@ -382,6 +509,63 @@ class DemoFabricTest(ClusterTestCase):
         self.assertEqual(Device.objects.count(), Switch.objects.count() + Server.objects.count() + 1)
 
 
+    def test_demo_fabric_projects_to_exact_counts_of_every_model(self):
+        """deploy/dev/fabric/ (wiring, gateway, VPCs, peerings and the Agents), counted by hand from the YAML."""
+        self.kube.install('Agent')
+        for path in FILES:
+            self.kube.load_yaml(path)
+        put_agents(self.kube)
+        fabric = self.make_fabric(inventory_site=Site.objects.create(name='Lab', slug='lab'))
+        run = self.sync(fabric)
+        self.assertEqual(run.status, 'succeeded', run.error or run.log)
+        # The switches' profiles are not in the wiring: each switch gets the ports its connections name, the lanes
+        # of its breakouts, M1 and Loopback0 (every switch has a protocol IP).
+        switch_ports = (
+            8 * 2 * 2       # 8 fabric connections of 2 links: spine-0x/E1/1-8, leaf-0x/E1/49-52
+            + 2             # ESLAG server-01: leaf-01/E1/1, leaf-02/E1/1 (server-02's E1/55/1 are breakout lanes)
+            + 2 + 2         # bundled server-03: leaf-01/E1/2-3; bundled server-06: leaf-03/E1/2-3
+            + 1 + 1 + 1     # unbundled server-04 (leaf-02/E1/2), -05 (leaf-03/E1/1), -08 (leaf-04/E1/1); -07: a lane
+            + 2             # external uplinks leaf-04/E1/47-48
+            + 2             # gateway links spine-01/E1/31, spine-02/E1/31
+        )
+        lanes = 3 * 4       # E1/55 of leaf-01..03 broken out 4x25G
+        server_ports = 2 + 2 + 2 + 1 + 1 + 2 + 1 + 1     # server-01..08 (ESLAG, ESLAG, bundled, 3 unbundled, ...)
+        gateway_ports = 2 + 1       # enp2s1, enp2s2 (its interfaces, also its connections' ends) and Loopback0
+        lags = 3 + 3 + 2 + 2        # ESLAG: server + 2 leaves (x2); bundled: server + leaf (x2)
+        expected = {
+            'devices': 6 + 8 + 1,                     # switches, servers, gateway
+            'interfaces': switch_ports + lanes + 6 + 6 + server_ports + gateway_ports + lags,    # 6 M1, 6 Loopback0
+            'lag_members': 2 * 4 + 2 * 4,           # 2 links x 2 ends per ESLAG and bundled connection
+            'cables': 16 + 2 * 2 + 2 * 2 + 4 + 2,   # fabric links, ESLAG, bundled, unbundled, gateway (not external)
+            # Switches: 6 management, 6 protocol, 4 VTEP (leaf-01/02 share theirs: one address per interface);
+            # gateway: 2 interface addresses (also its link ends), protocol and VTEP; 2 spine gateway link ends;
+            # 16 fabric links x 2 ends.
+            'ip_addresses': 6 + 6 + 4 + 2 + 2 + 2 + 16 * 2,
+            'vrfs': 3,                              # vpc-1, vpc-2, vpc-3
+            'prefixes': 1 + 1 + 2 + 1,              # VPC subnets and the IPv4 namespace's 10.20.0.0/16
+            'vlan_groups': 1,                       # VLAN namespace default
+            'vlans': 4,                             # 1001, 1002, 1003, 1004
+        }
+        self.assertEqual(expected['interfaces'], 94)
+        self.assertEqual(inventory_counts(), expected)
+        catalog = {
+            'manufacturers': 2,     # "dell" (from the profile names dell-s52xxf-on), Hedgehog
+            'device_types': 4,      # dell-s5232f-on, dell-s5248f-on, Hedgehog server, Hedgehog gateway
+            'device_roles': 5,      # spine, server-leaf, border-leaf, server, gateway
+            'platforms': 1,         # every agent reports NOS 4.5.0-Enterprise_Base
+        }
+        self.assertEqual({'manufacturers': Manufacturer.objects.count(), 'device_types': DeviceType.objects.count(),
+                          'device_roles': DeviceRole.objects.count(), 'platforms': Platform.objects.count()}, catalog)
+        # The hedgehog tag is on every object the projection created (nothing existed to adopt).
+        created = sum(expected[k] for k in expected if k != 'lag_members') + sum(catalog.values())
+        self.assertEqual(created, 218)
+        self.assertEqual(Tag.objects.get(slug='hedgehog').extras_taggeditem_items.count(), created)
+        self.assertEqual(netbox_totals(run)['create'], created)
+        # VPC attachments: vpc-1 on server-01's ESLAG (both leaves' LAGs) and server-03's bundle (leaf-01's LAG),
+        # vpc-2 on server-02's ESLAG (2 LAGs) and server-04's port, vpc-3 on server-05's port and server-06's LAG.
+        self.assertEqual(Interface.tagged_vlans.through.objects.count(), 2 + 1 + 2 + 1 + 1 + 1)
+
+
 class MappingTest(SimpleTestCase):
     """The mapping alone (no database): what a few Hedgehog objects become."""
 
@@ -406,11 +590,33 @@ class MappingTest(SimpleTestCase):
         objects = {}
         for obj in generate(SIZES['tiny']):
             objects.setdefault(obj['kind'], {})[obj['metadata']['name']] = obj['spec']
-        projection = project(objects, site_id=1, tenant_id=None, site_type_id=2, interface_type_id=3)
+        live = {'leaf-0001': {'serial': 'SN1', 'nos_version': '4.5.0', 'interfaces': {'E1/1': {'admin': 'up'}}}}
+        projection = project(objects, site_id=1, tenant_id=None, site_type_id=2, interface_type_id=3, live=live)
         for label, wants in projection.wants.items():
             with self.subTest(label=label):
                 self.assertTrue(wants)
                 self.assertEqual({frozenset(w.fields) for w in wants.values()}, {frozenset(MANAGED_FIELDS[label])})
+
+    def test_live_description_reads_nos_port_names_back_and_keeps_its_live_part_without_a_report(self):
+        profile = {'displayName': 'Acme X1', 'ports': {'E1/1': {'nos': 'Ethernet0', 'profile': 'p25'}},
+                   'portProfiles': {'p25': {'speed': {'default': '25G'}}}}
+        objects = {'SwitchProfile': {'x1': profile},
+                   'Switch': {'leaf-1': {'role': 'server-leaf', 'profile': 'x1'},
+                              'spine-1': {'role': 'spine', 'profile': 'x1'}}}
+        live = {'spine-1': {'nos_version': 'SONiC-OS-4.4.0', 'interfaces': {'E1/1': {
+            'admin': 'down', 'oper': 'down', 'neighbours': [{'system': 'leaf-1', 'port': 'Ethernet0'}]}}}}
+        projection = project(objects, site_id=1, tenant_id=None, site_type_id=2, interface_type_id=3, live=live)
+        spine_port = projection.wants['dcim.interface']['spine-1/E1/1'].fields
+        self.assertEqual((spine_port['enabled'], spine_port['description']), (False, 'oper down; LLDP leaf-1/E1/1'))
+        # A version that names the NOS already is not prefixed again.
+        self.assertEqual([w.fields['name'] for w in projection.wants['dcim.platform'].values()], ['SONiC-OS-4.4.0'])
+        # leaf-1 has no report: an existing description keeps its live part after the fabric's text, a new
+        # interface gets the fabric's text, and `enabled` and the serial keep what NetBox holds.
+        leaf_port = projection.wants['dcim.interface']['leaf-1/E1/1'].fields
+        self.assertEqual(leaf_port['description'].given('oper up; LLDP spine-1/E1/1'), 'oper up; LLDP spine-1/E1/1')
+        self.assertEqual(leaf_port['description'].given('typed by hand'), '')
+        self.assertEqual((leaf_port['description'].default, leaf_port['enabled'].given(False)), ('', False))
+        self.assertEqual(projection.wants['dcim.device']['leaf-1'].fields['serial'].given('S-1'), 'S-1')
 
     def test_a_connection_naming_an_unknown_server_is_reported_and_projects_no_cable(self):
         objects = {
@@ -472,3 +678,210 @@ class GeneratedFabricTest(InventoryTestCase):
         self.assertEqual(inventory_counts(), self.expected())
         again = self.synced(fabric)
         self.assertEqual(netbox_totals(again), {'create': 0, 'update': 0, 'delete': 0, 'error': 0})
+
+
+class LiveInventoryTest(ClusterTestCase):
+    """What the switches' agents report reaches NetBox's inventory (the demo fabric and its agents.yaml): serial
+    number and platform on the device, admin state, operational state and LLDP neighbours on the interfaces."""
+
+    def setUp(self):
+        super().setUp()
+        self.kube.install('Agent')
+        self.kube.load_yaml(WIRING)
+        self.kube.load_yaml(GATEWAY)
+        put_agents(self.kube)
+        self.site = Site.objects.create(name='Lab', slug='lab')
+
+    def synced(self, fabric):
+        run = self.sync(fabric)
+        self.assertEqual(run.status, 'succeeded', run.error or run.log)
+        return run
+
+    def put_changed_agents(self, change):
+        """Store the demo Agents after `change(document)`."""
+        for document in agent_documents():
+            change(document)
+            self.kube.put(document)
+
+    def test_serial_platform_admin_oper_and_lldp_reach_the_devices_and_interfaces(self):
+        run = self.synced(self.make_fabric(inventory_site=self.site))
+        leaf = Device.objects.get(name='leaf-02')
+        self.assertEqual(leaf.serial, 'CN0LEAF027Q')      # the agent's, not boot.serial
+        self.assertEqual(leaf.platform.name, 'SONiC 4.5.0-Enterprise_Base')
+        platform = Platform.objects.get()     # every switch runs the same NOS version
+        self.assertEqual(platform.devices.count(), 6)
+        self.assertTrue(platform.tags.filter(slug='hedgehog').exists())
+        self.assertTrue(ObjectChange.objects.filter(request_id=run.request_id, changed_object_type__model='platform',
+                                                    action='create').exists())
+        self.assertIsNone(Device.objects.get(name='server-01').platform)
+        down = Interface.objects.get(device=leaf, name='E1/2')
+        self.assertTrue(down.enabled)
+        self.assertEqual(down.description, 'oper down')
+        self.assertEqual(Interface.objects.get(device__name='spine-01', name='E1/1').description,
+                         'oper up; LLDP leaf-01/E1/49')
+        self.assertEqual(Interface.objects.get(device__name='leaf-01', name='E1/3').description,
+                         'oper up; LLDP server-05/enp2s2')
+        lane = Interface.objects.get(device__name='leaf-01', name='E1/55/1')
+        self.assertTrue(lane.description.startswith('oper '), lane.description)
+        # The fabric's text first, then what the switch reports.
+        self.assertEqual(Interface.objects.get(device__name='leaf-04', name='E1/47').description,
+                         'external leaf-04--external--uplink-1; oper up; LLDP edge-router-47/xe-0/0/7')
+        # A LAG is not reported by the agent: the fabric's own text only, enabled as created.
+        lag = Interface.objects.get(device__name='leaf-01', name='lag-server-03--bundled--leaf-01')
+        self.assertEqual((lag.enabled, lag.description), (True, 'bundled server-03--bundled--leaf-01'))
+
+    def test_a_live_only_change_updates_only_the_live_fields_under_the_runs_request_id(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+
+        def port_admin_down(document):
+            if document['metadata']['name'] == 'leaf-01':
+                document['status']['state']['interfaces']['E1/3'].update(admin='down', oper='down',
+                                                                        lldpNeighbors=[])
+
+        self.put_changed_agents(port_admin_down)
+        run = self.synced(fabric)
+        self.assertEqual(netbox_totals(run), {'create': 0, 'update': 1, 'delete': 0, 'error': 0})
+        change = run.changes.get(kind='dcim.interface', action='update')
+        self.assertEqual(change.name, 'leaf-01/E1/3')
+        self.assertEqual({d['path']: d['new'] for d in change.diff}, {'enabled': False, 'description': 'oper down'})
+        port = Interface.objects.get(device__name='leaf-01', name='E1/3')
+        self.assertEqual((port.enabled, port.description), (False, 'oper down'))
+        logged = ObjectChange.objects.get(request_id=run.request_id)
+        self.assertEqual((logged.prechange_data['enabled'], logged.postchange_data['enabled']), (True, False))
+        self.assertEqual(logged.postchange_data['description'], 'oper down')
+
+    def test_a_heartbeat_only_change_writes_nothing_to_the_inventory(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        put_agents(self.kube, now=datetime.now(UTC) + timedelta(seconds=30))
+        run = self.synced(fabric)
+        self.assertEqual(netbox_totals(run), {'create': 0, 'update': 0, 'delete': 0, 'error': 0})
+        self.assertFalse(ObjectChange.objects.filter(request_id=run.request_id).exists())
+
+    def test_a_new_nos_version_moves_the_switch_to_its_platform(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+
+        def upgrade(document):
+            if document['metadata']['name'] == 'leaf-03':
+                document['status']['state']['nos']['softwareVersion'] = '4.5.1-Enterprise_Base'
+
+        self.put_changed_agents(upgrade)
+        run = self.synced(fabric)
+        self.assertEqual(Device.objects.get(name='leaf-03').platform.name, 'SONiC 4.5.1-Enterprise_Base')
+        self.assertEqual(Platform.objects.count(), 2)
+        self.assertEqual(run.counts['NetBox dcim.platform']['create'], 1)
+        self.assertEqual({(c.kind, c.action) for c in run.changes.all()},
+                         {('dcim.platform', 'create'), ('dcim.device', 'update')})
+
+        def everyone(document):
+            document['status']['state']['nos']['softwareVersion'] = '4.5.1-Enterprise_Base'
+
+        self.put_changed_agents(everyone)
+        run = self.synced(fabric)
+        # The old version's platform, created by the projection and used by no device, is deleted.
+        self.assertEqual(list(Platform.objects.values_list('name', flat=True)), ['SONiC 4.5.1-Enterprise_Base'])
+        self.assertEqual(run.counts['NetBox dcim.platform']['delete'], 1)
+
+        # A platform a person's own device runs is kept when no switch runs it any more, and not counted deleted.
+        platform = Platform.objects.get()
+        maker = Manufacturer.objects.create(name='Acme', slug='acme')
+        Device.objects.create(name='lab-switch', site=self.site, platform=platform, role=DeviceRole.objects.create(
+            name='Lab', slug='lab'), device_type=DeviceType.objects.create(manufacturer=maker, model='B', slug='b'))
+        self.put_changed_agents(lambda document: document['status']['state']['nos'].update(
+            softwareVersion='4.6.0-Enterprise_Base'))
+        run = self.synced(fabric)
+        self.assertTrue(Platform.objects.filter(pk=platform.pk).exists())
+        self.assertEqual((run.counts['NetBox dcim.platform']['create'], run.counts['NetBox dcim.platform']['delete']),
+                         (1, 0))
+        self.assertFalse(run.changes.filter(kind='dcim.platform', action='delete').exists())
+        self.assertFalse(InventoryLink.objects.filter(fabric=fabric, object_id=platform.pk, key__contains='4-5-1')
+                         .exists())
+
+    def test_without_live_state_the_live_fields_are_left_as_they_are(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        Device.objects.filter(name='server-01').update(serial='SRV-BY-HAND')
+        self.kube.uninstall('Agent')
+        run = self.synced(fabric)
+        self.assertIn('Agent: CRD not installed, no live state', run.log)
+        self.assertEqual(netbox_totals(run), {'create': 0, 'update': 0, 'delete': 0, 'error': 0})
+        leaf = Device.objects.get(name='leaf-02')
+        self.assertEqual((leaf.serial, leaf.platform.name), ('CN0LEAF027Q', 'SONiC 4.5.0-Enterprise_Base'))
+        self.assertEqual(Interface.objects.get(device=leaf, name='E1/2').description, 'oper down')
+        # A serial the fabric does not know (servers have none) is never blanked.
+        self.assertEqual(Device.objects.get(name='server-01').serial, 'SRV-BY-HAND')
+
+    def test_an_adopted_switch_gets_the_reported_serial_and_keeps_its_other_fields(self):
+        maker = Manufacturer.objects.create(name='Acme', slug='acme')
+        box = DeviceType.objects.create(manufacturer=maker, model='Box', slug='box')
+        role = DeviceRole.objects.create(name='Mine', slug='mine')
+        mine = Device.objects.create(name='leaf-02', site=self.site, device_type=box, role=role, serial='OLD-LABEL',
+                                     asset_tag='A-7')
+        Interface.objects.create(device=mine, name='E1/9', type='other', description='patched by hand')
+        self.synced(self.make_fabric(inventory_site=self.site))
+        mine.refresh_from_db()
+        self.assertEqual((mine.serial, mine.asset_tag, mine.platform.name),
+                         ('CN0LEAF027Q', 'A-7', 'SONiC 4.5.0-Enterprise_Base'))
+        # A port no connection names and no agent reports is neither adopted nor touched.
+        self.assertEqual(Interface.objects.get(device=mine, name='E1/9').description, 'patched by hand')
+
+
+class LiveInventoryStatementsTest(ClusterTestCase):
+    def test_a_live_change_to_every_switch_and_port_takes_the_same_statements_at_two_sizes(self):
+        """A NOS upgrade of every switch and every port going down, then up: the statements of the sync (queries
+        and COPYs) are the same with 8 switches and with 46 switches of 48 reported ports."""
+        real_copy = psycopg.Cursor.copy
+        copies = []
+
+        def count_copy(cursor, statement, *args, **kwargs):
+            copies.append(statement)
+            return real_copy(cursor, statement, *args, **kwargs)
+
+        def agent(name, version, state):
+            return {'apiVersion': 'agent.githedgehog.com/v1beta1', 'kind': 'Agent',
+                    'metadata': {'name': name, 'namespace': 'default'},
+                    'status': {'lastHeartbeat': '2026-12-06T12:00:00Z', 'lastAppliedGen': 1, 'state': {
+                        'nos': {'softwareVersion': version, 'serialNumber': f'SN-{name}'},
+                        'interfaces': {f'E1/{p}/{lane}': {'admin': state, 'oper': state}
+                                       for p in range(1, 13) for lane in range(1, 5)}}}}
+
+        def put(count, version, state):
+            for i in range(count):
+                self.kube.put({'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'Switch',
+                               'metadata': {'name': f'extra-{i:02d}', 'namespace': 'default'},
+                               'spec': {'role': 'server-leaf', 'profile': 'celestica-ds3000',
+                                        'portBreakouts': {f'E1/{p}': '4x25G' for p in range(1, 13)}}})
+                self.kube.put(agent(f'extra-{i:02d}', version, state))
+            for document in agent_documents():
+                document['status']['state']['nos']['softwareVersion'] = version
+                for port in document['status']['state']['interfaces'].values():
+                    port.update(admin=state, oper=state)
+                self.kube.put(document)
+
+        def measured():
+            copies.clear()
+            with CaptureQueriesContext(connection) as queries, \
+                    mock.patch.object(psycopg.Cursor, 'copy', count_copy):
+                run = self.sync(fabric)
+            self.assertEqual(run.status, 'succeeded', run.error)
+            self.assertEqual(netbox_totals(run)['create'], 1)       # the new version's platform
+            return len(queries) + len(copies)
+
+        self.kube.install('Agent')
+        self.kube.load_yaml(WIRING)
+        fabric = self.make_fabric(inventory_site=Site.objects.create(name='Lab', slug='lab'))
+        put(2, 'v1', 'up')
+        self.sync(fabric)
+        put(2, 'v2', 'down')
+        small = measured()
+        self.assertEqual(Interface.objects.filter(device__name='extra-01', enabled=False).count(), 48)
+        put(40, 'v2', 'down')
+        self.sync(fabric)
+        put(40, 'v3', 'up')
+        large = measured()
+        self.assertEqual(Device.objects.filter(platform__name='SONiC v3').count(), 6 + 40)
+        self.assertEqual(Interface.objects.filter(device__name='extra-39', enabled=True,
+                                                  description__contains='oper up').count(), 48)
+        self.assertEqual(small, large)

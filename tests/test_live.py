@@ -5,13 +5,15 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from users.models import User
 
 from hedgehog_devtools.agents import agent_documents, put_agents
+from netbox_hedgehog.live.drawing import COLUMNS, GAP, LABEL_MAX, MARGIN, NODE_W, SERVER_STEP, draw
 from netbox_hedgehog.live.health import health
-from netbox_hedgehog.models import Connection, LinkCheck, Switch, SwitchLiveState
+from netbox_hedgehog.models import Connection, Fabric, LinkCheck, Server, Switch, SwitchLiveState
 from tests.cluster import GATEWAY, WIRING, ClusterTestCase
 
 EXPECTED_HEALTH = {
@@ -339,3 +341,71 @@ def test_demo_agents_are_moved_to_the_present_keeping_their_ages():
     assert beats == {'spine-01': '2030-01-02T03:04:05Z', 'spine-02': '2030-01-02T03:04:05Z',
                      'leaf-01': '2030-01-02T03:04:05Z', 'leaf-02': '2030-01-02T03:04:05Z',
                      'leaf-03': '2030-01-02T02:04:05Z', 'leaf-04': '2030-01-02T03:04:05Z'}
+
+
+class LargeFabricDrawingTest(TestCase):
+    """The drawing of 200 switches (8 spines, 96 ESLAG pairs of leaves) and 2,000 servers (about 21 per pair), written
+    to the database in bulk: bounded, nothing overlapping, everything linked."""
+
+    def setUp(self):
+        self.fabric = Fabric.objects.create(name='big')
+        spines = [Switch(fabric=self.fabric, name=f'spine-{i:02d}', role='spine') for i in range(1, 9)]
+        leaves = [Switch(fabric=self.fabric, name=f'leaf-{i:03d}', role='server-leaf',
+                         redundancy_group=f'eslag-{(i - 1) // 2 + 1:02d}') for i in range(1, 193)]
+        Switch.objects.bulk_create(spines + leaves)
+        Server.objects.bulk_create([Server(fabric=self.fabric, name=f'server-{i:04d}') for i in range(2000)])
+        fabric_links = [Connection(fabric=self.fabric, name=f'{s.name}--fabric--{leaf.name}', connection_type='fabric',
+                                   switches=[s.name, leaf.name]) for s in spines for leaf in leaves]
+        server_links = [Connection(fabric=self.fabric, name=f'server-{i:04d}--eslag', connection_type='eslag',
+                                   switches=[leaves[2 * (i % 96)].name, leaves[2 * (i % 96) + 1].name],
+                                   servers=[f'server-{i:04d}']) for i in range(2000)]
+        Connection.objects.bulk_create(fabric_links + server_links)
+        miscabled = Connection.objects.get(fabric=self.fabric, name='spine-03--fabric--leaf-100')
+        LinkCheck.objects.create(fabric=self.fabric, connection=miscabled, switch=Switch.objects.get(name='leaf-100'),
+                                 port='E1/51', expected='spine-03/E1/100', seen='spine-04/E1/100', status='mismatch')
+
+    def test_two_thousand_servers_and_two_hundred_switches_stay_readable(self):
+        svg = draw(self.fabric)
+        width, height = (float(v) for v in re.search(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"', svg).groups())
+        nodes = re.findall(r'<a href="([^"]*)" class="hh-node"><title>([^<]*)</title><rect x="([0-9.-]+)" '
+                           r'y="([0-9.-]+)"[^>]*/><text[^>]*>([^<]+)</text></a>', svg)
+        # Every node is a link: 200 switches and one box per pair of leaves (2,000 servers / 96 pairs).
+        self.assertNotIn('<g class="hh-node">', svg)
+        self.assertEqual(len(nodes), 200 + 96)
+        self.assertTrue(all(href for href, *_rest in nodes))
+        groups = [title for _href, title, *_rest in nodes if ' servers on ' in title]
+        self.assertEqual(len(groups), 96)
+        self.assertEqual(sorted({title.split()[0] for title in groups}), ['20', '21'])
+        # Every link is a link too: 8 x 192 fabric connections, and each pair's box to both its leaves.
+        links = re.findall(r'<a href="([^"]*)" class="hh-link"', svg)
+        self.assertEqual(len(links), 8 * 192 + 96 * 2)
+        self.assertTrue(all(links))
+        # So many links between switches are drawn faint, except the one with a problem; server links are not.
+        lines = re.findall(r'class="hh-link" data-cabling="([a-z_]+)"><title>([^<]*)</title><line ([^>]*)/>', svg)
+        self.assertEqual(len(lines), len(links))
+        loud = [(cabling, title.split(' ')[0]) for cabling, title, line in lines if 'hh-quiet' not in line]
+        self.assertEqual(len(loud), 1 + 96 * 2)
+        self.assertEqual([c for c in loud if '--fabric--' in c[1]], [('mismatch', 'spine-03--fabric--leaf-100')])
+        # At most COLUMNS boxes side by side: the canvas is bounded however many leaves there are.
+        self.assertLessEqual(width, COLUMNS * (NODE_W + GAP) + 2 * MARGIN)
+        self.assertLessEqual(height, 4000)
+        boxes = {label: (float(x), float(y)) for _href, title, x, y, label in nodes
+                 if ' servers on ' not in title}
+        rows = {}
+        for _href, title, x, y, label in nodes:
+            rows.setdefault(float(y), []).append(float(x))
+            self.assertLessEqual(len(label), LABEL_MAX)
+            self.assertTrue(MARGIN <= float(x) <= width - MARGIN - NODE_W, (title, x))
+        for y, xs in rows.items():
+            self.assertLessEqual(len(xs), COLUMNS)
+            xs.sort()
+            # No two boxes (so no two labels) of a row overlap.
+            self.assertTrue(all(b - a >= NODE_W + GAP - 0.5 for a, b in zip(xs, xs[1:], strict=False)), y)
+        # A redundancy pair sits side by side; its servers are in the row right under it.
+        for i in range(1, 193, 2):
+            (ax, ay), (bx, by) = boxes[f'leaf-{i:03d}'], boxes[f'leaf-{i + 1:03d}']
+            self.assertEqual((ay, bx - ax), (by, NODE_W + GAP))
+        for _href, title, x, y, _label in nodes:
+            if ' servers on ' in title:
+                first = title.split(' on ')[1].split(' + ')[0]
+                self.assertEqual(float(y) - boxes[first][1], SERVER_STEP, title)

@@ -11,12 +11,13 @@ __all__ = (
 )
 
 
-def sync_inventory(fabric, run, plans, log, user=None):
-    """Project the fabric after the Hedgehog `plans` (call inside the sync's transaction, after they are applied);
-    returns the run's counts per NetBox model ({} for a fabric without a site and nothing projected)."""
+def sync_inventory(fabric, run, plans, log, user=None, live=None):
+    """Project the fabric after the Hedgehog `plans`, with the live state `live` ({switch: SwitchLiveState field
+    values} as the run read its agents) (call inside the sync's transaction, after they are applied); returns the
+    run's counts per NetBox model ({} for a fabric without a site and nothing projected)."""
     if not fabric.inventory_site_id and not InventoryLink.objects.filter(fabric=fabric).exists():
         return {}
-    plan = plan_inventory(fabric, plans)
+    plan = plan_inventory(fabric, plans, live)
     if not run.dry_run:
         apply_inventory(fabric, run, plan, user)
     record_inventory(run, plan)

@@ -7,15 +7,18 @@ Plain Python without database access: `project()` takes the fabric's objects (na
 import hashlib
 import ipaddress
 from dataclasses import dataclass, field
+from functools import partial
 from typing import NamedTuple
 
 from django.db.backends.postgresql.psycopg_any import NumericRange
 from django.utils.text import slugify
 
 from netbox_hedgehog.kinds import KIND_BY_NAME, SpecError, parse_port
+from netbox_hedgehog.live.cabling import neighbour_text, nos_to_api
 
 __all__ = (
     'MODELS',
+    'Kept',
     'Projection',
     'Ref',
     'Want',
@@ -25,7 +28,8 @@ __all__ = (
 # The NetBox models of the projection, in the order their objects are planned (an object refers only to objects of
 # models before it; the primary IP of a device is the exception, resolved once every model is planned).
 MODELS = (
-    'dcim.manufacturer', 'dcim.devicerole', 'dcim.devicetype', 'dcim.interfacetemplate', 'dcim.device',
+    'dcim.manufacturer', 'dcim.devicerole', 'dcim.platform', 'dcim.devicetype', 'dcim.interfacetemplate',
+    'dcim.device',
     'dcim.interface', 'ipam.vrf', 'ipam.vlangroup', 'ipam.vlan', 'ipam.prefix', 'ipam.ipaddress', 'dcim.cable',
 )
 
@@ -33,11 +37,12 @@ MODELS = (
 MANAGED_FIELDS = {
     'dcim.manufacturer': ('name', 'slug'),
     'dcim.devicerole': ('name', 'slug', 'color'),
+    'dcim.platform': ('name', 'slug'),
     'dcim.devicetype': ('manufacturer_id', 'model', 'slug'),
     'dcim.interfacetemplate': ('device_type_id', 'name', 'type', 'mgmt_only'),
-    'dcim.device': ('name', 'site_id', 'device_type_id', 'role_id', 'tenant_id', 'serial', 'description',
-                    'primary_ip4_id'),
-    'dcim.interface': ('device_id', 'name', 'type', 'mgmt_only', 'lag_id', 'description', 'mode',
+    'dcim.device': ('name', 'site_id', 'device_type_id', 'role_id', 'tenant_id', 'serial', 'platform_id',
+                    'description', 'primary_ip4_id'),
+    'dcim.interface': ('device_id', 'name', 'type', 'mgmt_only', 'enabled', 'lag_id', 'description', 'mode',
                        'untagged_vlan_id'),
     'ipam.vrf': ('name', 'tenant_id', 'description'),
     'ipam.vlangroup': ('name', 'slug', 'scope_type_id', 'scope_id', 'vid_ranges', 'tenant_id', 'description'),
@@ -67,12 +72,26 @@ CABLED = ('unbundled', 'bundled', 'mclag', 'eslag', 'fabric', 'mesh', 'gateway',
 LAGGED = ('bundled', 'mclag', 'eslag')
 EXTERNAL = ('external', 'staticExternal')
 SINGLE_LINK = ('unbundled', *EXTERNAL)
+# An interface description is the fabric's text, then what the switch reports: '<fabric text>; oper up; LLDP x/y'.
+DESCRIPTION_SEP = '; '
+LIVE_START = 'oper '
+NOS_NAME = 'SONiC'
 
 
 class Ref(NamedTuple):
     """Another projected object, by model label and key."""
     model: str
     key: str
+
+
+class Kept(NamedTuple):
+    """A managed value the fabric does not know (live state not reported, no serial number): `default` for a new
+    object, while an existing object keeps its own value (`merge` given: the value `merge` makes of its own)."""
+    default: object
+    merge: object = None
+
+    def given(self, current):
+        return current if self.merge is None else self.merge(current)
 
 
 @dataclass(slots=True)
@@ -118,6 +137,27 @@ def _speed_type(mode):
     return SPEED_TYPES.get(speed, 'other')
 
 
+def _description(base, live):
+    return DESCRIPTION_SEP.join(part for part in (base, live) if part)[:200]
+
+
+def _live_part(description):
+    """The part of an interface description that the last report of its switch wrote (from 'oper ' on), or ''."""
+    if description.startswith(LIVE_START):
+        return description
+    _base, found, live = description.partition(DESCRIPTION_SEP + LIVE_START)
+    return LIVE_START + live if found else ''
+
+
+def _keep_live_part(base, current):
+    return _description(base, _live_part(current or ''))
+
+
+def platform_name(version):
+    """The NetBox platform of a switch NOS version: 'SONiC <version>' (the version as the agent reports it)."""
+    return version if version.lower().startswith(NOS_NAME.lower()) else f'{NOS_NAME} {version}'
+
+
 def _lanes(mode):
     count = mode.split('x', 1)[0] if 'x' in mode else ''
     return int(count) if count.isdigit() else 1
@@ -156,6 +196,12 @@ class _Builder:
         }, (manufacturer_ref, slug)))
         return Ref('dcim.devicetype', key)
 
+    def platform(self, kind, name, version):
+        label = platform_name(version)[:100]
+        slug = slugify(label.replace('.', '-'))[:100]
+        self.p.add('dcim.platform', Want(kind, name, slug, {'name': label, 'slug': slug}, (slug,)))
+        return Ref('dcim.platform', slug)
+
     def profile_ports(self, profile):
         """{port: (type, breakout default)} of a SwitchProfile in the fabric, or None when the fabric lacks it."""
         spec = self.specs('SwitchProfile').get(profile)
@@ -183,14 +229,14 @@ class _Builder:
 
     # devices and interfaces
 
-    def device(self, kind, name, role, type_ref, serial='', description=''):
+    def device(self, kind, name, role, type_ref, description='', serial=''):
         key = name
         self.devices[name] = kind
         self.p.add('dcim.device', Want(kind, name, key, {
             'name': name[:64], 'site_id': self.site_id, 'device_type_id': type_ref, 'role_id': self.role(kind, name,
                                                                                                             role),
-            'tenant_id': self.tenant_id, 'serial': serial[:50], 'description': description[:200],
-            'primary_ip4_id': None,
+            'tenant_id': self.tenant_id, 'serial': Kept(serial[:50]), 'platform_id': Kept(None),
+            'description': description[:200], 'primary_ip4_id': None,
         }, (self.site_id, name[:64])))
         return Ref('dcim.device', key)
 
@@ -198,7 +244,8 @@ class _Builder:
         key = f'{device}/{port}'
         want = self.p.add('dcim.interface', Want(kind, name, key, {
             'device_id': Ref('dcim.device', device), 'name': port[:INTERFACE_NAME_MAX], 'type': port_type,
-            'mgmt_only': mgmt_only, 'lag_id': lag, 'description': description[:200], 'mode': None,
+            'mgmt_only': mgmt_only, 'enabled': Kept(True), 'lag_id': lag, 'description': description[:200],
+            'mode': None,
             'untagged_vlan_id': None,
         }, (Ref('dcim.device', device), port[:INTERFACE_NAME_MAX])))
         if lag is not None and want.fields['lag_id'] is None:
@@ -240,8 +287,8 @@ class _Builder:
                 type_ref = self.device_type('Switch', name, display.split()[0], display)
             else:
                 type_ref = self.device_type('Switch', name, profile.split('-')[0], profile)
-            self.device('Switch', name, typed['role'] or 'switch', type_ref, typed['boot_serial'],
-                        typed['description'])
+            self.device('Switch', name, typed['role'] or 'switch', type_ref, typed['description'],
+                        typed['boot_serial'])
             breakouts = typed['breakouts']
             for port, (port_type, default) in (ports or {}).items():
                 mode = breakouts.get(port, default)
@@ -432,9 +479,44 @@ class _Builder:
                     self.p.tagged_vlans.setdefault(key, set()).add(Ref('ipam.vlan', vlan.key))
 
 
-def project(objects, site_id, tenant_id, site_type_id, interface_type_id):
+    def live_state(self, live):
+        """What the switches' agents report (`live`: {switch: SwitchLiveState field values}): a switch device's
+        serial number and platform, and on its interfaces the admin state (`enabled`) and, after the fabric's
+        description, the operational state and the LLDP neighbours. Interfaces the agent does not report keep the
+        live part of their description; a device without an agent keeps its serial (a new one gets `boot.serial`)
+        and platform."""
+        profiles = {name: KIND_BY_NAME['Switch'].typed_fields(spec)['profile'] for name, spec
+                    in self.specs('Switch').items()}
+        port_names = {name: nos_to_api(self.specs('SwitchProfile').get(profile)) for name, profile in profiles.items()}
+        devices = self.p.wants['dcim.device']
+        for name in profiles:
+            state = live.get(name) or {}
+            if state.get('serial'):
+                devices[name].fields['serial'] = state['serial'][:50]
+            if state.get('nos_version'):
+                devices[name].fields['platform_id'] = self.platform('Switch', name, state['nos_version'])
+        for key, want in self.p.wants['dcim.interface'].items():
+            device, port = key.split('/', 1)
+            if self.devices.get(device) != 'Switch':
+                continue
+            base = want.fields['description']
+            reported = _mapping(_mapping((live.get(device) or {}).get('interfaces')).get(port))
+            if not reported:
+                want.fields['description'] = Kept(base, partial(_keep_live_part, base))
+                continue
+            if reported.get('admin') in ('up', 'down'):
+                want.fields['enabled'] = reported['admin'] == 'up'
+            # A switch neighbour names its NOS port: read back to the API name through that switch's profile.
+            peers = neighbour_text([{**n, 'port': port_names.get(n['system'], {}).get(n['port'], n['port'])}
+                                    for n in reported.get('neighbours') or ()], ', ')
+            live_text = LIVE_START + (reported.get('oper') or 'unknown') + (f'{DESCRIPTION_SEP}LLDP {peers}'
+                                                                            if peers else '')
+            want.fields['description'] = _description(base, live_text)
+
+
+def project(objects, site_id, tenant_id, site_type_id, interface_type_id, live=None):
     """The Projection of a fabric's objects ({kind: {name: spec}}) at a site (ids of the site, the tenant (or None)
-    and the content types of sites and interfaces)."""
+    and the content types of sites and interfaces), with the live state `live` its switches' agents report."""
     builder = _Builder(objects, site_id, tenant_id, site_type_id, interface_type_id)
     builder.switch_profiles()
     builder.switches()
@@ -445,4 +527,5 @@ def project(objects, site_id, tenant_id, site_type_id, interface_type_id):
     builder.ipv4_namespaces()
     builder.vpcs()
     builder.attachments()
+    builder.live_state(live or {})
     return builder.p

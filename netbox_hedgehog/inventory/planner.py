@@ -12,7 +12,7 @@ from django.db.models import Q
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import InventoryLink
 
-from .mapping import MANAGED_FIELDS, MODELS, Ref, project
+from .mapping import MANAGED_FIELDS, MODELS, Kept, Ref, project
 
 __all__ = (
     'PENDING',
@@ -26,6 +26,7 @@ __all__ = (
 MATCH_FIELDS = {
     'dcim.manufacturer': ('slug',),
     'dcim.devicerole': ('slug',),
+    'dcim.platform': ('slug',),
     'dcim.devicetype': ('manufacturer_id', 'slug'),
     'dcim.interfacetemplate': ('device_type_id', 'name'),
     'dcim.device': ('site_id', 'name'),
@@ -81,11 +82,22 @@ class InventoryPlan:
     models: dict = field(default_factory=dict)          # label -> ModelPlan
     pks: dict = field(default_factory=dict)             # (label, key) -> pk or PENDING
     instances: dict = field(default_factory=dict)       # (label, key) -> Row of the existing (linked or adopted)
+    # Tagged VLAN memberships of the projection's VLANs: (membership pk, interface key, VLAN key) to remove and
+    # (interface key, VLAN key) to add.
+    tagged_stale: list = field(default_factory=list)
+    tagged_missing: list = field(default_factory=list)
 
     def resolve(self, value):
+        """A wanted value as a new object gets it."""
         if isinstance(value, Ref):
             return self.pks.get((value.model, value.key))
+        if isinstance(value, Kept):
+            return value.default
         return value
+
+    def wanted(self, value, current):
+        """A wanted value as an existing object whose field holds `current` gets it."""
+        return value.given(current) if isinstance(value, Kept) else self.resolve(value)
 
     def counts(self):
         return {f'NetBox {label}': plan.counts() for label, plan in self.models.items()
@@ -217,15 +229,58 @@ def _plan_updates(plan, label):
         instance = plan.instances.get((label, key))
         if instance is None:
             continue
-        changes = [
-            {'path': name, 'old': _json(_value(instance, name)), 'new': _json(plan.resolve(value))}
-            for name, value in want.fields.items()
-            if _differs(_value(instance, name), plan.resolve(value))
-        ]
+        changes = []
+        for name, value in want.fields.items():
+            current = _value(instance, name)
+            new = plan.wanted(value, current)
+            if _differs(current, new):
+                changes.append({'path': name, 'old': _json(current), 'new': _json(new)})
         if changes:
             model_plan.update.append((instance, want, changes))
         else:
             model_plan.unchanged += 1
+
+
+def _plan_tagged_vlans(plan):
+    """The projection's VLANs tagged on its interfaces (VPC attachments): memberships no attachment wants any more
+    and wanted ones missing; an existing interface whose set changes is an update of its `tagged_vlans` (VLANs by
+    their keys, "<group>/<vid>"). Memberships of other VLANs are left alone. One query."""
+    vlans = {pk: key for (label, key), pk in plan.pks.items() if label == 'ipam.vlan' and pk is not PENDING}
+    interfaces = {pk: key for (label, key), pk in plan.pks.items() if label == 'dcim.interface' and pk is not PENDING}
+    existing = {}
+    if vlans and interfaces:
+        for pk, interface_id, vlan_id in Interface.tagged_vlans.through.objects.filter(
+                interface_id__in=interfaces, vlan_id__in=vlans).values_list('pk', 'interface_id', 'vlan_id'):
+            existing.setdefault(interfaces[interface_id], {})[vlans[vlan_id]] = pk
+    model_plan = plan.models['dcim.interface']
+    updates = {want.key: changes for _row, want, changes in model_plan.update}
+    for key in sorted(set(existing) | set(plan.projection.tagged_vlans)):
+        have = existing.get(key, {})
+        wanted = {ref.key for ref in plan.projection.tagged_vlans.get(key, ())}
+        plan.tagged_stale.extend((pk, key, vlan) for vlan, pk in sorted(have.items()) if vlan not in wanted)
+        plan.tagged_missing.extend((key, vlan) for vlan in sorted(wanted - set(have)))
+        instance = plan.instances.get(('dcim.interface', key))
+        if instance is None or set(have) == wanted:
+            continue
+        change = {'path': 'tagged_vlans', 'old': sorted(have), 'new': sorted(wanted)}
+        if key in updates:
+            updates[key].append(change)
+        else:
+            model_plan.update.append((instance, plan.projection.wants['dcim.interface'][key], [change]))
+            model_plan.unchanged -= 1
+
+
+def _keep_platforms_in_use(plan):
+    """A platform of the projection that no agent reports any more stays while a switch without live state keeps
+    it (it is deleted once no switch of the fabric runs it)."""
+    platforms = plan.models['dcim.platform']
+    devices = plan.projection.wants['dcim.device']
+    kept = {plan.instances[('dcim.device', key)].platform_id for key, want in devices.items()
+            if isinstance(want.fields['platform_id'], Kept) and ('dcim.device', key) in plan.instances}
+    staying = [entry for entry in platforms.delete if entry[0].object_id in kept]
+    for entry in staying:
+        platforms.delete.remove(entry)
+    platforms.unchanged += len(staying)
 
 
 def _differs(current, wanted):
@@ -283,13 +338,14 @@ def _plan_cables(plan, model_plan, unlinked):
             plan.pks[('dcim.cable', want.key)] = PENDING
 
 
-def plan_inventory(fabric, plans):
-    """The InventoryPlan of `fabric` after the Hedgehog `plans` (with no site: the removal of everything created)."""
+def plan_inventory(fabric, plans, live=None):
+    """The InventoryPlan of `fabric` after the Hedgehog `plans`, with the live state `live` its agents report (with
+    no site: the removal of everything created)."""
     site_type = ContentType.objects.get_for_model(apps.get_model('dcim.site'))
     if fabric.inventory_site_id:
         objects = fabric_objects(fabric, plans)
         projection = project(objects, fabric.inventory_site_id, fabric.inventory_tenant_id, site_type.pk,
-                             ContentType.objects.get_for_model(Interface).pk)
+                             ContentType.objects.get_for_model(Interface).pk, live)
     else:
         projection = project({}, None, None, site_type.pk, None)
     plan = InventoryPlan(fabric, projection)
@@ -301,6 +357,8 @@ def plan_inventory(fabric, plans):
         _plan_model(plan, label, links)
     for label in MODELS:
         _plan_updates(plan, label)
+    _keep_platforms_in_use(plan)
+    _plan_tagged_vlans(plan)
     for label, kind, name, message in projection.errors:
         plan.models[label].errors.append((kind, name, message))
     return plan

@@ -5,21 +5,27 @@ its LAG, a device its primary IP) are written by COPY in any order (NetBox's for
 Cables are written with their terminations and the two cable paths of each (a cable between two interfaces is a
 complete path from either end), as NetBox's own signals would have traced them. Counters NetBox caches (interfaces
 per device, devices and interface templates per device type) and the prefix hierarchy are recomputed for what
-changed. Deletions go through the ORM, so NetBox's cascades and path retracing apply.
+changed. Deletions are set-based too (`_bulk_delete`): an object that something not deleted with it still needs is
+kept, what NetBox would set to null is set to null, and the bookkeeping hanging off the deleted objects (a cable's
+terminations and paths, tags, journal, search cache) goes with them.
 """
 import json
+import uuid
 
 from core.choices import ObjectChangeActionChoices
 from core.models import ObjectChange
-from dcim.models import CablePath, CableTermination, Device, DeviceType, Interface, InterfaceTemplate
+from dcim.models import Cable, CablePath, CableTermination, Device, DeviceType, Interface, InterfaceTemplate
 from django.apps import apps
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
+from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from extras.models import CachedValue, Tag, TaggedItem
 from ipam.models import Prefix
+from netbox.context import current_request
 from netbox.registry import registry
 
 from netbox_hedgehog.choices import SyncActionChoices
@@ -29,6 +35,7 @@ from netbox_hedgehog.sync.apply import (
     SEARCH_COLUMNS,
     SYNC_CHANGE_COLUMNS,
     change_maker,
+    delete_rows,
     search_values,
 )
 from netbox_hedgehog.sync.bulk import copy_instances, copy_rows, copy_update, reserve_ids
@@ -43,8 +50,14 @@ __all__ = (
 )
 
 TAG_SLUG = 'hedgehog'
-# Catalog objects people's own devices may use (NetBox protects them): a created one is deleted only when unused.
-IN_USE = {'dcim.manufacturer': 'device_types', 'dcim.devicetype': 'instances', 'dcim.devicerole': 'devices'}
+# Objects that refer to a projected object without NetBox protecting it, whose reference a deletion must not clear:
+# a created platform is deleted only when no device or virtual machine runs it.
+IN_USE = {'dcim.platform': ('devices', 'virtual_machines')}
+# What hangs off an object and goes with it (NetBox's own cascades): generic relations of bookkeeping, and the
+# terminations of a cable. Any other object still referring to a projected object keeps it.
+BOOKKEEPING = {'tagged_items', 'journal_entries', 'bookmarks', 'subscriptions', 'images', 'contacts'}
+OWNED = {('dcim.cabletermination', 'cable')}
+CABLE_END_FIELDS = ('cable_end', 'cable_connector', 'cable_positions')
 LINK_COLUMNS = ('fabric_id', 'kind', 'name', 'key', 'object_type_id', 'object_id', 'created')
 TAG_COLUMNS = ('content_type_id', 'object_id', 'tag_id')
 
@@ -148,19 +161,17 @@ def _write_links(plan, fabric, types):
             rows.append((fabric.pk, want.kind, want.name[:253], want.key[:300], types[label].pk, instance.pk, False))
     gone = [link.pk for p in plan.models.values() for link in (*p.release, *p.relink, *(d[0] for d in p.delete))]
     if gone:
-        InventoryLink.objects.filter(pk__in=gone).delete()
+        InventoryLink.objects.filter(pk__in=gone)._raw_delete(InventoryLink.objects.db)    # no per-object signals
     if rows:
         copy_rows(InventoryLink, LINK_COLUMNS, rows)
 
 
-def _refresh_counters(plan):
-    """The counters NetBox caches on devices and device types, for the devices and types the sync touched."""
-    devices = [pk for (label, _key), pk in plan.pks.items() if label == 'dcim.device' and pk is not PENDING]
+def _refresh_counters(devices, types):
+    """The counters NetBox caches on the devices and device types `devices` and `types` (ids)."""
     if devices:
         Device.objects.filter(pk__in=devices).update(interface_count=Coalesce(Subquery(
             Interface.objects.filter(device=OuterRef('pk')).values('device').annotate(n=Count('pk')).values('n')
         ), 0))
-    types = [pk for (label, _key), pk in plan.pks.items() if label == 'dcim.devicetype' and pk is not PENDING]
     if types:
         DeviceType.objects.filter(pk__in=types).update(
             device_count=Coalesce(Subquery(Device.objects.filter(device_type=OuterRef('pk')).values('device_type')
@@ -200,33 +211,91 @@ def _rebuild_prefix_tree(vrf_ids):
 
 
 def _tagged_vlans(plan):
-    """Write the VLANs VPC attachments tag on switch interfaces: add the missing memberships and remove the
-    projection's VLANs no attachment tags any more (memberships of other VLANs are left alone)."""
+    """Tagged VLANs of each interface the sync creates or updates, before and after it writes them: ({interface pk:
+    [VLAN pks]}, {interface pk: [VLAN pks]}) (one query, for the change log's snapshots)."""
     through = Interface.tagged_vlans.through
-    wanted = {
-        (plan.pks[('dcim.interface', key)], plan.resolve(ref))
-        for key, refs in plan.projection.tagged_vlans.items() for ref in refs
-    }
-    ours = [pk for (label, _key), pk in plan.pks.items() if label == 'ipam.vlan']
-    interfaces = [pk for (label, _key), pk in plan.pks.items() if label == 'dcim.interface']
-    if not ours or not interfaces:
-        return
-    existing = {(i, v): pk for pk, i, v in through.objects.filter(interface_id__in=interfaces, vlan_id__in=ours)
-                .values_list('pk', 'interface_id', 'vlan_id')}
-    stale = [pk for pair, pk in existing.items() if pair not in wanted]
-    if stale:
-        through.objects.filter(pk__in=stale).delete()
-    missing = wanted - set(existing)
-    if missing:
-        through.objects.bulk_create([through(interface_id=i, vlan_id=v) for i, v in sorted(missing)])
+    updated = [row.pk for row, _want, _changes in plan.models['dcim.interface'].update]
+    before = {}
+    if updated:
+        for interface_id, vlan_id in through.objects.filter(interface_id__in=updated).values_list('interface_id',
+                                                                                                 'vlan_id'):
+            before.setdefault(interface_id, set()).add(vlan_id)
+    after = {pk: set(vlans) for pk, vlans in before.items()}
+    for _pk, interface, vlan in plan.tagged_stale:
+        after.get(plan.pks[('dcim.interface', interface)], set()).discard(plan.pks[('ipam.vlan', vlan)])
+    for interface, vlan in plan.tagged_missing:
+        after.setdefault(plan.pks[('dcim.interface', interface)], set()).add(plan.pks[('ipam.vlan', vlan)])
+    return ({pk: sorted(vlans) for pk, vlans in before.items()}, {pk: sorted(vlans) for pk, vlans in after.items()})
 
-def _delete(fabric, model, ids):
-    """Delete created objects, except those another fabric's projection also links and catalog objects in use."""
-    shared = InventoryLink.objects.filter(object_type=ContentType.objects.get_for_model(model)).exclude(fabric=fabric)
-    rows = model.objects.filter(pk__in=ids).exclude(pk__in=shared.values('object_id'))
-    if model._meta.label_lower in IN_USE:
-        rows = rows.exclude(**{f'{IN_USE[model._meta.label_lower]}__isnull': False})
-    rows.delete()
+
+def _write_tagged_vlans(plan):
+    """Remove the memberships no attachment wants and add the missing ones (one statement each)."""
+    through = Interface.tagged_vlans.through
+    if plan.tagged_stale:
+        through.objects.filter(pk__in=[pk for pk, _interface, _vlan in plan.tagged_stale]).delete()
+    if plan.tagged_missing:
+        through.objects.bulk_create([
+            through(interface_id=plan.pks[('dcim.interface', interface)], vlan_id=plan.pks[('ipam.vlan', vlan)])
+            for interface, vlan in plan.tagged_missing
+        ])
+
+
+def _bulk_delete(model, rows):
+    """Delete the objects of the queryset `rows` that nothing else needs, in a number of statements that depends on
+    the model, not on the number of objects; return them (loaded before). Kept: objects that another object not
+    deleted here refers to where NetBox would cascade or protect (a person's cable, IP address or component on a
+    projected interface or device, a device of a projected type), and `IN_USE`. Set to null: references NetBox sets
+    to null (an interface's LAG or VLAN, a device's primary IP; a cable's ends, whose paths are deleted)."""
+    object_type = ContentType.objects.get_for_model(model)
+    set_null, through = [], []
+    for relation in model._meta.get_fields(include_hidden=True):
+        if relation.many_to_many:
+            through.append(relation)
+        elif (isinstance(relation, models.ForeignObjectRel) and relation.on_delete is not models.DO_NOTHING
+              and not relation.related_model._meta.auto_created):     # many-to-many rows: deleted below
+            related = relation.related_model
+            if relation.on_delete is models.SET_NULL:
+                set_null.append(relation)
+            elif (related._meta.label_lower, relation.field.name) not in OWNED:
+                rows = rows.exclude(pk__in=related._base_manager.filter(**{f'{relation.field.name}__isnull': False})
+                                    .values(relation.field.attname))
+        elif isinstance(relation, GenericRelation) and relation.name not in BOOKKEEPING:
+            rows = rows.exclude(pk__in=relation.related_model._base_manager.filter(**{
+                relation.content_type_field_name: object_type}).values(relation.object_id_field_name))
+    for relation in IN_USE.get(model._meta.label_lower, ()):
+        rows = rows.exclude(**{f'{relation}__isnull': False})
+    instances = list(rows.order_by('pk'))
+    if not instances:
+        return []
+    pks = [instance.pk for instance in instances]
+    if model is Cable:
+        paths = CablePath.objects.filter(_nodes__overlap=[f'{object_type.pk}:{pk}' for pk in pks])
+        _bulk_delete(CablePath, paths)
+        CableTermination.objects.filter(cable_id__in=pks)._raw_delete(CableTermination.objects.db)
+    for relation in set_null:
+        name = relation.field.name
+        cleared = {name: None, **{f: None for f in CABLE_END_FIELDS if name == 'cable'}}
+        relation.related_model._base_manager.filter(**{f'{name}__in': pks}).update(**cleared)
+    for relation in through:
+        table = relation.through if hasattr(relation, 'through') else relation.remote_field.through
+        own = next((f.name for f in table._meta.fields if f.related_model is model), None)
+        if own is not None:     # tags: a generic relation, deleted with the bookkeeping
+            table._base_manager.filter(**{f'{own}__in': pks})._raw_delete(table._base_manager.db)
+    delete_rows(model, object_type, pks)
+    return instances
+
+
+def _delete(fabric, model, ids, change):
+    """Delete the objects `ids` of `model` the projection of `fabric` created, except those another fabric's
+    projection links too (see `_bulk_delete` for what else is kept); returns the ids deleted and their change
+    records."""
+    object_type = ContentType.objects.get_for_model(model)
+    shared = InventoryLink.objects.filter(object_type=object_type).exclude(fabric=fabric)
+    deleted = _bulk_delete(model, model.objects.filter(pk__in=ids).exclude(pk__in=shared.values('object_id')))
+    return {instance.pk for instance in deleted}, [
+        change(ObjectChangeActionChoices.ACTION_DELETE, object_type, instance.pk, str(instance), snapshot, None)
+        for instance, snapshot in zip(deleted, _snapshots(model, deleted), strict=True)
+    ]
 
 
 def apply_inventory(fabric, run, plan, user=None):
@@ -255,6 +324,7 @@ def apply_inventory(fabric, run, plan, user=None):
     interfaces_by_pk.update({plan.pks[(label, key)]: instance for (label, key), instance in plan.instances.items()
                              if label == 'dcim.interface'})
     updated = {label: [] for label in MODELS}
+    tagged_before, tagged_after = _tagged_vlans(plan)
     for label in MODELS:
         model_plan = plan.models[label]
         # The plan compared Rows; what changes is written from model instances (one query per model).
@@ -262,8 +332,10 @@ def apply_inventory(fabric, run, plan, user=None):
         for row, want, _changes in model_plan.update:
             instance = loaded[row.pk]
             pre = _snapshots(model_plan.model, [instance])[0]
-            for name, value in _resolved(plan, want.fields).items():
-                setattr(instance, name, value)
+            if label == 'dcim.interface':
+                pre['tagged_vlans'] = tagged_before.get(instance.pk, [])
+            for name, value in want.fields.items():
+                setattr(instance, name, plan.wanted(value, getattr(instance, name)))
             if hasattr(instance, 'last_updated'):
                 instance.last_updated = now
             updated[label].append((instance, pre))
@@ -279,6 +351,8 @@ def apply_inventory(fabric, run, plan, user=None):
             tagged.extend((object_type.pk, i.pk, tag.pk) for i in instances)
             for instance, snapshot in zip(instances, _snapshots(model, instances), strict=True):
                 snapshot['tags'] = [TAG_SLUG]
+                if label == 'dcim.interface':
+                    snapshot['tagged_vlans'] = tagged_after.get(instance.pk, [])
                 object_changes.append(change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk,
                                              str(instance), None, snapshot))
         if updated[label]:
@@ -290,6 +364,8 @@ def apply_inventory(fabric, run, plan, user=None):
                 fields.append('total_vlan_ids')
             copy_update(model, rows, fields)
             for (instance, pre), post in zip(updated[label], _snapshots(model, rows), strict=True):
+                if label == 'dcim.interface':
+                    post['tagged_vlans'] = tagged_after.get(instance.pk, [])
                 object_changes.append(change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk,
                                              str(instance), pre, post))
             CachedValue.objects.filter(object_type=object_type, object_id__in=[i.pk for i in rows])._raw_delete(
@@ -298,24 +374,23 @@ def apply_inventory(fabric, run, plan, user=None):
     if touched:
         copy_update(Interface, touched, ('cable_id', 'cable_end', '_path_id'))
     for label in reversed(MODELS):
-        deleted = plan.models[label].delete
-        if not deleted:
-            continue
-        model = plan.models[label].model
-        loaded = model.objects.in_bulk([link.object_id for link, _row in deleted])
-        instances = [loaded[link.object_id] for link, _row in deleted if link.object_id in loaded]
-        for instance, snapshot in zip(instances, _snapshots(model, instances), strict=True):
-            object_changes.append(change(ObjectChangeActionChoices.ACTION_DELETE, types[label], instance.pk,
-                                         str(instance), snapshot, None))
-        _delete(fabric, model, [link.object_id for link, _instance in deleted])
+        model_plan = plan.models[label]
+        if model_plan.delete:
+            deleted, changes = _delete(fabric, model_plan.model, [link.object_id for link, _row in model_plan.delete],
+                                       change)
+            object_changes.extend(changes)
+            # What something else still needs stays, released (its link dropped) rather than counted as deleted.
+            model_plan.release.extend(link for link, _row in model_plan.delete if link.object_id not in deleted)
+            model_plan.delete = [entry for entry in model_plan.delete if entry[0].object_id in deleted]
     if tagged:
         copy_rows(TaggedItem, TAG_COLUMNS, tagged)
     for model, object_type, instances in search:
         if instances and model._meta.label_lower in registry['search']:
             copy_rows(CachedValue, SEARCH_COLUMNS, search_values(model, object_type, instances, now))
     _write_links(plan, fabric, types)
-    _tagged_vlans(plan)
-    _refresh_counters(plan)
+    _write_tagged_vlans(plan)
+    _refresh_counters(*([pk for (label, _key), pk in plan.pks.items() if label == model_label and pk is not PENDING]
+                        for model_label in ('dcim.device', 'dcim.devicetype')))
     prefixes = plan.models['ipam.prefix']
     if prefixes.create or prefixes.update or prefixes.delete:
         _rebuild_prefix_tree({w.fields['vrf_id'] and plan.resolve(w.fields['vrf_id']) for w in prefixes.create}
@@ -325,19 +400,31 @@ def apply_inventory(fabric, run, plan, user=None):
 
 
 def remove_inventory(fabric):
-    """Delete what the projection of `fabric` created (through the ORM: NetBox's cascades, path retracing and, in a
-    web request, its change log apply) and forget what it adopted. Used when the site is cleared or the fabric
-    deleted."""
-    links = list(InventoryLink.objects.filter(fabric=fabric))
+    """Delete what the projection of `fabric` created and forget what it adopted, set-based (a number of statements
+    independent of the projection's size), with a change record per deleted object. Used when the site is cleared
+    or the fabric deleted (in the web request's change log when there is one)."""
+    links = list(InventoryLink.objects.filter(fabric=fabric).values_list('object_type_id', 'object_id', 'created'))
     if not links:
         return
-    by_type = {}
-    for link in links:
-        if link.created:
-            by_type.setdefault(link.object_type_id, []).append(link.object_id)
+    request = current_request.get()
+    user = getattr(request, 'user', None)
+    change = change_maker(user if user is not None and user.is_authenticated else None,
+                          getattr(request, 'id', None) or uuid.uuid4(),
+                          f'Inventory projection of fabric {fabric} removed', timezone.now())
+    types = {label: ContentType.objects.get_for_model(apps.get_model(label)).pk for label in MODELS}
+    linked = {label: [pk for type_id, pk, _created in links if type_id == types[label]] for label in MODELS}
+    # Prefix depths and device counters of what stays are recomputed after the deletion.
+    vrfs = set(Prefix.objects.filter(pk__in=linked['ipam.prefix']).values_list('vrf_id', flat=True))
+    devices = linked['dcim.device'] + list(Interface.objects.filter(pk__in=linked['dcim.interface'])
+                                          .values_list('device_id', flat=True).distinct())
+    object_changes = []
     for label in reversed(MODELS):
-        model = apps.get_model(label)
-        ids = by_type.get(ContentType.objects.get_for_model(model).pk)
+        ids = [pk for type_id, pk, created in links if type_id == types[label] and created]
         if ids:
-            _delete(fabric, model, ids)
-    InventoryLink.objects.filter(pk__in=[link.pk for link in links]).delete()
+            object_changes.extend(_delete(fabric, apps.get_model(label), ids, change)[1])
+    InventoryLink.objects.filter(fabric=fabric)._raw_delete(InventoryLink.objects.db)
+    _refresh_counters(devices, linked['dcim.devicetype'])
+    if vrfs:
+        _rebuild_prefix_tree(vrfs)
+    if object_changes:
+        copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, object_changes)

@@ -13,6 +13,8 @@ __all__ = (
     'PortCheck',
     'check_fabric',
     'connection_links',
+    'neighbour_text',
+    'nos_to_api',
 )
 
 SWITCH_TO_SWITCH = {'fabric', 'mesh', 'mclagDomain'}
@@ -65,8 +67,13 @@ def nos_to_api(profile_spec):
     return {port['nos']: name for name, port in ports.items() if isinstance(port, dict) and port.get('nos')}
 
 
+def neighbour_text(neighbours, separator='; '):
+    """'system/port' of each LLDP neighbour ('?' for what the neighbour does not send)."""
+    return separator.join(f'{n["system"] or "?"}/{n["port"] or "?"}' for n in neighbours)
+
+
 def _seen_text(neighbours):
-    return '; '.join(f'{n["system"] or "?"}/{n["port"] or "?"}' for n in neighbours)[:1000]
+    return neighbour_text(neighbours)[:1000]
 
 
 def _check(ctype, own_port, peer, interfaces, port_names):

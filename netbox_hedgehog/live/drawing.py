@@ -6,6 +6,11 @@ fabric/mesh links, dashed MCLAG/ESLAG peer links, thin server links, dotted exte
 by its worst LLDP cabling check; a drifted connection is drawn with a drift mark (a double dash). Every node and link
 is a hyperlink to its page. When a fabric has more servers than `SERVER_LIMIT`, servers are drawn one box per leaf
 set ("12 servers" on leaf-01 + leaf-02), linking to the connections of those leaves.
+
+Large fabrics stay readable: a row holds at most `COLUMNS` boxes (the canvas is at most that wide, whatever the
+fabric), longer tiers wrap, leaves wrap without splitting a redundancy group, and each row of leaves has its servers
+in the row(s) right under it, each box as near above its leaves as the row allows. Boxes never overlap and labels are
+cut to fit their box (the full name is the box's tooltip).
 """
 from collections import Counter, defaultdict
 from urllib.parse import urlencode
@@ -28,7 +33,16 @@ __all__ = (
 # More servers than this (in the drawing) are grouped per leaf set.
 SERVER_LIMIT = 64
 NODE_W, NODE_H, GAP = 96, 28, 14
-TIER_Y = {'top': 30, 'spine': 150, 'leaf': 290, 'server': 450}
+# Boxes per row at most, and the vertical distance from a row to the next: within a wrapped tier, from one tier to
+# the next, and from a row of leaves to its servers.
+COLUMNS = 16
+ROW_STEP, TIER_STEP, SERVER_STEP = 48, 120, 160
+LABEL_MAX = 14
+# With more links than this, links between switches that show no problem (verified, unknown, external) are drawn
+# faint so that the nodes, the links with a problem or drift, and the short server links stand out (a link shows
+# fully when pointed at).
+QUIET_LINKS = 300
+QUIET = (CablingChoices.VERIFIED, CablingChoices.UNKNOWN, CablingChoices.EXTERNAL)
 MARGIN = 20
 MIN_SCALE = 0.8
 
@@ -56,11 +70,7 @@ class _Node:
     def __init__(self, key, label, tier, url, fill='#f1f3f5', text='#1d273b', title=''):
         self.key, self.label, self.tier, self.url = key, label, tier, url
         self.fill, self.text, self.title = fill, text, title or label
-        self.x = 0
-
-    @property
-    def y(self):
-        return TIER_Y[self.tier]
+        self.x = self.y = 0
 
 
 def _leaf_order(leaves):
@@ -68,13 +78,39 @@ def _leaf_order(leaves):
     return sorted(leaves, key=lambda s: (s.redundancy_group or '~' + s.name, port_key(s.name)))
 
 
-def _place(nodes, width):
-    """Spread one tier's nodes evenly over `width`."""
-    if not nodes:
+def _rows(nodes, group_of=None):
+    """`nodes` cut into rows of at most COLUMNS, consecutive nodes of one group (`group_of`) kept in one row."""
+    groups = []
+    for node in nodes:
+        if groups and group_of is not None and group_of(groups[-1][-1]) == group_of(node):
+            groups[-1].append(node)
+        else:
+            groups.append([node])
+    rows = [[]]
+    for group in groups:
+        if rows[-1] and len(rows[-1]) + len(group) > COLUMNS:
+            rows.append([])
+        rows[-1].extend(group)
+    return [row for row in rows if row]
+
+
+def _place(row, y, width, wanted=None):
+    """Place one row of nodes at height `y` within `width`: spread evenly, or (with `wanted`: node -> x) each as
+    near its wanted x as the others allow, none overlapping."""
+    step = max(NODE_W + GAP, width / len(row))
+    for i, node in enumerate(row):
+        node.x, node.y = MARGIN + step * i + (step - NODE_W) / 2, y
+    if wanted is None:
         return
-    step = max(NODE_W + GAP, width / len(nodes))
-    for i, node in enumerate(nodes):
-        node.x = MARGIN + step * i + (step - NODE_W) / 2
+    row.sort(key=wanted)
+    x = MARGIN
+    for node in row:
+        node.x = x = max(x, wanted(node))
+        x += NODE_W + GAP
+    x = MARGIN + width - NODE_W
+    for node in reversed(row):
+        node.x = x = min(x, node.x)
+        x -= NODE_W + GAP
 
 
 def _collect(fabric, focus):
@@ -161,24 +197,49 @@ def draw(fabric, focus=None):
     tiers = defaultdict(list)
     for node in nodes.values():
         tiers[node.tier].append(node)
-    tiers['leaf'] = [nodes['switch', s.name] for s in _leaf_order(s for s in switches if s.role != 'spine')]
+    leaves = _leaf_order(s for s in switches if s.role != 'spine')
+    groups = {s.name: s.redundancy_group or s.name for s in leaves}
     tiers['spine'].sort(key=lambda n: port_key(n.label))
     tiers['top'].sort(key=lambda n: (n.key[0], port_key(n.label)))
-    width = max(max(len(t) for t in tiers.values()) * (NODE_W + GAP), _legend_width())
-    for tier in ('top', 'spine', 'leaf'):
-        _place(tiers[tier], width)
-    # Servers sit under their leaves, in the order of their leaves' positions.
-    def leaf_x(node):
-        leaves = node.key[1] if node.key[0] == 'servers' else sorted(server_sets[node.label])
-        xs = [nodes['switch', n].x for n in leaves if ('switch', n) in nodes]
-        return (sum(xs) / len(xs) if xs else 0, node.label)
-    tiers['server'].sort(key=leaf_x)
-    _place(tiers['server'], width)
-    height = TIER_Y['server'] + NODE_H + MARGIN + 40
+    rows = {tier: _rows(tiers[tier]) for tier in ('top', 'spine')}
+    rows['leaf'] = _rows([nodes['switch', s.name] for s in leaves], lambda n: groups[n.label])
+    columns = max((len(row) for tier_rows in rows.values() for row in tier_rows), default=1)
+    columns = max(columns, min(COLUMNS, max(len(tiers['server']), 1)))
+    width = max(columns * (NODE_W + GAP), _legend_width())
+    # Servers go under the row of their (first) leaf, each as near the middle of its leaves as the row allows.
+    leaf_row = {node.key: i for i, row in enumerate(rows['leaf']) for node in row}
+
+    def leaves_of(node):
+        names = node.key[1] if node.key[0] == 'servers' else sorted(server_sets[node.label])
+        return [nodes['switch', n] for n in names if ('switch', n) in nodes]
+
+    server_rows = defaultdict(list)
+    for node in tiers['server']:
+        server_rows[min((leaf_row[leaf.key] for leaf in leaves_of(node)), default=len(rows['leaf']))].append(node)
+    y = MARGIN + 10
+    for tier in ('top', 'spine'):
+        for row in rows[tier]:
+            _place(row, y, width)
+            y += ROW_STEP
+        y += (TIER_STEP - ROW_STEP) if rows[tier] else 0
+    for i in range(len(rows['leaf']) + 1):
+        if i < len(rows['leaf']):
+            _place(rows['leaf'][i], y, width)
+            y += SERVER_STEP if server_rows.get(i) else TIER_STEP
+        for row in _rows(sorted(server_rows.get(i, []), key=lambda n: (_middle(leaves_of(n)), port_key(n.label)))):
+            _place(row, y, width, lambda n: _middle(leaves_of(n)))
+            y += ROW_STEP
+        y += (TIER_STEP - ROW_STEP) if server_rows.get(i) else 0
+    height = y + 10
     return _svg(nodes, links, width + 2 * MARGIN, height, fabric)
 
 
-def _link_svg(a, b, link):
+def _middle(nodes):
+    """The x of a box centred on `nodes` (the mean of theirs)."""
+    return sum(n.x for n in nodes) / len(nodes) if nodes else MARGIN
+
+
+def _link_svg(a, b, link, quiet):
     x1, y1 = a.x + NODE_W / 2, a.y + NODE_H
     x2, y2 = b.x + NODE_W / 2, b.y
     if a.y > b.y:
@@ -197,7 +258,8 @@ def _link_svg(a, b, link):
         _list_url('connection', name=[c.name for c in link['connections']])
     dash = TYPE_DASH.get(link['type'])
     style = (f'stroke="{CABLING_STROKE[worst]}" stroke-width="{TYPE_WIDTH.get(link["type"], 1.5)}"'
-             + (f' stroke-dasharray="{dash}"' if dash else ''))
+             + (f' stroke-dasharray="{dash}"' if dash else '')
+             + (' class="hh-quiet"' if quiet and worst in QUIET and not link['drift'] else ''))
     parts = [f'<a href={quoteattr(url)} class="hh-link" data-cabling="{worst}"><title>{escape(title)}</title>',
              f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" {style}/>']
     if link['drift']:
@@ -208,7 +270,7 @@ def _link_svg(a, b, link):
 
 
 def _node_svg(node):
-    label = node.label if len(node.label) <= 14 else node.label[:13] + '…'
+    label = node.label if len(node.label) <= LABEL_MAX else node.label[:LABEL_MAX - 1] + '…'
     open_tag = f'<a href={quoteattr(node.url)} class="hh-node">' if node.url else '<g class="hh-node">'
     return (f'{open_tag}<title>{escape(node.title)}</title>'
             f'<rect x="{node.x:.0f}" y="{node.y}" width="{NODE_W}" height="{NODE_H}" rx="5" fill="{node.fill}" '
@@ -238,13 +300,16 @@ def _legend(y):
 
 
 def _svg(nodes, links, width, height, fabric):
-    body = [_link_svg(nodes[a], nodes[b], link) for (a, b), link in sorted(links.items())]
+    quiet = len(links) > QUIET_LINKS
+    body = [_link_svg(nodes[a], nodes[b], link, quiet and a[0] == b[0] == 'switch')
+            for (a, b), link in sorted(links.items())]
     body += [_node_svg(node) for node in nodes.values()]
     # Fills the panel, shrunk at most to MIN_SCALE of its size (past that the panel scrolls: labels stay readable).
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="hh-fabric-drawing" width="100%" '
             f'style="min-width:{width * MIN_SCALE:.0f}px;height:auto" viewBox="0 0 {width:.0f} {height}" '
             f'font-family="sans-serif" font-size="11" '
             f'role="img" aria-label={quoteattr(f"Drawing of fabric {fabric.name}")}>'
-            '<style>.hh-node:hover rect{stroke-width:2}.hh-link:hover line{stroke-width:4}'
+            '<style>.hh-node:hover rect{stroke-width:2}.hh-link:hover line{stroke-width:4;opacity:1}'
+            '.hh-quiet{opacity:.12}'
             '.hh-drift{font-size:14px;fill:#ae3ec9}</style>'
             + ''.join(body) + _legend(height - 24) + '</svg>')

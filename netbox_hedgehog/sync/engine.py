@@ -265,7 +265,7 @@ def run_sync(run, heartbeat=None):
                     _record_git_state(fabric, desired, plans)
                     live_store.store(fabric, agents, timezone.now())
                 record_plans(run, plans)
-                inventory_counts = sync_inventory(fabric, run, plans, log, run.user)
+                inventory_counts = sync_inventory(fabric, run, plans, log, run.user, agents)
                 if desired is not None:
                     record_git_errors(run, desired.errors)
                 pulse.confirm()
