@@ -111,6 +111,14 @@ class ResourceImport(BulkImport):
         return super().render(context, obj, **kwargs)
 
 
+class ResourceBulkEdit(BulkEdit):
+    @classmethod
+    def render(cls, context, obj, **kwargs):
+        if list_refusal(context['request'], obj.kind_spec().kind):
+            return ''
+        return super().render(context, obj, **kwargs)
+
+
 class ResourceBulkDelete(BulkDelete):
     @classmethod
     def render(cls, context, obj, **kwargs):
@@ -119,8 +127,9 @@ class ResourceBulkDelete(BulkDelete):
         return super().render(context, obj, **kwargs)
 
 
-# The buttons of a Hedgehog object's page and of a kind's list. "Edit" stays: tags and custom fields are editable in
-# every mode (the edit form of a read-only fabric's object shows its Kubernetes part disabled), as is "Edit selected"
-# (the bulk edit forms of the kinds change tags only).
+# The buttons of a Hedgehog object's page and of a kind's list. On the object's page "Edit" stays: tags and custom
+# fields are editable in every mode (the edit form of a read-only fabric's object shows its Kubernetes part
+# disabled). A list of objects NetBox does not change offers no "Add", "Import", "Edit selected" or "Delete selected",
+# and its rows no edit or delete (tables.ResourceActionsColumn).
 RESOURCE_ACTIONS = (ResourceClone, EditObject, ResourceDelete)
-RESOURCE_LIST_ACTIONS = (ResourceAdd, ResourceImport, BulkExport, BulkEdit, ResourceBulkDelete)
+RESOURCE_LIST_ACTIONS = (ResourceAdd, ResourceImport, BulkExport, ResourceBulkEdit, ResourceBulkDelete)
