@@ -103,7 +103,9 @@ class ResourceAdd(AddObject):
         return super().render(context, obj, **kwargs)
 
 
-class ResourceImport(BulkImport):
+class _OfferedWhenEditable:
+    """A list button not offered when no fabric the list shows takes edits of its kind (see `list_refusal`)."""
+
     @classmethod
     def render(cls, context, obj, **kwargs):
         if list_refusal(context['request'], obj.kind_spec().kind):
@@ -111,20 +113,16 @@ class ResourceImport(BulkImport):
         return super().render(context, obj, **kwargs)
 
 
-class ResourceBulkEdit(BulkEdit):
-    @classmethod
-    def render(cls, context, obj, **kwargs):
-        if list_refusal(context['request'], obj.kind_spec().kind):
-            return ''
-        return super().render(context, obj, **kwargs)
+class ResourceImport(_OfferedWhenEditable, BulkImport):
+    pass
 
 
-class ResourceBulkDelete(BulkDelete):
-    @classmethod
-    def render(cls, context, obj, **kwargs):
-        if list_refusal(context['request'], obj.kind_spec().kind):
-            return ''
-        return super().render(context, obj, **kwargs)
+class ResourceBulkEdit(_OfferedWhenEditable, BulkEdit):
+    pass
+
+
+class ResourceBulkDelete(_OfferedWhenEditable, BulkDelete):
+    pass
 
 
 # The buttons of a Hedgehog object's page and of a kind's list. On the object's page "Edit" stays: tags and custom
