@@ -140,6 +140,14 @@ class TwoAxesAPITest(APITestCase):
         self.assertEqual((fabrics['lab']['sync_status'], fabrics['lab']['drift_status']), ('synced', 'drifted'))
         self.assertEqual((fabrics['mirror']['sync_status'], fabrics['mirror']['drift_status']),
                          ('never_synced', 'not_tracked'))
+        for drift, names in (('DRIFT_DRIFTED', ['lab']), ('DRIFT_NOT_TRACKED', ['mirror']), ('DRIFT_IN_SYNC', [])):
+            with self.subTest(drift=drift):
+                query = (f'{{ hedgehog_fabric_list(filters: {{drift_status: [{drift}], sync_status: {{in_list: '
+                         f'[STATUS_SYNCED, STATUS_NEVER_SYNCED]}}}}) {{ name }} }}')
+                response = self.client.post(reverse('graphql'), data={'query': query}, format='json', **self.header)
+                body = json.loads(response.content)
+                self.assertNotIn('errors', body, body)
+                self.assertEqual([row['name'] for row in body['data']['hedgehog_fabric_list']], names)
 
 
 class SyncStatusMigrationTest(TransactionTestCase):

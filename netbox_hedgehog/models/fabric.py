@@ -333,12 +333,13 @@ class Fabric(PrimaryModel):
         return FabricDriftStatusChoices.DRIFTED if self.drift_count else FabricDriftStatusChoices.IN_SYNC
 
     @staticmethod
-    def drift_status_q(values):
-        """The fabrics whose drift_status (derived, as above) is one of `values`, as a Q."""
+    def drift_status_q(values, prefix=''):
+        """The fabrics (under the lookup `prefix`) whose drift_status, derived as above, is one of `values`."""
+        untracked, drifted = Q(**{f'{prefix}git_url': ''}), Q(**{f'{prefix}drift_count__gt': 0})
         by_status = {
-            FabricDriftStatusChoices.NOT_TRACKED: Q(git_url=''),
-            FabricDriftStatusChoices.IN_SYNC: ~Q(git_url='') & Q(drift_count=0),
-            FabricDriftStatusChoices.DRIFTED: ~Q(git_url='') & Q(drift_count__gt=0),
+            FabricDriftStatusChoices.NOT_TRACKED: untracked,
+            FabricDriftStatusChoices.IN_SYNC: ~untracked & ~drifted,
+            FabricDriftStatusChoices.DRIFTED: ~untracked & drifted,
         }
         q = Q(pk__in=[])
         for value in values:
