@@ -124,6 +124,14 @@ class TwoAxesAPITest(APITestCase):
         self.assertEqual(response.data['sync_status'], {'value': 'synced', 'label': 'Synced'})
         self.assertEqual(response.data['drift_status'], {'value': 'drifted', 'label': 'Drifted'})
         self.assertEqual(response.data['cluster_delete_failures'], [])
+        # Both axes and the refused deletions are written by NetBox only.
+        self.add_permissions('netbox_hedgehog.change_fabric')
+        response = self.client.patch(f'/api/plugins/hedgehog/fabrics/{self.fabric.pk}/', {
+            'sync_status': 'failed', 'drift_status': 'in_sync', 'cluster_delete_failures': [{'name': 'x'}],
+        }, format='json', **self.header)
+        self.assertHttpStatus(response, status.HTTP_200_OK)
+        self.assertEqual((response.data['sync_status']['value'], response.data['drift_status']['value'],
+                          response.data['cluster_delete_failures']), ('synced', 'drifted', []))
         listing = self.client.get('/api/plugins/hedgehog/fabrics/?drift_status=not_tracked', **self.header)
         self.assertEqual([row['name'] for row in listing.data['results']], ['mirror'])
         listing = self.client.get('/api/plugins/hedgehog/fabrics/?sync_status=synced&drift_status=drifted',
