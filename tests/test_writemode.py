@@ -404,6 +404,15 @@ class GitScopeTest(ClusterTestCase):
         self.assertContains(page, 'Drifted per kind in Git')
         vpcs = self.client.get(reverse('plugins:netbox_hedgehog:vpc_list'), {'fabric_id': fabric.pk})
         self.assertNotContains(vpcs, 'not tracked there')
+        # The switch list offers no edit or delete on its rows, nor bulk changes; the VPC list (in scope) does.
+        switches = self.client.get(reverse('plugins:netbox_hedgehog:switch_list'), {'fabric_id': fabric.pk})
+        self.assertEqual(buttons(switches), set())
+        for action in ('edit', 'delete'):
+            self.assertNotContains(switches, reverse(f'plugins:netbox_hedgehog:switch_{action}', args=[switch.pk]))
+        vpc = VPC.objects.get(fabric=fabric, name='vpc-1')
+        self.assertEqual(buttons(vpcs), {'Add', 'Import', 'Edit Selected', 'Delete Selected'})
+        for action in ('edit', 'delete'):
+            self.assertContains(vpcs, reverse(f'plugins:netbox_hedgehog:vpc_{action}', args=[vpc.pk]))
 
 
 class PruneBlockedTest(ClusterTestCase):
