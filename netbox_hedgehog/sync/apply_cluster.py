@@ -14,6 +14,7 @@ from django.utils import timezone
 from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
 
+from netbox_hedgehog.crypto import CredentialError
 from netbox_hedgehog.models import Fabric
 
 from .client import fabric_api
@@ -130,7 +131,7 @@ def apply_deletion(fabric, kind_spec, name, uid, resource_version):
         with fabric_api(fabric) as (api, server, timeout):
             _submit([_deletion(api, fabric, kind_spec, name, uid, resource_version, timeout)], server, kind_spec,
                     timeout)
-    except ClusterError as e:
+    except (ClusterError, CredentialError) as e:
         _record_delete_failure(fabric, kind_spec.kind, name, str(e))
         raise
     _record_delete_failure(fabric, kind_spec.kind, name, None)
