@@ -38,11 +38,17 @@ class FabricStatusChoices(ChoiceSet):
 
 
 class SyncStatusChoices(ChoiceSet):
-    """Where a fabric's NetBox copy stands; "in sync"/"out of sync" need a successful sync (DB constraint)."""
+    """The Sync axis (named like Argo CD's): where a fabric's NetBox copy stands against its cluster.
+
+    "Synced" and "out of sync" need a successful sync (DB constraint). "Out of sync": the last sync read the cluster
+    but left something unapplied (objects it could not interpret, Git errors, pruning blocked), so NetBox may differ
+    from the cluster; the fabric's last sync error says what. The Drift axis (Git against the cluster) is
+    FabricDriftStatusChoices.
+    """
     NEVER_SYNCED = 'never_synced'
     QUEUED = 'queued'
     SYNCING = 'syncing'
-    IN_SYNC = 'in_sync'
+    SYNCED = 'synced'
     OUT_OF_SYNC = 'out_of_sync'
     FAILED = 'failed'
 
@@ -50,13 +56,13 @@ class SyncStatusChoices(ChoiceSet):
         (NEVER_SYNCED, _('Never synced'), 'gray'),
         (QUEUED, _('Queued'), 'cyan'),
         (SYNCING, _('Syncing'), 'blue'),
-        (IN_SYNC, _('In sync'), 'green'),
+        (SYNCED, _('Synced'), 'green'),
         (OUT_OF_SYNC, _('Out of sync'), 'orange'),
         (FAILED, _('Failed'), 'red'),
     ]
 
-    # States that claim a completed, successful sync.
-    SYNCED_STATES = (IN_SYNC, OUT_OF_SYNC)
+    # States that claim a completed sync (successful, or partial: "out of sync").
+    SYNCED_STATES = (SYNCED, OUT_OF_SYNC)
 
 
 class ConnectionStatusChoices(ChoiceSet):
@@ -216,7 +222,8 @@ class DriftStatusChoices(ChoiceSet):
 
 
 class FabricDriftStatusChoices(ChoiceSet):
-    """A fabric's drift, derived from its Git settings and its drift count."""
+    """The Drift axis (named like Argo CD's): Git against the cluster, derived from the fabric's Git settings and
+    its drift count. The Sync axis (NetBox against the cluster) is SyncStatusChoices."""
     NOT_TRACKED = 'not_tracked'
     IN_SYNC = 'in_sync'
     DRIFTED = 'drifted'

@@ -13,6 +13,7 @@ from .choices import (
     ConnectionTypeChoices,
     DriftStatusChoices,
     ExternalTypeChoices,
+    FabricDriftStatusChoices,
     FabricStatusChoices,
     SwitchHealthChoices,
     SwitchRoleChoices,
@@ -85,6 +86,7 @@ def contains_any(field_name):
 class FabricFilterSet(PrimaryModelFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=FabricStatusChoices)
     sync_status = django_filters.MultipleChoiceFilter(choices=SyncStatusChoices)
+    drift_status = django_filters.MultipleChoiceFilter(choices=FabricDriftStatusChoices, method='filter_drift_status')
     connection_status = django_filters.MultipleChoiceFilter(choices=ConnectionStatusChoices)
     inventory_site_id = django_filters.ModelMultipleChoiceFilter(queryset=Site.objects.all(), label=_('Site (ID)'))
     inventory_site = django_filters.ModelMultipleChoiceFilter(
@@ -106,6 +108,9 @@ class FabricFilterSet(PrimaryModelFilterSet):
             'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'last_sync', 'last_sync_attempt', 'failure_count',
             'next_sync_due',
         )
+
+    def filter_drift_status(self, queryset, name, value):
+        return queryset.filter(Fabric.drift_status_q(value)) if value else queryset
 
     def search(self, queryset, name, value):
         if not value.strip():

@@ -103,7 +103,9 @@ class ResourceAdd(AddObject):
         return super().render(context, obj, **kwargs)
 
 
-class ResourceImport(BulkImport):
+class _OfferedWhenEditable:
+    """A list button not offered when no fabric the list shows takes edits of its kind (see `list_refusal`)."""
+
     @classmethod
     def render(cls, context, obj, **kwargs):
         if list_refusal(context['request'], obj.kind_spec().kind):
@@ -111,16 +113,21 @@ class ResourceImport(BulkImport):
         return super().render(context, obj, **kwargs)
 
 
-class ResourceBulkDelete(BulkDelete):
-    @classmethod
-    def render(cls, context, obj, **kwargs):
-        if list_refusal(context['request'], obj.kind_spec().kind):
-            return ''
-        return super().render(context, obj, **kwargs)
+class ResourceImport(_OfferedWhenEditable, BulkImport):
+    pass
 
 
-# The buttons of a Hedgehog object's page and of a kind's list. "Edit" stays: tags and custom fields are editable in
-# every mode (the edit form of a read-only fabric's object shows its Kubernetes part disabled), as is "Edit selected"
-# (the bulk edit forms of the kinds change tags only).
+class ResourceBulkEdit(_OfferedWhenEditable, BulkEdit):
+    pass
+
+
+class ResourceBulkDelete(_OfferedWhenEditable, BulkDelete):
+    pass
+
+
+# The buttons of a Hedgehog object's page and of a kind's list. On the object's page "Edit" stays: tags and custom
+# fields are editable in every mode (the edit form of a read-only fabric's object shows its Kubernetes part
+# disabled). A list of objects NetBox does not change offers no "Add", "Import", "Edit selected" or "Delete selected",
+# and its rows no edit or delete (tables.ResourceActionsColumn).
 RESOURCE_ACTIONS = (ResourceClone, EditObject, ResourceDelete)
-RESOURCE_LIST_ACTIONS = (ResourceAdd, ResourceImport, BulkExport, BulkEdit, ResourceBulkDelete)
+RESOURCE_LIST_ACTIONS = (ResourceAdd, ResourceImport, BulkExport, ResourceBulkEdit, ResourceBulkDelete)

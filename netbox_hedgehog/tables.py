@@ -1,7 +1,7 @@
 from collections import Counter
 
 import django_tables2 as tables
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from netbox.tables import BaseTable, NetBoxTable, PrimaryModelTable, columns
 
@@ -27,6 +27,7 @@ from .models import (
     VPCAttachment,
     VPCPeering,
 )
+from .writemode import read_only_reason
 
 __all__ = (
     'ConnectionTable',
@@ -57,17 +58,26 @@ RESOURCE_FIELDS = (
 )
 
 
+class AxisColumn(columns.ChoiceFieldColumn):
+    """A fabric's status on one axis, its badge labelled with the axis ("Sync: Synced", "Drift: In sync"), so that
+    the two never read as one."""
+
+    def render(self, record, bound_column, value):
+        display = getattr(record, f'get_{bound_column.name}_display')()
+        return super().render(record, bound_column, escape(f'{self.verbose_name}: {display}'))
+
+
 class FabricTable(PrimaryModelTable):
     name = tables.Column(verbose_name=_('Name'), linkify=True)
     status = columns.ChoiceFieldColumn(verbose_name=_('Status'))
-    sync_status = columns.ChoiceFieldColumn(verbose_name=_('Sync status'))
+    sync_status = AxisColumn(verbose_name=_('Sync'))
     last_sync = columns.DateTimeColumn(verbose_name=_('Last successful sync'))
     last_sync_attempt = columns.DateTimeColumn(verbose_name=_('Last sync attempt'))
     connection_status = columns.ChoiceFieldColumn(verbose_name=_('Connection'))
     sync_enabled = columns.BooleanColumn(verbose_name=_('Scheduled sync'))
     sync_interval = tables.Column(verbose_name=_('Interval (s)'))
     verify_tls = columns.BooleanColumn(verbose_name=_('Verify TLS'))
-    drift_status = columns.ChoiceFieldColumn(verbose_name=_('Drift'), orderable=False)
+    drift_status = AxisColumn(verbose_name=_('Drift'), orderable=False)
     drift_count = tables.Column(verbose_name=_('Drifted objects'))
     tags = columns.TagColumn(url_name='plugins:netbox_hedgehog:fabric_list')
 
@@ -80,9 +90,23 @@ class FabricTable(PrimaryModelTable):
             'owner_group', 'comments', 'tags', 'created', 'last_updated',
         )
         default_columns = (
-            'pk', 'name', 'status', 'sync_status', 'last_sync', 'connection_status', 'sync_enabled', 'sync_interval',
-            'kubernetes_server',
+            'pk', 'name', 'status', 'sync_status', 'drift_status', 'last_sync', 'connection_status', 'sync_enabled',
+            'sync_interval', 'kubernetes_server',
         )
+
+
+class ResourceActionsColumn(columns.ActionsColumn):
+    """Edit and delete, not offered on the rows of objects NetBox does not change (a read-only fabric's, a Git
+    fabric's kinds outside its Git scope: see `writemode`); their change log stays."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read_only = columns.ActionsColumn(actions=('changelog',))
+
+    def render(self, record, table, **kwargs):
+        if isinstance(record, table.Meta.model) and read_only_reason(record.fabric, record.kind):
+            return self.read_only.render(record, table, **kwargs)
+        return super().render(record, table, **kwargs)
 
 
 class HedgehogResourceTable(NetBoxTable):
@@ -95,6 +119,7 @@ class HedgehogResourceTable(NetBoxTable):
     creation_timestamp = columns.DateTimeColumn(verbose_name=_('Created in Kubernetes'))
     drift_status = columns.ChoiceFieldColumn(verbose_name=_('Drift'))
     git_file = tables.Column(verbose_name=_('Git file'))
+    actions = ResourceActionsColumn()
 
 
 class VLANNamespaceTable(HedgehogResourceTable):

@@ -133,6 +133,7 @@ class FabricView(generic.ObjectView):
         ],
         right_panels=[
             panels.FabricSyncActivityPanel(),
+            panels.FabricClusterDeleteFailuresPanel(),
             panels.FabricSyncPanel(),
             panels.FabricInventoryPanel(),
             live_panels.FabricLivePanel(),

@@ -595,7 +595,7 @@ class FabricCredentialTest(APITestCase):
     def test_sync_state_is_read_only(self):
         fabric = create_fabric('env-ci-1')
         response = self.client.patch(api_url('fabrics', fabric.pk), {
-            'sync_status': 'in_sync', 'connection_status': 'connected', 'last_sync_error': 'none', 'failure_count': 9,
+            'sync_status': 'synced', 'connection_status': 'connected', 'last_sync_error': 'none', 'failure_count': 9,
         }, format='json', **self.header)
         self.assertHttpStatus(response, status.HTTP_200_OK)
         self.assertEqual(response.data['sync_status']['value'], 'never_synced')

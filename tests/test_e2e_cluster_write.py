@@ -1,7 +1,8 @@
 """End to end (#13): a fabric whose write mode is "cluster" applies edits made in NetBox to its Kubernetes API, with
 a real `netbox rqworker` and the HTTPS Kubernetes API test server. Each write is first a server-side dry run; a
 webhook refusal, a 409 conflict and a stale delete precondition leave the cluster untouched with the API server's
-message; an applied edit stays "pending apply" until the next sync confirms it.
+message (a refused deletion is listed on the fabric page); an applied edit stays "pending apply" until the next
+sync confirms it.
 """
 import copy
 import tempfile
@@ -140,6 +141,14 @@ class ClusterWriteEndToEndTest(KubeAPIServerMixin, TransactionTestCase):
         messages = [Job.fetch(job_id, connection=self.redis).latest_result().exc_string
                     for job_id in failed.get_job_ids()]
         self.assertTrue(any('Precondition failed: resourceVersion' in text for text in messages), messages)
+        # NetBox no longer holds it, so the fabric page says that the cluster refused, in the API server's words.
+        page = self.client.get(self.fabric.get_absolute_url())
+        self.assertContains(page, 'Deletions the cluster refused')
+        self.assertContains(page, 'they are still in the cluster, and the next sync shows them in NetBox again')
+        self.assertContains(page, 'refused to delete VPC vpc-2 (409)')
+        self.assertContains(page, 'Precondition failed: resourceVersion')
+        failures = Fabric.objects.get(pk=self.fabric.pk).cluster_delete_failures
+        self.assertEqual([(f['kind'], f['name']) for f in failures], [('VPC', 'vpc-2')])
 
         # A VPC created in NetBox is created in the cluster; the next sync gives it its Kubernetes identity.
         spec = copy.deepcopy(vpc.spec)
@@ -155,6 +164,11 @@ class ClusterWriteEndToEndTest(KubeAPIServerMixin, TransactionTestCase):
         self.wait_for(lambda: self.kube.get('VPC', 'vpc-9'), JOB, 'the new VPC did not reach the cluster')
         self.sync()
         created = VPC.objects.get(fabric=self.fabric, name='vpc-9')
+        # The VPC whose deletion the cluster refused is back in NetBox, with the API server's message.
+        restored = VPC.objects.get(fabric=self.fabric, name='vpc-2')
+        page = self.client.get(restored.get_absolute_url())
+        self.assertContains(page, 'Apply to the cluster failed')
+        self.assertContains(page, 'Precondition failed: resourceVersion')
         self.assertIsNone(created.apply_pending_since)
         self.assertEqual(created.uid, self.kube.get('VPC', 'vpc-9')['metadata']['uid'])
 

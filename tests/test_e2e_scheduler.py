@@ -111,7 +111,7 @@ class SchedulerEndToEndTest(EndToEndTestCase):
         third = self.last_sync_after(fabric, second, 2 * TICK + SLACK, 'last_sync did not advance a second time')
         self.assertLess(first, second)
         self.assertLess(second, third)
-        self.assertEqual(fabric.sync_status, 'in_sync')
+        self.assertEqual(fabric.sync_status, 'synced')
         runs = self.assert_runs_never_overlap(fabric)
         self.assertGreaterEqual(len(runs), 3)
         self.assertEqual({(run.trigger, run.queue) for run in runs}, {('schedule', 'default')})
@@ -194,7 +194,7 @@ class SchedulerEndToEndTest(EndToEndTestCase):
                          ('failed', before, victim.error))
 
         self.last_sync_after(fabric, before, 3 * TICK + SLACK, 'no sync succeeded after the killed one')
-        self.assertEqual(fabric.sync_status, 'in_sync')
+        self.assertEqual(fabric.sync_status, 'synced')
         self.assertEqual(fabric.failure_count, 0)
         self.assertLessEqual(detected_after, bound + SLACK)
         self.assert_runs_never_overlap(fabric)
@@ -215,7 +215,7 @@ class SchedulerEndToEndTest(EndToEndTestCase):
         entries = [entry.decode() for entry in self.redis.zrange(scheduling.SCHEDULED_JOBS_KEY, 0, -1)]
         self.assertEqual(sorted(entries), [scheduling.HOUSEKEEPING_JOB_ID, scheduling.MASTER_JOB_ID])
         self.last_sync_after(fabric, synced_before_flush, 3 * TICK + SLACK, 'no sync after the flush')
-        self.assertEqual(fabric.sync_status, 'in_sync')
+        self.assertEqual(fabric.sync_status, 'synced')
 
     def test_sync_now_runs_on_high_and_pressing_twice_gives_one_run(self):
         fabric = self.make_fabric(sync_enabled=False)
@@ -227,7 +227,7 @@ class SchedulerEndToEndTest(EndToEndTestCase):
         # Only a worker on "high" runs: the sync succeeding proves where it was queued.
         self.processes.worker('e2e-worker-high', 'high')
         self.last_sync_after(fabric, None, BOOT, 'the queued sync did not run on the "high" worker')
-        self.assertEqual(fabric.sync_status, 'in_sync')
+        self.assertEqual(fabric.sync_status, 'synced')
 
         self.kube.latency = 0.3
         third = scheduling.enqueue_sync(fabric, 'api')

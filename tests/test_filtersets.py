@@ -98,6 +98,8 @@ class FabricFilterSetTest(FilterSetTests, TestCase):
         'last_sync_error', 'connection_message',
         # Lists of kind names shown on the fabric page, not something to look a fabric up by.
         'git_kinds', 'git_kinds_found',
+        # Diagnostics shown on the fabric page (the deletions its cluster refused).
+        'cluster_delete_failures',
     )
 
     @classmethod
@@ -114,7 +116,7 @@ class FabricFilterSetTest(FilterSetTests, TestCase):
             create_fabric('retired', status='decommissioning', description='old lab', sync_interval=900),
         )
         Fabric.objects.filter(pk=fabrics[0].pk).update(
-            sync_status='in_sync', last_sync=at(1), last_sync_attempt=at(1), connection_status='connected',
+            sync_status='synced', last_sync=at(1), last_sync_attempt=at(1), connection_status='connected',
             next_sync_due=at(2),
         )
         Fabric.objects.filter(pk=fabrics[1].pk).update(
@@ -176,8 +178,15 @@ class FabricFilterSetTest(FilterSetTests, TestCase):
         self.assertEqual(self.count(allow_empty_kinds='true'), 1)
 
     def test_sync_status(self):
-        self.assertEqual(self.count(sync_status=['in_sync', 'out_of_sync']), 2)
+        self.assertEqual(self.count(sync_status=['synced', 'out_of_sync']), 2)
         self.assertEqual(self.count(sync_status=['never_synced']), 1)
+
+    def test_drift_status(self):
+        # The Drift axis is derived from the Git settings and the drift count: env-ci-2 has Git settings and no drift.
+        self.assertEqual(self.count(drift_status=['not_tracked']), 2)
+        self.assertEqual(self.count(drift_status=['in_sync']), 1)
+        self.assertEqual(self.count(drift_status=['drifted']), 1)
+        self.assertEqual(self.count(drift_status=['in_sync', 'drifted']), 2)
 
     def test_connection_status(self):
         self.assertEqual(self.count(connection_status=['connected']), 2)

@@ -332,6 +332,7 @@ class MalformedRepositoryTest(GitOpsTestCase):
         self.assertIn('Git: env-1/broken.yaml', run.log)
 
         self.assertIn('the Git repository has 5 error(s)', run.prune_skipped_reason)
+        self.assertIn('fix the files the sync run lists, with their lines, and sync again', run.prune_skipped_reason)
         self.assertFalse(run.pruned)
         self.assertTrue(VPCPeering.objects.filter(fabric=fabric, name='cluster-only').exists())
         self.assertEqual(self.vpc(fabric, 'vpc-3').drift_status, 'missing_from_cluster')
@@ -353,7 +354,7 @@ class MalformedRepositoryTest(GitOpsTestCase):
         self.assertIn("Nothing is pruned: the cluster returned no VPC, VPCAttachment, VPCPeering, ExternalPeering "
                       "objects", run.log)
         self.assertIn("the Git repository has no Hedgehog objects under 'env-1' while NetBox holds 11 object(s) read "
-                      "from it", run.log)
+                      "from it (if the files moved, edit the fabric's Git path and sync again)", run.log)
         self.assertEqual(kind_counts(fabric), SAMPLE_COUNTS)
         self.assertEqual(set(VPC.objects.filter(fabric=fabric).values_list('drift_status', 'git_file')),
                          {('missing_from_cluster', 'env-1/vpcs.yaml'), ('missing_from_cluster', 'env-1/peerings.yaml')})

@@ -25,8 +25,8 @@ class FabricConstraintTest(TestCase):
         self.assertEqual(self.fabric.sync_status, 'never_synced')
         self.assertIsNone(self.fabric.last_sync)
 
-    def test_in_sync_without_last_sync_is_unstorable(self):
-        self.assert_unstorable(sync_status='in_sync')
+    def test_synced_without_last_sync_is_unstorable(self):
+        self.assert_unstorable(sync_status='synced')
         self.assert_unstorable(sync_status='out_of_sync')
 
     def test_never_synced_with_last_sync_is_unstorable(self):
@@ -40,7 +40,7 @@ class FabricConstraintTest(TestCase):
 
     def test_valid_transitions_are_storable(self):
         now = timezone.now()
-        Fabric.objects.filter(pk=self.fabric.pk).update(sync_status='in_sync', last_sync=now)
+        Fabric.objects.filter(pk=self.fabric.pk).update(sync_status='synced', last_sync=now)
         Fabric.objects.filter(pk=self.fabric.pk).update(sync_status='failed')
         self.fabric.refresh_from_db()
         self.assertEqual((self.fabric.sync_status, self.fabric.last_sync), ('failed', now))

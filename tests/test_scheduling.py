@@ -113,7 +113,7 @@ class DueSelectionTest(FakeRedisMixin, ClusterTestCase):
     def test_a_fabric_with_a_live_job_is_skipped_even_if_its_status_says_otherwise(self):
         fabric, other = self.make_fabrics(2)
         scheduling.enqueue_sync(fabric, MANUAL)
-        Fabric.objects.filter(pk=fabric.pk).update(sync_status='in_sync', last_sync=timezone.now())
+        Fabric.objects.filter(pk=fabric.pk).update(sync_status='synced', last_sync=timezone.now())
         runs = scheduling.enqueue_due_syncs()
         self.assertEqual([run.fabric_id for run in runs], [other.pk])
         self.assertEqual(SyncRun.objects.filter(fabric=fabric).count(), 1)
@@ -181,7 +181,7 @@ class SyncNowTest(FakeRedisMixin, ClusterTestCase):
         first.run.refresh_from_db()
         self.assertEqual(first.run.status, 'succeeded', first.run.error)
         self.fabric.refresh_from_db()
-        self.assertEqual(self.fabric.sync_status, 'in_sync')
+        self.assertEqual(self.fabric.sync_status, 'synced')
         self.assertIsNotNone(self.fabric.last_sync)
         self.assertTrue(Switch.objects.filter(fabric=self.fabric).exists())
         # The finished job is gone at once: it never blocks the next sync.
@@ -273,7 +273,7 @@ class SyncNowTest(FakeRedisMixin, ClusterTestCase):
         self.redis.delete(scheduling.sync_lock_key(self.fabric.pk))
         call_command('hedgehog_sync', 'fab-1', stdout=StringIO())
         self.fabric.refresh_from_db()
-        self.assertEqual(self.fabric.sync_status, 'in_sync')
+        self.assertEqual(self.fabric.sync_status, 'synced')
 
 
 class BackoffTest(FakeRedisMixin, ClusterTestCase):
@@ -356,7 +356,7 @@ class RecoveryTest(FakeRedisMixin, ClusterTestCase):
         fresh.run.refresh_from_db()
         self.assertEqual(fresh.run.status, 'succeeded', fresh.run.error)
         self.fabric.refresh_from_db()
-        self.assertEqual((self.fabric.sync_status, self.fabric.failure_count), ('in_sync', 0))
+        self.assertEqual((self.fabric.sync_status, self.fabric.failure_count), ('synced', 0))
 
     def test_job_that_ended_without_finishing_its_run(self):
         result = scheduling.enqueue_sync(self.fabric, MANUAL)
@@ -380,7 +380,7 @@ class RecoveryTest(FakeRedisMixin, ClusterTestCase):
         scheduling.recover_stale_runs()
         self.fabric.refresh_from_db()
         never.refresh_from_db()
-        self.assertEqual((self.fabric.sync_status, never.sync_status), ('in_sync', 'never_synced'))
+        self.assertEqual((self.fabric.sync_status, never.sync_status), ('synced', 'never_synced'))
 
 
 class RetentionTest(FakeRedisMixin, ClusterTestCase):

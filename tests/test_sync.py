@@ -46,7 +46,7 @@ class FabricSyncTest(ClusterTestCase):
                 self.assertEqual(counts(fabric), {k.kind: expected.get(k.kind, 0) for k in KINDS})
                 self.assertEqual(run.total('create'), sum(expected.values()))
                 fabric.refresh_from_db()
-                self.assertEqual(fabric.sync_status, 'in_sync')
+                self.assertEqual(fabric.sync_status, 'synced')
                 self.assertIsNotNone(fabric.last_sync)
 
     def test_created_rows_and_their_change_records_are_what_netbox_writes(self):
@@ -374,7 +374,7 @@ class FailureTest(ClusterTestCase):
         self.kube.clear_faults()
         self.sync(self.fabric)
         fabric.refresh_from_db()
-        self.assertEqual((fabric.failure_count, fabric.sync_status, fabric.last_sync_error), (0, 'in_sync', ''))
+        self.assertEqual((fabric.failure_count, fabric.sync_status, fabric.last_sync_error), (0, 'synced', ''))
 
 
 class CommandTest(ClusterTestCase):

@@ -151,7 +151,8 @@ class ReadOnlyUITest(TestCase):
         listing = self.client.get(reverse('plugins:netbox_hedgehog:switchgroup_list'),
                                   {'fabric_id': self.fabric.pk})
         self.assertContains(listing, READ_ONLY_WORDS)
-        self.assertEqual(buttons(listing), {'Edit Selected'})
+        # The list offers no bulk change, and its rows no edit or delete (tests/test_status.py).
+        self.assertEqual(buttons(listing), set())
 
         # A fabric that takes edits offers them again.
         Fabric.objects.filter(pk=self.fabric.pk).update(write_mode='cluster')
@@ -218,7 +219,7 @@ class NoSilentDivergenceTest(ClusterTestCase):
         self.assertEqual(change.message, 'Changed in NetBox outside the write path; restored from the cluster')
         self.assertEqual(VPC.objects.get(pk=vpc.pk).spec['subnets']['default']['vlan'], vlan)
         fabric.refresh_from_db()
-        self.assertEqual(fabric.sync_status, 'in_sync')
+        self.assertEqual(fabric.sync_status, 'synced')
 
         # Nothing left to restore: the next sync changes nothing.
         again = self.sync(fabric)
@@ -403,6 +404,15 @@ class GitScopeTest(ClusterTestCase):
         self.assertContains(page, 'Drifted per kind in Git')
         vpcs = self.client.get(reverse('plugins:netbox_hedgehog:vpc_list'), {'fabric_id': fabric.pk})
         self.assertNotContains(vpcs, 'not tracked there')
+        # The switch list offers no edit or delete on its rows, nor bulk changes; the VPC list (in scope) does.
+        switches = self.client.get(reverse('plugins:netbox_hedgehog:switch_list'), {'fabric_id': fabric.pk})
+        self.assertEqual(buttons(switches), set())
+        for action in ('edit', 'delete'):
+            self.assertNotContains(switches, reverse(f'plugins:netbox_hedgehog:switch_{action}', args=[switch.pk]))
+        vpc = VPC.objects.get(fabric=fabric, name='vpc-1')
+        self.assertEqual(buttons(vpcs), {'Add', 'Import', 'Edit Selected', 'Delete Selected'})
+        for action in ('edit', 'delete'):
+            self.assertContains(vpcs, reverse(f'plugins:netbox_hedgehog:vpc_{action}', args=[vpc.pk]))
 
 
 class PruneBlockedTest(ClusterTestCase):

@@ -169,7 +169,8 @@ def wait_for_scheduled_sync(fabric, started, processes):
 def summary(fabric, run):
     from netbox_hedgehog.kinds import KINDS
 
-    lines = [f'fabric "{fabric.name}": sync status {fabric.get_sync_status_display()}, '
+    lines = [f'fabric "{fabric.name}": Sync: {fabric.get_sync_status_display()}, '
+             f'Drift: {fabric.get_drift_status_display()}, '
              f'last sync {fabric.last_sync:%Y-%m-%d %H:%M:%S} UTC (run #{run.pk}: {run.status})']
     for kind_spec in KINDS:
         count = kind_spec.model.objects.filter(fabric=fabric).count()

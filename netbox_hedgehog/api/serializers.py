@@ -119,8 +119,8 @@ class FabricSerializer(PrimaryModelSerializer):
             'drift_status', 'drift_count',
             'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'sync_status', 'last_sync', 'last_sync_attempt',
             'last_sync_error', 'failure_count', 'next_sync_due', 'connection_status', 'connection_message',
-            'inventory_site', 'inventory_tenant', 'owner', 'comments', 'tags', 'custom_fields', 'created',
-            'last_updated',
+            'cluster_delete_failures', 'inventory_site', 'inventory_tenant', 'owner', 'comments', 'tags',
+            'custom_fields', 'created', 'last_updated',
         )
         brief_fields = ('id', 'url', 'display', 'name', 'description')
 

@@ -12,6 +12,7 @@ from netbox_hedgehog.choices import (
     ConnectionTypeChoices,
     DriftStatusChoices,
     ExternalTypeChoices,
+    FabricDriftStatusChoices,
     FabricStatusChoices,
     RedundancyTypeChoices,
     SwitchHealthChoices,
@@ -80,6 +81,7 @@ class FabricFilterForm(PrimaryModelFilterSetForm):
         FieldSet('status', name=_('Fabric')),
         FieldSet('kubernetes_namespace', 'connection_status', 'verify_tls', name=_('Kubernetes')),
         FieldSet('sync_enabled', 'sync_status', name=_('Sync')),
+        FieldSet('drift_status', name=_('Drift')),
         FieldSet('owner_group_id', 'owner_id', name=_('Ownership')),
     )
     status = forms.MultipleChoiceField(label=_('Status'), choices=FabricStatusChoices, required=False)
@@ -89,7 +91,8 @@ class FabricFilterForm(PrimaryModelFilterSetForm):
     )
     verify_tls = _boolean(_('Verify TLS'))
     sync_enabled = _boolean(_('Scheduled sync'))
-    sync_status = forms.MultipleChoiceField(label=_('Sync status'), choices=SyncStatusChoices, required=False)
+    sync_status = forms.MultipleChoiceField(label=_('Sync'), choices=SyncStatusChoices, required=False)
+    drift_status = forms.MultipleChoiceField(label=_('Drift'), choices=FabricDriftStatusChoices, required=False)
     tag = TagFilterField(model)
 
 

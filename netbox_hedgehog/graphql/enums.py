@@ -5,6 +5,7 @@ from netbox_hedgehog.choices import (
     ConnectionTypeChoices,
     DriftStatusChoices,
     ExternalTypeChoices,
+    FabricDriftStatusChoices,
     FabricStatusChoices,
     SwitchRoleChoices,
     SyncStatusChoices,
@@ -16,6 +17,7 @@ __all__ = (
     'ConnectionTypeEnum',
     'DriftStatusEnum',
     'ExternalTypeEnum',
+    'FabricDriftStatusEnum',
     'FabricStatusEnum',
     'SwitchRoleEnum',
     'SyncStatusEnum',
@@ -31,6 +33,9 @@ ConnectionTypeEnum = strawberry.enum(
 )
 DriftStatusEnum = strawberry.enum(DriftStatusChoices.as_enum(name='NetBoxHedgehogDriftStatusEnum', prefix='drift'))
 ExternalTypeEnum = strawberry.enum(ExternalTypeChoices.as_enum(name='NetBoxHedgehogExternalTypeEnum', prefix='type'))
+FabricDriftStatusEnum = strawberry.enum(
+    FabricDriftStatusChoices.as_enum(name='NetBoxHedgehogFabricDriftStatusEnum', prefix='drift')
+)
 FabricStatusEnum = strawberry.enum(FabricStatusChoices.as_enum(name='NetBoxHedgehogFabricStatusEnum', prefix='status'))
 SwitchRoleEnum = strawberry.enum(SwitchRoleChoices.as_enum(name='NetBoxHedgehogSwitchRoleEnum', prefix='role'))
 SyncStatusEnum = strawberry.enum(SyncStatusChoices.as_enum(name='NetBoxHedgehogSyncStatusEnum', prefix='status'))

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         ConnectionTypeEnum,
         DriftStatusEnum,
         ExternalTypeEnum,
+        FabricDriftStatusEnum,
         FabricStatusEnum,
         SwitchRoleEnum,
         SyncStatusEnum,
@@ -97,6 +98,12 @@ class FabricFilter(PrimaryModelFilter):
         strawberry_django.filter_field()
     )
     connection_message: StrFilterLookup | None = strawberry_django.filter_field()
+
+    @strawberry_django.filter_field
+    def drift_status(self, value: list[Annotated['FabricDriftStatusEnum', strawberry.lazy(ENUMS)]], prefix: str):
+        """The Drift axis, derived from the Git settings and the drift count (see Fabric.drift_status)."""
+        return models.Fabric.drift_status_q([item.value for item in value], prefix)
+
     inventory_site: Annotated['SiteFilter', strawberry.lazy('dcim.graphql.filters')] | None = (
         strawberry_django.filter_field()
     )

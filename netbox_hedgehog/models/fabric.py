@@ -204,6 +204,12 @@ class Fabric(PrimaryModel):
         verbose_name=_('next scheduled sync'), null=True, blank=True, editable=False,
         help_text=_('When the schedule next syncs this fabric (later after repeated failures: exponential backoff)'),
     )
+    # The latest deletions NetBox could not apply to the cluster (write mode "cluster"): the object is gone from NetBox
+    # but stays in the cluster, so the fabric page says so with the API server's message. Newest first, at most
+    # sync.apply_cluster.CLUSTER_DELETE_FAILURES_KEPT; each {'at', 'kind', 'name', 'message'}.
+    cluster_delete_failures = models.JSONField(
+        verbose_name=_('failed cluster deletions'), default=list, blank=True, editable=False,
+    )
 
     kubeconfig = _credential_property('kubeconfig')
     kubernetes_token = _credential_property('kubernetes_token')
@@ -230,7 +236,7 @@ class Fabric(PrimaryModel):
             models.CheckConstraint(
                 condition=~Q(sync_status__in=SyncStatusChoices.SYNCED_STATES) | Q(last_sync__isnull=False),
                 name='netbox_hedgehog_fabric_synced_has_last_sync',
-                violation_error_message=_('A fabric cannot be "in sync" or "out of sync" without a last sync time.'),
+                violation_error_message=_('A fabric cannot be "synced" or "out of sync" without a last sync time.'),
             ),
             models.CheckConstraint(
                 condition=~Q(sync_status=SyncStatusChoices.NEVER_SYNCED) | Q(last_sync__isnull=True),
@@ -325,6 +331,20 @@ class Fabric(PrimaryModel):
         if not self.has_git:
             return FabricDriftStatusChoices.NOT_TRACKED
         return FabricDriftStatusChoices.DRIFTED if self.drift_count else FabricDriftStatusChoices.IN_SYNC
+
+    @staticmethod
+    def drift_status_q(values, prefix=''):
+        """The fabrics (under the lookup `prefix`) whose drift_status, derived as above, is one of `values`."""
+        untracked, drifted = Q(**{f'{prefix}git_url': ''}), Q(**{f'{prefix}drift_count__gt': 0})
+        by_status = {
+            FabricDriftStatusChoices.NOT_TRACKED: untracked,
+            FabricDriftStatusChoices.IN_SYNC: ~untracked & ~drifted,
+            FabricDriftStatusChoices.DRIFTED: ~untracked & drifted,
+        }
+        q = Q(pk__in=[])
+        for value in values:
+            q |= by_status[value]
+        return q
 
     def get_drift_status_display(self):
         return dict(FabricDriftStatusChoices)[self.drift_status]

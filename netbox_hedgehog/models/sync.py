@@ -80,6 +80,11 @@ class SyncRun(models.Model):
     def get_trigger_color(self):
         return SyncTriggerChoices.colors.get(self.trigger)
 
+    def get_trigger_display(self):
+        """What started the run, labelled as a dry run wherever it is shown (pages, lists, the fabric's activity)."""
+        trigger = dict(SyncTriggerChoices).get(self.trigger, self.trigger)
+        return _('Dry run: {trigger}').format(trigger=trigger) if self.dry_run else trigger
+
     @property
     def duration(self):
         if self.started and self.finished:

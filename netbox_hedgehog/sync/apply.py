@@ -17,7 +17,7 @@ from netbox.search import get_indexer
 from utilities.serialization import serialize_object
 
 from netbox_hedgehog.choices import SyncActionChoices
-from netbox_hedgehog.models import SyncChange
+from netbox_hedgehog.models import Fabric, SyncChange
 
 from . import pulse
 from .bulk import change_snapshots, copy_instances, copy_rows, copy_update, reserve_ids
@@ -81,11 +81,12 @@ def search_values(model, object_type, instances, now):
     )
 
 
-def _insert(model, fabric, objects):
-    """Write new rows (one query for their ids, one COPY); returns the saved instances and sets each `obj.pk`."""
+def _insert(model, fabric, objects, apply_errors):
+    """Write new rows (one query for their ids, one COPY); returns the saved instances and sets each `obj.pk`.
+    `apply_errors`: the message each new row (by name) carries as its apply error ('' for none)."""
     created = []
     for pk, obj in pulse.beating(zip(reserve_ids(model, len(objects)), objects, strict=True)):
-        instance = model(pk=pk, fabric=fabric, name=obj.name)
+        instance = model(pk=pk, fabric=fabric, name=obj.name, apply_error=apply_errors.get(obj.name, ''))
         _assign(instance, obj)
         obj.pk = pk
         created.append(instance)
@@ -153,12 +154,23 @@ def record_git_errors(run, errors):
     ])
 
 
+def _refused_deletions(fabric):
+    """{kind: {name: message}} of the deletions the fabric's cluster refused (sync/apply_cluster.py): an object
+    NetBox deleted that the cluster kept comes back with the API server's message as its apply error."""
+    failures = Fabric.objects.filter(pk=fabric.pk).values_list('cluster_delete_failures', flat=True).first() or []
+    refused = {}
+    for failure in failures:
+        refused.setdefault(failure['kind'], {}).setdefault(failure['name'], failure['message'])
+    return refused
+
+
 def apply_plans(fabric, run, plans, user=None):
     """Apply the plans (call inside a transaction). Returns nothing; raises on any database error.
 
     The caller's lock is kept alive throughout (pulse.beat() per object and per row streamed)."""
     now = timezone.now()
     change = change_maker(user, run.request_id, f'Hedgehog sync run #{run.pk}', now)
+    refused = _refused_deletions(fabric) if any(plan.create for plan in plans) else {}
     for plan in plans:
         if plan.confirmed:
             # The cluster now shows these NetBox edits: they are no longer pending apply.
@@ -173,7 +185,7 @@ def apply_plans(fabric, run, plans, user=None):
         object_type = ContentType.objects.get_for_model(model)
         object_changes = []
 
-        created = _insert(model, fabric, plan.create) if plan.create else []
+        created = _insert(model, fabric, plan.create, refused.get(plan.kind_spec.kind, {})) if plan.create else []
         for instance, snapshot in zip(created, change_snapshots(created), strict=True):
             object_changes.append(change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk,
                                          instance.name, None, snapshot))

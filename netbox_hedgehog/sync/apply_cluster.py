@@ -9,18 +9,26 @@ reads it back from the cluster.
 """
 import json
 
+from django.db import transaction
 from django.utils import timezone
 from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
+
+from netbox_hedgehog.crypto import CredentialError
+from netbox_hedgehog.models import Fabric
 
 from .client import fabric_api
 from .errors import ClusterError, describe, server_label
 
 __all__ = (
+    'CLUSTER_DELETE_FAILURES_KEPT',
     'apply_deletion',
     'apply_object',
     'mark_pending',
 )
+
+# How many failed deletions a fabric keeps to show (newest first).
+CLUSTER_DELETE_FAILURES_KEPT = 10
 
 
 def mark_pending(instance):
@@ -114,6 +122,30 @@ def apply_object(instance, previous=None):
 
 
 def apply_deletion(fabric, kind_spec, name, uid, resource_version):
-    """Delete one object from the fabric's cluster, only if it is still the one NetBox read."""
-    with fabric_api(fabric) as (api, server, timeout):
-        _submit([_deletion(api, fabric, kind_spec, name, uid, resource_version, timeout)], server, kind_spec, timeout)
+    """Delete one object from the fabric's cluster, only if it is still the one NetBox read.
+
+    The object is already gone from NetBox, so a refusal is kept on the fabric (its page lists the failed
+    deletions with the API server's message; the next sync shows the object again); a later successful deletion of
+    the same object clears it."""
+    try:
+        with fabric_api(fabric) as (api, server, timeout):
+            _submit([_deletion(api, fabric, kind_spec, name, uid, resource_version, timeout)], server, kind_spec,
+                    timeout)
+    except (ClusterError, CredentialError) as e:
+        _record_delete_failure(fabric, kind_spec.kind, name, str(e))
+        raise
+    _record_delete_failure(fabric, kind_spec.kind, name, None)
+
+
+def _record_delete_failure(fabric, kind, name, message):
+    """Keep (or, with message None, forget) the failed deletion of one object on its fabric, newest first."""
+    with transaction.atomic():
+        failures = Fabric.objects.select_for_update().filter(pk=fabric.pk).values_list(
+            'cluster_delete_failures', flat=True).first()
+        if failures is None:
+            return
+        kept = [f for f in failures if (f.get('kind'), f.get('name')) != (kind, name)]
+        if message is not None:
+            kept.insert(0, {'at': timezone.now().isoformat(), 'kind': kind, 'name': name, 'message': message})
+        if kept != failures:
+            Fabric.objects.filter(pk=fabric.pk).update(cluster_delete_failures=kept[:CLUSTER_DELETE_FAILURES_KEPT])

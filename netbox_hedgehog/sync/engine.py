@@ -78,12 +78,13 @@ def _git_prune_blocked(fabric, desired, identities):
     """Why a read of the repository must not lead to pruning ('' when it may)."""
     if desired.errors:
         return (f'the Git repository has {len(desired.errors)} error(s); objects of the files concerned keep '
-                f'their desired state')
+                f'their desired state (fix the files the sync run lists, with their lines, and sync again)')
     if desired.parsed and not desired.count:
         from_git = sum(1 for rows in identities.values() for identity in rows.values() if identity.git_file)
         if from_git:
             return (f'the Git repository has no Hedgehog objects under {fabric.git_path or "its root"!r} while '
-                    f'NetBox holds {from_git} object(s) read from it')
+                    f'NetBox holds {from_git} object(s) read from it (if the files moved, edit the fabric\'s Git '
+                    f'path and sync again)')
     return ''
 
 

@@ -45,7 +45,7 @@ def settled_status(fabric):
         return SyncStatusChoices.FAILED
     if fabric.last_sync is None:
         return SyncStatusChoices.NEVER_SYNCED
-    return SyncStatusChoices.OUT_OF_SYNC if fabric.last_sync_error else SyncStatusChoices.IN_SYNC
+    return SyncStatusChoices.OUT_OF_SYNC if fabric.last_sync_error else SyncStatusChoices.SYNCED
 
 
 def mark_queued(fabric_ids):
@@ -77,7 +77,7 @@ def mark_started(fabric_id, now):
 
 
 def mark_succeeded(fabric, now, out_of_sync=False, note=''):
-    status = SyncStatusChoices.OUT_OF_SYNC if out_of_sync else SyncStatusChoices.IN_SYNC
+    status = SyncStatusChoices.OUT_OF_SYNC if out_of_sync else SyncStatusChoices.SYNCED
     Fabric.objects.filter(pk=fabric.pk).update(
         sync_status=status, last_sync=now, last_sync_error=note, failure_count=0,
         next_sync_due=now + backoff_delay(fabric.sync_interval, 0),

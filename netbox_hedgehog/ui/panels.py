@@ -1,4 +1,5 @@
 import yaml
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from netbox.ui import attrs, panels
 from netbox.ui.actions import CopyContent
@@ -16,6 +17,7 @@ __all__ = (
     'ExternalAttachmentPanel',
     'ExternalPanel',
     'ExternalPeeringPanel',
+    'FabricClusterDeleteFailuresPanel',
     'FabricDriftPanel',
     'FabricGitPanel',
     'FabricInventoryPanel',
@@ -92,10 +94,24 @@ class FabricSyncPanel(panels.ObjectAttributesPanel):
 
     sync_enabled = attrs.BooleanAttr('sync_enabled', label=_('Scheduled sync'))
     sync_interval = attrs.TextAttr('sync_interval', label=_('Interval'), format_string=_('{} seconds'))
-    sync_status = attrs.ChoiceAttr('sync_status', label=_('Status'))
+    sync_status = attrs.ChoiceAttr('sync_status', label=_('Sync'))
     last_sync = attrs.DateTimeAttr('last_sync', label=_('Last successful sync'))
     last_sync_attempt = attrs.DateTimeAttr('last_sync_attempt', label=_('Last attempt'))
     last_sync_error = attrs.TextAttr('last_sync_error', label=_('Last error'), style='text-danger')
+
+
+class FabricClusterDeleteFailuresPanel(panels.ObjectPanel):
+    """The latest deletions made in NetBox that the fabric's cluster refused (shown only when there are some)."""
+    template_name = 'netbox_hedgehog/panels/cluster_delete_failures.html'
+    title = _('Deletions the cluster refused')
+
+    def should_render(self, context):
+        return bool(context['object'].cluster_delete_failures)
+
+    def get_context(self, context):
+        ctx = super().get_context(context)
+        failures = ctx['object'].cluster_delete_failures
+        return {**ctx, 'failures': [{**failure, 'at': parse_datetime(failure['at'])} for failure in failures]}
 
 
 class FabricInventoryPanel(panels.ObjectAttributesPanel):
