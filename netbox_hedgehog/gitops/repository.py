@@ -105,6 +105,9 @@ class FabricRepository:
         self.secrets = secrets
         self.branch = fabric.git_branch
         self.remote_ref = f'refs/remotes/origin/{self.branch}'
+        # The branch edits are committed to: the review branch when the fabric has one, else the tracked branch.
+        self.write_branch = fabric.git_write_branch or self.branch
+        self.write_ref = f'refs/remotes/origin/{self.write_branch}'
 
     def _git(self, action, *args):
         try:
@@ -120,6 +123,34 @@ class FabricRepository:
         self._git('fetching branch ' + repr(self.branch) + ' from', 'fetch', '--depth', '1', '--no-tags',
                   '--prune', 'origin', f'+refs/heads/{self.branch}:{self.remote_ref}')
         return self.repo.commit(self.remote_ref)
+
+    def fetch_review(self):
+        """Fetch the review branch after `fetch()`: (its head commit, or None when the branch does not exist, and the
+        number of its commits that are not on the tracked branch).
+
+        Only those commits are fetched (git's --shallow-exclude of the tracked branch), so the count needs no more
+        history than that however long the repository's is."""
+        refspec = f'+refs/heads/{self.write_branch}:{self.write_ref}'
+        try:
+            self._git(f'fetching the review branch {self.write_branch!r} from', 'fetch', '--no-tags',
+                      f'--shallow-exclude=refs/heads/{self.branch}', 'origin', refspec)
+        except GitError as e:
+            if "couldn't find remote ref" in str(e) or 'does not exist' in str(e):
+                self.repo.git.update_ref('-d', self.write_ref)
+                return None, 0
+            if 'no commits selected' not in str(e):
+                raise
+            # Every commit of the review branch is on the tracked branch.
+            self._git(f'fetching the review branch {self.write_branch!r} from', 'fetch', '--depth', '1', '--no-tags',
+                      'origin', refspec)
+            return self.repo.commit(self.write_ref), 0
+        return self.repo.commit(self.write_ref), self.waiting(self.repo.commit(self.write_ref))
+
+    def waiting(self, commit):
+        """How many commits of `commit`'s history are not on the tracked branch (as last fetched)."""
+        _status, out, _err = self._git('counting the commits of the review branch of', 'rev-list', '--count',
+                                       commit.hexsha, f'^{self.remote_ref}')
+        return int(out.strip() or 0)
 
     def files(self, commit, root):
         """{repository path: text} of every YAML file under `root` (the whole tree when empty) in `commit`."""
@@ -166,8 +197,9 @@ class FabricRepository:
                                        author=author, committer=author)
 
     def push(self, commit):
-        """Push `commit` to the branch (a fast-forward only, never forced); raises PushRejected if the remote moved."""
-        refspec = f'{commit.hexsha}:refs/heads/{self.branch}'
+        """Push `commit` to the write branch (a fast-forward or a new branch only, never forced); raises PushRejected
+        if the remote branch moved."""
+        refspec = f'{commit.hexsha}:refs/heads/{self.write_branch}'
         try:
             self.repo.git.execute(['git', *_git_options(), 'push', '--porcelain', 'origin', refspec], env=self.env,
                                   kill_after_timeout=GIT_TIMEOUT, with_extended_output=True)
@@ -175,7 +207,7 @@ class FabricRepository:
             output = f'{e.stdout or ""} {e.stderr or ""}'
             if '[rejected]' in output or 'non-fast-forward' in output or 'fetch first' in output:
                 raise PushRejected(f'Git: the push to {safe_url(self.fabric.git_url)} was rejected because the '
-                                   f'branch {self.branch!r} moved.') from None
+                                   f'branch {self.write_branch!r} moved.') from None
             raise GitError(_describe('pushing to', self.fabric.git_url, e, self.secrets)) from None
 
 

@@ -77,6 +77,8 @@ class FabricFilter(PrimaryModelFilter):
     verify_tls: FilterLookup[bool] | None = strawberry_django.filter_field()
     git_url: StrFilterLookup | None = strawberry_django.filter_field()
     git_branch: StrFilterLookup | None = strawberry_django.filter_field()
+    git_write_branch: StrFilterLookup | None = strawberry_django.filter_field()
+    git_review_waiting: Integer = strawberry_django.filter_field()
     git_path: StrFilterLookup | None = strawberry_django.filter_field()
     git_author_name: StrFilterLookup | None = strawberry_django.filter_field()
     git_author_email: StrFilterLookup | None = strawberry_django.filter_field()

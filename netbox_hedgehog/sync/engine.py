@@ -154,6 +154,7 @@ def plan_fabric(fabric, read, log, desired=None):
             plan = build_git_kind_plan(
                 kind_spec, items, desired.objects(kind_spec.kind), identities[kind_spec.kind], load_rows,
                 prune_blocked, git_complete=not git_blocked, pending_after=pending_after, planned_at=planned_at,
+                review_open=bool(desired.review_waiting),
             )
         for name, message in plan.errors:
             log(f'{kind_spec.kind} {name}: {message}')
@@ -185,10 +186,10 @@ def _record_git_state(fabric, desired, plans):
     settings are gone)."""
     if desired is not None:
         found = {'git_kinds_found': _kinds_in_repository(fabric, desired)} if desired.parsed else {}
-        Fabric.objects.filter(pk=fabric.pk).update(git_commit=desired.commit,
-                                                   drift_count=sum(p.drifted for p in plans), **found)
-    elif fabric.git_commit or fabric.drift_count:
-        Fabric.objects.filter(pk=fabric.pk).update(git_commit='', drift_count=0)
+        Fabric.objects.filter(pk=fabric.pk).update(git_commit=desired.commit, drift_count=sum(p.drifted for p in plans),
+                                                   git_review_waiting=desired.review_waiting or 0, **found)
+    elif fabric.git_commit or fabric.drift_count or fabric.git_review_waiting:
+        Fabric.objects.filter(pk=fabric.pk).update(git_commit='', drift_count=0, git_review_waiting=0)
 
 
 def _fence(run):
