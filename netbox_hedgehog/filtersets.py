@@ -102,7 +102,8 @@ class FabricFilterSet(PrimaryModelFilterSet):
         model = Fabric
         fields = (
             'id', 'name', 'description', 'kubernetes_server', 'kubernetes_namespace', 'verify_tls', 'git_url',
-            'git_branch', 'git_write_branch', 'git_review_waiting', 'git_path', 'git_author_name', 'git_author_email', 'git_commit', 'drift_count',
+            'git_branch', 'git_write_branch', 'git_review_waiting', 'git_path', 'git_author_name', 'git_author_email',
+            'git_commit', 'drift_count',
             'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'last_sync', 'last_sync_attempt', 'failure_count',
             'next_sync_due',
         )

@@ -99,37 +99,36 @@ class _GitBatch:
         self.user = _username()
         self.queued = False
 
-    def add(self, fabric, key, change):
+    def add(self, fabric, key, change, label):
         self.names[fabric.pk] = fabric.name
         # An object saved twice in one request is written once, with its first action (create stays create).
-        self.changes.setdefault(fabric.pk, {}).setdefault(key, change)
+        self.changes.setdefault(fabric.pk, {}).setdefault(key, (change, label))
 
     def queue(self):
         self.queued = True
         for fabric_pk, changes in self.changes.items():
-            described = [f'{c[3]} {c[1]} {c[2]}' if c[0] == 'save' else f'delete {c[1]} {c[2]}'
-                         for c in changes.values()]
-            summary = described[0] if len(described) == 1 else f'{len(described)} changes'
-            _enqueue(WRITE_JOB, fabric_pk, list(changes.values()), self.user,
+            summary = next(iter(changes.values()))[1] if len(changes) == 1 else f'{len(changes)} changes'
+            _enqueue(WRITE_JOB, fabric_pk, [change for change, _label in changes.values()], self.user,
                      description=f'Git: {summary} in fabric {self.names[fabric_pk]}')
 
 
-def _git_write(fabric, key, change):
+def _git_write(fabric, instance, action, change):
     """Add a change to the batch of the current transaction, created (with its on_commit hook) by the first write in
     it; outside a transaction the change is queued at once. A batch already queued, or whose hook is no longer
     registered (its transaction was rolled back), is not reused."""
+    key, label = (change[0], instance.kind, instance.pk), f'{action} {instance.kind} {instance.name}'
     connection = transaction.get_connection()
     batch = getattr(connection, '_hedgehog_git_batch', None)
     if not connection.in_atomic_block:
         batch = _GitBatch()
-        batch.add(fabric, key, change)
+        batch.add(fabric, key, change, label)
         batch.queue()
         return
     if batch is None or batch.queued or not any(func == batch.queue for _s, func, _r in connection.run_on_commit):
         batch = _GitBatch()
         connection._hedgehog_git_batch = batch
         transaction.on_commit(batch.queue)
-    batch.add(fabric, key, change)
+    batch.add(fabric, key, change, label)
 
 
 def _deleting_fabric(origin):
@@ -200,7 +199,8 @@ def object_saved(sender, instance, created, raw=False, **kwargs):
                        status in DriftStatusChoices.DRIFTED)
     instance.drift_status, instance.drift_diff, instance.git_pending_since = status, changes, now
     model_name = sender._meta.model_name
-    _git_write(fabric, (model_name, instance.pk), ('save', model_name, instance.pk, 'create' if created else 'update'))
+    action = 'create' if created else 'update'
+    _git_write(fabric, instance, action, ('save', model_name, instance.pk, action))
 
 
 def object_deleted(sender, instance, origin=None, **kwargs):
@@ -212,7 +212,7 @@ def object_deleted(sender, instance, origin=None, **kwargs):
     adjust_drift_count(fabric, instance.drift_status in DriftStatusChoices.DRIFTED, False)
     if not instance.git_file:
         return
-    _git_write(fabric, (instance.kind, instance.name),
+    _git_write(fabric, instance, 'delete',
                ('delete', instance.kind, instance.name, instance.git_file, instance.git_digest))
 
 

@@ -36,6 +36,10 @@ GIT_TIMEOUT = 300
 # Options of every git command: no stored credentials are read or written, and no helper programs are run.
 _GIT_OPTIONS = ('-c', 'credential.helper=', '-c', 'protocol.ext.allow=never', '-c', 'core.askPass=')
 
+# How far the tracked branch's history is fetched to find a merged review branch: rounds of commits.
+_DEEPEN_STEP = 100
+_DEEPEN_ROUNDS = 20
+
 # Bytes per second below which an HTTP transfer counts as stalled (for git_stall_timeout seconds).
 _LOW_SPEED_LIMIT = 1024
 
@@ -140,11 +144,32 @@ class FabricRepository:
                 return None, 0
             if 'no commits selected' not in str(e):
                 raise
-            # Every commit of the review branch is on the tracked branch.
-            self._git(f'fetching the review branch {self.write_branch!r} from', 'fetch', '--depth', '1', '--no-tags',
-                      'origin', refspec)
-            return self.repo.commit(self.write_ref), 0
+            return self._merged_review(), 0
         return self.repo.commit(self.write_ref), self.waiting(self.repo.commit(self.write_ref))
+
+    def _merged_review(self):
+        """The head of a review branch whose every commit is on the tracked branch. The tracked branch's history is
+        fetched deep enough to contain it, so that a commit on top of the tracked head is seen (by git push too) as a
+        fast-forward of the review branch."""
+        _status, out, _err = self._git('reading the review branch of', 'ls-remote', 'origin',
+                                       f'refs/heads/{self.write_branch}')
+        sha = out.split()[0]
+        for _round in range(_DEEPEN_ROUNDS):
+            if self._is_ancestor(sha, self.remote_ref):
+                self.repo.git.update_ref(self.write_ref, sha)
+                return self.repo.commit(sha)
+            self._git(f'fetching the history of branch {self.branch!r} from', 'fetch', f'--deepen={_DEEPEN_STEP}',
+                      '--no-tags', 'origin', f'+refs/heads/{self.branch}:{self.remote_ref}')
+        raise GitError(f'Git: the review branch {self.write_branch!r} of {safe_url(self.fabric.git_url)} was merged '
+                       f'more than {_DEEPEN_ROUNDS * _DEEPEN_STEP} commits ago; delete it so that NetBox creates it '
+                       f'again from {self.branch!r}.')
+
+    def _is_ancestor(self, sha, ref):
+        try:
+            self.repo.git.execute(['git', 'merge-base', '--is-ancestor', sha, ref], env=self.env)
+        except GitCommandError:
+            return False
+        return True
 
     def waiting(self, commit):
         """How many commits of `commit`'s history are not on the tracked branch (as last fetched)."""

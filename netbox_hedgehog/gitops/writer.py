@@ -273,13 +273,16 @@ def _subject(requests):
 
 def _settle(changes, started, results=None, review=''):
     """Store the outcome on the saved rows (one query per kind) and end their pending state (unless a newer edit is
-    already queued). After a commit to a review branch every saved row waits for review there."""
+    already queued). A row whose change was committed to a review branch waits for review there (one left as it
+    was keeps what it waited for)."""
     by_model = defaultdict(list)
     for (instance, _request), result in zip(changes, results or [None] * len(changes), strict=True):
         if instance is None:
             continue
         if result is not None:
-            instance.git_file, instance.git_digest, instance.git_review_branch = result.path, result.digest, review
+            instance.git_file, instance.git_digest = result.path, result.digest
+            if result.commit:
+                instance.git_review_branch = review
         by_model[type(instance)].append(instance)
     for model, instances in by_model.items():
         if results is not None:
