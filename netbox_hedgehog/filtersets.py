@@ -72,7 +72,7 @@ __all__ = (
 # Fields every Hedgehog resource filterset offers besides its typed columns.
 RESOURCE_FIELDS = (
     'id', 'name', 'uid', 'resource_version', 'generation', 'creation_timestamp', 'git_file', 'git_pending_since',
-    'apply_pending_since',
+    'git_review_branch', 'apply_pending_since',
 )
 
 

@@ -131,6 +131,7 @@ class HedgehogResourceFilter(NetBoxModelFilter):
     observed: JSON = strawberry_django.filter_field()
     git_file: StrFilterLookup | None = strawberry_django.filter_field()
     git_pending_since: DatetimeFilterLookup | None = strawberry_django.filter_field()
+    git_review_branch: StrFilterLookup | None = strawberry_django.filter_field()
 
 
 @register_filter(models.VLANNamespace, lookups=True, name=f'{PREFIX}VLANNamespaceFilter')
