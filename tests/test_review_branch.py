@@ -218,14 +218,37 @@ class ReviewBranchTest(GitOpsTestCase):
             self.assertIn(f'name: {name}\n', self.repo.show(f'env-1/vpc-{name}.yaml', ref=REVIEW))
             self.assertEqual(self.vpc(self.fabric, name).git_review_branch, REVIEW)
 
+    def bulk_edit_vpcs(self, **data):
+        vpcs = list(VPC.objects.filter(fabric=self.fabric).order_by('name'))
+        with self.captureOnCommitCallbacks(execute=True):
+            return self.client.post(reverse('plugins:netbox_hedgehog:vpc_bulk_edit'), {
+                'pk': [v.pk for v in vpcs], '_apply': True, **data,
+            })
+
+    def test_bulk_edit_sets_and_removes_labels_one_commit_each(self):
+        response = self.bulk_edit_vpcs(set_labels='team=blue\ntier=gold')
+        self.assertEqual(response.status_code, 302, response.content[-3000:])
+        self.written()
+        response = self.bulk_edit_vpcs(remove_labels='team')
+        self.assertEqual(response.status_code, 302, response.content[-3000:])
+        self.written()
+        self.assertEqual(review_subjects(self.repo), ['netbox-hedgehog: 3 changes (by alice)'] * 2)
+        self.assertEqual({tuple(sorted(v.labels.items())) for v in VPC.objects.filter(fabric=self.fabric)},
+                         {(('tier', 'gold'),)})
+        text = self.repo.show('env-1/vpcs.yaml', ref=REVIEW) + self.repo.show('env-1/peerings.yaml', ref=REVIEW)
+        self.assertEqual((text.count('tier: gold'), text.count('team: blue')), (3, 0))
+
+        response = self.bulk_edit_vpcs(set_labels='team=blue, bad key=1')
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("key 'bad key' is not valid", response.context['form'].errors['set_labels'][0])
+        response = self.bulk_edit_vpcs(set_labels='teamblue')
+        self.assertEqual(response.context['form'].errors['set_labels'], ["'teamblue' is not key=value."])
+        self.assertEqual(self.queued_ids('default'), [])
+
     def test_a_conflict_in_one_document_fails_the_whole_commit_and_pushes_nothing(self):
         self.repo.commit({'env-1/vpcs.yaml': VPCS_TEXT.replace('vlan: 1002', 'vlan: 1188')}, 'Changed on main')
         head = self.repo.head()
-        vpcs = list(VPC.objects.filter(fabric=self.fabric).order_by('name'))
-        with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(reverse('plugins:netbox_hedgehog:vpc_bulk_edit'), {
-                'pk': [v.pk for v in vpcs], '_apply': True, 'set_labels': 'team=blue',
-            })
+        response = self.bulk_edit_vpcs(set_labels='team=blue')
         self.assertEqual(response.status_code, 302, response.content[-3000:])
         self.assertEqual(len(self.queued_ids('default')), 1)
         self.work('default')
