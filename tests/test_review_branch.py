@@ -20,8 +20,8 @@ from netbox_hedgehog.git_refs import branch_problem, compare_url
 from netbox_hedgehog.models import VPC, Fabric, VPCAttachment
 from netbox_hedgehog.sync.engine import create_run, run_sync
 from tests.cluster import KubeAPIServerMixin
-from tests.gitserver import BareRepo, git
-from tests.test_gitops import VPCS_TEXT, GitOpsTestCase
+from tests.gitserver import BareRepo, GitHTTPServer, git
+from tests.test_gitops import TOKEN, VPCS_TEXT, GitOpsTestCase
 from tests.test_sync import plugin_settings
 from tests.test_views import csv_lines
 
@@ -292,6 +292,42 @@ class ReviewBranchTest(GitOpsTestCase):
         self.assertEqual(body['git_compare_url'], link)
         self.assertEqual(self.api.get('/api/plugins/hedgehog/fabrics/', {'git_write_branch': REVIEW}).json()['count'],
                          2)
+        response = self.api.post(reverse('graphql'), {'query': '{ hedgehog_fabric_list(filters: {name: {exact: '
+                                                               '"hosted"}}) { git_write_branch git_review_waiting '
+                                                               'git_compare_url } }'}, format='json')
+        self.assertEqual(response.json()['data']['hedgehog_fabric_list'], [
+            {'git_write_branch': REVIEW, 'git_review_waiting': 0, 'git_compare_url': link},
+        ])
+
+
+class ReviewBranchOverHTTPTest(GitOpsTestCase):
+    """The review branch over smart HTTP behind a token: created, counted, and continued after a merge."""
+
+    def test_review_branch_over_smart_http(self):
+        server = GitHTTPServer(self.tmp, TOKEN).start()
+        self.addCleanup(server.stop)
+        self.login()
+        fabric = self.git_fabric(git_url=server.url(self.repo), git_token=TOKEN, git_write_branch=REVIEW)
+        self.synced(fabric)
+        start = self.repo.head()
+        self.api_patch(self.vpc(fabric, 'vpc-1'), {'labels': {'owner': 'net-team'}})
+        self.work('default')
+        self.assertEqual(self.failed_jobs(), [])
+        self.assertEqual((self.repo.head(), review_subjects(self.repo)),
+                         (start, ['netbox-hedgehog: update VPC vpc-1 (by alice)']))
+        run = self.synced(fabric)
+        self.assertEqual(fabric.git_review_waiting, 1)
+        self.assertNotIn(TOKEN, run.log)
+
+        git('update-ref', 'refs/heads/main', f'refs/heads/{REVIEW}', cwd=self.repo.path)
+        self.repo.commit({'env-1/README.md': 'notes\n'}, 'Unrelated change on main')
+        self.synced(fabric)
+        self.assertEqual(fabric.git_review_waiting, 0)
+        self.api_patch(self.vpc(fabric, 'vpc-2'), {'labels': {'owner': 'net-team'}})
+        self.work('default')
+        self.assertEqual(self.failed_jobs(), [])
+        self.assertEqual(git('rev-parse', f'{REVIEW}^', cwd=self.repo.path).strip(), self.repo.head())
+        self.assertEqual(review_subjects(self.repo), ['netbox-hedgehog: update VPC vpc-2 (by alice)'])
 
 
 def many_vpcs(count):

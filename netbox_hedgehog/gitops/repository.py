@@ -134,35 +134,43 @@ class FabricRepository:
 
         Only those commits are fetched (git's --shallow-exclude of the tracked branch), so the count needs no more
         history than that however long the repository's is."""
-        refspec = f'+refs/heads/{self.write_branch}:{self.write_ref}'
+        _status, out, _err = self._git('reading the branches of', 'ls-remote', 'origin',
+                                       f'refs/heads/{self.write_branch}')
+        sha = next((line.split()[0] for line in out.splitlines()
+                    if line.split()[1:] == [f'refs/heads/{self.write_branch}']), None)
+        if sha is None:
+            self.repo.git.update_ref('-d', self.write_ref)
+            return None, 0
         try:
             self._git(f'fetching the review branch {self.write_branch!r} from', 'fetch', '--no-tags',
-                      f'--shallow-exclude=refs/heads/{self.branch}', 'origin', refspec)
-        except GitError as e:
-            if "couldn't find remote ref" in str(e) or 'does not exist' in str(e):
-                self.repo.git.update_ref('-d', self.write_ref)
-                return None, 0
-            if 'no commits selected' not in str(e):
-                raise
-            return self._merged_review(), 0
-        return self.repo.commit(self.write_ref), self.waiting(self.repo.commit(self.write_ref))
+                      f'--shallow-exclude=refs/heads/{self.branch}', 'origin',
+                      f'+refs/heads/{self.write_branch}:{self.write_ref}')
+        except GitError:
+            # git refuses that fetch when every commit of the review branch is on the tracked branch ("no commits
+            # selected for shallow requests"; over HTTP "error processing shallow info").
+            return self._merged_review(sha), 0
+        head = self.repo.commit(self.write_ref)
+        return head, self.waiting(head)
 
-    def _merged_review(self):
-        """The head of a review branch whose every commit is on the tracked branch. The tracked branch's history is
-        fetched deep enough to contain it, so that a commit on top of the tracked head is seen (by git push too) as a
-        fast-forward of the review branch."""
-        _status, out, _err = self._git('reading the review branch of', 'ls-remote', 'origin',
-                                       f'refs/heads/{self.write_branch}')
-        sha = out.split()[0]
+    def waiting(self, commit):
+        """How many commits of `commit`'s history are not on the tracked branch (as last fetched)."""
+        _status, out, _err = self._git('counting the commits of the review branch of', 'rev-list', '--count',
+                                       commit.hexsha, f'^{self.remote_ref}')
+        return int(out.strip() or 0)
+
+    def _merged_review(self, sha):
+        """The head (`sha`) of a review branch whose every commit is on the tracked branch. The tracked branch's
+        history is fetched deep enough to contain it, so that a commit on top of the tracked head is seen (by git push
+        too) as a fast-forward of the review branch."""
         for _round in range(_DEEPEN_ROUNDS):
             if self._is_ancestor(sha, self.remote_ref):
                 self.repo.git.update_ref(self.write_ref, sha)
                 return self.repo.commit(sha)
             self._git(f'fetching the history of branch {self.branch!r} from', 'fetch', f'--deepen={_DEEPEN_STEP}',
                       '--no-tags', 'origin', f'+refs/heads/{self.branch}:{self.remote_ref}')
-        raise GitError(f'Git: the review branch {self.write_branch!r} of {safe_url(self.fabric.git_url)} was merged '
-                       f'more than {_DEEPEN_ROUNDS * _DEEPEN_STEP} commits ago; delete it so that NetBox creates it '
-                       f'again from {self.branch!r}.')
+        raise GitError(f'Git: the review branch {self.write_branch!r} of {safe_url(self.fabric.git_url)} could not be '
+                       f'fetched, and its head is not among the last {_DEEPEN_ROUNDS * _DEEPEN_STEP} commits of '
+                       f'{self.branch!r}; if it was merged long ago, delete it so that NetBox creates it again.')
 
     def _is_ancestor(self, sha, ref):
         try:
@@ -170,12 +178,6 @@ class FabricRepository:
         except GitCommandError:
             return False
         return True
-
-    def waiting(self, commit):
-        """How many commits of `commit`'s history are not on the tracked branch (as last fetched)."""
-        _status, out, _err = self._git('counting the commits of the review branch of', 'rev-list', '--count',
-                                       commit.hexsha, f'^{self.remote_ref}')
-        return int(out.strip() or 0)
 
     def files(self, commit, root):
         """{repository path: text} of every YAML file under `root` (the whole tree when empty) in `commit`."""

@@ -197,7 +197,7 @@ def _attempt(repository, fabric, requests, digests):
         base = review_head if waiting else head
     tree = _Tree(repository, base)
     root = normalize_path(fabric.git_path)
-    results, conflicts = [], []
+    outcomes, conflicts = [], []       # (path, digest, whether the commit changes the object)
     for request, new_digest in zip(requests, digests, strict=True):
         try:
             if request.git_file:
@@ -210,27 +210,27 @@ def _attempt(repository, fabric, requests, digests):
             conflicts.append(str(e))
             continue
         if edit is None:
-            results.append(WriteResult('', request.git_file, new_digest))
+            outcomes.append((request.git_file, new_digest, False))
             continue
         path, text = edit
         _check_round_trip(tree.read(path), text, path, fabric.kubernetes_namespace, request)
         tree.changes[path] = text
-        results.append(WriteResult(None, path if text is not None else '', new_digest))
+        outcomes.append((path if text is not None else '', new_digest, True))
     if conflicts:
         what = 'this change was' if len(requests) == 1 else f'none of the {len(requests)} changes of this request was'
         raise GitConflict(
             f'{"; ".join(conflicts)}. So {what} committed and the remote was left untouched. The next sync loads '
             f'the version from Git; make the change again on top of it.'
         )
-    if not tree.changes:
-        return [WriteResult('', r.path, r.digest) for r in results], (repository.waiting(base) if review else None)
-    commit = repository.commit(base, tree.changes, _message(requests))
-    repository.push(commit)
-    logger.info('Committed "%s" to branch %s of %s (%s)', _message(requests).splitlines()[0],
-                repository.write_branch, safe_url(fabric.git_url), commit.hexsha[:12])
-    for result in results:
-        result.commit = '' if result.commit == '' else commit.hexsha
-    return results, (repository.waiting(commit) if review else None)
+    commit = None
+    if tree.changes:
+        commit = repository.commit(base, tree.changes, _message(requests))
+        repository.push(commit)
+        logger.info('Committed "%s" to branch %s of %s (%s)', _message(requests).splitlines()[0],
+                    repository.write_branch, safe_url(fabric.git_url), commit.hexsha[:12])
+    sha = commit.hexsha if commit is not None else ''
+    results = [WriteResult(sha if changed else '', path, digest_value) for path, digest_value, changed in outcomes]
+    return results, (repository.waiting(commit or base) if review else None)
 
 
 def write_to_git(fabric, *requests):
