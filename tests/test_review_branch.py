@@ -179,6 +179,37 @@ class ReviewBranchTest(GitOpsTestCase):
         self.assertEqual(run.changes.get(action='update').name, 'vpc-1')
         self.assertEqual((self.fabric.git_review_waiting, self.fabric.drift_count), (0, 0))
 
+    def test_a_deletion_waiting_for_review_is_not_brought_back_and_counts_as_drift(self):
+        name = 'vpc-3--server-06--bundled--leaf-03'
+        attachment = VPCAttachment.objects.get(fabric=self.fabric, name=name)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(self.api.delete(f'/api/plugins/hedgehog/vpc-attachments/{attachment.pk}/').status_code,
+                             204)
+        self.written()
+        self.assertEqual((self.fabric.git_review_waiting, self.fabric.git_review_deletions),
+                         (1, [f'VPCAttachment/{name}']))
+        self.assertNotIn(f'name: {name}\n', self.repo.show('env-1/peerings.yaml', ref=REVIEW))
+        # The tracked branch and the cluster still hold it: the sync keeps it deleted in NetBox, and the fabric
+        # says it drifts (the cluster holds an object NetBox deleted) rather than in sync; twice, the second time
+        # with the commit unchanged.
+        for _sync in range(2):
+            self.synced(self.fabric)
+            self.assertFalse(VPCAttachment.objects.filter(fabric=self.fabric, name=name).exists())
+            self.assertEqual((self.fabric.drift_count, self.fabric.drift_status), (1, 'drifted'))
+        page = self.client.get(self.fabric.get_absolute_url())
+        self.assertContains(page, 'Deletions waiting for review')
+        self.assertContains(page, f'VPCAttachment {name}')
+        body = self.api.get(f'/api/plugins/hedgehog/fabrics/{self.fabric.pk}/').json()
+        self.assertEqual(body['git_review_deletions'], [f'VPCAttachment/{name}'])
+
+        # The review is dropped: the tracked branch's object comes back, and nothing waits any more.
+        git('update-ref', '-d', f'refs/heads/{REVIEW}', cwd=self.repo.path)
+        run = self.synced(self.fabric)
+        self.assertEqual(VPCAttachment.objects.get(fabric=self.fabric, name=name).drift_status, 'in_sync')
+        self.assertEqual(run.changes.get(action='create').name, name)
+        self.assertEqual((self.fabric.git_review_waiting, self.fabric.git_review_deletions, self.fabric.drift_count),
+                         (0, [], 0))
+
     def test_bulk_delete_is_one_commit_listing_the_objects(self):
         attachments = list(VPCAttachment.objects.filter(fabric=self.fabric).order_by('name')[:3])
         with self.captureOnCommitCallbacks(execute=True):

@@ -261,8 +261,18 @@ def write_to_git(fabric, *requests):
                 raise GitError(f'Git: the branch {repository.write_branch!r} of {safe_url(fabric.git_url)} moved '
                                f'again while {_subject(requests)} was being written; nothing was pushed.') from None
     if waiting is not None:
-        Fabric.objects.filter(pk=fabric.pk).update(git_review_waiting=waiting)
+        Fabric.objects.filter(pk=fabric.pk).update(git_review_waiting=waiting, git_review_deletions=(
+            _review_deletions(fabric, requests, results) if waiting else []))
     return results
+
+
+def _review_deletions(fabric, requests, results):
+    """The fabric's deletions waiting for review after this commit: those just committed added, objects saved again
+    removed."""
+    current = Fabric.objects.filter(pk=fabric.pk).values_list('git_review_deletions', flat=True).first() or []
+    committed = {f'{request.kind}/{request.name}': request.action == 'delete'
+                 for request, result in zip(requests, results, strict=True) if result.commit}
+    return [key for key in current if key not in committed] + [key for key, deleted in committed.items() if deleted]
 
 
 def _subject(requests):

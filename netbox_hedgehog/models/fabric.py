@@ -146,6 +146,11 @@ class Fabric(PrimaryModel):
         help_text=_('Commits on the review branch that are not on the tracked branch, as of the last read of or '
                     'write to the repository'),
     )
+    git_review_deletions = ArrayField(
+        models.CharField(max_length=320), verbose_name=_('deletions waiting for review'), default=list, blank=True,
+        editable=False, help_text=_('Objects (kind/name) deleted in NetBox whose deletion waits on the review branch; '
+                                    'the sync does not bring them back from the tracked branch meanwhile'),
+    )
     git_path = models.CharField(
         verbose_name=_('Git path'), max_length=500, blank=True,
         help_text=_('Directory inside the repository holding the fabric YAML (empty: the whole repository)'),
@@ -360,6 +365,10 @@ class Fabric(PrimaryModel):
             return ''
         return _('{count} change(s) waiting for review on {branch}').format(count=self.git_review_waiting,
                                                                             branch=self.git_write_branch)
+
+    @property
+    def git_review_deletions_text(self):
+        return ', '.join(key.replace('/', ' ', 1) for key in self.git_review_deletions)
 
     def get_drift_status_display(self):
         return dict(FabricDriftStatusChoices)[self.drift_status]

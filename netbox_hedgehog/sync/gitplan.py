@@ -82,7 +82,8 @@ def _target(kind_spec, name, row, obs, git_objects, git_complete, pending_after,
 
 
 def build_git_kind_plan(kind_spec, items, git_objects, existing_identity, load_rows, prune_blocked='',
-                        git_complete=True, pending_after=None, planned_at=None, review_open=False):
+                        git_complete=True, pending_after=None, planned_at=None, review_open=False,
+                        review_deleted=frozenset()):
     """Plan one kind.
 
     items: the kind's objects as listed from the cluster.
@@ -94,6 +95,8 @@ def build_git_kind_plan(kind_spec, items, git_objects, existing_identity, load_r
     planned_at: when existing_identity was read; rows edited in NetBox later are left alone when the plan is applied.
     review_open: the fabric's review branch has changes the tracked branch lacks: the NetBox edits committed there
     keep waiting for review.
+    review_deleted: names of objects deleted in NetBox whose deletion waits on the review branch: not brought back
+    from the tracked branch or the cluster, and drift while the cluster holds them.
     """
     plan = KindPlan(kind_spec, planned_at=planned_at)
     observed = observe_items(plan, items)
@@ -103,9 +106,12 @@ def build_git_kind_plan(kind_spec, items, git_objects, existing_identity, load_r
         names = {n for n in names if _needs_look(existing_identity.get(n), observed.get(n), pending_after)}
     # Objects the cluster returned but that cannot be interpreted are left as they are.
     names -= failed
+    waiting_deletion = {n for n in review_deleted if n not in existing_identity}
+    names -= waiting_deletion
     rows = load_rows([existing_identity[n].pk for n in names if n in existing_identity])
     drifted = {n for n, i in existing_identity.items()
                if n not in names and i.drift_status in DriftStatusChoices.DRIFTED}
+    drifted |= {n for n in waiting_deletion if n in observed}
 
     for name in pulse.beating(sorted(names)):
         identity = existing_identity.get(name)
