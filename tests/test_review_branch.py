@@ -64,6 +64,7 @@ class CompareLinkTest(SimpleTestCase):
             'https://gitea.example.com:3000/acme/fabric.git':
                 'https://gitea.example.com:3000/acme/fabric/compare/main...netbox/review',
             'git@codeberg.org:acme/fabric.git': 'https://codeberg.org/acme/fabric/compare/main...netbox/review',
+            'https://forgejo.example.org/acme/fabric': 'https://forgejo.example.org/acme/fabric/compare/main...netbox/review',
         }
         for url, expected in cases.items():
             with self.subTest(url=url):
