@@ -277,6 +277,17 @@ class ReviewBranchTest(GitOpsTestCase):
         self.assertEqual(response.context['form'].errors['set_labels'], ["'teamblue' is not key=value."])
         self.assertEqual(self.queued_ids('default'), [])
 
+    def test_a_rest_bulk_update_is_one_commit(self):
+        vpcs = list(VPC.objects.filter(fabric=self.fabric).order_by('name'))
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.api.patch('/api/plugins/hedgehog/vpcs/', [
+                {'id': vpc.pk, 'labels': {'owner': 'net-team'}} for vpc in vpcs
+            ], format='json')
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(len(self.queued_ids('default')), 1)
+        self.written()
+        self.assertEqual(review_subjects(self.repo), ['netbox-hedgehog: 3 changes (by alice)'])
+
     def test_a_conflict_in_one_document_fails_the_whole_commit_and_pushes_nothing(self):
         self.repo.commit({'env-1/vpcs.yaml': VPCS_TEXT.replace('vlan: 1002', 'vlan: 1188')}, 'Changed on main')
         head = self.repo.head()
