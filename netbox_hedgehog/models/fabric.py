@@ -235,7 +235,8 @@ class Fabric(PrimaryModel):
     git_ssh_key = _credential_property('git_ssh_key')
 
     clone_fields = (
-        'status', 'write_mode', 'kubernetes_namespace', 'verify_tls', 'git_branch', 'sync_enabled', 'sync_interval',
+        'status', 'write_mode', 'kubernetes_namespace', 'verify_tls', 'git_branch', 'git_write_branch', 'sync_enabled',
+        'sync_interval',
     )
 
     class Meta:
