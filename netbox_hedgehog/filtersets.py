@@ -73,7 +73,7 @@ __all__ = (
 # Fields every Hedgehog resource filterset offers besides its typed columns.
 RESOURCE_FIELDS = (
     'id', 'name', 'uid', 'resource_version', 'generation', 'creation_timestamp', 'git_file', 'git_pending_since',
-    'apply_pending_since',
+    'git_review_branch', 'apply_pending_since',
 )
 
 
@@ -104,7 +104,8 @@ class FabricFilterSet(PrimaryModelFilterSet):
         model = Fabric
         fields = (
             'id', 'name', 'description', 'kubernetes_server', 'kubernetes_namespace', 'verify_tls', 'git_url',
-            'git_branch', 'git_path', 'git_author_name', 'git_author_email', 'git_commit', 'drift_count',
+            'git_branch', 'git_write_branch', 'git_review_waiting', 'git_path', 'git_author_name', 'git_author_email',
+            'git_commit', 'drift_count',
             'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'last_sync', 'last_sync_attempt', 'failure_count',
             'next_sync_due',
         )

@@ -5,7 +5,8 @@ write mode is Git.
 
 `HedgehogConfig.ready()` connects the receivers to the plugin's writable kinds only (never globally). They run inside
 the request's transaction and do no Git work there: they record the object's new drift, mark it as waiting for Git,
-and queue a job of `rq_jobs.git` (named by its dotted path) on the `default` queue once the transaction commits. The
+and collect the change in the transaction's batch, which queues ONE job of `rq_jobs.git` per fabric (named by its dotted
+path) on the `default` queue once the transaction commits: a request's changes become one commit. The
 sync writes in bulk and sends no signals; other code that saves objects without meaning to change Git (such as the
 tests' YAML loader) wraps itself in `git_writes_suppressed()`. Deleting a whole fabric never removes its objects from
 Git.
@@ -43,9 +44,8 @@ __all__ = (
 
 logger = logging.getLogger('netbox_hedgehog.gitops')
 
-# The Git write jobs, run by `netbox rqworker`.
-WRITE_JOB = 'rq_jobs.git.write_object'
-DELETE_JOB = 'rq_jobs.git.delete_object'
+# The Git write job, run by `netbox rqworker`: one per request and fabric.
+WRITE_JOB = 'rq_jobs.git.write_changes'
 # The cluster write jobs.
 APPLY_JOB = 'rq_jobs.cluster.apply_to_cluster'
 DELETE_FROM_CLUSTER_JOB = 'rq_jobs.cluster.delete_from_cluster'
@@ -88,6 +88,47 @@ def _enqueue_apply(model, pk, *args, description):
             'The edit could not be queued for the cluster: the task queue (Redis) cannot be reached. The cluster was '
             'not changed.'
         ))
+
+
+class _GitBatch:
+    """The Git writes of one transaction, per fabric; queued as one job per fabric when the transaction commits."""
+
+    def __init__(self):
+        self.changes = {}       # fabric pk -> {key: change}, in the order made
+        self.names = {}         # fabric pk -> fabric name
+        self.user = _username()
+        self.queued = False
+
+    def add(self, fabric, key, change, label):
+        self.names[fabric.pk] = fabric.name
+        # An object saved twice in one request is written once, with its first action (create stays create).
+        self.changes.setdefault(fabric.pk, {}).setdefault(key, (change, label))
+
+    def queue(self):
+        self.queued = True
+        for fabric_pk, changes in self.changes.items():
+            summary = next(iter(changes.values()))[1] if len(changes) == 1 else f'{len(changes)} changes'
+            _enqueue(WRITE_JOB, fabric_pk, [change for change, _label in changes.values()], self.user,
+                     description=f'Git: {summary} in fabric {self.names[fabric_pk]}')
+
+
+def _git_write(fabric, instance, action, change):
+    """Add a change to the batch of the current transaction, created (with its on_commit hook) by the first write in
+    it; outside a transaction the change is queued at once. A batch already queued, or whose hook is no longer
+    registered (its transaction was rolled back), is not reused."""
+    key, label = (change[0], instance.kind, instance.pk), f'{action} {instance.kind} {instance.name}'
+    connection = transaction.get_connection()
+    batch = getattr(connection, '_hedgehog_git_batch', None)
+    if not connection.in_atomic_block:
+        batch = _GitBatch()
+        batch.add(fabric, key, change, label)
+        batch.queue()
+        return
+    if batch is None or batch.queued or not any(func == batch.queue for _s, func, _r in connection.run_on_commit):
+        batch = _GitBatch()
+        connection._hedgehog_git_batch = batch
+        transaction.on_commit(batch.queue)
+    batch.add(fabric, key, change, label)
 
 
 def _deleting_fabric(origin):
@@ -157,11 +198,9 @@ def object_saved(sender, instance, created, raw=False, **kwargs):
     adjust_drift_count(fabric, instance.drift_status in DriftStatusChoices.DRIFTED,
                        status in DriftStatusChoices.DRIFTED)
     instance.drift_status, instance.drift_diff, instance.git_pending_since = status, changes, now
+    model_name = sender._meta.model_name
     action = 'create' if created else 'update'
-    transaction.on_commit(partial(
-        _enqueue, WRITE_JOB, fabric.pk, sender._meta.model_name, instance.pk, action, _username(),
-        description=f'Git: {action} {instance.kind} {instance.name} in fabric {fabric.name}',
-    ))
+    _git_write(fabric, instance, action, ('save', model_name, instance.pk, action))
 
 
 def object_deleted(sender, instance, origin=None, **kwargs):
@@ -173,10 +212,8 @@ def object_deleted(sender, instance, origin=None, **kwargs):
     adjust_drift_count(fabric, instance.drift_status in DriftStatusChoices.DRIFTED, False)
     if not instance.git_file:
         return
-    transaction.on_commit(partial(
-        _enqueue, DELETE_JOB, fabric.pk, instance.kind, instance.name, instance.git_file, instance.git_digest,
-        _username(), description=f'Git: delete {instance.kind} {instance.name} in fabric {fabric.name}',
-    ))
+    _git_write(fabric, instance, 'delete',
+               ('delete', instance.kind, instance.name, instance.git_file, instance.git_digest))
 
 
 def fabric_saved(sender, instance, created, raw=False, **kwargs):

@@ -86,7 +86,8 @@ class FabricTable(PrimaryModelTable):
         fields = (
             'pk', 'id', 'name', 'status', 'description', 'sync_status', 'last_sync', 'last_sync_attempt',
             'connection_status', 'sync_enabled', 'sync_interval', 'kubernetes_server', 'kubernetes_namespace',
-            'verify_tls', 'git_url', 'git_branch', 'git_path', 'git_commit', 'drift_status', 'drift_count', 'owner',
+            'verify_tls', 'git_url', 'git_branch', 'git_write_branch', 'git_review_waiting',
+            'git_path', 'git_commit', 'drift_status', 'drift_count', 'owner',
             'owner_group', 'comments', 'tags', 'created', 'last_updated',
         )
         default_columns = (

@@ -117,6 +117,13 @@ class FabricListView(generic.ObjectListView):
     actions = (AddObject, BulkImport, BulkExport, BulkSyncFabrics, BulkEdit, BulkDelete)
 
 
+class ResourceBulkEditView(generic.BulkEditView):
+    """Bulk edit of a Hedgehog kind: tags, and the Kubernetes labels of every selected object."""
+
+    def pre_save_operations(self, form, obj):
+        form.apply_labels(obj)
+
+
 @register_model_view(Fabric)
 class FabricView(generic.ObjectView):
     queryset = Fabric.objects.all()
@@ -270,7 +277,7 @@ class VLANNamespaceBulkImportView(generic.BulkImportView):
 
 
 @register_model_view(VLANNamespace, 'bulk_edit', path='edit', detail=False)
-class VLANNamespaceBulkEditView(generic.BulkEditView):
+class VLANNamespaceBulkEditView(ResourceBulkEditView):
     queryset = VLANNamespace.objects.select_related('fabric')
     filterset = filtersets.VLANNamespaceFilterSet
     table = tables.VLANNamespaceTable
@@ -330,7 +337,7 @@ class SwitchGroupBulkImportView(generic.BulkImportView):
 
 
 @register_model_view(SwitchGroup, 'bulk_edit', path='edit', detail=False)
-class SwitchGroupBulkEditView(generic.BulkEditView):
+class SwitchGroupBulkEditView(ResourceBulkEditView):
     queryset = SwitchGroup.objects.select_related('fabric')
     filterset = filtersets.SwitchGroupFilterSet
     table = tables.SwitchGroupTable
@@ -423,7 +430,7 @@ class SwitchBulkImportView(generic.BulkImportView):
 
 
 @register_model_view(Switch, 'bulk_edit', path='edit', detail=False)
-class SwitchBulkEditView(generic.BulkEditView):
+class SwitchBulkEditView(ResourceBulkEditView):
     queryset = Switch.objects.select_related('fabric')
     filterset = filtersets.SwitchFilterSet
     table = tables.SwitchTable
@@ -484,7 +491,7 @@ class ServerBulkImportView(generic.BulkImportView):
 
 
 @register_model_view(Server, 'bulk_edit', path='edit', detail=False)
-class ServerBulkEditView(generic.BulkEditView):
+class ServerBulkEditView(ResourceBulkEditView):
     queryset = Server.objects.select_related('fabric')
     filterset = filtersets.ServerFilterSet
     table = tables.ServerTable
@@ -549,7 +556,7 @@ class ConnectionBulkImportView(generic.BulkImportView):
 
 
 @register_model_view(Connection, 'bulk_edit', path='edit', detail=False)
-class ConnectionBulkEditView(generic.BulkEditView):
+class ConnectionBulkEditView(ResourceBulkEditView):
     queryset = Connection.objects.select_related('fabric')
     filterset = filtersets.ConnectionFilterSet
     table = tables.ConnectionTable
@@ -610,7 +617,7 @@ class IPv4NamespaceBulkImportView(generic.BulkImportView):
 
 
 @register_model_view(IPv4Namespace, 'bulk_edit', path='edit', detail=False)
-class IPv4NamespaceBulkEditView(generic.BulkEditView):
+class IPv4NamespaceBulkEditView(ResourceBulkEditView):
     queryset = IPv4Namespace.objects.select_related('fabric')
     filterset = filtersets.IPv4NamespaceFilterSet
     table = tables.IPv4NamespaceTable
@@ -672,7 +679,7 @@ class VPCBulkImportView(generic.BulkImportView):
 
 
 @register_model_view(VPC, 'bulk_edit', path='edit', detail=False)
-class VPCBulkEditView(generic.BulkEditView):
+class VPCBulkEditView(ResourceBulkEditView):
     queryset = VPC.objects.select_related('fabric')
     filterset = filtersets.VPCFilterSet
     table = tables.VPCTable
@@ -726,7 +733,7 @@ class VPCAttachmentBulkImportView(generic.BulkImportView):
 
 
 @register_model_view(VPCAttachment, 'bulk_edit', path='edit', detail=False)
-class VPCAttachmentBulkEditView(generic.BulkEditView):
+class VPCAttachmentBulkEditView(ResourceBulkEditView):
     queryset = VPCAttachment.objects.select_related('fabric')
     filterset = filtersets.VPCAttachmentFilterSet
     table = tables.VPCAttachmentTable
@@ -780,7 +787,7 @@ class VPCPeeringBulkImportView(generic.BulkImportView):
 
 
 @register_model_view(VPCPeering, 'bulk_edit', path='edit', detail=False)
-class VPCPeeringBulkEditView(generic.BulkEditView):
+class VPCPeeringBulkEditView(ResourceBulkEditView):
     queryset = VPCPeering.objects.select_related('fabric')
     filterset = filtersets.VPCPeeringFilterSet
     table = tables.VPCPeeringTable
@@ -841,7 +848,7 @@ class ExternalBulkImportView(generic.BulkImportView):
 
 
 @register_model_view(External, 'bulk_edit', path='edit', detail=False)
-class ExternalBulkEditView(generic.BulkEditView):
+class ExternalBulkEditView(ResourceBulkEditView):
     queryset = External.objects.select_related('fabric')
     filterset = filtersets.ExternalFilterSet
     table = tables.ExternalTable
@@ -895,7 +902,7 @@ class ExternalAttachmentBulkImportView(generic.BulkImportView):
 
 
 @register_model_view(ExternalAttachment, 'bulk_edit', path='edit', detail=False)
-class ExternalAttachmentBulkEditView(generic.BulkEditView):
+class ExternalAttachmentBulkEditView(ResourceBulkEditView):
     queryset = ExternalAttachment.objects.select_related('fabric')
     filterset = filtersets.ExternalAttachmentFilterSet
     table = tables.ExternalAttachmentTable
@@ -949,7 +956,7 @@ class ExternalPeeringBulkImportView(generic.BulkImportView):
 
 
 @register_model_view(ExternalPeering, 'bulk_edit', path='edit', detail=False)
-class ExternalPeeringBulkEditView(generic.BulkEditView):
+class ExternalPeeringBulkEditView(ResourceBulkEditView):
     queryset = ExternalPeering.objects.select_related('fabric')
     filterset = filtersets.ExternalPeeringFilterSet
     table = tables.ExternalPeeringTable
@@ -1010,7 +1017,7 @@ class GatewayGroupBulkImportView(generic.BulkImportView):
 
 
 @register_model_view(GatewayGroup, 'bulk_edit', path='edit', detail=False)
-class GatewayGroupBulkEditView(generic.BulkEditView):
+class GatewayGroupBulkEditView(ResourceBulkEditView):
     queryset = GatewayGroup.objects.select_related('fabric')
     filterset = filtersets.GatewayGroupFilterSet
     table = tables.GatewayGroupTable
@@ -1070,7 +1077,7 @@ class GatewayBulkImportView(generic.BulkImportView):
 
 
 @register_model_view(Gateway, 'bulk_edit', path='edit', detail=False)
-class GatewayBulkEditView(generic.BulkEditView):
+class GatewayBulkEditView(ResourceBulkEditView):
     queryset = Gateway.objects.select_related('fabric')
     filterset = filtersets.GatewayFilterSet
     table = tables.GatewayTable
@@ -1124,7 +1131,7 @@ class GatewayPeeringBulkImportView(generic.BulkImportView):
 
 
 @register_model_view(GatewayPeering, 'bulk_edit', path='edit', detail=False)
-class GatewayPeeringBulkEditView(generic.BulkEditView):
+class GatewayPeeringBulkEditView(ResourceBulkEditView):
     queryset = GatewayPeering.objects.select_related('fabric')
     filterset = filtersets.GatewayPeeringFilterSet
     table = tables.GatewayPeeringTable

@@ -96,8 +96,9 @@ class FabricFilterSetTest(FilterSetTests, TestCase):
         'kubernetes_ca_cert',
         # Free-text diagnostics written by the sync: filtered through sync_status/connection_status instead.
         'last_sync_error', 'connection_message',
-        # Lists of kind names shown on the fabric page, not something to look a fabric up by.
-        'git_kinds', 'git_kinds_found',
+        # Lists of kind names (and of kind/name deletions waiting for review) shown on the fabric page, not something
+        # to look a fabric up by.
+        'git_kinds', 'git_kinds_found', 'git_review_deletions',
         # Diagnostics shown on the fabric page (the deletions its cluster refused).
         'cluster_delete_failures',
     )

@@ -105,6 +105,10 @@ class FabricSerializer(PrimaryModelSerializer):
         help_text=_('Stored credentials this request removed because it changed where they are sent (the API '
                     'server or the Git URL\'s scheme, host or port) without supplying them anew'),
     )
+    git_compare_url = serializers.CharField(
+        read_only=True, help_text=_('The hosting service\'s page comparing the review branch with the tracked branch '
+                                    '(GitHub, GitLab and Gitea; empty otherwise)'),
+    )
     inventory_site = SiteSerializer(nested=True, required=False, allow_null=True)
     inventory_tenant = TenantSerializer(nested=True, required=False, allow_null=True)
 
@@ -114,7 +118,8 @@ class FabricSerializer(PrimaryModelSerializer):
             'id', 'url', 'display_url', 'display', 'name', 'status', 'write_mode', 'description',
             'kubernetes_server', 'kubernetes_namespace', 'kubernetes_ca_cert', 'verify_tls',
             'kubeconfig', 'kubeconfig_set', 'kubernetes_token', 'kubernetes_token_set',
-            'git_url', 'git_branch', 'git_path', 'git_kinds', 'git_kinds_found', 'git_author_name', 'git_author_email',
+            'git_url', 'git_branch', 'git_write_branch', 'git_review_waiting', 'git_review_deletions',
+            'git_compare_url', 'git_path', 'git_kinds', 'git_kinds_found', 'git_author_name', 'git_author_email',
             'git_token', 'git_token_set', 'git_ssh_key', 'git_ssh_key_set', 'credentials_dropped', 'git_commit',
             'drift_status', 'drift_count',
             'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'sync_status', 'last_sync', 'last_sync_attempt',
@@ -141,7 +146,7 @@ def resource_fields(*typed_fields):
         'id', 'url', 'display_url', 'display', 'fabric', 'name', 'kind', 'api_version', *typed_fields,
         'spec', 'labels', 'annotations', 'uid', 'resource_version', 'generation', 'creation_timestamp',
         'drift_status', 'drift_diff', 'observed', 'git_file', 'git_digest', 'git_pending_since',
-        'apply_pending_since', 'apply_error', 'tags', 'custom_fields', 'created', 'last_updated',
+        'git_review_branch', 'apply_pending_since', 'apply_error', 'tags', 'custom_fields', 'created', 'last_updated',
     )
 
 

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from netbox.forms import NetBoxModelBulkEditForm, PrimaryModelBulkEditForm
@@ -6,7 +8,7 @@ from utilities.forms.fields import ChoiceField
 from utilities.forms.rendering import FieldSet
 from utilities.forms.widgets import BulkEditNullBooleanSelect
 
-from netbox_hedgehog import MIN_TIMING_SETTING
+from netbox_hedgehog import MIN_TIMING_SETTING, k8s_names
 from netbox_hedgehog.choices import FabricStatusChoices, WriteModeChoices
 from netbox_hedgehog.models import (
     VPC,
@@ -36,6 +38,7 @@ __all__ = (
     'GatewayBulkEditForm',
     'GatewayPeeringBulkEditForm',
     'GatewayGroupBulkEditForm',
+    'HedgehogResourceBulkEditForm',
     'IPv4NamespaceBulkEditForm',
     'ServerBulkEditForm',
     'SwitchBulkEditForm',
@@ -68,63 +71,101 @@ class FabricBulkEditForm(PrimaryModelBulkEditForm):
     nullable_fields = ('description', 'comments')
 
 
-# The Hedgehog objects take tags in bulk; everything else lives in each object's spec.
+# The Hedgehog objects take tags and labels in bulk; everything else lives in each object's spec.
 
-class VLANNamespaceBulkEditForm(NetBoxModelBulkEditForm):
+class HedgehogResourceBulkEditForm(NetBoxModelBulkEditForm):
+    """Adds, changes or removes Kubernetes labels of every selected object (applied by the bulk edit view through
+    `apply_labels`)."""
+    set_labels = forms.CharField(
+        label=_('Set labels'), required=False, widget=forms.Textarea(attrs={'rows': 3, 'class': 'font-monospace'}),
+        help_text=_('One key=value per line (or comma-separated): added, or changed where the object has the key'),
+    )
+    remove_labels = forms.CharField(
+        label=_('Remove labels'), required=False, help_text=_('Label keys, comma-separated'),
+    )
+    fieldsets = (
+        FieldSet('set_labels', 'remove_labels', name=_('Labels')),
+    )
+
+    def clean_set_labels(self):
+        labels = {}
+        for item in re.split(r'[,\n]', self.cleaned_data['set_labels']):
+            if not item.strip():
+                continue
+            key, equals, value = item.strip().partition('=')
+            if not equals:
+                raise forms.ValidationError(_('{item!r} is not key=value.').format(item=item.strip()))
+            if problem := k8s_names.label_problem(key.strip(), value.strip()):
+                raise forms.ValidationError(problem)
+            labels[key.strip()] = value.strip()
+        return labels
+
+    def clean_remove_labels(self):
+        return [key.strip() for key in self.cleaned_data['remove_labels'].split(',') if key.strip()]
+
+    def apply_labels(self, obj):
+        """Change `obj`'s labels as the form says."""
+        labels = {**(obj.labels or {}), **self.cleaned_data.get('set_labels', {})}
+        for key in self.cleaned_data.get('remove_labels', []):
+            labels.pop(key, None)
+        obj.labels = labels
+
+
+class VLANNamespaceBulkEditForm(HedgehogResourceBulkEditForm):
     model = VLANNamespace
 
 
-class SwitchGroupBulkEditForm(NetBoxModelBulkEditForm):
+class SwitchGroupBulkEditForm(HedgehogResourceBulkEditForm):
     model = SwitchGroup
 
 
-class SwitchBulkEditForm(NetBoxModelBulkEditForm):
+class SwitchBulkEditForm(HedgehogResourceBulkEditForm):
     model = Switch
 
 
-class ServerBulkEditForm(NetBoxModelBulkEditForm):
+class ServerBulkEditForm(HedgehogResourceBulkEditForm):
     model = Server
 
 
-class ConnectionBulkEditForm(NetBoxModelBulkEditForm):
+class ConnectionBulkEditForm(HedgehogResourceBulkEditForm):
     model = Connection
 
 
-class IPv4NamespaceBulkEditForm(NetBoxModelBulkEditForm):
+class IPv4NamespaceBulkEditForm(HedgehogResourceBulkEditForm):
     model = IPv4Namespace
 
 
-class VPCBulkEditForm(NetBoxModelBulkEditForm):
+class VPCBulkEditForm(HedgehogResourceBulkEditForm):
     model = VPC
 
 
-class VPCAttachmentBulkEditForm(NetBoxModelBulkEditForm):
+class VPCAttachmentBulkEditForm(HedgehogResourceBulkEditForm):
     model = VPCAttachment
 
 
-class VPCPeeringBulkEditForm(NetBoxModelBulkEditForm):
+class VPCPeeringBulkEditForm(HedgehogResourceBulkEditForm):
     model = VPCPeering
 
 
-class ExternalBulkEditForm(NetBoxModelBulkEditForm):
+class ExternalBulkEditForm(HedgehogResourceBulkEditForm):
     model = External
 
 
-class ExternalAttachmentBulkEditForm(NetBoxModelBulkEditForm):
+class ExternalAttachmentBulkEditForm(HedgehogResourceBulkEditForm):
     model = ExternalAttachment
 
 
-class ExternalPeeringBulkEditForm(NetBoxModelBulkEditForm):
+class ExternalPeeringBulkEditForm(HedgehogResourceBulkEditForm):
     model = ExternalPeering
 
 
-class GatewayGroupBulkEditForm(NetBoxModelBulkEditForm):
+class GatewayGroupBulkEditForm(HedgehogResourceBulkEditForm):
     model = GatewayGroup
 
 
-class GatewayBulkEditForm(NetBoxModelBulkEditForm):
+class GatewayBulkEditForm(HedgehogResourceBulkEditForm):
     model = Gateway
 
 
-class GatewayPeeringBulkEditForm(NetBoxModelBulkEditForm):
+class GatewayPeeringBulkEditForm(HedgehogResourceBulkEditForm):
     model = GatewayPeering

@@ -80,7 +80,8 @@ class FabricImportForm(BoundedRecordMixin, PrimaryModelImportForm):
         model = Fabric
         fields = (
             'name', 'status', 'write_mode', 'description', 'kubernetes_server', 'kubernetes_namespace', 'verify_tls',
-            'git_url', 'git_branch', 'git_path', 'sync_enabled', 'sync_interval', 'owner', 'comments', 'tags',
+            'git_url', 'git_branch', 'git_write_branch', 'git_path', 'sync_enabled', 'sync_interval', 'owner',
+            'comments', 'tags',
         )
 
     def __init__(self, *args, **kwargs):

@@ -114,8 +114,8 @@ class FabricForm(PrimaryModelForm):
             'clear_kubernetes_token', 'kubernetes_ca_cert', 'verify_tls', name=_('Kubernetes'),
         ),
         FieldSet(
-            'git_url', 'git_branch', 'git_path', 'git_kinds', 'git_token', 'clear_git_token', 'git_ssh_key',
-            'clear_git_ssh_key', 'git_author_name', 'git_author_email', name=_('Git'),
+            'git_url', 'git_branch', 'git_write_branch', 'git_path', 'git_kinds', 'git_token', 'clear_git_token',
+            'git_ssh_key', 'clear_git_ssh_key', 'git_author_name', 'git_author_email', name=_('Git'),
         ),
         FieldSet('sync_enabled', 'sync_interval', 'allow_empty_kinds', name=_('Sync')),
         FieldSet('inventory_site', 'inventory_tenant', 'confirm_inventory_removal', name=_('NetBox inventory')),
@@ -125,7 +125,8 @@ class FabricForm(PrimaryModelForm):
         model = Fabric
         fields = (
             'name', 'status', 'write_mode', 'description', 'kubernetes_server', 'kubernetes_namespace',
-            'kubernetes_ca_cert', 'verify_tls', 'git_url', 'git_branch', 'git_path', 'git_kinds', 'git_author_name',
+            'kubernetes_ca_cert', 'verify_tls', 'git_url', 'git_branch', 'git_write_branch', 'git_path', 'git_kinds',
+            'git_author_name',
             'git_author_email', 'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'inventory_site',
             'inventory_tenant', 'owner', 'comments', 'tags',
         )

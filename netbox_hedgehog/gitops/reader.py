@@ -1,10 +1,11 @@
 """Read the desired state of a fabric from its Git repository: the one entry point of GitOps for the sync.
 
-`desired_state` fetches the fabric's branch. When the caller already holds the desired state of the head commit, the
-commit is not parsed again; otherwise every YAML file under the fabric's path is parsed on its own (the source of each
-object is its repository path). Errors name the file, the document and the line; the valid documents still load. A
-document the fabric's admission webhooks would refuse is such an error, naming the rule. An object defined in two
-files is reported in the second one with the first one named, and only the first is loaded.
+`desired_state` fetches the fabric's tracked branch (the desired state is always read from it: that is what Argo CD or
+Flux apply) and counts the changes waiting on its review branch, if any. When the caller already holds the desired state
+of the head commit, the commit is not parsed again; otherwise every YAML file under the fabric's path is parsed on its
+own (the source of each object is its repository path). Errors name the file, the document and the line; the valid
+documents still load. A document the fabric's admission webhooks would refuse is such an error, naming the rule. An
+object defined in two files is reported in the second one with the first one named, and only the first is loaded.
 """
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ class DesiredState:
     kinds: dict | None = None                        # kind -> {name: ParsedObject}
     errors: list = field(default_factory=list)       # DocumentError
     files: int = 0
+    review_waiting: int | None = None                # commits on the review branch not on the tracked branch
 
     @property
     def parsed(self):
@@ -87,10 +89,16 @@ def desired_state(fabric, log, already_loaded):
     with fabric_repository(fabric) as repository:
         head = repository.fetch()
         short = head.hexsha[:12]
-        if already_loaded(head.hexsha):
+        waiting = repository.fetch_review()[1] if fabric.git_write_branch else None
+        if waiting is not None:
+            log(f'Git: {waiting} change(s) waiting for review on branch {fabric.git_write_branch!r}')
+        # Once a review ended (merged, or the branch dropped), the edits that waited for it are judged afresh.
+        review_ended = fabric.git_review_waiting and not waiting
+        if already_loaded(head.hexsha) and not review_ended:
             log(f'Git: commit {short} is unchanged since the last sync; the stored desired state is used')
-            return DesiredState(head.hexsha)
+            return DesiredState(head.hexsha, review_waiting=waiting)
         result = read_commit(repository, head, normalize_path(fabric.git_path), fabric.kubernetes_namespace)
+        result.review_waiting = waiting
     log(f'Git: read {result.count} object(s) from {result.files} file(s) at commit {short}')
     for error in result.errors:
         log(f'Git: {error}')

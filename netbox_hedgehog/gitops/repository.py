@@ -36,6 +36,10 @@ GIT_TIMEOUT = 300
 # Options of every git command: no stored credentials are read or written, and no helper programs are run.
 _GIT_OPTIONS = ('-c', 'credential.helper=', '-c', 'protocol.ext.allow=never', '-c', 'core.askPass=')
 
+# How far the tracked branch's history is fetched to find a merged review branch: rounds of commits.
+_DEEPEN_STEP = 100
+_DEEPEN_ROUNDS = 20
+
 # Bytes per second below which an HTTP transfer counts as stalled (for git_stall_timeout seconds).
 _LOW_SPEED_LIMIT = 1024
 
@@ -105,6 +109,9 @@ class FabricRepository:
         self.secrets = secrets
         self.branch = fabric.git_branch
         self.remote_ref = f'refs/remotes/origin/{self.branch}'
+        # The branch edits are committed to: the review branch when the fabric has one, else the tracked branch.
+        self.write_branch = fabric.git_write_branch or self.branch
+        self.write_ref = f'refs/remotes/origin/{self.write_branch}'
 
     def _git(self, action, *args):
         try:
@@ -120,6 +127,57 @@ class FabricRepository:
         self._git('fetching branch ' + repr(self.branch) + ' from', 'fetch', '--depth', '1', '--no-tags',
                   '--prune', 'origin', f'+refs/heads/{self.branch}:{self.remote_ref}')
         return self.repo.commit(self.remote_ref)
+
+    def fetch_review(self):
+        """Fetch the review branch after `fetch()`: (its head commit, or None when the branch does not exist, and the
+        number of its commits that are not on the tracked branch).
+
+        Only those commits are fetched (git's --shallow-exclude of the tracked branch), so the count needs no more
+        history than that however long the repository's is."""
+        _status, out, _err = self._git('reading the branches of', 'ls-remote', 'origin',
+                                       f'refs/heads/{self.write_branch}')
+        sha = next((line.split()[0] for line in out.splitlines()
+                    if line.split()[1:] == [f'refs/heads/{self.write_branch}']), None)
+        if sha is None:
+            self.repo.git.update_ref('-d', self.write_ref)
+            return None, 0
+        try:
+            self._git(f'fetching the review branch {self.write_branch!r} from', 'fetch', '--no-tags',
+                      f'--shallow-exclude=refs/heads/{self.branch}', 'origin',
+                      f'+refs/heads/{self.write_branch}:{self.write_ref}')
+        except GitError:
+            # git refuses that fetch when every commit of the review branch is on the tracked branch ("no commits
+            # selected for shallow requests"; over HTTP "error processing shallow info").
+            return self._merged_review(sha), 0
+        head = self.repo.commit(self.write_ref)
+        return head, self.waiting(head)
+
+    def waiting(self, commit):
+        """How many commits of `commit`'s history are not on the tracked branch (as last fetched)."""
+        _status, out, _err = self._git('counting the commits of the review branch of', 'rev-list', '--count',
+                                       commit.hexsha, f'^{self.remote_ref}')
+        return int(out.strip() or 0)
+
+    def _merged_review(self, sha):
+        """The head (`sha`) of a review branch whose every commit is on the tracked branch. The tracked branch's
+        history is fetched deep enough to contain it, so that a commit on top of the tracked head is seen (by git push
+        too) as a fast-forward of the review branch."""
+        for _round in range(_DEEPEN_ROUNDS):
+            if self._is_ancestor(sha, self.remote_ref):
+                self.repo.git.update_ref(self.write_ref, sha)
+                return self.repo.commit(sha)
+            self._git(f'fetching the history of branch {self.branch!r} from', 'fetch', f'--deepen={_DEEPEN_STEP}',
+                      '--no-tags', 'origin', f'+refs/heads/{self.branch}:{self.remote_ref}')
+        raise GitError(f'Git: the review branch {self.write_branch!r} of {safe_url(self.fabric.git_url)} could not be '
+                       f'fetched, and its head is not among the last {_DEEPEN_ROUNDS * _DEEPEN_STEP} commits of '
+                       f'{self.branch!r}; if it was merged long ago, delete it so that NetBox creates it again.')
+
+    def _is_ancestor(self, sha, ref):
+        try:
+            self.repo.git.execute(['git', 'merge-base', '--is-ancestor', sha, ref], env=self.env)
+        except GitCommandError:
+            return False
+        return True
 
     def files(self, commit, root):
         """{repository path: text} of every YAML file under `root` (the whole tree when empty) in `commit`."""
@@ -166,8 +224,9 @@ class FabricRepository:
                                        author=author, committer=author)
 
     def push(self, commit):
-        """Push `commit` to the branch (a fast-forward only, never forced); raises PushRejected if the remote moved."""
-        refspec = f'{commit.hexsha}:refs/heads/{self.branch}'
+        """Push `commit` to the write branch (a fast-forward or a new branch only, never forced); raises PushRejected
+        if the remote branch moved."""
+        refspec = f'{commit.hexsha}:refs/heads/{self.write_branch}'
         try:
             self.repo.git.execute(['git', *_git_options(), 'push', '--porcelain', 'origin', refspec], env=self.env,
                                   kill_after_timeout=GIT_TIMEOUT, with_extended_output=True)
@@ -175,7 +234,7 @@ class FabricRepository:
             output = f'{e.stdout or ""} {e.stderr or ""}'
             if '[rejected]' in output or 'non-fast-forward' in output or 'fetch first' in output:
                 raise PushRejected(f'Git: the push to {safe_url(self.fabric.git_url)} was rejected because the '
-                                   f'branch {self.branch!r} moved.') from None
+                                   f'branch {self.write_branch!r} moved.') from None
             raise GitError(_describe('pushing to', self.fabric.git_url, e, self.secrets)) from None
 
 

@@ -78,6 +78,8 @@ class FabricFilter(PrimaryModelFilter):
     verify_tls: FilterLookup[bool] | None = strawberry_django.filter_field()
     git_url: StrFilterLookup | None = strawberry_django.filter_field()
     git_branch: StrFilterLookup | None = strawberry_django.filter_field()
+    git_write_branch: StrFilterLookup | None = strawberry_django.filter_field()
+    git_review_waiting: Integer = strawberry_django.filter_field()
     git_path: StrFilterLookup | None = strawberry_django.filter_field()
     git_author_name: StrFilterLookup | None = strawberry_django.filter_field()
     git_author_email: StrFilterLookup | None = strawberry_django.filter_field()
@@ -136,6 +138,7 @@ class HedgehogResourceFilter(NetBoxModelFilter):
     observed: JSON = strawberry_django.filter_field()
     git_file: StrFilterLookup | None = strawberry_django.filter_field()
     git_pending_since: DatetimeFilterLookup | None = strawberry_django.filter_field()
+    git_review_branch: StrFilterLookup | None = strawberry_django.filter_field()
 
 
 @register_filter(models.VLANNamespace, lookups=True, name=f'{PREFIX}VLANNamespaceFilter')

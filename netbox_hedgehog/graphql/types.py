@@ -103,6 +103,10 @@ class FabricType(PrimaryObjectType):
     def drift_status(self) -> str:
         return self.drift_status
 
+    @strawberry_django.field(only=['git_url', 'git_branch', 'git_write_branch'])
+    def git_compare_url(self) -> str:
+        return self.git_compare_url
+
     @strawberry_django.field(only=['kubeconfig_encrypted'])
     def kubeconfig_set(self) -> bool:
         return self.has_kubeconfig

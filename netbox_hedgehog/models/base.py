@@ -103,6 +103,11 @@ class HedgehogResource(NetBoxModel):
         verbose_name=_('Git write queued'), null=True, blank=True, editable=False,
         help_text=_('Set while an edit made in NetBox waits to be committed; the sync keeps the edit meanwhile'),
     )
+    git_review_branch = models.CharField(
+        verbose_name=_('waiting for review on'), max_length=200, blank=True, editable=False,
+        help_text=_('The review branch holding an edit made in NetBox that the tracked branch does not hold yet; '
+                    'the sync keeps the edit meanwhile'),
+    )
 
 
     # Cluster writes (fabrics whose write mode is "cluster").

@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from netbox.context import current_request
 from netbox.models import PrimaryModel
 
-from netbox_hedgehog import MIN_TIMING_SETTING, crypto, destinations, get_setting, k8s_names, kubeconfig
+from netbox_hedgehog import (
+    MIN_TIMING_SETTING,
+    crypto,
+    destinations,
+    get_setting,
+    git_refs,
+    k8s_names,
+    kubeconfig,
+)
 from netbox_hedgehog.choices import (
     ConnectionStatusChoices,
     FabricDriftStatusChoices,
@@ -127,6 +135,22 @@ class Fabric(PrimaryModel):
         help_text=_('https://, ssh:// or file:// URL, without credentials'),
     )
     git_branch = models.CharField(verbose_name=_('Git branch'), max_length=200, default='main')
+    git_write_branch = models.CharField(
+        verbose_name=_('review branch'), max_length=200, blank=True,
+        help_text=_('Branch NetBox commits its edits to, for people to review and merge into the tracked branch '
+                    '(created from the tracked branch when missing). Empty: edits are committed to the tracked '
+                    'branch. Drift is always read from the tracked branch.'),
+    )
+    git_review_waiting = models.PositiveIntegerField(
+        verbose_name=_('changes waiting for review'), default=0, editable=False,
+        help_text=_('Commits on the review branch that are not on the tracked branch, as of the last read of or '
+                    'write to the repository'),
+    )
+    git_review_deletions = ArrayField(
+        models.CharField(max_length=320), verbose_name=_('deletions waiting for review'), default=list, blank=True,
+        editable=False, help_text=_('Objects (kind/name) deleted in NetBox whose deletion waits on the review branch; '
+                                    'the sync does not bring them back from the tracked branch meanwhile'),
+    )
     git_path = models.CharField(
         verbose_name=_('Git path'), max_length=500, blank=True,
         help_text=_('Directory inside the repository holding the fabric YAML (empty: the whole repository)'),
@@ -217,7 +241,8 @@ class Fabric(PrimaryModel):
     git_ssh_key = _credential_property('git_ssh_key')
 
     clone_fields = (
-        'status', 'write_mode', 'kubernetes_namespace', 'verify_tls', 'git_branch', 'sync_enabled', 'sync_interval',
+        'status', 'write_mode', 'kubernetes_namespace', 'verify_tls', 'git_branch', 'git_write_branch', 'sync_enabled',
+        'sync_interval',
     )
 
     class Meta:
@@ -346,6 +371,26 @@ class Fabric(PrimaryModel):
             q |= by_status[value]
         return q
 
+    @property
+    def git_compare_url(self):
+        """The hosting service's page comparing the review branch with the tracked branch ('' when the host is not
+        GitHub, GitLab or Gitea, or without a review branch)."""
+        if not self.git_write_branch:
+            return ''
+        return git_refs.compare_url(self.git_url, self.git_branch, self.git_write_branch)
+
+    @property
+    def git_review_text(self):
+        """How many changes wait on the review branch, for people."""
+        if not self.git_write_branch:
+            return ''
+        return _('{count} change(s) waiting for review on {branch}').format(count=self.git_review_waiting,
+                                                                            branch=self.git_write_branch)
+
+    @property
+    def git_review_deletions_text(self):
+        return ', '.join(key.replace('/', ' ', 1) for key in self.git_review_deletions)
+
     def get_drift_status_display(self):
         return dict(FabricDriftStatusChoices)[self.drift_status]
 
@@ -366,6 +411,11 @@ class Fabric(PrimaryModel):
             errors['kubernetes_server'] = problem
         if self.git_url and (problem := destinations.git_url_problem(self.git_url)):
             errors['git_url'] = problem
+        if self.git_write_branch and (problem := git_refs.branch_problem(self.git_write_branch)):
+            errors['git_write_branch'] = problem
+        elif self.git_write_branch and self.git_write_branch == self.git_branch:
+            errors['git_write_branch'] = _('The review branch must differ from the tracked branch ({branch}); leave '
+                                           'it empty to commit to the tracked branch.').format(branch=self.git_branch)
         if '..' in self.git_path.split('/') or self.git_path.startswith('-'):
             errors['git_path'] = _('Enter a directory inside the repository (no ".." and no leading "-").')
         if self.has_kubernetes_token and not (self.kubernetes_server or self.has_kubeconfig):

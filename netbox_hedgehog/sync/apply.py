@@ -35,7 +35,7 @@ __all__ = (
 
 IDENTITY_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp')
 # What a refresh writes: the row's content is unchanged, its cluster identity (or Git digest) is not.
-REFRESH_FIELDS = (*IDENTITY_FIELDS, 'git_digest', 'drift_diff')
+REFRESH_FIELDS = (*IDENTITY_FIELDS, 'git_digest', 'drift_diff', 'git_review_branch')
 # The columns of the rows written with copy_rows(), in the order change_maker(), search_values() and
 # _sync_changes() give them.
 OBJECT_CHANGE_COLUMNS = (

@@ -140,6 +140,11 @@ def plan_fabric(fabric, read, log, desired=None):
     # NetBox edits queued more recently than a job may run are still on their way to Git.
     pending_after = timezone.now() - timedelta(seconds=get_setting('sync_job_timeout'))
     scope = set(git_scope(fabric, desired)) if desired is not None else set()
+    review_deleted = {}
+    if desired is not None and desired.review_waiting:
+        for key in fabric.git_review_deletions:
+            kind, _slash, name = key.partition('/')
+            review_deleted.setdefault(kind, set()).add(name)
     plans = []
     for kind_spec in pulse.beating(KINDS):
         model = kind_spec.model
@@ -155,6 +160,7 @@ def plan_fabric(fabric, read, log, desired=None):
             plan = build_git_kind_plan(
                 kind_spec, items, desired.objects(kind_spec.kind), identities[kind_spec.kind], load_rows,
                 prune_blocked, git_complete=not git_blocked, pending_after=pending_after, planned_at=planned_at,
+                review_open=bool(desired.review_waiting), review_deleted=review_deleted.get(kind_spec.kind, set()),
             )
         for name, message in plan.errors:
             log(f'{kind_spec.kind} {name}: {message}')
@@ -186,10 +192,13 @@ def _record_git_state(fabric, desired, plans):
     settings are gone)."""
     if desired is not None:
         found = {'git_kinds_found': _kinds_in_repository(fabric, desired)} if desired.parsed else {}
-        Fabric.objects.filter(pk=fabric.pk).update(git_commit=desired.commit,
-                                                   drift_count=sum(p.drifted for p in plans), **found)
-    elif fabric.git_commit or fabric.drift_count:
-        Fabric.objects.filter(pk=fabric.pk).update(git_commit='', drift_count=0)
+        # Once nothing waits for review, no deletion does either.
+        ended = {} if desired.review_waiting else {'git_review_deletions': []}
+        Fabric.objects.filter(pk=fabric.pk).update(git_commit=desired.commit, drift_count=sum(p.drifted for p in plans),
+                                                   git_review_waiting=desired.review_waiting or 0, **found, **ended)
+    elif fabric.git_commit or fabric.drift_count or fabric.git_review_waiting:
+        Fabric.objects.filter(pk=fabric.pk).update(git_commit='', drift_count=0, git_review_waiting=0,
+                                                   git_review_deletions=[])
 
 
 def _fence(run):

@@ -2,7 +2,9 @@
 state from the cluster, and the drift between them.
 
 Which desired state an object gets, in order:
-1. an edit made in NetBox that waits to be committed (`git_pending_since` recent): kept as it is;
+1. an edit made in NetBox that waits to be committed (`git_pending_since` recent), or that was committed to the
+   fabric's review branch while the tracked branch does not hold it yet (`git_review_branch`, as long as the review
+   branch has changes waiting): kept as it is, and still waiting for review;
 2. the desired state already stored, when the commit is unchanged since the last read, or when this read of the
    repository was incomplete and the object is missing from it: kept as it is;
 3. the object's document in the commit just read;
@@ -25,6 +27,8 @@ __all__ = (
 )
 
 IDENTITY = ('uid', 'resource_version', 'generation', 'creation_timestamp')
+# What may change on a row whose content does not.
+REFRESHED = (*IDENTITY, 'git_digest', 'drift_diff', 'git_review_branch')
 
 
 def _pending(row, pending_after):
@@ -41,11 +45,18 @@ def _needs_look(identity, obs, pending_after):
     return (identity.uid, identity.resource_version) != (obs.uid, obs.resource_version)
 
 
-def _target(kind_spec, name, row, obs, git_objects, git_complete, pending_after):
+def _reviewing(row, parsed, review_open):
+    """Whether a row's edit waits for review: on a review branch with changes waiting, and not (yet) what the tracked
+    branch holds."""
+    return bool(review_open and row.git_review_branch) and (parsed is None or parsed.digest != row.git_digest)
+
+
+def _target(kind_spec, name, row, obs, git_objects, git_complete, pending_after, review_open):
     """The ObjectState a row is to hold, or None when the object is neither desired nor in the cluster."""
     parsed = git_objects.get(name) if git_objects is not None else None
     keep = row is not None and (
         _pending(row, pending_after)
+        or _reviewing(row, parsed, review_open)
         or (row.git_file and (git_objects is None or (parsed is None and not git_complete)))
     )
     if keep:
@@ -66,11 +77,13 @@ def _target(kind_spec, name, row, obs, git_objects, git_complete, pending_after)
         uid=obs.uid if obs else '', resource_version=obs.resource_version if obs else '',
         generation=obs.generation if obs else None, creation_timestamp=obs.creation_timestamp if obs else None,
         typed=typed, observed=observed, drift_status=status, drift_diff=changes, git_file=source, git_digest=digest,
+        git_review_branch=row.git_review_branch if keep and review_open else '',
     )
 
 
 def build_git_kind_plan(kind_spec, items, git_objects, existing_identity, load_rows, prune_blocked='',
-                        git_complete=True, pending_after=None, planned_at=None):
+                        git_complete=True, pending_after=None, planned_at=None, review_open=False,
+                        review_deleted=frozenset()):
     """Plan one kind.
 
     items: the kind's objects as listed from the cluster.
@@ -80,6 +93,10 @@ def build_git_kind_plan(kind_spec, items, git_objects, existing_identity, load_r
     git_complete: False when the repository read had errors: objects from Git missing from it keep their state.
     pending_after: NetBox edits queued after this time are still on their way to Git.
     planned_at: when existing_identity was read; rows edited in NetBox later are left alone when the plan is applied.
+    review_open: the fabric's review branch has changes the tracked branch lacks: the NetBox edits committed there
+    keep waiting for review.
+    review_deleted: names of objects deleted in NetBox whose deletion waits on the review branch: not brought back
+    from the tracked branch or the cluster, and drift while the cluster holds them.
     """
     plan = KindPlan(kind_spec, planned_at=planned_at)
     observed = observe_items(plan, items)
@@ -89,15 +106,19 @@ def build_git_kind_plan(kind_spec, items, git_objects, existing_identity, load_r
         names = {n for n in names if _needs_look(existing_identity.get(n), observed.get(n), pending_after)}
     # Objects the cluster returned but that cannot be interpreted are left as they are.
     names -= failed
+    waiting_deletion = {n for n in review_deleted if n not in existing_identity}
+    names -= waiting_deletion
     rows = load_rows([existing_identity[n].pk for n in names if n in existing_identity])
     drifted = {n for n, i in existing_identity.items()
                if n not in names and i.drift_status in DriftStatusChoices.DRIFTED}
+    drifted |= {n for n in waiting_deletion if n in observed}
 
     for name in pulse.beating(sorted(names)):
         identity = existing_identity.get(name)
         row = rows[identity.pk] if identity else None
         try:
-            target = _target(kind_spec, name, row, observed.get(name), git_objects, git_complete, pending_after)
+            target = _target(kind_spec, name, row, observed.get(name), git_objects, git_complete, pending_after,
+                             review_open)
         except SpecError as e:
             plan.errors.append((name, f'the desired state stored in NetBox cannot be interpreted: {e}'))
             if identity.drift_status in DriftStatusChoices.DRIFTED:
@@ -119,7 +140,7 @@ def build_git_kind_plan(kind_spec, items, git_objects, existing_identity, load_r
         changes = diff(row_state(row), row_state(target))
         if changes:
             plan.update.append((row, target, changes))
-        elif any(getattr(row, f) != getattr(target, f) for f in (*IDENTITY, 'git_digest', 'drift_diff')):
+        elif any(getattr(row, f) != getattr(target, f) for f in REFRESHED):
             plan.refresh.append((row, target))
         else:
             plan.unchanged += 1

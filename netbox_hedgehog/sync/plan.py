@@ -27,7 +27,7 @@ __all__ = (
 RESTORED_MESSAGE = 'Changed in NetBox outside the write path; restored from the cluster'
 
 # The GitOps columns of every kind, written by the sync of a fabric with Git settings (and cleared otherwise).
-GIT_FIELDS = ('observed', 'drift_status', 'drift_diff', 'git_file', 'git_digest')
+GIT_FIELDS = ('observed', 'drift_status', 'drift_diff', 'git_file', 'git_digest', 'git_review_branch')
 
 
 class RowIdentity(NamedTuple):
@@ -60,6 +60,7 @@ class ObjectState:
     drift_diff: list = field(default_factory=list)
     git_file: str = ''
     git_digest: str = ''
+    git_review_branch: str = ''    # the review branch holding a NetBox edit the tracked branch lacks
     pk: int | None = None       # set once the object is written
 
     @property

@@ -7,6 +7,7 @@ __all__ = (
     'MappingAttr',
     'PresenceAttr',
     'ReferenceAttr',
+    'ReviewAttr',
 )
 
 
@@ -47,3 +48,16 @@ class PresenceAttr(attrs.BooleanAttr):
 
     def get_value(self, obj):
         return bool(resolve_attr_path(obj, self.accessor))
+
+
+class ReviewAttr(attrs.ObjectAttribute):
+    """How many changes wait on a fabric's review branch, with the hosting service's compare page when it has one."""
+    template_name = 'netbox_hedgehog/attrs/review.html'
+
+    def get_value(self, obj):
+        return resolve_attr_path(obj, self.accessor) or None
+
+    def get_context(self, obj, attr, value, context):
+        return {
+            'compare_url': obj.git_compare_url,
+        }

@@ -8,7 +8,7 @@ from netbox_hedgehog.choices import DriftStatusChoices
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.utils import resolve_reference
 
-from .attrs import MappingAttr, PresenceAttr, ReferenceAttr
+from .attrs import MappingAttr, PresenceAttr, ReferenceAttr, ReviewAttr
 
 __all__ = (
     'ConnectionEndpointsPanel',
@@ -78,6 +78,9 @@ class FabricGitPanel(panels.ObjectAttributesPanel):
 
     git_url = attrs.TextAttr('git_url', label=_('Repository'), copy_button=True)
     git_branch = attrs.TextAttr('git_branch', label=_('Branch'))
+    git_write_branch = attrs.TextAttr('git_write_branch', label=_('Review branch'))
+    git_review = ReviewAttr('git_review_text', label=_('Waiting for review'))
+    git_review_deletions = attrs.TextAttr('git_review_deletions_text', label=_('Deletions waiting for review'))
     git_path = attrs.TextAttr('git_path', label=_('Path'))
     git_scope = attrs.TextAttr('git_scope_text', label=_('Kinds in Git'))
     git_token = attrs.BooleanAttr('has_git_token', label=_('Token stored'))
