@@ -10,7 +10,7 @@ import json
 
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from . import pulse
 
@@ -58,13 +58,35 @@ def _connection():
     return connections[DEFAULT_DB_ALIAS]
 
 
+# Fields whose database value is the Python value itself when it has one of these types (their get_db_prep_save only
+# converts other types): the copy skips Django's chain of prep methods for them.
+_PLAIN = {
+    models.CharField: str, models.TextField: str, models.BooleanField: bool, models.IntegerField: int,
+    models.BigIntegerField: int, models.PositiveIntegerField: int, models.SmallIntegerField: int,
+    models.PositiveSmallIntegerField: int, models.AutoField: int, models.BigAutoField: int, models.ForeignKey: int,
+}
+
+
+def _preparer(field):
+    """`prep(value, connection)`: the field's database value of `value`, as `field.get_db_prep_save` gives it."""
+    prep = field.get_db_prep_save
+    plain = _PLAIN.get(type(field))
+    if plain is None:
+        return prep
+
+    def plain_prep(value, db):
+        return value if value is None or type(value) is plain else prep(value, db)
+    return plain_prep
+
+
 def copy_instances(model, instances):
     """Insert unsaved `instances` of `model`, primary keys set (see reserve_ids), with one COPY, each value as
     `save()` would write it (`pre_save` included)."""
     fields = model._meta.concrete_fields
+    preps = [(f.pre_save, _preparer(f)) for f in fields]
     db = _connection()
     _copy(model._meta.db_table, fields, (
-        [f.get_db_prep_save(f.pre_save(instance, True), db) for f in fields] for instance in instances
+        [prep(pre_save(instance, True), db) for pre_save, prep in preps] for instance in instances
     ))
 
 
@@ -72,7 +94,7 @@ def copy_rows(model, names, rows):
     """Insert `rows` (tuples of Python values for the fields `names`, by attname) with one COPY, without building a
     model instance per row. Every column without a database default must be named."""
     fields = _fields(model, names)
-    preps = [f.get_db_prep_save for f in fields]
+    preps = [_preparer(f) for f in fields]
     db = _connection()
     _copy(model._meta.db_table, fields,
           ([prep(value, db) for prep, value in zip(preps, row, strict=True)] for row in rows))
@@ -89,8 +111,9 @@ def copy_update(model, instances, names):
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE TEMPORARY TABLE {new} AS SELECT {", ".join(columns)} FROM {table} WITH NO DATA')
         db = _connection()
+        preps = [(f.attname, _preparer(f)) for f in fields]
         _copy(temporary, fields, (
-            [f.get_db_prep_save(getattr(instance, f.attname), db) for f in fields] for instance in instances
+            [prep(getattr(instance, attname), db) for attname, prep in preps] for instance in instances
         ))
         assignments = ', '.join(f'{column} = new.{column}' for column in columns[1:])
         cursor.execute(f'UPDATE {table} SET {assignments} FROM {new} AS new WHERE {table}.{columns[0]} = '
