@@ -7,6 +7,8 @@ through the same field methods an INSERT uses (`pre_save`, `get_db_prep_save`), 
 what `save()` would have written.
 """
 import json
+import uuid
+from datetime import datetime
 
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
@@ -58,12 +60,14 @@ def _connection():
     return connections[DEFAULT_DB_ALIAS]
 
 
-# Fields whose database value is the Python value itself when it has one of these types (their get_db_prep_save only
-# converts other types): the copy skips Django's chain of prep methods for them.
+# Fields whose database value (on PostgreSQL) is the Python value itself when it is of the type named here: their
+# get_db_prep_save converts other values only (strings to numbers, naive datetimes to aware ones...). The copy skips
+# Django's chain of prep methods for such values.
 _PLAIN = {
     models.CharField: str, models.TextField: str, models.BooleanField: bool, models.IntegerField: int,
     models.BigIntegerField: int, models.PositiveIntegerField: int, models.SmallIntegerField: int,
     models.PositiveSmallIntegerField: int, models.AutoField: int, models.BigAutoField: int, models.ForeignKey: int,
+    models.UUIDField: uuid.UUID, models.DateTimeField: datetime,
 }
 
 
@@ -73,6 +77,11 @@ def _preparer(field):
     plain = _PLAIN.get(type(field))
     if plain is None:
         return prep
+    if plain is datetime:
+        def datetime_prep(value, db):
+            # An aware datetime is stored as it is; a naive one gets Django's warning and conversion.
+            return value if value is None or (type(value) is datetime and value.tzinfo) else prep(value, db)
+        return datetime_prep
 
     def plain_prep(value, db):
         return value if value is None or type(value) is plain else prep(value, db)
