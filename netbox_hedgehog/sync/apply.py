@@ -5,6 +5,7 @@ SyncChange rows with their diff, and kept in NetBox's global search index. New r
 search values are streamed with COPY, a kind at a time, so that a large initial sync neither renders huge INSERT
 statements nor holds every change record in memory.
 """
+import os
 import uuid
 
 from core.choices import ObjectChangeActionChoices
@@ -74,19 +75,41 @@ def delete_rows(model, object_type, ids):
 def search_values(model, object_type, instances, now):
     """CachedValue rows (SEARCH_COLUMNS) for the global search, built like NetBox's search backend does."""
     indexer = get_indexer(model)
+    uuids = _random_uuids()
     return (
-        (uuid.uuid4(), now, object_type.pk, instance.pk, value.name, value.type, value.weight, value.value)
+        (next(uuids), now, object_type.pk, instance.pk, value.name, value.type, value.weight, value.value)
         for instance in instances
         for value in indexer.to_cache(instance, custom_fields=[])
     )
 
 
+def _random_uuids(batch=4096):
+    """Random (version 4) UUIDs as `uuid.uuid4()` makes them, from one read of the system's random source per
+    `batch` of them rather than one each."""
+    while True:
+        data = os.urandom(16 * batch)
+        for start in range(0, len(data), 16):
+            yield uuid.UUID(bytes=data[start:start + 16], version=4)
+
+
 def _insert(model, fabric, objects):
-    """Write new rows (one query for their ids, one COPY); returns the saved instances and sets each `obj.pk`."""
+    """Write new rows (one query for their ids, one COPY); returns the saved instances and sets each `obj.pk`.
+
+    Each instance is built as Django's `Model.from_db` builds one, with every concrete field's value in order (what
+    `_assign` sets, the field's default otherwise), which spares Django's per-field keyword handling."""
+    fields = [(f.attname, f.get_default) for f in model._meta.concrete_fields]
+    attnames = {attname for attname, _default in fields}
+    pk_name = model._meta.pk.attname
     created = []
     for pk, obj in pulse.beating(zip(reserve_ids(model, len(objects)), objects, strict=True)):
-        instance = model(pk=pk, fabric=fabric, name=obj.name)
-        _assign(instance, obj)
+        values = obj.typed | {pk_name: pk, 'fabric_id': fabric.pk, 'spec': obj.spec, 'labels': obj.labels,
+                              'annotations': obj.annotations, 'name': obj.name}
+        for name in (*IDENTITY_FIELDS, *GIT_FIELDS):
+            values[name] = getattr(obj, name)
+        instance = model(*[values[attname] if attname in values else default() for attname, default in fields])
+        for name in obj.typed.keys() - attnames:
+            # Derived values that are no column (as _assign sets them).
+            setattr(instance, name, obj.typed[name])
         obj.pk = pk
         created.append(instance)
     copy_instances(model, created)
