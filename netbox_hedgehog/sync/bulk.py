@@ -8,8 +8,10 @@ what `save()` would have written.
 """
 import json
 import uuid
-from datetime import datetime
+from datetime import date, datetime, time
+from decimal import Decimal
 
+from django.contrib.postgres.fields import ArrayField
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -138,22 +140,46 @@ def _snapshot_fields(model):
     return fields
 
 
+# The types a serializer passes through as they are (Django's `is_protected_type`, by exact type).
+_PROTECTED = frozenset({type(None), int, float, bool, datetime, date, time, Decimal})
+
+
+def _snapshot_getter(field, value):
+    """`get(instance)`: what the serializer's `value(instance, field)` gives, without its generic checks where the
+    field's stored value shows what that is: a protected type as it is, a string as `str()` leaves it, a JSONField's
+    value as `value_to_string` returns it; anything else (arrays above all) through `value` itself."""
+    cls = type(field)
+    if cls.value_from_object is not models.Field.value_from_object or isinstance(field, ArrayField):
+        return lambda instance: value(instance, field)
+    attname = field.attname
+    as_string = cls.value_to_string is models.Field.value_to_string
+    as_json = cls.value_to_string is models.JSONField.value_to_string
+
+    def get(instance):
+        stored = getattr(instance, attname)
+        kind = type(stored)
+        if kind in _PROTECTED or as_json or (kind is str and as_string):
+            return stored
+        return value(instance, field)
+    return get
+
+
 def change_snapshots(instances):
     """The `postchange_data` of each saved instance: exactly what NetBox's
     `serialize_object(instance, resolve_tags=False, extra={'tags': []}, exclude=['last_updated'])` returns.
 
-    Each field's value comes from NetBox's configured serializer (`_value_from_field`, as its `handle_field` and
-    `handle_fk_field` take it), and goes through the same JSON encoder and decoder; but a chunk of objects is encoded
+    Each field's value is what NetBox's configured serializer takes (`_value_from_field`, as its `handle_field` and
+    `handle_fk_field` call it; see _snapshot_getter), and goes through the same JSON encoder and decoder; but a chunk of objects is encoded
     with one `json.dumps` call (C-accelerated) rather than the serializer's streamed `json.dump` per object (pure
     Python), and the serializer's per-object bookkeeping is skipped."""
     if not instances:
         return []
     serializer = serializers.get_serializer('json')()
-    value = serializer._value_from_field
-    fields = [f for f in _snapshot_fields(type(instances[0])) if f.name != 'last_updated']
+    getters = [(f.name, _snapshot_getter(f, serializer._value_from_field))
+               for f in _snapshot_fields(type(instances[0])) if f.name != 'last_updated']
     snapshots = []
     for start in pulse.beating(range(0, len(instances), SNAPSHOT_CHUNK)):
-        chunk = [{f.name: value(instance, f) for f in fields} for instance in instances[start:start + SNAPSHOT_CHUNK]]
+        chunk = [{name: get(instance) for name, get in getters} for instance in instances[start:start + SNAPSHOT_CHUNK]]
         for data in json.loads(json.dumps(chunk, cls=DjangoJSONEncoder)):
             if 'custom_field_data' in data:
                 data['custom_fields'] = data.pop('custom_field_data')
