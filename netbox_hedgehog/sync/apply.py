@@ -7,6 +7,7 @@ statements nor holds every change record in memory.
 """
 import os
 import uuid
+from itertools import chain
 
 from core.choices import ObjectChangeActionChoices
 from core.models import ObjectChange
@@ -197,9 +198,11 @@ def apply_plans(fabric, run, plans, user=None):
         object_changes = []
 
         created = _insert(model, fabric, plan.create) if plan.create else []
-        for instance, snapshot in zip(created, change_snapshots(created), strict=True):
-            object_changes.append(change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk,
-                                         instance.name, None, snapshot))
+        # Streamed to the COPY below: only a chunk of the new rows' snapshots is held at a time.
+        created_changes = (
+            change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk, instance.name, None, snapshot)
+            for instance, snapshot in zip(created, change_snapshots(created), strict=True)
+        )
 
         updated = []
         for instance, obj, _changes in pulse.beating(plan.update):
@@ -232,5 +235,5 @@ def apply_plans(fabric, run, plans, user=None):
 
         if created or updated:
             copy_rows(CachedValue, SEARCH_COLUMNS, search_values(model, object_type, created + updated, now))
-        if object_changes:
-            copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, object_changes)
+        if created or object_changes:
+            copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, chain(created_changes, object_changes))

@@ -165,24 +165,22 @@ def _snapshot_getter(field, value):
 
 
 def change_snapshots(instances):
-    """The `postchange_data` of each saved instance: exactly what NetBox's
+    """Yield the `postchange_data` of each saved instance, a chunk at a time: exactly what NetBox's
     `serialize_object(instance, resolve_tags=False, extra={'tags': []}, exclude=['last_updated'])` returns.
 
     Each field's value is what NetBox's configured serializer takes (`_value_from_field`, as its `handle_field` and
-    `handle_fk_field` call it; see _snapshot_getter), and goes through the same JSON encoder and decoder; but a chunk of objects is encoded
-    with one `json.dumps` call (C-accelerated) rather than the serializer's streamed `json.dump` per object (pure
-    Python), and the serializer's per-object bookkeeping is skipped."""
+    `handle_fk_field` call it; see _snapshot_getter), and goes through the same JSON encoder and decoder; but a chunk
+    of objects is encoded with one `json.dumps` call (C-accelerated) rather than the serializer's streamed `json.dump`
+    per object (pure Python), and the serializer's per-object bookkeeping is skipped."""
     if not instances:
-        return []
+        return
     serializer = serializers.get_serializer('json')()
     getters = [(f.name, _snapshot_getter(f, serializer._value_from_field))
                for f in _snapshot_fields(type(instances[0])) if f.name != 'last_updated']
-    snapshots = []
     for start in pulse.beating(range(0, len(instances), SNAPSHOT_CHUNK)):
         chunk = [{name: get(instance) for name, get in getters} for instance in instances[start:start + SNAPSHOT_CHUNK]]
         for data in json.loads(json.dumps(chunk, cls=DjangoJSONEncoder)):
             if 'custom_field_data' in data:
                 data['custom_fields'] = data.pop('custom_field_data')
             data['tags'] = []
-            snapshots.append(data)
-    return snapshots
+            yield data

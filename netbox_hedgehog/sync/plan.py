@@ -148,21 +148,17 @@ def observed_from_item(kind_spec, item):
     )
 
 
-def _observe(plan, item, observed):
-    """Add the ObjectState of one listed item to `observed`, or its error to plan.errors."""
-    try:
-        obj = observed_from_item(plan.kind_spec, item)
-    except SpecError as e:
-        plan.errors.append((str((item.get('metadata') or {}).get('name') or '?'), str(e)))
-        return
-    observed[obj.name] = obj
-
-
 def observe_items(plan, items):
     """{name: ObjectState} of the listed items; items that cannot be interpreted go to plan.errors."""
     observed = {}
     for item in pulse.beating(items):
-        _observe(plan, item, observed)
+        name = (item.get('metadata') or {}).get('name') or '?'
+        try:
+            obj = observed_from_item(plan.kind_spec, item)
+        except SpecError as e:
+            plan.errors.append((str(name), str(e)))
+            continue
+        observed[obj.name] = obj
     return observed
 
 
@@ -189,16 +185,16 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
     Rows still carrying GitOps state (the fabric had Git settings before) are rewritten from the cluster.
     """
     plan = KindPlan(kind_spec)
-    observed = {}
     # Items still stored as they are (most of them in a re-sync) are only counted; the others are interpreted.
-    stored = set()
+    stored, fresh = set(), []
     for item in pulse.beating(items):
         name = (item.get('metadata') or {}).get('name')
         if isinstance(name, str) and _still_stored(kind_spec.kind, existing_identity.get(name), item):
             stored.add(name)
         else:
-            _observe(plan, item, observed)
+            fresh.append(item)
     plan.unchanged += len(stored)
+    observed = observe_items(plan, fresh)
 
     changed = []
     # Cluster objects of rows renamed in NetBox whose rename is still on its way: the row stands for them.
