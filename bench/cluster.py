@@ -24,7 +24,7 @@ START_TIMEOUT = 600
 
 class Cluster:
     """Context manager: a server process loaded with the fabric of `size`; `.kubeconfig` is its kubeconfig and
-    `.count` the number of objects it holds."""
+    `.count` the number of fabric objects it holds (its Agents aside)."""
 
     def __init__(self, size, workdir, seed):
         self.size = size
@@ -62,6 +62,7 @@ class Cluster:
 def main(argv=None):
     from hedgehog_devtools.kubeapi import KubeAPIServer
 
+    from .agents import agents
     from .generate import generate
     from .shapes import SIZES
 
@@ -75,11 +76,15 @@ def main(argv=None):
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     server = KubeAPIServer()
-    for obj in generate(SIZES[args.size], args.seed):
+    objects = generate(SIZES[args.size], args.seed)
+    for obj in objects:
         server.put(obj)
+    # The switches' Agents: live state, not counted among the fabric's objects.
+    for agent in agents(objects):
+        server.put(agent)
     with server:
         server.write_kubeconfig(args.kubeconfig)
-        print(READY, server.url, server.count(), flush=True)
+        print(READY, server.url, len(objects), flush=True)
         stop.wait()
     return 0
 

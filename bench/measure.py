@@ -1,16 +1,19 @@
 """The sync measurements of one fabric size: initial sync, re-sync without change, re-sync after 1% changes and
-0.5% deletions, each in a fresh process against the test server over HTTPS with paging, each checked for
-correctness (run counts and NetBox's rows per kind against the cluster) before its figures are kept; and the
-database's floor for the initial sync's rows (bench.floor).
+0.5% deletions, re-sync after every switch's Agent moved its heartbeat (live state only), each in a fresh process
+against the test server over HTTPS with paging, each checked for correctness (run counts and NetBox's rows per kind
+against the cluster, the heartbeats stored) before its figures are kept; and the database's floor for the initial
+sync's rows (bench.floor).
 """
 import json
 import statistics
 import subprocess
 import sys
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 from netbox_hedgehog.kinds import KINDS
 
+from .agents import heartbeat, heartbeat_patches
 from .cluster import Cluster
 from .env import REPO_ROOT, wipe
 from .mutate import apply_mutations, list_objects, plan_mutations
@@ -23,7 +26,7 @@ __all__ = (
     'measure_size',
 )
 
-PHASES = ('initial', 'unchanged', 'changed')
+PHASES = ('initial', 'unchanged', 'changed', 'live')
 
 
 class BenchError(RuntimeError):
@@ -53,6 +56,19 @@ def _check_rows(fabric, cluster_counts):
         raise BenchError(f'NetBox holds {stored}, the cluster {cluster_counts}')
 
 
+def _check_heartbeats(fabric, beat):
+    """Every switch has its live state, with the heartbeat its Agent reported last."""
+    from django.utils.dateparse import parse_datetime
+
+    from netbox_hedgehog.models import Switch, SwitchLiveState
+
+    beats = dict(SwitchLiveState.objects.filter(fabric=fabric).values_list('switch__name', 'heartbeat'))
+    switches = set(Switch.objects.filter(fabric=fabric).values_list('name', flat=True))
+    stale = sorted(name for name in switches if beats.get(name) != parse_datetime(beat))
+    if stale:
+        raise BenchError(f'{len(stale)} switch(es) without the new heartbeat in NetBox, e.g. {stale[0]}')
+
+
 def _cluster_counts(objects):
     counts = Counter(obj['kind'] for obj in objects)
     return {k.kind: counts.get(k.kind, 0) for k in KINDS}
@@ -62,7 +78,7 @@ def measure_fabric(fabric, kubeconfig, total, seed, sync, workdir, log, label):
     """The phases of one fabric whose cluster holds `total` objects, each sync done by `sync(fabric_id)` (returning
     the figures of bench.syncrun) and checked; the database's floor is measured after the initial sync.
     Returns ({phase: figures}, floor)."""
-    from netbox_hedgehog.models import SyncRun
+    from netbox_hedgehog.models import Switch, SyncRun
 
     from .floor import measure_floor
 
@@ -86,9 +102,18 @@ def measure_fabric(fabric, kubeconfig, total, seed, sync, workdir, log, label):
     _expect(figures, 'changed', create=0, update=len(changes), delete=len(deletions), error=0)
     _check_rows(fabric, _cluster_counts(list_objects(kubeconfig)))
 
+    switches = sorted(Switch.objects.filter(fabric=fabric).values_list('name', flat=True))
+    beat = heartbeat(datetime.now(UTC) + timedelta(minutes=1))
+    log(f'  {label}: the heartbeats of {len(switches)} Agents moved; re-sync (live state only)')
+    apply_mutations(kubeconfig, heartbeat_patches(switches, beat), [])
+    results['live'] = figures = sync(fabric.pk)
+    _expect(figures, 'live', create=0, update=0, delete=0, error=0)
+    _check_heartbeats(fabric, beat)
+
     for phase, figures in results.items():
-        figures['objects'] = total if phase != 'changed' else total - len(deletions)
-        figures['changed'] = {'initial': total, 'unchanged': 0, 'changed': len(changes) + len(deletions)}[phase]
+        figures['objects'] = total if phase in ('initial', 'unchanged') else total - len(deletions)
+        figures['changed'] = {'initial': total, 'unchanged': 0, 'changed': len(changes) + len(deletions),
+                              'live': 0}[phase]
     return results, floor
 
 

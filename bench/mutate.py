@@ -11,6 +11,7 @@ from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
 from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS
+from netbox_hedgehog.live.agents import AGENT
 
 __all__ = (
     'apply_mutations',
@@ -90,10 +91,10 @@ def list_objects(kubeconfig, namespace='default'):
 
 
 def apply_mutations(kubeconfig, changes, deletions, namespace='default'):
-    """Send the merge patches and deletions to the API server."""
+    """Send the merge patches (of any kind, or of Agents) and deletions to the API server."""
     api = _api(kubeconfig)
     for kind, name, patch in changes:
-        spec = KIND_BY_NAME[kind]
+        spec = AGENT if kind == AGENT.kind else KIND_BY_NAME[kind]
         api.patch_namespaced_custom_object(spec.group, spec.version, namespace, spec.plural, name, patch)
     for kind, name in deletions:
         spec = KIND_BY_NAME[kind]

@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 from django.db import connection
 
+from bench.agents import agents
 from bench.floor import SCHEMA
 from bench.generate import SEED, generate
 from bench.measure import measure_fabric, summarise, summarise_floor
@@ -227,6 +228,40 @@ def test_ratio_targets_pass_up_to_their_limit_and_miss_beyond():
     assert [t['result'] for t in evaluate(missing) if 17 in t['issues']] == ['MISS'] * 3
 
 
+def test_live_state_target_is_printed_for_issue_16():
+    phases = {'initial': _figures(8.0), 'unchanged': _figures(0.6), 'changed': _figures(1.2)}
+    for wall, verdict in ((1.0, 'PASS'), (1.01, 'MISS')):
+        results = _results('10k', {**phases, 'live': _figures(wall)}, FLOOR)
+        results['targets'] = evaluate(results)
+        assert [(t['target'], t['result']) for t in results['targets'] if 16 in t['issues']] == [
+            ('10k live-state-only re-sync (heartbeats moved) <= 1 s', verdict)]
+        report = render(results).splitlines()
+        assert report[report.index('Targets (issue 16):') + 1].split()[0] == verdict
+
+
+def test_every_switch_has_an_agent_whose_lldp_verifies_every_planned_link(tiny):
+    from netbox_hedgehog.live.agents import parse_agent
+    from netbox_hedgehog.live.cabling import check_fabric
+
+    objects = by_kind(tiny)
+    live = dict(parse_agent(agent) for agent in agents(tiny))
+    assert set(live) == set(objects['Switch'])
+    profiles = {name: sw['spec']['profile'] for name, sw in objects['Switch'].items()}
+    checks = check_fabric([(name, c['spec']) for name, c in objects['Connection'].items()], profiles,
+                          {name: p['spec'] for name, p in objects['SwitchProfile'].items()},
+                          {name: state['interfaces'] for name, state in live.items()})
+    planned = [c for c in checks if c.connection]
+    assert planned and Counter(c.status for c in checks) == Counter(
+        {'verified': sum(1 for c in planned if c.status != 'external'),
+         'external': sum(1 for c in planned if c.status == 'external')})
+    for name, state in live.items():
+        assert state['applied_generation'] == state['generation'] == 1, name
+        ports = state['interfaces']
+        up = {port for port, iface in ports.items() if iface['oper'] == 'up'}
+        assert up == {c.port for c in planned if c.switch == name}, name
+        assert len(ports) > len(up), name   # ports no connection names are there, down
+
+
 def test_memory_targets_over_base_and_growth_per_thousand_objects():
     results = _results('10k', {'initial': _figures(8.0, peak=250.0), 'unchanged': _figures(0.6, peak=200.0),
                                'changed': _figures(1.2, peak=210.0)}, FLOOR)
@@ -248,7 +283,7 @@ class BenchmarkPassTest(ClusterTestCase):
 
     def test_floor_split_and_ratios_are_measured_and_printed(self):
         objects = generate(SIZES['tiny'])
-        for obj in objects:
+        for obj in [*objects, *agents(objects)]:
             self.kube.put(obj)
         kubeconfig = self.kube.kubeconfig()
         fabric = Fabric.objects.create(name='bench-tiny', kubeconfig=kubeconfig)
@@ -276,6 +311,10 @@ class BenchmarkPassTest(ClusterTestCase):
         assert phases['initial']['split_s']['serialize'] > 0 and phases['initial']['split_s']['write'] > 0
         assert phases['unchanged']['split_s']['serialize'] == 0
         assert phases['changed']['split_s']['serialize'] > 0
+        # Heartbeats moved: live state only, nothing of the fabric's objects written.
+        assert phases['live']['counts'] == {'create': 0, 'update': 0, 'delete': 0, 'error': 0,
+                                            'unchanged': phases['live']['objects']}
+        assert phases['live']['split_s']['serialize'] == 0
 
         results = _results('tiny', {phase: summarise([figures]) for phase, figures in phases.items()},
                            summarise_floor([floor]))
@@ -290,7 +329,7 @@ class BenchmarkPassTest(ClusterTestCase):
         split_table = report[next(i for i, line in enumerate(report) if line.startswith('Where the time goes')):]
         assert split_table[1].split() == ['size', 'phase', 'wall', 's', 'read', 's', 'plan', 's', 'serialize', 's',
                                           'write', 's', 'other', 's', 'floor', 's', 'ratio']
-        for phase in ('initial', 'unchanged', 'changed'):
+        for phase in ('initial', 'unchanged', 'changed', 'live'):
             row = next(line.split() for line in split_table if line.split()[:2] == ['tiny', phase])
             assert all(re.fullmatch(number, cell) for cell in row[2:-1]), row
             wall, floor_s = float(row[2]), float(row[-2])

@@ -5,7 +5,9 @@ SyncChange rows with their diff, and kept in NetBox's global search index. New r
 search values are streamed with COPY, a kind at a time, so that a large initial sync neither renders huge INSERT
 statements nor holds every change record in memory.
 """
+import os
 import uuid
+from itertools import chain
 
 from core.choices import ObjectChangeActionChoices
 from core.models import ObjectChange
@@ -74,20 +76,43 @@ def delete_rows(model, object_type, ids):
 def search_values(model, object_type, instances, now):
     """CachedValue rows (SEARCH_COLUMNS) for the global search, built like NetBox's search backend does."""
     indexer = get_indexer(model)
+    uuids = _random_uuids()
     return (
-        (uuid.uuid4(), now, object_type.pk, instance.pk, value.name, value.type, value.weight, value.value)
+        (next(uuids), now, object_type.pk, instance.pk, value.name, value.type, value.weight, value.value)
         for instance in instances
         for value in indexer.to_cache(instance, custom_fields=[])
     )
 
 
+def _random_uuids(batch=4096):
+    """Random (version 4) UUIDs as `uuid.uuid4()` makes them, from one read of the system's random source per
+    `batch` of them rather than one each."""
+    while True:
+        data = os.urandom(16 * batch)
+        for start in range(0, len(data), 16):
+            yield uuid.UUID(bytes=data[start:start + 16], version=4)
+
+
 def _insert(model, fabric, objects, apply_errors):
     """Write new rows (one query for their ids, one COPY); returns the saved instances and sets each `obj.pk`.
-    `apply_errors`: the message each new row (by name) carries as its apply error ('' for none)."""
+    `apply_errors`: the message each new row (by name) carries as its apply error ('' for none).
+
+    Each instance is built as Django's `Model.from_db` builds one, with every concrete field's value in order (what
+    `_assign` sets, the field's default otherwise), which spares Django's per-field keyword handling."""
+    fields = [(f.attname, f.get_default) for f in model._meta.concrete_fields]
+    attnames = {attname for attname, _default in fields}
+    pk_name = model._meta.pk.attname
     created = []
     for pk, obj in pulse.beating(zip(reserve_ids(model, len(objects)), objects, strict=True)):
-        instance = model(pk=pk, fabric=fabric, name=obj.name, apply_error=apply_errors.get(obj.name, ''))
-        _assign(instance, obj)
+        values = obj.typed | {pk_name: pk, 'fabric_id': fabric.pk, 'spec': obj.spec, 'labels': obj.labels,
+                              'annotations': obj.annotations, 'name': obj.name,
+                              'apply_error': apply_errors.get(obj.name, '')}
+        for name in (*IDENTITY_FIELDS, *GIT_FIELDS):
+            values[name] = getattr(obj, name)
+        instance = model(*[values[attname] if attname in values else default() for attname, default in fields])
+        for name in obj.typed.keys() - attnames:
+            # Derived values that are no column (as _assign sets them).
+            setattr(instance, name, obj.typed[name])
         obj.pk = pk
         created.append(instance)
     copy_instances(model, created)
@@ -186,9 +211,11 @@ def apply_plans(fabric, run, plans, user=None):
         object_changes = []
 
         created = _insert(model, fabric, plan.create, refused.get(plan.kind_spec.kind, {})) if plan.create else []
-        for instance, snapshot in zip(created, change_snapshots(created), strict=True):
-            object_changes.append(change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk,
-                                         instance.name, None, snapshot))
+        # Streamed to the COPY below: only a chunk of the new rows' snapshots is held at a time.
+        created_changes = (
+            change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk, instance.name, None, snapshot)
+            for instance, snapshot in zip(created, change_snapshots(created), strict=True)
+        )
 
         updated = []
         for instance, obj, _changes in pulse.beating(plan.update):
@@ -221,5 +248,5 @@ def apply_plans(fabric, run, plans, user=None):
 
         if created or updated:
             copy_rows(CachedValue, SEARCH_COLUMNS, search_values(model, object_type, created + updated, now))
-        if object_changes:
-            copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, object_changes)
+        if created or object_changes:
+            copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, chain(created_changes, object_changes))

@@ -7,9 +7,14 @@ through the same field methods an INSERT uses (`pre_save`, `get_db_prep_save`), 
 what `save()` would have written.
 """
 import json
+import uuid
+from datetime import date, datetime, time
+from decimal import Decimal
 
+from django.contrib.postgres.fields import ArrayField
 from django.core import serializers
-from django.db import connection
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from . import pulse
 
@@ -51,12 +56,48 @@ def _copy(table, fields, rows):
             copy.write_row(row)
 
 
+def _connection():
+    """The database connection itself: `django.db.connection` is a proxy that looks it up again on every use (one
+    attribute of a thread-local per value prepared)."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+# Fields whose database value (on PostgreSQL) is the Python value itself when it is of the type named here: their
+# get_db_prep_save converts other values only (strings to numbers, naive datetimes to aware ones...). The copy skips
+# Django's chain of prep methods for such values.
+_PLAIN = {
+    models.CharField: str, models.TextField: str, models.BooleanField: bool, models.IntegerField: int,
+    models.BigIntegerField: int, models.PositiveIntegerField: int, models.SmallIntegerField: int,
+    models.PositiveSmallIntegerField: int, models.AutoField: int, models.BigAutoField: int, models.ForeignKey: int,
+    models.UUIDField: uuid.UUID, models.DateTimeField: datetime,
+}
+
+
+def _preparer(field):
+    """`prep(value, connection)`: the field's database value of `value`, as `field.get_db_prep_save` gives it."""
+    prep = field.get_db_prep_save
+    plain = _PLAIN.get(type(field))
+    if plain is None:
+        return prep
+    if plain is datetime:
+        def datetime_prep(value, db):
+            # An aware datetime is stored as it is; a naive one gets Django's warning and conversion.
+            return value if value is None or (type(value) is datetime and value.tzinfo) else prep(value, db)
+        return datetime_prep
+
+    def plain_prep(value, db):
+        return value if value is None or type(value) is plain else prep(value, db)
+    return plain_prep
+
+
 def copy_instances(model, instances):
     """Insert unsaved `instances` of `model`, primary keys set (see reserve_ids), with one COPY, each value as
     `save()` would write it (`pre_save` included)."""
     fields = model._meta.concrete_fields
+    preps = [(f.pre_save, _preparer(f)) for f in fields]
+    db = _connection()
     _copy(model._meta.db_table, fields, (
-        [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields] for instance in instances
+        [prep(pre_save(instance, True), db) for pre_save, prep in preps] for instance in instances
     ))
 
 
@@ -64,9 +105,10 @@ def copy_rows(model, names, rows):
     """Insert `rows` (tuples of Python values for the fields `names`, by attname) with one COPY, without building a
     model instance per row. Every column without a database default must be named."""
     fields = _fields(model, names)
-    preps = [f.get_db_prep_save for f in fields]
+    preps = [_preparer(f) for f in fields]
+    db = _connection()
     _copy(model._meta.db_table, fields,
-          ([prep(value, connection) for prep, value in zip(preps, row, strict=True)] for row in rows))
+          ([prep(value, db) for prep, value in zip(preps, row, strict=True)] for row in rows))
 
 
 def copy_update(model, instances, names):
@@ -79,8 +121,10 @@ def copy_update(model, instances, names):
     columns = [quote(f.column) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE TEMPORARY TABLE {new} AS SELECT {", ".join(columns)} FROM {table} WITH NO DATA')
+        db = _connection()
+        preps = [(f.attname, _preparer(f)) for f in fields]
         _copy(temporary, fields, (
-            [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields] for instance in instances
+            [prep(getattr(instance, attname), db) for attname, prep in preps] for instance in instances
         ))
         assignments = ', '.join(f'{column} = new.{column}' for column in columns[1:])
         cursor.execute(f'UPDATE {table} SET {assignments} FROM {new} AS new WHERE {table}.{columns[0]} = '
@@ -88,17 +132,55 @@ def copy_update(model, instances, names):
         cursor.execute(f'DROP TABLE {new}')
 
 
+def _snapshot_fields(model):
+    """The fields Django's serializer writes for `model` (pk and m2m fields aside), in its order."""
+    fields = [f for f in model._meta.concrete_model._meta.local_fields if f.serialize]
+    if any(f.serialize for f in model._meta.concrete_model._meta.local_many_to_many):
+        raise ValueError(f'{model.__name__} has serialized many-to-many fields: change_snapshots does not handle them')
+    return fields
+
+
+# The types a serializer passes through as they are (Django's `is_protected_type`, by exact type).
+_PROTECTED = frozenset({type(None), int, float, bool, datetime, date, time, Decimal})
+
+
+def _snapshot_getter(field, value):
+    """`get(instance)`: what the serializer's `value(instance, field)` gives, without its generic checks where the
+    field's stored value shows what that is: a protected type as it is, a string as `str()` leaves it, a JSONField's
+    value as `value_to_string` returns it; anything else (arrays above all) through `value` itself."""
+    cls = type(field)
+    if cls.value_from_object is not models.Field.value_from_object or isinstance(field, ArrayField):
+        return lambda instance: value(instance, field)
+    attname = field.attname
+    as_string = cls.value_to_string is models.Field.value_to_string
+    as_json = cls.value_to_string is models.JSONField.value_to_string
+
+    def get(instance):
+        stored = getattr(instance, attname)
+        kind = type(stored)
+        if kind in _PROTECTED or as_json or (kind is str and as_string):
+            return stored
+        return value(instance, field)
+    return get
+
+
 def change_snapshots(instances):
-    """The `postchange_data` of each saved instance: exactly what NetBox's
-    `serialize_object(instance, resolve_tags=False, extra={'tags': []}, exclude=['last_updated'])` returns (same
-    serializer, same JSON round trip), from one serializer call per chunk of instances instead of one per object."""
-    snapshots = []
+    """Yield the `postchange_data` of each saved instance, a chunk at a time: exactly what NetBox's
+    `serialize_object(instance, resolve_tags=False, extra={'tags': []}, exclude=['last_updated'])` returns.
+
+    Each field's value is what NetBox's configured serializer takes (`_value_from_field`, as its `handle_field` and
+    `handle_fk_field` call it; see _snapshot_getter), and goes through the same JSON encoder and decoder; but a chunk
+    of objects is encoded with one `json.dumps` call (C-accelerated) rather than the serializer's streamed `json.dump`
+    per object (pure Python), and the serializer's per-object bookkeeping is skipped."""
+    if not instances:
+        return
+    serializer = serializers.get_serializer('json')()
+    getters = [(f.name, _snapshot_getter(f, serializer._value_from_field))
+               for f in _snapshot_fields(type(instances[0])) if f.name != 'last_updated']
     for start in pulse.beating(range(0, len(instances), SNAPSHOT_CHUNK)):
-        for entry in json.loads(serializers.serialize('json', instances[start:start + SNAPSHOT_CHUNK])):
-            data = entry['fields']
+        chunk = [{name: get(instance) for name, get in getters} for instance in instances[start:start + SNAPSHOT_CHUNK]]
+        for data in json.loads(json.dumps(chunk, cls=DjangoJSONEncoder)):
             if 'custom_field_data' in data:
                 data['custom_fields'] = data.pop('custom_field_data')
-            data.pop('last_updated', None)
             data['tags'] = []
-            snapshots.append(data)
-    return snapshots
+            yield data

@@ -2,7 +2,9 @@
 
 Plain Python, called by the RQ jobs, the `hedgehog_sync` command and tests; it imports no views.
 """
+import gc
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
 
@@ -231,6 +233,19 @@ def _connection_lost(exc):
     )
 
 
+@contextmanager
+def _old_objects_frozen():
+    """Within the block, Python's cyclic garbage collector leaves alone the objects that existed before it (NetBox,
+    Django and the plugin loaded: hundreds of thousands of objects). A sync allocates objects by the thousand, which
+    triggers collections; without this, each full collection walks all of NetBox again, a quarter of a re-sync's
+    time. The sync's own objects are still collected as usual."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def run_sync(run, heartbeat=None):
     """Execute `run` (a SyncRun in state queued) and return it finished. Never raises for sync failures.
 
@@ -238,6 +253,11 @@ def run_sync(run, heartbeat=None):
     to abort the run, which then fails without writing. Whatever happens, the write transaction commits only after
     the lock was confirmed (see also _fence).
     """
+    with _old_objects_frozen():
+        return _run_sync(run, heartbeat)
+
+
+def _run_sync(run, heartbeat):
     fabric = run.fabric
     log = RunLog(get_setting('sync_log_lines'))
     started = timezone.now()

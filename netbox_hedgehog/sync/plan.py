@@ -163,6 +163,20 @@ def observe_items(plan, items):
     return observed
 
 
+def _still_stored(kind, identity, item):
+    """Whether a listed item is the very object a row holds (same uid and resourceVersion, same content, nothing
+    pending or drifted on the row): decided from the raw item, without interpreting it."""
+    metadata = item.get('metadata')
+    if (identity is None or identity.apply_pending_since is not None or identity.drift_status or not identity.uid
+            or not isinstance(metadata, dict) or metadata.get('uid') != identity.uid
+            or str(metadata.get('resourceVersion') or '') != identity.resource_version):
+        return False
+    spec, labels, annotations = item.get('spec'), metadata.get('labels'), metadata.get('annotations')
+    if not all(value is None or isinstance(value, dict) for value in (spec, labels, annotations)):
+        return False
+    return identity.content_digest == digest(kind, metadata['name'], spec, labels, annotations)
+
+
 def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocked=''):
     """Plan one kind of a fabric without Git settings: NetBox mirrors the cluster.
 
@@ -172,7 +186,16 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
     Rows still carrying GitOps state (the fabric had Git settings before) are rewritten from the cluster.
     """
     plan = KindPlan(kind_spec)
-    observed = observe_items(plan, items)
+    # Items still stored as they are (most of them in a re-sync) are only counted; the others are interpreted.
+    stored, fresh = set(), []
+    for item in pulse.beating(items):
+        name = (item.get('metadata') or {}).get('name')
+        if isinstance(name, str) and _still_stored(kind_spec.kind, existing_identity.get(name), item):
+            stored.add(name)
+        else:
+            fresh.append(item)
+    plan.unchanged += len(stored)
+    observed = observe_items(plan, fresh)
 
     changed = []
     # Cluster objects of rows renamed in NetBox whose rename is still on its way: the row stands for them.
@@ -215,7 +238,7 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
                 plan.refresh.append((row, obj))
 
     # Objects that failed to parse still exist in the cluster: never prune them.
-    present = set(observed) | {name for name, _msg in plan.errors}
+    present = set(observed) | stored | {name for name, _msg in plan.errors}
     # Objects created in NetBox and still on their way to the cluster are not gone.
     gone = [(identity.pk, name) for name, identity in existing_identity.items()
             if name not in present and identity.apply_pending_since is None]

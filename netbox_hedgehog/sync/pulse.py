@@ -59,6 +59,10 @@ def confirm():
 
 def beating(items):
     """Yield `items`, beating before each (for long loops and streamed writes)."""
+    pulse = _current.get()
+    if pulse is None:
+        yield from items
+        return
     for item in items:
-        beat()
+        pulse()
         yield item
