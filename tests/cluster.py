@@ -2,6 +2,7 @@
 fabric data the tests load (the project's demo fabric, deploy/dev/fabric/)."""
 from django.test import TestCase
 
+from hedgehog_devtools.agents import put_agents
 from hedgehog_devtools.fabric import FILES, GATEWAY, PEERINGS, VPCS, WIRING
 from hedgehog_devtools.kubeapi import KubeAPIServer
 from netbox_hedgehog.choices import SyncTriggerChoices
@@ -58,6 +59,13 @@ class ClusterTestCase(KubeAPIServerMixin, TestCase):
         self.kube.latency = 0
         for kind_spec in KINDS:
             self.kube.install(kind_spec.kind)
+
+    def load_live_fabric(self, *paths):
+        """The Agent kind installed, the objects of `paths` loaded and every switch's Agent (demo status) put."""
+        self.kube.install('Agent')
+        for path in paths:
+            self.kube.load_yaml(path)
+        put_agents(self.kube)
 
     def make_fabric(self, name='fab-1', token=None, **fields):
         return Fabric.objects.create(name=name, kubeconfig=self.kube.kubeconfig(token=token), **fields)

@@ -1,6 +1,7 @@
 """The fabric in NetBox's own inventory: a sync projects it into dcim/ipam, keeps it exact and never harms what people
 made (real sync against the Kubernetes API test server, real PostgreSQL)."""
 import dataclasses
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
@@ -67,6 +68,21 @@ def inventory_counts():
 def netbox_totals(run):
     return {action: sum(c[action] for kind, c in run.counts.items() if kind.startswith('NetBox '))
             for action in ('create', 'update', 'delete', 'error')}
+
+
+@contextmanager
+def counted_statements():
+    """Count what the block sends to PostgreSQL: its queries and its COPYs (which Django's query capture misses).
+    Yields a function returning the count so far."""
+    real_copy = psycopg.Cursor.copy
+    copies = []
+
+    def count_copy(cursor, statement, *args, **kwargs):
+        copies.append(statement)
+        return real_copy(cursor, statement, *args, **kwargs)
+
+    with CaptureQueriesContext(connection) as queries, mock.patch.object(psycopg.Cursor, 'copy', count_copy):
+        yield lambda: len(queries) + len(copies)
 
 
 class InventoryTestCase(ClusterTestCase):
@@ -300,23 +316,14 @@ class OwnershipTest(InventoryTestCase):
 
 class BoundedStatementsTest(InventoryTestCase):
     def test_statements_per_sync_do_not_grow_with_the_fabric(self):
-        real_copy = psycopg.Cursor.copy
-        copies = []
-
-        def count_copy(cursor, statement, *args, **kwargs):
-            copies.append(statement)
-            return real_copy(cursor, statement, *args, **kwargs)
-
         def measure(name, shape):
             self.kube.clear()
             for obj in generate(shape):
                 self.kube.put(obj)
             fabric = self.make_fabric(name=name, inventory_site=Site.objects.create(name=name, slug=name))
-            copies.clear()
-            with CaptureQueriesContext(connection) as queries, \
-                    mock.patch.object(psycopg.Cursor, 'copy', count_copy):
+            with counted_statements() as statements:
                 self.synced(fabric)
-            return len(queries) + len(copies)
+            return statements()
 
         Tag.objects.create(name='hedgehog', slug='hedgehog')     # as after the first projection ever
         small = measure('small', self.shape)
@@ -328,13 +335,6 @@ class BoundedStatementsTest(InventoryTestCase):
     def test_removing_the_projection_takes_the_same_statements_at_two_sizes(self):
         """Clearing the inventory site deletes the projection set-based: the statements (queries and COPYs) are the
         same for the tiny fabric and one with 4 times its servers, and every deleted object has its change record."""
-        real_copy = psycopg.Cursor.copy
-        copies = []
-
-        def count_copy(cursor, statement, *args, **kwargs):
-            copies.append(statement)
-            return real_copy(cursor, statement, *args, **kwargs)
-
         def measure(name, shape):
             self.kube.clear()
             for obj in generate(shape):
@@ -343,15 +343,13 @@ class BoundedStatementsTest(InventoryTestCase):
             created = netbox_totals(self.synced(fabric))['create']
             fabric.snapshot()
             fabric.inventory_site = None
-            copies.clear()
-            with CaptureQueriesContext(connection) as queries, \
-                    mock.patch.object(psycopg.Cursor, 'copy', count_copy):
+            with counted_statements() as statements:
                 fabric.save()
             self.assertEqual(inventory_counts(), dict.fromkeys(TINY, 0))
             deleted = ObjectChange.objects.filter(action='delete', changed_object_type__app_label__in=('dcim', 'ipam'))
             self.assertEqual(deleted.count(), created)
             deleted.delete()
-            return len(queries) + len(copies)
+            return statements()
 
         small = measure('small', self.shape)
         large = measure('large', dataclasses.replace(self.shape, servers_per_rack=48, vpcs_per_rack=12))
@@ -361,13 +359,6 @@ class BoundedStatementsTest(InventoryTestCase):
     def test_a_sync_deleting_servers_and_their_connections_takes_the_same_statements_at_two_sizes(self):
         """Servers, their connections and attachments leave the fabric: the sync deletes their devices, ports,
         LAGs and cables set-based (the same statements, queries and COPYs, at two sizes)."""
-        real_copy = psycopg.Cursor.copy
-        copies = []
-
-        def count_copy(cursor, statement, *args, **kwargs):
-            copies.append(statement)
-            return real_copy(cursor, statement, *args, **kwargs)
-
         def measure(name, shape):
             self.kube.clear()
             objects = generate(shape)
@@ -382,13 +373,11 @@ class BoundedStatementsTest(InventoryTestCase):
                 if obj['kind'] in ('Server', 'VPCAttachment') or (
                         obj['kind'] == 'Connection' and next(iter(spec), '') in ('unbundled', 'bundled', 'eslag')):
                     self.kube.delete(obj['kind'], obj['metadata']['name'])
-            copies.clear()
-            with CaptureQueriesContext(connection) as queries, \
-                    mock.patch.object(psycopg.Cursor, 'copy', count_copy):
+            with counted_statements() as statements:
                 run = self.synced(fabric)
             self.assertEqual(run.counts['NetBox dcim.device']['delete'], len(servers))
             self.assertFalse(Device.objects.filter(site__name=name, role__slug='server').exists())
-            return len(queries) + len(copies)
+            return statements()
 
         Tag.objects.create(name='hedgehog', slug='hedgehog')
         ContentType.objects.get_for_model(CablePath)    # cached by the process, as after its first cable deletion
@@ -511,10 +500,7 @@ class DemoFabricTest(ClusterTestCase):
 
     def test_demo_fabric_projects_to_exact_counts_of_every_model(self):
         """deploy/dev/fabric/ (wiring, gateway, VPCs, peerings and the Agents), counted by hand from the YAML."""
-        self.kube.install('Agent')
-        for path in FILES:
-            self.kube.load_yaml(path)
-        put_agents(self.kube)
+        self.load_live_fabric(*FILES)
         fabric = self.make_fabric(inventory_site=Site.objects.create(name='Lab', slug='lab'))
         run = self.sync(fabric)
         self.assertEqual(run.status, 'succeeded', run.error or run.log)
@@ -686,10 +672,7 @@ class LiveInventoryTest(ClusterTestCase):
 
     def setUp(self):
         super().setUp()
-        self.kube.install('Agent')
-        self.kube.load_yaml(WIRING)
-        self.kube.load_yaml(GATEWAY)
-        put_agents(self.kube)
+        self.load_live_fabric(WIRING, GATEWAY)
         self.site = Site.objects.create(name='Lab', slug='lab')
 
     def synced(self, fabric):
@@ -832,13 +815,6 @@ class LiveInventoryStatementsTest(ClusterTestCase):
     def test_a_live_change_to_every_switch_and_port_takes_the_same_statements_at_two_sizes(self):
         """A NOS upgrade of every switch and every port going down, then up: the statements of the sync (queries
         and COPYs) are the same with 8 switches and with 46 switches of 48 reported ports."""
-        real_copy = psycopg.Cursor.copy
-        copies = []
-
-        def count_copy(cursor, statement, *args, **kwargs):
-            copies.append(statement)
-            return real_copy(cursor, statement, *args, **kwargs)
-
         def agent(name, version, state):
             return {'apiVersion': 'agent.githedgehog.com/v1beta1', 'kind': 'Agent',
                     'metadata': {'name': name, 'namespace': 'default'},
@@ -861,13 +837,11 @@ class LiveInventoryStatementsTest(ClusterTestCase):
                 self.kube.put(document)
 
         def measured():
-            copies.clear()
-            with CaptureQueriesContext(connection) as queries, \
-                    mock.patch.object(psycopg.Cursor, 'copy', count_copy):
+            with counted_statements() as statements:
                 run = self.sync(fabric)
             self.assertEqual(run.status, 'succeeded', run.error)
             self.assertEqual(netbox_totals(run)['create'], 1)       # the new version's platform
-            return len(queries) + len(copies)
+            return statements()
 
         self.kube.install('Agent')
         self.kube.load_yaml(WIRING)

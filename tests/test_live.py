@@ -25,10 +25,7 @@ EXPECTED_HEALTH = {
 class LiveStateTest(ClusterTestCase):
     def setUp(self):
         super().setUp()
-        self.kube.install('Agent')
-        self.kube.load_yaml(WIRING)
-        self.kube.load_yaml(GATEWAY)
-        put_agents(self.kube)
+        self.load_live_fabric(WIRING, GATEWAY)
         self.fabric = self.make_fabric()
 
     def synced(self):
@@ -146,10 +143,7 @@ class LiveStatePagesTest(ClusterTestCase):
 
     def setUp(self):
         super().setUp()
-        self.kube.install('Agent')
-        self.kube.load_yaml(WIRING)
-        self.kube.load_yaml(GATEWAY)
-        put_agents(self.kube)
+        self.load_live_fabric(WIRING, GATEWAY)
         self.fabric = self.make_fabric()
         run = self.sync(self.fabric)
         self.assertEqual(run.status, 'succeeded', run.error)
@@ -270,9 +264,7 @@ class LiveStateAPITest(ClusterTestCase):
 
     def setUp(self):
         super().setUp()
-        self.kube.install('Agent')
-        self.kube.load_yaml(WIRING)
-        put_agents(self.kube)
+        self.load_live_fabric(WIRING)
         self.fabric = self.make_fabric()
         self.assertEqual(self.sync(self.fabric).status, 'succeeded')
         self.client.force_login(User.objects.create_user(username='api-viewer', is_superuser=True))
