@@ -53,7 +53,7 @@ __all__ = (
 # Columns of every Hedgehog kind besides its typed columns.
 RESOURCE_FIELDS = (
     'pk', 'id', 'name', 'fabric', 'uid', 'resource_version', 'generation', 'creation_timestamp', 'drift_status',
-    'git_file', 'tags', 'created', 'last_updated',
+    'git_file', 'dangling_references', 'tags', 'created', 'last_updated',
 )
 
 
@@ -69,6 +69,7 @@ class FabricTable(PrimaryModelTable):
     verify_tls = columns.BooleanColumn(verbose_name=_('Verify TLS'))
     drift_status = columns.ChoiceFieldColumn(verbose_name=_('Drift'), orderable=False)
     drift_count = tables.Column(verbose_name=_('Drifted objects'))
+    dangling_count = tables.Column(verbose_name=_('Dangling references'))
     tags = columns.TagColumn(url_name='plugins:netbox_hedgehog:fabric_list')
 
     class Meta(PrimaryModelTable.Meta):
@@ -76,7 +77,8 @@ class FabricTable(PrimaryModelTable):
         fields = (
             'pk', 'id', 'name', 'status', 'description', 'sync_status', 'last_sync', 'last_sync_attempt',
             'connection_status', 'sync_enabled', 'sync_interval', 'kubernetes_server', 'kubernetes_namespace',
-            'verify_tls', 'git_url', 'git_branch', 'git_path', 'git_commit', 'drift_status', 'drift_count', 'owner',
+            'verify_tls', 'git_url', 'git_branch', 'git_path', 'git_commit', 'drift_status', 'drift_count',
+            'dangling_count', 'owner',
             'owner_group', 'comments', 'tags', 'created', 'last_updated',
         )
         default_columns = (
@@ -95,6 +97,7 @@ class HedgehogResourceTable(NetBoxTable):
     creation_timestamp = columns.DateTimeColumn(verbose_name=_('Created in Kubernetes'))
     drift_status = columns.ChoiceFieldColumn(verbose_name=_('Drift'))
     git_file = tables.Column(verbose_name=_('Git file'))
+    dangling_references = columns.ArrayColumn(verbose_name=_('Dangling references'), orderable=False)
 
 
 class VLANNamespaceTable(HedgehogResourceTable):
@@ -179,7 +182,7 @@ class SwitchTable(HedgehogResourceTable):
         )
         default_columns = (
             'pk', 'name', 'fabric', 'role', 'profile', 'asn', 'ip', 'groups', 'redundancy_group', 'redundancy_type',
-            'health',
+            'health', 'dangling_references',
         )
 
 
@@ -210,7 +213,7 @@ class ConnectionTable(HedgehogResourceTable):
         )
         default_columns = (
             'pk', 'name', 'fabric', 'connection_type', 'switches', 'servers', 'gateways', 'ports', 'link_count',
-            'cabling',
+            'cabling', 'dangling_references',
         )
 
 
@@ -234,7 +237,10 @@ class VPCTable(HedgehogResourceTable):
     class Meta(NetBoxTable.Meta):
         model = VPC
         fields = (*RESOURCE_FIELDS, 'mode', 'ipv4_namespace', 'vlan_namespace', 'subnet_names', 'subnets', 'vlans')
-        default_columns = ('pk', 'name', 'fabric', 'mode', 'ipv4_namespace', 'vlan_namespace', 'subnets', 'vlans')
+        default_columns = (
+            'pk', 'name', 'fabric', 'mode', 'ipv4_namespace', 'vlan_namespace', 'subnets', 'vlans',
+            'dangling_references',
+        )
 
 
 class VPCAttachmentTable(HedgehogResourceTable):
@@ -244,7 +250,7 @@ class VPCAttachmentTable(HedgehogResourceTable):
     class Meta(NetBoxTable.Meta):
         model = VPCAttachment
         fields = (*RESOURCE_FIELDS, 'vpc', 'subnet', 'connection', 'native_vlan')
-        default_columns = ('pk', 'name', 'fabric', 'vpc', 'subnet', 'connection', 'native_vlan')
+        default_columns = ('pk', 'name', 'fabric', 'vpc', 'subnet', 'connection', 'native_vlan', 'dangling_references')
 
 
 class VPCPeeringTable(HedgehogResourceTable):
@@ -254,7 +260,7 @@ class VPCPeeringTable(HedgehogResourceTable):
     class Meta(NetBoxTable.Meta):
         model = VPCPeering
         fields = (*RESOURCE_FIELDS, 'vpcs')
-        default_columns = ('pk', 'name', 'fabric', 'vpcs')
+        default_columns = ('pk', 'name', 'fabric', 'vpcs', 'dangling_references')
 
 
 class ExternalTable(HedgehogResourceTable):
@@ -270,7 +276,7 @@ class ExternalTable(HedgehogResourceTable):
         )
         default_columns = (
             'pk', 'name', 'fabric', 'external_type', 'ipv4_namespace', 'inbound_community', 'outbound_community',
-            'static_prefixes',
+            'static_prefixes', 'dangling_references',
         )
 
 
@@ -289,6 +295,7 @@ class ExternalAttachmentTable(HedgehogResourceTable):
         )
         default_columns = (
             'pk', 'name', 'fabric', 'external', 'connection', 'vlan', 'switch_ip', 'neighbor_asn', 'neighbor_ip',
+            'dangling_references',
         )
 
 
@@ -300,7 +307,7 @@ class ExternalPeeringTable(HedgehogResourceTable):
     class Meta(NetBoxTable.Meta):
         model = ExternalPeering
         fields = (*RESOURCE_FIELDS, 'vpc', 'vpc_subnets', 'external', 'prefixes')
-        default_columns = ('pk', 'name', 'fabric', 'vpc', 'external', 'prefixes')
+        default_columns = ('pk', 'name', 'fabric', 'vpc', 'external', 'prefixes', 'dangling_references')
 
 
 class GatewayGroupTable(HedgehogResourceTable):
@@ -321,7 +328,9 @@ class GatewayTable(HedgehogResourceTable):
     class Meta(NetBoxTable.Meta):
         model = Gateway
         fields = (*RESOURCE_FIELDS, 'asn', 'protocol_ip', 'vtep_ip', 'workers', 'interfaces', 'groups')
-        default_columns = ('pk', 'name', 'fabric', 'asn', 'protocol_ip', 'vtep_ip', 'interfaces', 'groups')
+        default_columns = (
+            'pk', 'name', 'fabric', 'asn', 'protocol_ip', 'vtep_ip', 'interfaces', 'groups', 'dangling_references',
+        )
 
 
 class GatewayPeeringTable(HedgehogResourceTable):
@@ -332,7 +341,7 @@ class GatewayPeeringTable(HedgehogResourceTable):
     class Meta(NetBoxTable.Meta):
         model = GatewayPeering
         fields = (*RESOURCE_FIELDS, 'gateway_group', 'vpcs', 'prefixes')
-        default_columns = ('pk', 'name', 'fabric', 'gateway_group', 'vpcs', 'prefixes')
+        default_columns = ('pk', 'name', 'fabric', 'gateway_group', 'vpcs', 'prefixes', 'dangling_references')
 
 
 class SyncRunTable(BaseTable):

@@ -116,7 +116,7 @@ class FabricSerializer(PrimaryModelSerializer):
             'kubeconfig', 'kubeconfig_set', 'kubernetes_token', 'kubernetes_token_set',
             'git_url', 'git_branch', 'git_path', 'git_kinds', 'git_kinds_found', 'git_author_name', 'git_author_email',
             'git_token', 'git_token_set', 'git_ssh_key', 'git_ssh_key_set', 'credentials_dropped', 'git_commit',
-            'drift_status', 'drift_count',
+            'drift_status', 'drift_count', 'dangling_count',
             'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'sync_status', 'last_sync', 'last_sync_attempt',
             'last_sync_error', 'failure_count', 'next_sync_due', 'connection_status', 'connection_message',
             'inventory_site', 'inventory_tenant', 'owner', 'comments', 'tags', 'custom_fields', 'created',
@@ -140,7 +140,7 @@ def resource_fields(*typed_fields):
     return (
         'id', 'url', 'display_url', 'display', 'fabric', 'name', 'kind', 'api_version', *typed_fields,
         'spec', 'labels', 'annotations', 'uid', 'resource_version', 'generation', 'creation_timestamp',
-        'drift_status', 'drift_diff', 'observed', 'git_file', 'git_digest', 'git_pending_since',
+        'dangling_references', 'drift_status', 'drift_diff', 'observed', 'git_file', 'git_digest', 'git_pending_since',
         'apply_pending_since', 'apply_error', 'tags', 'custom_fields', 'created', 'last_updated',
     )
 

@@ -94,15 +94,17 @@ class FabricFilterForm(PrimaryModelFilterSetForm):
 
 
 class HedgehogResourceFilterForm(NetBoxModelFilterSetForm):
-    """The filters of every Hedgehog kind: a search, the fabric, the drift (fabrics with Git settings) and tags."""
+    """The filters of every Hedgehog kind: a search, the fabric, the drift (fabrics with Git settings), dangling
+    references and tags."""
     fabric_id = DynamicModelMultipleChoiceField(label=_('Fabric'), queryset=Fabric.objects.all(), required=False)
     drift_status = forms.MultipleChoiceField(label=_('Drift'), choices=DriftStatusChoices, required=False)
+    has_dangling_references = _boolean(_('Has dangling references'))
 
 
 class VLANNamespaceFilterForm(HedgehogResourceFilterForm):
     model = VLANNamespace
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('range', name=_('VLAN namespace')),
     )
     range = _text(_('Range'), _('A range as written in the namespace, such as 1000-2999'))
@@ -112,7 +114,7 @@ class VLANNamespaceFilterForm(HedgehogResourceFilterForm):
 class SwitchGroupFilterForm(HedgehogResourceFilterForm):
     model = SwitchGroup
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
     )
     tag = TagFilterField(model)
 
@@ -120,7 +122,7 @@ class SwitchGroupFilterForm(HedgehogResourceFilterForm):
 class SwitchProfileFilterForm(HedgehogResourceFilterForm):
     model = SwitchProfile
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('display_name', 'nos_type', 'platform', 'switch_silicon', name=_('Switch profile')),
     )
     display_name = _text(_('Display name'))
@@ -133,7 +135,7 @@ class SwitchProfileFilterForm(HedgehogResourceFilterForm):
 class SwitchFilterForm(HedgehogResourceFilterForm):
     model = Switch
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('role', 'profile', 'group', 'vlan_namespace', name=_('Switch')),
         FieldSet('redundancy_group', 'redundancy_type', name=_('Redundancy')),
         FieldSet('asn', 'ip', 'protocol_ip', 'vtep_ip', name=_('Addressing')),
@@ -163,7 +165,7 @@ class SwitchFilterForm(HedgehogResourceFilterForm):
 class ServerFilterForm(HedgehogResourceFilterForm):
     model = Server
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
     )
     tag = TagFilterField(model)
 
@@ -171,7 +173,7 @@ class ServerFilterForm(HedgehogResourceFilterForm):
 class ConnectionFilterForm(HedgehogResourceFilterForm):
     model = Connection
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('connection_type', 'device', 'switch', 'server', 'gateway', 'port', 'vpc', name=_('Connection')),
         FieldSet('cabling', name=_('Live state')),
     )
@@ -189,7 +191,7 @@ class ConnectionFilterForm(HedgehogResourceFilterForm):
 class IPv4NamespaceFilterForm(HedgehogResourceFilterForm):
     model = IPv4Namespace
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('subnet', name=_('IPv4 namespace')),
     )
     subnet = _text(_('Subnet'), _('As written in the namespace, such as 10.0.0.0/16'))
@@ -199,7 +201,7 @@ class IPv4NamespaceFilterForm(HedgehogResourceFilterForm):
 class VPCFilterForm(HedgehogResourceFilterForm):
     model = VPC
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('mode', 'ipv4_namespace', 'vlan_namespace', name=_('VPC')),
         FieldSet('subnet', 'subnet_name', 'vlan', name=_('Subnets')),
     )
@@ -215,7 +217,7 @@ class VPCFilterForm(HedgehogResourceFilterForm):
 class VPCAttachmentFilterForm(HedgehogResourceFilterForm):
     model = VPCAttachment
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('vpc', 'subnet', 'connection', 'native_vlan', 'server', 'switch', name=_('Attachment')),
     )
     vpc = _text(_('VPC'))
@@ -230,7 +232,7 @@ class VPCAttachmentFilterForm(HedgehogResourceFilterForm):
 class VPCPeeringFilterForm(HedgehogResourceFilterForm):
     model = VPCPeering
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('vpc', name=_('Peering')),
     )
     vpc = _text(_('VPC'))
@@ -240,7 +242,7 @@ class VPCPeeringFilterForm(HedgehogResourceFilterForm):
 class ExternalFilterForm(HedgehogResourceFilterForm):
     model = External
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('external_type', 'ipv4_namespace', 'inbound_community', 'outbound_community', 'static_prefix',
                  name=_('External')),
     )
@@ -255,7 +257,7 @@ class ExternalFilterForm(HedgehogResourceFilterForm):
 class ExternalAttachmentFilterForm(HedgehogResourceFilterForm):
     model = ExternalAttachment
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('external_type', 'external', 'connection', 'vlan', name=_('Attachment')),
         FieldSet('switch_ip', 'neighbor_asn', 'neighbor_ip', name=_('BGP')),
     )
@@ -272,7 +274,7 @@ class ExternalAttachmentFilterForm(HedgehogResourceFilterForm):
 class ExternalPeeringFilterForm(HedgehogResourceFilterForm):
     model = ExternalPeering
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('vpc', 'vpc_subnet', 'external', 'prefix', name=_('Peering')),
     )
     vpc = _text(_('VPC'))
@@ -285,7 +287,7 @@ class ExternalPeeringFilterForm(HedgehogResourceFilterForm):
 class GatewayGroupFilterForm(HedgehogResourceFilterForm):
     model = GatewayGroup
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
     )
     tag = TagFilterField(model)
 
@@ -293,7 +295,7 @@ class GatewayGroupFilterForm(HedgehogResourceFilterForm):
 class GatewayFilterForm(HedgehogResourceFilterForm):
     model = Gateway
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('group', 'interface', name=_('Gateway')),
         FieldSet('asn', 'protocol_ip', 'vtep_ip', name=_('Addressing')),
     )
@@ -308,7 +310,7 @@ class GatewayFilterForm(HedgehogResourceFilterForm):
 class GatewayPeeringFilterForm(HedgehogResourceFilterForm):
     model = GatewayPeering
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('gateway_group', 'vpc', 'prefix', name=_('Peering')),
     )
     gateway_group = _text(_('Gateway group'))

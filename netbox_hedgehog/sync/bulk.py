@@ -11,6 +11,8 @@ import json
 from django.core import serializers
 from django.db import connection
 
+from netbox_hedgehog.models.base import UNLOGGED_FIELDS
+
 from . import pulse
 
 __all__ = (
@@ -90,8 +92,9 @@ def copy_update(model, instances, names):
 
 def change_snapshots(instances):
     """The `postchange_data` of each saved instance: exactly what NetBox's
-    `serialize_object(instance, resolve_tags=False, extra={'tags': []}, exclude=['last_updated'])` returns (same
-    serializer, same JSON round trip), from one serializer call per chunk of instances instead of one per object."""
+    `serialize_object(instance, resolve_tags=False, extra={'tags': []}, exclude=['last_updated', *UNLOGGED_FIELDS])`
+    returns (same serializer, same JSON round trip), from one serializer call per chunk of instances instead of one per
+    object."""
     snapshots = []
     for start in pulse.beating(range(0, len(instances), SNAPSHOT_CHUNK)):
         for entry in json.loads(serializers.serialize('json', instances[start:start + SNAPSHOT_CHUNK])):
@@ -99,6 +102,8 @@ def change_snapshots(instances):
             if 'custom_field_data' in data:
                 data['custom_fields'] = data.pop('custom_field_data')
             data.pop('last_updated', None)
+            for name in UNLOGGED_FIELDS:
+                data.pop(name, None)
             data['tags'] = []
             snapshots.append(data)
     return snapshots
