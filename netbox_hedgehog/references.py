@@ -1,9 +1,10 @@
 """References between the objects of a fabric.
 
 `refresh_dangling()` keeps every object's `dangling_references` exact: the references (the kind registry's reference
-columns) that name no object of the fabric, as "<Kind> <name> does not exist". It is set-based: one UPDATE per kind
-that has references, whatever the number of objects, and one more for the fabric's count. The sync runs it after
-writing; saving or deleting an object runs it for the kinds that can name that object.
+columns) that name no object of the fabric, as "<Kind> <name> does not exist" (references to a kind only the fabric
+controller creates count once the fabric holds any object of it, as for validation.World). It is set-based: one
+UPDATE per kind that has references, whatever the number of objects, and one more for the fabric's count. The sync
+runs it after writing; saving or deleting an object runs it for the kinds that can name that object.
 
 `FabricWorld` is the fabric's objects as the admission rules that span objects see them (validation.World): each
 kind's specs are loaded with one query the first time a rule asks for that kind.
@@ -49,10 +50,14 @@ def _kind_update(kind_spec):
         target = KIND_BY_MODEL[target_model]
         source = (f'unnest(s.{_quote(field.column)})' if isinstance(field, ArrayField)
                   else f'(VALUES (s.{_quote(field.column)}))')
+        target_table = _quote(target.model._meta.db_table)
+        # A kind only the controller creates is unknown (not missing) while the fabric holds none of it: see World.
+        known = (f' AND EXISTS (SELECT 1 FROM {target_table} AS k WHERE k.fabric_id = s.fabric_id)'
+                 if target.read_only else '')
         parts.append(
             f'SELECT %s || ref.name || %s AS message FROM {source} AS ref(name) '
-            f"WHERE ref.name <> '' AND NOT EXISTS (SELECT 1 FROM {_quote(target.model._meta.db_table)} AS r "
-            f'WHERE r.fabric_id = s.fabric_id AND r.name = ref.name)'
+            f"WHERE ref.name <> '' AND NOT EXISTS (SELECT 1 FROM {target_table} AS r "
+            f'WHERE r.fabric_id = s.fabric_id AND r.name = ref.name){known}'
         )
         params.extend(dangling_message(target.kind, '\0').split('\0'))
     sql = (
@@ -91,12 +96,11 @@ def refresh_dangling(fabric_id, kinds=None):
 class FabricWorld(World):
     """The objects of one fabric as {kind: {name: spec}}, each kind loaded (one query) when a rule first asks for it.
 
-    `exclude` leaves one row out (the object being judged, as stored before the change: under its old name it would
-    look like another object); `overrides` ({kind: {name: spec}}) replaces whole kinds, such as those a Git
-    repository holds."""
+    `exclude` ((model, pk)) leaves one row out: the object being judged, as stored before the change (under its old
+    name it would look like another object)."""
 
-    def __init__(self, fabric_id, exclude=None, overrides=None):
-        super().__init__(objects=dict(overrides or {}))
+    def __init__(self, fabric_id, exclude=None):
+        super().__init__()
         self.fabric_id = fabric_id
         self.exclude = exclude
 

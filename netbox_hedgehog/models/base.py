@@ -183,7 +183,7 @@ class HedgehogResource(NetBoxModel):
         if not self.judge_admission:
             return
         try:
-            validate(self.kind, self.name, self.spec, self.annotations)
+            validate(self.kind, self.name, self.spec, self.annotations, world=self.world())
         except Refusal as e:
             field = {'metadata.name': 'name'}.get(e.path, 'annotations' if e.path.startswith('metadata.') else 'spec')
             raise ValidationError({field: _('Refused by the fabric\'s admission rules: {refusal}').format(

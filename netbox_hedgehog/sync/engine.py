@@ -261,7 +261,7 @@ def run_sync(run, heartbeat=None):
             reached = True
             if fabric.has_git:
                 pulse.confirm()
-                desired = desired_state(fabric, log, partial(_loaded_cleanly, fabric))
+                desired = desired_state(fabric, log, partial(_loaded_cleanly, fabric), read.specs())
                 run.git_commit = desired.commit
                 pulse.confirm()
             plans = plan_fabric(fabric, read, log, desired)

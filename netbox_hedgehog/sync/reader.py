@@ -36,6 +36,14 @@ class ClusterRead:
     def failed(self):
         return bool(self.error)
 
+    def specs(self):
+        """{kind: {name: spec}} of everything read."""
+        return {
+            kind: {(item.get('metadata') or {}).get('name'): item.get('spec') or {} for item in read.items
+                   if isinstance(item, dict)}
+            for kind, read in self.kinds.items()
+        }
+
 
 # Transient failures of a list request are tried again within the run, RETRIES times after waiting BACKOFF seconds
 # (or what the server's Retry-After asks, if longer), as long as the waits of one page stay within the request
