@@ -339,6 +339,37 @@ class FailureTest(ClusterTestCase):
         self.assertIn('Connection: page 2: The API server at', run.log)
         self.assertIn('Retrying in 2 s (retry 3 of 3).', run.log)
 
+    def test_an_expired_continue_token_starts_the_list_over_once(self):
+        # Besides setUp's new server and deleted connection, the cluster has a new connection.
+        self.kube.put({
+            'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'Connection',
+            'metadata': {'name': 'server-new--unbundled--leaf-03', 'namespace': 'default'},
+            'spec': {'unbundled': {'link': {'server': {'port': 'server-new/eth0'},
+                                            'switch': {'port': 'leaf-03/E1/30'}}}},
+        })
+        self.kube.expire_next_continue_tokens(1)
+        self.kube.reset_log()
+        with plugin_settings(k8s_page_size=5):
+            run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'succeeded', run.error)
+        self.assertEqual(counts(self.fabric), {**self.before, 'Server': self.before['Server'] + 1})
+        self.assertEqual((run.total('create'), run.total('delete')), (2, 1))
+        self.assertTrue(Connection.objects.filter(fabric=self.fabric, name='server-new--unbundled--leaf-03').exists())
+        self.assertFalse(Connection.objects.filter(fabric=self.fabric, name='server-08--unbundled--leaf-04').exists())
+        self.assertIn('VLANNamespace', run.log)
+        expired = [line for line in run.log.splitlines() if 'expired (410 Gone)' in line]
+        self.assertEqual(len(expired), 1, run.log)
+        self.assertRegex(expired[0], r'(\w+): the continue token of page 2 expired \(410 Gone\) after 5 objects; the '
+                                     r'list starts over from its first page\.')
+
+    def test_a_second_expired_continue_token_fails_the_sync(self):
+        self.kube.expire_next_continue_tokens(2)
+        with plugin_settings(k8s_page_size=5):
+            run = self.sync(self.fabric)
+        self.assert_failed_untouched(run, 'changed while it was read page by page (410 Gone); the next sync reads it '
+                                          'again.')
+        self.assertEqual(run.log.count('the list starts over from its first page'), 1)
+
     def test_forbidden_kind(self):
         self.fabric.kubeconfig = self.kube.kubeconfig(token='no-vpc')
         self.fabric.save()
