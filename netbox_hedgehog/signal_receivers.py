@@ -1,10 +1,10 @@
 """Signal receivers: refuse a person's edits of a read-only fabric's objects (the UI, REST and bulk views answer with
 the reason; see `writemode`); queue the job applying a person's edit to the cluster (write mode "cluster", jobs of
 `rq_jobs.cluster`); keep the dangling references of a fabric's objects exact after an object is saved or deleted;
-and queue a commit when a person creates, edits or deletes a Hedgehog object of a fabric whose
-write mode is Git.
+and queue a commit when a person creates, edits or deletes a Hedgehog object of a fabric whose write mode is Git.
 
-`HedgehogConfig.ready()` connects the receivers to the plugin's writable kinds only (never globally). They run inside
+`HedgehogConfig.ready()` connects the receivers to the plugin's writable kinds only (never globally; the one keeping
+dangling references exact to every kind, switch profiles included). They run inside
 the request's transaction and do no Git work there: they record the object's new drift, mark it as waiting for Git,
 and queue a job of `rq_jobs.git` (named by its dotted path) on the `default` queue once the transaction commits. The
 sync writes in bulk and sends no signals; other code that saves objects without meaning to change Git (such as the
