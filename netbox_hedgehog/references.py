@@ -40,8 +40,9 @@ def _quote(name):
 
 
 def _kind_update(kind_spec):
-    """The UPDATE setting `dangling_references` of one kind's rows of a fabric (parameter: the fabric id, then one
-    message's text before and after the name per reference column), writing only rows whose marks change."""
+    """The UPDATE setting `dangling_references` of one kind's rows of a fabric, writing only rows whose marks change,
+    and its parameters but the last: the message's text before and after the name per reference column (the last
+    parameter is the fabric id)."""
     model = kind_spec.model
     table = _quote(model._meta.db_table)
     parts, params = [], []
