@@ -105,7 +105,7 @@ class FabricFilterSet(PrimaryModelFilterSet):
         fields = (
             'id', 'name', 'description', 'kubernetes_server', 'kubernetes_namespace', 'verify_tls', 'git_url',
             'git_branch', 'git_write_branch', 'git_review_waiting', 'git_path', 'git_author_name', 'git_author_email',
-            'git_commit', 'drift_count',
+            'git_commit', 'drift_count', 'dangling_count',
             'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'last_sync', 'last_sync_attempt', 'failure_count',
             'next_sync_due',
         )
@@ -129,6 +129,15 @@ class HedgehogResourceFilterSet(NetBoxModelFilterSet):
         field_name='fabric__name', queryset=Fabric.objects.all(), to_field_name='name', label=_('Fabric (name)'),
     )
     drift_status = django_filters.MultipleChoiceFilter(choices=DriftStatusChoices)
+    has_dangling_references = django_filters.BooleanFilter(method='filter_dangling',
+                                                           label=_('Has dangling references'))
+    dangling_references = MultiValueCharFilter(field_name='dangling_references', method='filter_array_overlap',
+                                               label=_('Dangling reference'))
+
+    def filter_dangling(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(dangling_references=[]) if value else queryset.filter(dangling_references=[])
 
     def search(self, queryset, name, value):
         if not value.strip():

@@ -1,9 +1,10 @@
 """Signal receivers: refuse a person's edits of a read-only fabric's objects (the UI, REST and bulk views answer with
 the reason; see `writemode`); queue the job applying a person's edit to the cluster (write mode "cluster", jobs of
-`rq_jobs.cluster`); and queue a commit when a person creates, edits or deletes a Hedgehog object of a fabric whose
-write mode is Git.
+`rq_jobs.cluster`); keep the dangling references of a fabric's objects exact after an object is saved or deleted;
+and queue a commit when a person creates, edits or deletes a Hedgehog object of a fabric whose write mode is Git.
 
-`HedgehogConfig.ready()` connects the receivers to the plugin's writable kinds only (never globally). They run inside
+`HedgehogConfig.ready()` connects the receivers to the plugin's writable kinds only (never globally; the one keeping
+dangling references exact to every kind, switch profiles included). They run inside
 the request's transaction and do no Git work there: they record the object's new drift, mark it as waiting for Git,
 and collect the change in the transaction's batch, which queues ONE job of `rq_jobs.git` per fabric (named by its dotted
 path) on the `default` queue once the transaction commits: a request's changes become one commit. The
@@ -31,6 +32,7 @@ from netbox_hedgehog.inventory import remove_inventory
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import Fabric
 from netbox_hedgehog.models.fabric import fabric_deleting
+from netbox_hedgehog.references import referring_kinds, refresh_dangling
 from netbox_hedgehog.sync.apply_cluster import mark_pending
 from netbox_hedgehog.sync.drift import drift_of
 from netbox_hedgehog.sync.purge import purge_fabric
@@ -216,6 +218,18 @@ def object_deleted(sender, instance, origin=None, **kwargs):
                ('delete', instance.kind, instance.name, instance.git_file, instance.git_digest))
 
 
+def references_changed(sender, instance, raw=False, origin=None, **kwargs):
+    """After an object is saved or deleted: recompute the dangling references of the kinds that can name it (set-based,
+    see references.py); the saved instance shows its own."""
+    if raw or _deleting_fabric(origin):
+        return
+    kind_spec = sender.kind_spec()
+    refresh_dangling(instance.fabric_id, referring_kinds(kind_spec))
+    if kind_spec.references and kwargs.get('signal') is post_save:
+        instance.dangling_references = sender.objects.filter(pk=instance.pk).values_list(
+            'dangling_references', flat=True).first() or []
+
+
 def fabric_saved(sender, instance, created, raw=False, **kwargs):
     """Clearing (or changing) a fabric's inventory site removes what its projection created and forgets what it
     adopted; with a new site the next sync projects the fabric there."""
@@ -238,6 +252,10 @@ def connect():
     fabric_deleting.connect(fabric_deleting_purge, sender=Fabric, dispatch_uid='hedgehog-fabric-purge')
     post_save.connect(fabric_saved, sender=Fabric, dispatch_uid='hedgehog-inventory-fabric-save')
     for kind_spec in KINDS:
+        post_save.connect(references_changed, sender=kind_spec.model,
+                          dispatch_uid=f'hedgehog-references-save-{kind_spec.kind}')
+        post_delete.connect(references_changed, sender=kind_spec.model,
+                            dispatch_uid=f'hedgehog-references-delete-{kind_spec.kind}')
         if kind_spec.read_only:
             continue
         pre_save.connect(check_save, sender=kind_spec.model, dispatch_uid=f'hedgehog-write-mode-save-{kind_spec.kind}')

@@ -54,7 +54,7 @@ __all__ = (
 # Columns of every Hedgehog kind besides its typed columns.
 RESOURCE_FIELDS = (
     'pk', 'id', 'name', 'fabric', 'uid', 'resource_version', 'generation', 'creation_timestamp', 'drift_status',
-    'git_file', 'tags', 'created', 'last_updated',
+    'git_file', 'dangling_references', 'tags', 'created', 'last_updated',
 )
 
 
@@ -79,6 +79,7 @@ class FabricTable(PrimaryModelTable):
     verify_tls = columns.BooleanColumn(verbose_name=_('Verify TLS'))
     drift_status = AxisColumn(verbose_name=_('Drift'), orderable=False)
     drift_count = tables.Column(verbose_name=_('Drifted objects'))
+    dangling_count = tables.Column(verbose_name=_('Dangling references'))
     tags = columns.TagColumn(url_name='plugins:netbox_hedgehog:fabric_list')
 
     class Meta(PrimaryModelTable.Meta):
@@ -87,7 +88,7 @@ class FabricTable(PrimaryModelTable):
             'pk', 'id', 'name', 'status', 'description', 'sync_status', 'last_sync', 'last_sync_attempt',
             'connection_status', 'sync_enabled', 'sync_interval', 'kubernetes_server', 'kubernetes_namespace',
             'verify_tls', 'git_url', 'git_branch', 'git_write_branch', 'git_review_waiting',
-            'git_path', 'git_commit', 'drift_status', 'drift_count', 'owner',
+            'git_path', 'git_commit', 'drift_status', 'drift_count', 'dangling_count', 'owner',
             'owner_group', 'comments', 'tags', 'created', 'last_updated',
         )
         default_columns = (
@@ -120,6 +121,7 @@ class HedgehogResourceTable(NetBoxTable):
     creation_timestamp = columns.DateTimeColumn(verbose_name=_('Created in Kubernetes'))
     drift_status = columns.ChoiceFieldColumn(verbose_name=_('Drift'))
     git_file = tables.Column(verbose_name=_('Git file'))
+    dangling_references = columns.ArrayColumn(verbose_name=_('Dangling references'), orderable=False)
     actions = ResourceActionsColumn()
 
 
@@ -205,7 +207,7 @@ class SwitchTable(HedgehogResourceTable):
         )
         default_columns = (
             'pk', 'name', 'fabric', 'role', 'profile', 'asn', 'ip', 'groups', 'redundancy_group', 'redundancy_type',
-            'health',
+            'health', 'dangling_references',
         )
 
 
@@ -236,7 +238,7 @@ class ConnectionTable(HedgehogResourceTable):
         )
         default_columns = (
             'pk', 'name', 'fabric', 'connection_type', 'switches', 'servers', 'gateways', 'ports', 'link_count',
-            'cabling',
+            'cabling', 'dangling_references',
         )
 
 
@@ -260,7 +262,10 @@ class VPCTable(HedgehogResourceTable):
     class Meta(NetBoxTable.Meta):
         model = VPC
         fields = (*RESOURCE_FIELDS, 'mode', 'ipv4_namespace', 'vlan_namespace', 'subnet_names', 'subnets', 'vlans')
-        default_columns = ('pk', 'name', 'fabric', 'mode', 'ipv4_namespace', 'vlan_namespace', 'subnets', 'vlans')
+        default_columns = (
+            'pk', 'name', 'fabric', 'mode', 'ipv4_namespace', 'vlan_namespace', 'subnets', 'vlans',
+            'dangling_references',
+        )
 
 
 class VPCAttachmentTable(HedgehogResourceTable):
@@ -270,7 +275,7 @@ class VPCAttachmentTable(HedgehogResourceTable):
     class Meta(NetBoxTable.Meta):
         model = VPCAttachment
         fields = (*RESOURCE_FIELDS, 'vpc', 'subnet', 'connection', 'native_vlan')
-        default_columns = ('pk', 'name', 'fabric', 'vpc', 'subnet', 'connection', 'native_vlan')
+        default_columns = ('pk', 'name', 'fabric', 'vpc', 'subnet', 'connection', 'native_vlan', 'dangling_references')
 
 
 class VPCPeeringTable(HedgehogResourceTable):
@@ -280,7 +285,7 @@ class VPCPeeringTable(HedgehogResourceTable):
     class Meta(NetBoxTable.Meta):
         model = VPCPeering
         fields = (*RESOURCE_FIELDS, 'vpcs')
-        default_columns = ('pk', 'name', 'fabric', 'vpcs')
+        default_columns = ('pk', 'name', 'fabric', 'vpcs', 'dangling_references')
 
 
 class ExternalTable(HedgehogResourceTable):
@@ -296,7 +301,7 @@ class ExternalTable(HedgehogResourceTable):
         )
         default_columns = (
             'pk', 'name', 'fabric', 'external_type', 'ipv4_namespace', 'inbound_community', 'outbound_community',
-            'static_prefixes',
+            'static_prefixes', 'dangling_references',
         )
 
 
@@ -315,6 +320,7 @@ class ExternalAttachmentTable(HedgehogResourceTable):
         )
         default_columns = (
             'pk', 'name', 'fabric', 'external', 'connection', 'vlan', 'switch_ip', 'neighbor_asn', 'neighbor_ip',
+            'dangling_references',
         )
 
 
@@ -326,7 +332,7 @@ class ExternalPeeringTable(HedgehogResourceTable):
     class Meta(NetBoxTable.Meta):
         model = ExternalPeering
         fields = (*RESOURCE_FIELDS, 'vpc', 'vpc_subnets', 'external', 'prefixes')
-        default_columns = ('pk', 'name', 'fabric', 'vpc', 'external', 'prefixes')
+        default_columns = ('pk', 'name', 'fabric', 'vpc', 'external', 'prefixes', 'dangling_references')
 
 
 class GatewayGroupTable(HedgehogResourceTable):
@@ -347,7 +353,9 @@ class GatewayTable(HedgehogResourceTable):
     class Meta(NetBoxTable.Meta):
         model = Gateway
         fields = (*RESOURCE_FIELDS, 'asn', 'protocol_ip', 'vtep_ip', 'workers', 'interfaces', 'groups')
-        default_columns = ('pk', 'name', 'fabric', 'asn', 'protocol_ip', 'vtep_ip', 'interfaces', 'groups')
+        default_columns = (
+            'pk', 'name', 'fabric', 'asn', 'protocol_ip', 'vtep_ip', 'interfaces', 'groups', 'dangling_references',
+        )
 
 
 class GatewayPeeringTable(HedgehogResourceTable):
@@ -358,7 +366,7 @@ class GatewayPeeringTable(HedgehogResourceTable):
     class Meta(NetBoxTable.Meta):
         model = GatewayPeering
         fields = (*RESOURCE_FIELDS, 'gateway_group', 'vpcs', 'prefixes')
-        default_columns = ('pk', 'name', 'fabric', 'gateway_group', 'vpcs', 'prefixes')
+        default_columns = ('pk', 'name', 'fabric', 'gateway_group', 'vpcs', 'prefixes', 'dangling_references')
 
 
 class SyncRunTable(BaseTable):

@@ -63,7 +63,8 @@ from .ui import panels
 def resource_layout(model_name, attributes_panel, right_panels=(), related_panels=()):
     """The detail page of a Hedgehog object.
 
-    Left: its typed attributes, Kubernetes identity, tags and custom fields. Right: its drift (fabrics with Git
+    Left: its typed attributes, Kubernetes identity, tags and custom fields. Right: its dangling references (if
+    any), its drift (fabrics with Git
     settings), any kind-specific panels, then labels and annotations. Below: tables of the objects that refer to it,
     then its YAML manifest. The breadcrumb trail leads to the list of this kind within the object's fabric.
     """
@@ -78,6 +79,7 @@ def resource_layout(model_name, attributes_panel, right_panels=(), related_panel
             CustomFieldsPanel(),
         ],
         right_panels=[
+            panels.DanglingReferencesPanel(),
             panels.DriftPanel(),
             *right_panels,
             panels.NetBoxObjectsPanel(),
@@ -145,6 +147,7 @@ class FabricView(generic.ObjectView):
             panels.FabricInventoryPanel(),
             live_panels.FabricLivePanel(),
             RelatedObjectsPanel(title=_('Objects')),
+            panels.FabricDanglingPanel(),
         ],
         bottom_panels=[
             live_panels.DrawingPanel(title=_('Drawing')),

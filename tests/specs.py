@@ -2,7 +2,20 @@
 demo-gitops env-1, the docs' VPC and wiring examples), with the switch fields `hhfab` adds on hydration where a running
 fabric has them.
 """
-from netbox_hedgehog.models import Fabric
+from netbox_hedgehog.models import (
+    VPC,
+    Connection,
+    External,
+    Fabric,
+    Gateway,
+    GatewayGroup,
+    IPv4Namespace,
+    Server,
+    Switch,
+    SwitchGroup,
+    SwitchProfile,
+    VLANNamespace,
+)
 
 KUBECONFIG = """apiVersion: v1
 kind: Config
@@ -172,3 +185,69 @@ def gateway_peering_spec(vpc1, vpc2, cidr1, cidr2, group=None):
     if group:
         spec['gatewayGroup'] = group
     return spec
+
+
+def _unbundled(server, switch_port):
+    return {'unbundled': {'link': {'server': {'port': f'{server}/enp2s1'}, 'switch': {'port': switch_port}}}}
+
+
+def _eslag(server, first, second):
+    return {'eslag': {'links': [{'server': {'port': f'{server}/enp2s1'}, 'switch': {'port': first}},
+                                {'server': {'port': f'{server}/enp2s2'}, 'switch': {'port': second}}]}}
+
+
+def _vpc(subnet, vlan, **extra):
+    return {'subnets': {'default': {'subnet': subnet, 'vlan': vlan}}, **extra}
+
+
+FEATURES = {'features': {'subinterfaces': True, 'acls': True, 'l2vni': True, 'l3vni': True, 'roce': False,
+                         'eslag': True, 'mclag': True, 'ecmpRoCEQPN': False}}
+
+# The objects the test specs above name, as one consistent fabric: with them every reference of those specs
+# resolves, so the admission rules that span objects (checked on every edit) accept them.
+SURROUNDINGS = (
+    (VLANNamespace, [('default', {'ranges': [{'from': 1000, 'to': 2999}]})]),
+    (IPv4Namespace, [('default', {'subnets': ['10.0.0.0/16', '10.10.0.0/16', '10.20.0.0/16']}),
+                     ('tenant-a', {'subnets': ['10.0.0.0/16']})]),
+    (SwitchGroup, [('eslag-1', {}), ('eslag-2', {}), ('border', {})]),
+    (SwitchProfile, [('celestica-ds3000', {**DS3000_CATALOG, **FEATURES}),
+                       ('celestica-ds4000', {**DS4000_CATALOG, **FEATURES}),
+                       ('supermicro-sse-c4632sb', {**DS3000_CATALOG, **FEATURES})]),
+    (Switch, [('ds3000-01', DS3000_01), ('ds3000-02', DS3000_02), ('ds3000-03', DS3000_03),
+                ('sse-c4632-01', SSE_C4632_01), ('ds4000-01', DS4000_01), ('ds4000-02', DS4000_02)]),
+    (Server, [(f'server-{i}', {}) for i in range(1, 9)]),
+    (GatewayGroup, [('default', {}), ('edge', {})]),
+    (Gateway, [('gateway-1', GATEWAY_1)]),
+    (Connection, [
+        ('server-1--eslag--ds3000-01--ds3000-02', ESLAG_SERVER_1),
+        ('server-2--eslag--ds3000-01--ds3000-02', ESLAG_SERVER_2),
+        ('server-3--bundled--ds3000-01', BUNDLED_SERVER_3),
+        ('server-4--unbundled--ds3000-03', _unbundled('server-4', 'ds3000-03/E1/1/2')),
+        ('server-5--unbundled--ds3000-03', _unbundled('server-5', 'ds3000-03/E1/1/3')),
+        ('server-6--unbundled--sse-c4632-01', _unbundled('server-6', 'sse-c4632-01/E1/1/2')),
+        ('server-7--unbundled--ds3000-03', UNBUNDLED_SERVER_7),
+        ('server-8--unbundled--ds3000-03', _unbundled('server-8', 'ds3000-03/E1/1/4')),
+        ('server-5--eslag--ds3000-03--sse-c4632-01', _eslag('server-5', 'ds3000-03/E1/11/1', 'sse-c4632-01/E1/10/1')),
+        ('server-6--eslag--ds3000-03--sse-c4632-01', _eslag('server-6', 'ds3000-03/E1/11/2', 'sse-c4632-01/E1/10/2')),
+        ('ds3000-03--external--ds2000-02', EXTERNAL_DS3000_03),
+        ('sse-c4632-01--external--ds2000-02', {'external': {'link': {'switch': {'port': 'sse-c4632-01/E1/1/4'}}}}),
+        ('ds3000-01--external--ds2000-02', {'external': {'link': {'switch': {'port': 'ds3000-01/E1/1/1'}}}}),
+        ('ds3000-02--external--ds2000-02', {'external': {'link': {'switch': {'port': 'ds3000-02/E1/1/1'}}}}),
+    ]),
+    (VPC, [('demo-vpc-1', DEMO_VPC_1), ('demo-vpc-2', DEMO_VPC_2), ('demo-vpc-3', DEMO_VPC_3),
+             ('vpc-01', VPC_01), ('vpc-02', VPC_02), ('vpc-03', _vpc('10.0.3.0/24', 1003))]
+     + [(f'vpc-{i}', _vpc(f'10.0.{i}.0/24', 1010 + i)) for i in range(1, 7)]),
+    (External, [
+        ('default', {'ipv4Namespace': 'default', 'inboundCommunity': '65101:3001', 'outboundCommunity': '3001:65101'}),
+        ('other', {'ipv4Namespace': 'default', 'inboundCommunity': '65101:4001', 'outboundCommunity': '4001:65101'}),
+        ('static-ext', {'ipv4Namespace': 'default', 'static': {'prefixes': ['0.0.0.0/0']}}),
+        ('ext-1', {'ipv4Namespace': 'default', 'inboundCommunity': '65101:5001', 'outboundCommunity': '5001:65101'}),
+    ]),
+)
+
+
+def create_surroundings(fabric, *skip):
+    """Create the SURROUNDINGS in `fabric`, but for the models in `skip` (those a test creates itself)."""
+    for model, specs in SURROUNDINGS:
+        if model not in skip:
+            create_objects(model, fabric, specs)

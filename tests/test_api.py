@@ -63,6 +63,7 @@ from .specs import (
     VS_CATALOG,
     create_fabric,
     create_objects,
+    create_surroundings,
     gateway_peering_spec,
 )
 
@@ -209,6 +210,7 @@ class SwitchTest(ResourceAPITestMixin, APIViewTestCases.APIViewTestCase):
     @classmethod
     def setUpTestData(cls):
         fabric = create_fabric('env-ci-1')
+        create_surroundings(fabric, cls.model)
         create_objects(Switch, fabric, [
             ('ds3000-01', DS3000_01), ('ds4000-01', DS4000_01), ('sse-c4632-01', SSE_C4632_01),
         ])
@@ -244,6 +246,7 @@ class ConnectionTest(ResourceAPITestMixin, APIViewTestCases.APIViewTestCase):
     @classmethod
     def setUpTestData(cls):
         fabric = create_fabric('env-ci-1')
+        create_surroundings(fabric, cls.model)
         create_objects(Connection, fabric, [
             ('server-1--eslag--ds3000-01--ds3000-02', ESLAG_SERVER_1),
             ('ds4000-01--fabric--ds3000-01', FABRIC_SPINE_1_LEAF_1),
@@ -284,11 +287,15 @@ class VPCTest(ResourceAPITestMixin, APIViewTestCases.APIViewTestCase):
     @classmethod
     def setUpTestData(cls):
         fabric = create_fabric('env-ci-1')
+        create_surroundings(fabric, cls.model)
+        # vpc-02 is the DHCP relay VPC of vpc-01.
         create_objects(VPC, fabric, [('demo-vpc-1', DEMO_VPC_1), ('demo-vpc-2', DEMO_VPC_2),
-                                     ('demo-vpc-3', DEMO_VPC_3)])
+                                     ('demo-vpc-3', DEMO_VPC_3), ('vpc-02', VPC_02)])
         cls.create_data = [
             {'fabric': fabric.pk, 'name': 'vpc-01', 'spec': VPC_01},
-            {'fabric': fabric.pk, 'name': 'vpc-02', 'spec': VPC_02},
+            {'fabric': fabric.pk, 'name': 'vpc-04', 'spec': {
+                'subnets': {'default': {'subnet': '10.0.4.0/24', 'vlan': 1004}},
+            }},
             {'fabric': fabric.pk, 'name': 'vpc-03', 'spec': {
                 'mode': 'l3vni', 'subnets': {'default': {'subnet': '10.0.3.0/24', 'vlan': 1003}},
             }},
@@ -303,21 +310,22 @@ class VPCAttachmentTest(ResourceAPITestMixin, APIViewTestCases.APIViewTestCase):
     @classmethod
     def setUpTestData(cls):
         fabric = create_fabric('env-ci-1')
+        create_surroundings(fabric, cls.model)
         create_objects(VPCAttachment, fabric, [
-            ('demo-vpc-1--server-1--mclag--s5248-01--s5248-02',
-             {'connection': 'server-1--mclag--s5248-01--s5248-02', 'subnet': 'demo-vpc-1/default'}),
-            ('demo-vpc-2--server-4--unbundled--s5248-02',
-             {'connection': 'server-4--unbundled--s5248-02', 'subnet': 'demo-vpc-2/default'}),
-            ('demo-vpc-3--server-3--bundled--s5248-01',
-             {'connection': 'server-3--bundled--s5248-01', 'subnet': 'demo-vpc-3/subnet-1'}),
+            ('demo-vpc-1--server-1--eslag--ds3000-01--ds3000-02',
+             {'connection': 'server-1--eslag--ds3000-01--ds3000-02', 'subnet': 'demo-vpc-1/default'}),
+            ('demo-vpc-2--server-4--unbundled--ds3000-03',
+             {'connection': 'server-4--unbundled--ds3000-03', 'subnet': 'demo-vpc-2/default'}),
+            ('demo-vpc-3--server-3--bundled--ds3000-01',
+             {'connection': 'server-3--bundled--ds3000-01', 'subnet': 'demo-vpc-3/subnet-1'}),
         ])
         cls.create_data = [
-            {'fabric': fabric.pk, 'name': 'server-01--vpc-01',
-             'spec': {'connection': 'server-01--unbundled--leaf-01', 'subnet': 'vpc-01/default'}},
-            {'fabric': fabric.pk, 'name': 'server-02--vpc-02',
-             'spec': {'connection': 'server-02--unbundled--leaf-01', 'subnet': 'vpc-02/default'}},
-            {'fabric': fabric.pk, 'name': 'server-03--vpc-03',
-             'spec': {'connection': 'server-03--unbundled--leaf-02', 'subnet': 'vpc-03', 'nativeVLAN': True}},
+            {'fabric': fabric.pk, 'name': 'server-5--vpc-01',
+             'spec': {'connection': 'server-5--unbundled--ds3000-03', 'subnet': 'vpc-01/default'}},
+            {'fabric': fabric.pk, 'name': 'server-6--vpc-02',
+             'spec': {'connection': 'server-6--unbundled--sse-c4632-01', 'subnet': 'vpc-02/default'}},
+            {'fabric': fabric.pk, 'name': 'server-7--vpc-03',
+             'spec': {'connection': 'server-7--unbundled--ds3000-03', 'subnet': 'vpc-03', 'nativeVLAN': True}},
         ]
 
 
@@ -329,6 +337,7 @@ class VPCPeeringTest(ResourceAPITestMixin, APIViewTestCases.APIViewTestCase):
     @classmethod
     def setUpTestData(cls):
         fabric = create_fabric('env-ci-1')
+        create_surroundings(fabric, cls.model)
         create_objects(VPCPeering, fabric, [
             ('demo-vpc-1--demo-vpc-2', {'permit': [{'demo-vpc-1': {'subnets': ['default']},
                                                     'demo-vpc-2': {'subnets': ['default']}}]}),
@@ -351,6 +360,7 @@ class ExternalTest(ResourceAPITestMixin, APIViewTestCases.APIViewTestCase):
     @classmethod
     def setUpTestData(cls):
         fabric = create_fabric('env-ci-1')
+        create_surroundings(fabric, cls.model)
         create_objects(External, fabric, [
             ('default', {'ipv4Namespace': 'default', 'inboundCommunity': '65101:3001',
                          'outboundCommunity': '3001:65101'}),
@@ -376,6 +386,7 @@ class ExternalAttachmentTest(ResourceAPITestMixin, APIViewTestCases.APIViewTestC
     @classmethod
     def setUpTestData(cls):
         fabric = create_fabric('env-ci-1')
+        create_surroundings(fabric, cls.model)
         create_objects(ExternalAttachment, fabric, [
             ('ds3000-03--default', {'external': 'default', 'connection': 'ds3000-03--external--ds2000-02',
                                     'switch': {'vlan': 100, 'ip': '100.6.100.2/24'},
@@ -407,6 +418,7 @@ class ExternalPeeringTest(ResourceAPITestMixin, APIViewTestCases.APIViewTestCase
     @classmethod
     def setUpTestData(cls):
         fabric = create_fabric('env-ci-1')
+        create_surroundings(fabric, cls.model)
 
         def peering(vpc, subnets, external, prefixes):
             return {'permit': {'vpc': {'name': vpc, 'subnets': subnets},
@@ -451,17 +463,24 @@ class GatewayTest(ResourceAPITestMixin, APIViewTestCases.APIViewTestCase):
     @classmethod
     def setUpTestData(cls):
         fabric = create_fabric('env-ci-1')
+        create_surroundings(fabric, cls.model)
         create_objects(Gateway, fabric, [
             ('gateway-1', GATEWAY_1), ('gateway-2', GATEWAY_2),
-            ('gateway-3', {**GATEWAY_2, 'protocolIP': '172.30.8.13/32', 'vtepIP': '172.30.12.13/32', 'logs': {},
+            ('gateway-3', {**GATEWAY_2, 'protocolIP': '172.30.8.13/32', 'vtepIP': '172.30.12.13/32',
+                           'vtepMAC': 'ca:fe:ba:be:00:0d', 'logs': {},
                            'interfaces': {'enp2s1': {'ips': ['172.30.128.5/31']},
                                           'enp2s2': {'ips': ['172.30.128.7/31']}}}),
         ])
         cls.create_data = [
-            {'fabric': fabric.pk, 'name': 'gateway-4', 'spec': {**GATEWAY_1, 'protocolIP': '172.30.8.11/32'}},
-            {'fabric': fabric.pk, 'name': 'gateway-5', 'spec': {**GATEWAY_2, 'protocolIP': '172.30.8.12/32'}},
+            {'fabric': fabric.pk, 'name': 'gateway-4', 'spec': {
+                **GATEWAY_1, 'protocolIP': '172.30.8.11/32', 'vtepIP': '172.30.12.11/32',
+                'vtepMAC': 'ca:fe:ba:be:00:0b'}},
+            {'fabric': fabric.pk, 'name': 'gateway-5', 'spec': {
+                **GATEWAY_2, 'protocolIP': '172.30.8.12/32', 'vtepIP': '172.30.12.12/32',
+                'vtepMAC': 'ca:fe:ba:be:00:0c'}},
             {'fabric': fabric.pk, 'name': 'gateway-6', 'spec': {
-                **GATEWAY_2, 'protocolIP': '172.30.8.16/32', 'interfaces': {'enp2s1': {'ips': ['172.30.128.9/31']}},
+                **GATEWAY_2, 'protocolIP': '172.30.8.16/32', 'vtepIP': '172.30.12.16/32',
+                'vtepMAC': 'ca:fe:ba:be:00:10', 'interfaces': {'enp2s1': {'ips': ['172.30.128.9/31']}},
                 'workers': 8}},
         ]
 
@@ -474,6 +493,7 @@ class GatewayPeeringTest(ResourceAPITestMixin, APIViewTestCases.APIViewTestCase)
     @classmethod
     def setUpTestData(cls):
         fabric = create_fabric('env-ci-1')
+        create_surroundings(fabric, cls.model)
         create_objects(GatewayPeering, fabric, [
             ('vpc-1--vpc-2', gateway_peering_spec('vpc-1', 'vpc-2', '10.0.1.0/24', '10.0.2.0/24')),
             ('vpc-1--vpc-3', gateway_peering_spec('vpc-1', 'vpc-3', '10.0.1.0/24', '10.0.3.0/24', 'edge')),
@@ -485,7 +505,7 @@ class GatewayPeeringTest(ResourceAPITestMixin, APIViewTestCases.APIViewTestCase)
             {'fabric': fabric.pk, 'name': 'vpc-4--vpc-6',
              'spec': gateway_peering_spec('vpc-4', 'vpc-6', '10.0.4.0/25', '10.0.6.0/24', 'edge')},
             {'fabric': fabric.pk, 'name': 'vpc-4--ext-1',
-             'spec': gateway_peering_spec('vpc-4', 'ext.ext-1', '10.0.4.128/25', '0.0.0.0/0')},
+             'spec': gateway_peering_spec('vpc-4', 'ext.ext-1', '10.0.4.128/25', '172.16.0.0/12')},
         ]
 
 
@@ -632,6 +652,8 @@ class ResourceAPITest(APITestCase):
         create_objects(VPC, cls.lab, [('demo-vpc-1', DEMO_VPC_1), ('demo-vpc-2', DEMO_VPC_2),
                                       ('demo-vpc-3', DEMO_VPC_3)])
         create_objects(VPC, cls.other, [('vpc-01', VPC_01), ('vpc-02', VPC_02), ('vpc-1101', DEMO_VPC_1)])
+        for fabric in (cls.lab, cls.other):
+            create_surroundings(fabric, Switch, Connection, VPC)
 
     def setUp(self):
         super().setUp()
@@ -648,7 +670,7 @@ class ResourceAPITest(APITestCase):
     def test_connection_typed_columns_follow_the_spec(self):
         response = self.client.post(api_url('connections'), {
             'fabric': self.lab.pk, 'name': 'server-5--eslag--ds3000-01--ds3000-02', 'spec': {'eslag': {'links': [
-                {'server': {'port': 'server-5/enp2s1'}, 'switch': {'port': 'ds3000-01/E1/1/2'}},
+                {'server': {'port': 'server-5/enp2s1'}, 'switch': {'port': 'ds3000-01/E1/1/1'}},
                 {'server': {'port': 'server-5/enp2s2'}, 'switch': {'port': 'ds3000-02/E1/1'}},
             ]}},
             # Typed columns are derived from the spec and the GitOps state from Git and the cluster; values sent
@@ -663,10 +685,10 @@ class ResourceAPITest(APITestCase):
         self.assertEqual(data['switches'], ['ds3000-01', 'ds3000-02'])
         self.assertEqual(data['servers'], ['server-5'])
         self.assertEqual(data['gateways'], [])
-        self.assertEqual(data['ports'], ['server-5/enp2s1', 'ds3000-01/E1/1/2', 'server-5/enp2s2', 'ds3000-02/E1/1'])
+        self.assertEqual(data['ports'], ['server-5/enp2s1', 'ds3000-01/E1/1/1', 'server-5/enp2s2', 'ds3000-02/E1/1'])
         self.assertEqual(data['link_count'], 2)
-        breakout = next(e for e in data['endpoints'] if e['port'] == 'E1/1/2')
-        self.assertEqual((breakout['device'], breakout['base_port'], breakout['breakout']), ('ds3000-01', 'E1/1', 2))
+        breakout = next(e for e in data['endpoints'] if e['port'] == 'E1/1/1')
+        self.assertEqual((breakout['device'], breakout['base_port'], breakout['breakout']), ('ds3000-01', 'E1/1', 1))
         self.assertEqual(data['fabric']['name'], 'env-ci-1')
         self.assertEqual((data['drift_status'], data['observed']), (None, None))
 

@@ -20,7 +20,7 @@ from hedgehog_devtools.processes import ProcessError, Processes, environment
 from netbox_hedgehog.choices import SyncTriggerChoices
 from netbox_hedgehog.models import VPC, Fabric
 from netbox_hedgehog.sync.engine import create_run, run_sync
-from tests.cluster import VPCS, KubeAPIServerMixin
+from tests.cluster import VPCS, WIRING, KubeAPIServerMixin
 
 # Starting `netbox rqworker` takes a few seconds, more on a busy machine; a job is picked up within seconds.
 BOOT = 120
@@ -33,6 +33,8 @@ class ClusterWriteEndToEndTest(KubeAPIServerMixin, TransactionTestCase):
         super().setUp()
         self.kube.clear()
         self.kube.clear_faults()
+        # The wiring holds the namespaces and connections the VPC file names (edits are judged with them).
+        self.kube.load_yaml(WIRING)
         self.kube.load_yaml(VPCS)
         self.redis = django_rq.get_connection('default')
         self.redis.flushdb()

@@ -24,7 +24,7 @@ from netbox_hedgehog.loader import parse_documents
 from netbox_hedgehog.models import VPC, ExternalPeering, Fabric, SyncChange, VPCAttachment, VPCPeering
 from netbox_hedgehog.sync import engine
 from netbox_hedgehog.sync.drift import compare
-from tests.cluster import FILES, PEERINGS, VPCS, ClusterTestCase
+from tests.cluster import FABRIC_COUNTS, FILES, GATEWAY, PEERINGS, VPCS, WIRING, ClusterTestCase
 from tests.gitserver import BareRepo, GitHTTPServer, git
 from tests.harness import SAMPLES
 from tests.loading import load_yaml
@@ -36,6 +36,8 @@ PEERINGS_TEXT = PEERINGS.read_text()
 # The demo fabric's VPC files in a GitOps repository as its users keep one: a directory per environment.
 REPO_FILES = {'env-1/vpcs.yaml': VPCS_TEXT, 'env-1/peerings.yaml': PEERINGS_TEXT, 'README.md': '# fabric\n'}
 SAMPLE_COUNTS = {'VPC': 3, 'VPCAttachment': 6, 'VPCPeering': 1, 'ExternalPeering': 1}
+# The cluster's objects the repository does not hold (the demo's wiring and gateway).
+CLUSTER_ONLY = sum(FABRIC_COUNTS[WIRING].values()) + sum(FABRIC_COUNTS[GATEWAY].values())
 TOKEN = 'glpat-GITOPS-TOKEN-0123456789'
 
 
@@ -52,7 +54,7 @@ def documents_except(text, kind, name):
 
 
 class GitOpsTestCase(FakeRedisMixin, ClusterTestCase):
-    """The cluster holds the demo fabric's VPC files; a bare repository holds them as files under env-1/."""
+    """The cluster holds the demo fabric; a bare repository holds its VPC files under env-1/."""
 
     def setUp(self):
         super().setUp()
@@ -64,6 +66,9 @@ class GitOpsTestCase(FakeRedisMixin, ClusterTestCase):
         settings.enable()
         self.addCleanup(settings.disable)
         self.repo = BareRepo(self.tmp / 'fabric.git', REPO_FILES)
+        # The wiring and gateway the VPC files name: the admission rules judge Git's documents with them.
+        self.kube.load_yaml(WIRING)
+        self.kube.load_yaml(GATEWAY)
         self.kube.load_yaml(VPCS)
         self.kube.load_yaml(PEERINGS)
 
@@ -175,8 +180,14 @@ class DesiredStateTest(GitOpsTestCase):
                 for i in range(count)
             )
 
+        namespaces = ('apiVersion: wiring.githedgehog.com/v1beta1\nkind: VLANNamespace\nmetadata:\n  name: default\n'
+                      'spec:\n  ranges:\n  - {from: 1000, to: 2999}\n---\n'
+                      'apiVersion: vpc.githedgehog.com/v1beta1\nkind: IPv4Namespace\nmetadata:\n  name: default\n'
+                      'spec:\n  subnets: [10.0.0.0/8]\n')
+
         def measure(count):
             self.kube.clear()
+            self.kube.load_yaml(namespaces)
             self.kube.load_yaml(vpcs(count, 1000))
             repo = BareRepo(self.tmp / f'vpcs-{count}.git', {'env-1/vpcs.yaml': vpcs(count, 1000)})
             fabric = self.git_fabric(name=f'vpcs-{count}', git_url=repo.url)
@@ -187,7 +198,7 @@ class DesiredStateTest(GitOpsTestCase):
                 with CaptureQueriesContext(connection) as captured:
                     run = self.synced(fabric)
                 queries.append(len(captured))
-            self.assertEqual(run.total('unchanged'), count)
+            self.assertEqual(run.total('unchanged'), count + 2)
             self.assertEqual(fabric.drift_count, count)
             return queries
 
@@ -202,7 +213,7 @@ class DesiredStateTest(GitOpsTestCase):
             run = self.synced(fabric)
         self.assertEqual(run.status, 'succeeded')
         self.assertEqual((run.total('create'), run.total('update'), run.total('delete')), (0, 0, 0))
-        self.assertEqual(run.total('unchanged'), 11)
+        self.assertEqual(run.total('unchanged'), 11 + CLUSTER_ONLY)
         self.assertIn('is unchanged since the last sync', run.log)
         self.assertEqual(run.git_commit, self.repo.head())
 
@@ -320,7 +331,10 @@ class MalformedRepositoryTest(GitOpsTestCase):
         self.assertEqual(run.status, 'partial')
         errors = {c.git_file: c.message for c in SyncChange.objects.filter(run=run, action='error')}
         self.assertEqual(set(errors), {'env-1/broken.yaml', 'env-1/nested/unknown.yml', 'env-1/legacy.yaml',
-                                       'env-1/zz-dupe.yaml', 'env-1/vpcs.yaml'})
+                                       'env-1/zz-dupe.yaml', 'env-1/vpcs.yaml', 'env-1/peerings.yaml'})
+        # vpc-2 is gone with the rest of vpcs.yaml: the peering that names it no longer resolves in the commit.
+        self.assertIn("'vpc-1--vpc-2': refused by the VPCPeering admission rules: spec.permit = \"vpc-2\": vpc vpc-2 "
+                      'not found', errors['env-1/peerings.yaml'])
         self.assertIn('env-1/broken.yaml, document 1 (line 4)', errors['env-1/broken.yaml'])
         self.assertIn('invalid YAML', errors['env-1/broken.yaml'])
         self.assertIn("unknown kind 'VPCFlowLog'", errors['env-1/nested/unknown.yml'])
@@ -331,7 +345,7 @@ class MalformedRepositoryTest(GitOpsTestCase):
         self.assertIn('invalid YAML', errors['env-1/vpcs.yaml'])
         self.assertIn('Git: env-1/broken.yaml', run.log)
 
-        self.assertIn('the Git repository has 5 error(s)', run.prune_skipped_reason)
+        self.assertIn('the Git repository has 6 error(s)', run.prune_skipped_reason)
         self.assertIn('fix the files the sync run lists, with their lines, and sync again', run.prune_skipped_reason)
         self.assertFalse(run.pruned)
         self.assertTrue(VPCPeering.objects.filter(fabric=fabric, name='cluster-only').exists())
@@ -339,11 +353,11 @@ class MalformedRepositoryTest(GitOpsTestCase):
         kept = self.vpc(fabric, 'vpc-2')
         self.assertEqual((kept.git_file, kept.vlans, kept.drift_status), ('env-1/vpcs.yaml', [1002], 'in_sync'))
         self.assertEqual(self.vpc(fabric, 'vpc-1').vlans, [1001], 'the first definition wins')
-        self.assertIn('5 error(s) in the Git repository', fabric.last_sync_error)
+        self.assertIn('6 error(s) in the Git repository', fabric.last_sync_error)
 
         # Errors are reported again by the next sync of the same commit.
         again = self.synced(fabric)
-        self.assertEqual(SyncChange.objects.filter(run=again, action='error').exclude(git_file='').count(), 5)
+        self.assertEqual(SyncChange.objects.filter(run=again, action='error').exclude(git_file='').count(), 6)
 
     def test_an_empty_path_prunes_nothing(self):
         fabric = self.git_fabric()
@@ -351,8 +365,9 @@ class MalformedRepositoryTest(GitOpsTestCase):
         self.repo.commit({'env-1/vpcs.yaml': None, 'env-1/peerings.yaml': None, 'env-1/NOTES.md': 'moved\n'}, 'Move')
         self.kube.clear()
         run = self.synced(fabric)
-        self.assertIn("Nothing is pruned: the cluster returned no VPC, VPCAttachment, VPCPeering, ExternalPeering "
-                      "objects", run.log)
+        self.assertIn("Nothing is pruned: the cluster returned no VLANNamespace, SwitchGroup, Switch, Server, "
+                      "IPv4Namespace, GatewayGroup, Gateway, Connection, VPC, VPCAttachment, VPCPeering, External, "
+                      "ExternalAttachment, ExternalPeering objects", run.log)
         self.assertIn("the Git repository has no Hedgehog objects under 'env-1' while NetBox holds 11 object(s) read "
                       "from it (if the files moved, edit the fabric's Git path and sync again)", run.log)
         self.assertEqual(kind_counts(fabric), SAMPLE_COUNTS)

@@ -219,8 +219,28 @@ def test_paging_is_a_consistent_snapshot_and_stale_tokens_are_gone(server, api):
     server.expire_continue_tokens()
     status, body = api_error(api.list_namespaced_custom_object, *SWITCHES, limit=100, _continue=token)
     assert (status, body['reason'], body['code']) == (410, 'Expired', 410)
-    status, body = api_error(api.list_namespaced_custom_object, *SWITCHES, limit=100, _continue='bm90LWEtdG9rZW4')
+
+    # A token that does not decode is a bad request, as kube-apiserver answers it ("invalid continue token: ...").
+    for malformed in ('bm90LWEtdG9rZW4', '%%%not-base64', token[:-3]):
+        status, body = api_error(api.list_namespaced_custom_object, *SWITCHES, limit=100, _continue=malformed)
+        assert (status, body['reason'], body['code'], body['kind']) == (400, 'BadRequest', 400, 'Status'), malformed
+        assert body['message'].startswith('invalid continue token: continue key is not valid: '), body['message']
+
+
+def test_the_next_continue_tokens_can_be_made_to_expire_over_https(server, api):
+    for number in range(25):
+        server.put(switch(f'leaf-{number:03d}'))
+    first = api.list_namespaced_custom_object(*SWITCHES, limit=10)
+    assert raw_request(server, 'POST', '/_testing/expire-next-continue-tokens', READER, {'count': 1})[0] == 403
+    assert raw_request(server, 'POST', '/_testing/expire-next-continue-tokens', server.token, {'count': -1})[0] == 400
+    status, body = raw_request(server, 'POST', '/_testing/expire-next-continue-tokens', server.token, {'count': 1})
+    assert (status, body) == (200, {'expire_next': 1})
+    status, body = api_error(api.list_namespaced_custom_object, *SWITCHES, limit=10,
+                             _continue=first['metadata']['continue'])
     assert (status, body['reason']) == (410, 'Expired')
+    # Only the next one: a list started over pages through to its end.
+    _, items = list_all(api.list_namespaced_custom_object, *SWITCHES, limit=10)
+    assert len(items) == 25
 
 
 def test_label_selector_filters_lists(server, api):

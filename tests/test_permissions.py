@@ -19,10 +19,13 @@ from netbox_hedgehog.models import VPC, Fabric, SyncChange, SyncRun
 from netbox_hedgehog.models.fabric import reveal_credential
 from tests.cluster import WIRING, ClusterTestCase
 from tests.harness import REPO_ROOT
-from tests.specs import DEMO_VPC_1, create_objects
+from tests.specs import create_objects
 
 # The Hedgehog kind the rows written with `<kind>` are checked with.
 KIND = 'vpc'
+# VPCs inside the demo fabric's namespaces (10.20.0.0/16, VLANs 1000-2999), which the admission rules check.
+LAB_VPC = {'subnets': {'default': {'subnet': '10.20.9.0/24', 'vlan': 1009}}}
+ADDED_VPC = {'subnets': {'default': {'subnet': '10.20.10.0/24', 'vlan': 1010}}}
 NEW_KUBECONFIG_SERVER = 'https://fabric-2.example.net:6443'
 
 
@@ -55,7 +58,7 @@ class PermissionTableTest(ClusterTestCase):
         self.run = self.sync(self.fabric)
         self.assertTrue(SyncChange.objects.filter(run=self.run).exists())
         self.synced_status = Fabric.objects.get(pk=self.fabric.pk).sync_status
-        (self.vpc,) = create_objects(VPC, self.fabric, [('demo-vpc-1', DEMO_VPC_1)])
+        (self.vpc,) = create_objects(VPC, self.fabric, [('demo-vpc-1', LAB_VPC)])
         Fabric.objects.filter(pk=self.fabric.pk).update(connection_status='unknown', connection_message='')
         self.user = User.objects.create_user(username='operator')
         token = Token.objects.create(user=self.user, write_enabled=True)
@@ -158,7 +161,7 @@ class PermissionTableTest(ClusterTestCase):
 
     def edit_objects_of_a_kind(self):
         url = reverse('plugins-api:netbox_hedgehog-api:vpc-list')
-        added = self.api.post(url, {'fabric': self.fabric.pk, 'name': 'added-vpc', 'spec': DEMO_VPC_1}, format='json')
+        added = self.api.post(url, {'fabric': self.fabric.pk, 'name': 'added-vpc', 'spec': ADDED_VPC}, format='json')
         changed = self.api.patch(reverse('plugins-api:netbox_hedgehog-api:vpc-detail', args=[self.vpc.pk]),
                                  {'labels': {'edited': 'yes'}}, format='json')
         deleted = self.api.delete(reverse('plugins-api:netbox_hedgehog-api:vpc-detail', args=[self.vpc.pk]))
@@ -255,6 +258,6 @@ class PermissionTableTest(ClusterTestCase):
             fabric.save()
         VPC.objects.filter(name='added-vpc').delete()
         if not VPC.objects.filter(fabric=self.fabric, name='demo-vpc-1').exists():
-            (self.vpc,) = create_objects(VPC, self.fabric, [('demo-vpc-1', DEMO_VPC_1)])
+            (self.vpc,) = create_objects(VPC, self.fabric, [('demo-vpc-1', LAB_VPC)])
         VPC.objects.filter(pk=self.vpc.pk).update(labels={})
         Fabric.objects.filter(pk=self.fabric.pk).update(connection_status='unknown', connection_message='')

@@ -20,10 +20,11 @@ from users.models import ObjectPermission, Token, User
 
 from netbox_hedgehog.gitops.repository import GitError, fabric_repository
 from netbox_hedgehog.kubeconfig import problem as kubeconfig_problem
-from netbox_hedgehog.models import VPC, Fabric
+from netbox_hedgehog.models import VPC, Fabric, IPv4Namespace, VLANNamespace
 from netbox_hedgehog.models.fabric import reveal_credential
 from tests.cluster import ClusterTestCase
 from tests.gitserver import BareRepo, GitHTTPServer
+from tests.specs import create_objects
 from tests.test_sync import plugin_settings
 
 GIT_TOKEN = 'git-token-SECURITYCHECK-1'
@@ -426,6 +427,8 @@ class UncheckedInputTest(SecurityTestCase):
     def test_invalid_names_labels_and_annotations_are_refused(self):
         self.grant(VPC, 'view', 'add')
         fabric = self.make_fabric(write_mode='cluster')
+        create_objects(VLANNamespace, fabric, [('default', {'ranges': [{'from': 1000, 'to': 2999}]})])
+        create_objects(IPv4Namespace, fabric, [('default', {'subnets': ['10.10.0.0/16']})])
         url = reverse('plugins-api:netbox_hedgehog-api:vpc-list')
         spec = {'subnets': {'default': {'subnet': '10.10.1.0/24', 'vlan': 1001}}}
         for field, data in (

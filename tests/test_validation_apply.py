@@ -14,9 +14,12 @@ from netbox_hedgehog.gitops.writer import WriteRequest, write_to_git
 from netbox_hedgehog.kinds import KIND_BY_NAME, to_manifest
 from netbox_hedgehog.models import (
     VPC,
+    Connection,
+    External,
     ExternalAttachment,
     Fabric,
     GatewayPeering,
+    IPv4Namespace,
     Server,
     Switch,
     SyncChange,
@@ -41,6 +44,9 @@ class AdminClientMixin:
         self.client.force_login(self.user)
         self.fabric = Fabric.objects.create(name='rules', kubernetes_server='https://172.30.0.1:6443',
                                             write_mode='cluster')
+        # The namespaces the objects below name (the rules that span objects need them).
+        VLANNamespace.objects.create(fabric=self.fabric, name='default', spec={'ranges': [{'from': 1000, 'to': 2999}]})
+        IPv4Namespace.objects.create(fabric=self.fabric, name='default', spec={'subnets': ['10.0.0.0/16']})
 
 
 @override_settings(EXEMPT_VIEW_PERMISSIONS=['*'], EXEMPT_EXCLUDE_MODELS=[])
@@ -68,7 +74,7 @@ class EditTimeRulesTest(AdminClientMixin, TestCase):
         (message,) = response.json()['spec']
         self.assertTrue(message.startswith("Refused by the fabric's admission rules: spec.ranges = [{"), message)
         self.assertTrue(message.endswith('...: must list 1 to 20 ranges'), message)
-        self.assertEqual((VPC.objects.count(), Switch.objects.count(), VLANNamespace.objects.count()), (0, 0, 0))
+        self.assertEqual((VPC.objects.count(), Switch.objects.count(), VLANNamespace.objects.count()), (0, 0, 1))
 
     def test_rest_update_and_partial_update_are_refused(self):
         vpc = VPC.objects.create(fabric=self.fabric, name='vpc-1', spec=VPC_SPEC)
@@ -144,11 +150,18 @@ class EditTimeRulesTest(AdminClientMixin, TestCase):
         self.assertEqual(raised.exception.message_dict['annotations'], [
             "Refused by the fabric's admission rules: metadata.annotations.fabric.githedgehog.com/p2p-link = "
             '"10.0.0.0/30": p2p link annotation subnet must be a valid IPv4 /31 prefix'])
-        VPCAttachment(fabric=self.fabric, name='b', spec={'subnet': 'vpc-1', 'connection': 'c'}).full_clean()
+        # The same attachment without the annotation is judged with the fabric's other objects: its VPC is missing.
+        with self.assertRaises(ValidationError) as raised:
+            VPCAttachment(fabric=self.fabric, name='b', spec={'subnet': 'vpc-1', 'connection': 'c'}).full_clean()
+        self.assertEqual(raised.exception.message_dict['spec'], [
+            'Refused by the fabric\'s admission rules: spec.subnet = "vpc-1/default": vpc vpc-1 not found'])
 
 
 class WhatTheApiAcceptsTest(AdminClientMixin, TestCase):
     def test_static_proxy_is_a_boolean(self):
+        External.objects.create(fabric=self.fabric, name='ext-1', spec={'static': {'prefixes': ['0.0.0.0/0']}})
+        Connection.objects.create(fabric=self.fabric, name='leaf-01--external',
+                                  spec={'external': {'link': {'switch': {'port': 'leaf-01/E1/1'}}}})
         response = self.api.post('/api/plugins/hedgehog/external-attachments/', {
             'fabric': self.fabric.pk, 'name': 'leaf-01--static', 'spec': STATIC_ATTACHMENT}, format='json')
         self.assertEqual(response.status_code, 201, response.content)
@@ -228,16 +241,16 @@ class GitRulesTest(GitOpsTestCase):
     def test_defaults_the_cluster_fills_in_are_not_drift(self):
         """Git holds what people write; the cluster holds it after the webhooks' defaulting."""
         authored = ('apiVersion: vpc.githedgehog.com/v1beta1\nkind: VPCAttachment\nmetadata:\n  name: short-form\n'
-                    'spec:\n  connection: server-04--unbundled--leaf-02\n  subnet: vpc-2\n---\n'
+                    'spec:\n  connection: server-07--unbundled--leaf-03\n  subnet: vpc-2\n---\n'
                     'apiVersion: wiring.githedgehog.com/v1beta1\nkind: VLANNamespace\nmetadata:\n  name: default\n'
-                    'spec:\n  ranges:\n  - {from: 2000, to: 2999}\n  - {from: 1000}\n')
+                    'spec:\n  ranges:\n  - {from: 2000, to: 2999}\n  - {from: 1000}\n  - {from: 1001, to: 1099}\n')
         self.repo.commit({'env-1/short.yaml': authored}, 'Short forms')
         for document in yaml.safe_load_all(authored):
             self.kube.put(document)
         stored = self.kube.get('VPCAttachment', 'short-form')
         self.assertEqual(stored['spec']['subnet'], 'vpc-2/default', 'the test server defaults as a cluster')
         self.assertEqual(self.kube.get('VLANNamespace', 'default')['spec']['ranges'],
-                         [{'from': 1000, 'to': 1000}, {'from': 2000, 'to': 2999}])
+                         [{'from': 1000, 'to': 1000}, {'from': 1001, 'to': 1099}, {'from': 2000, 'to': 2999}])
         fabric = self.git_fabric()
         self.synced(fabric)
         attachment = VPCAttachment.objects.get(fabric=fabric, name='short-form')
@@ -253,8 +266,8 @@ class GitRulesTest(GitOpsTestCase):
         """The documentation's GatewayPeering: a first-class kind, loaded from Git, compared after defaulting."""
         document = ('apiVersion: gateway.githedgehog.com/v1alpha1\nkind: GatewayPeering\nmetadata:\n'
                     '  name: vpc-1--vpc-2\nspec:\n  peering:\n    vpc-1:\n      expose:\n'
-                    '      - ips:\n        - cidr: 10.0.1.0/24\n    vpc-2:\n      expose:\n'
-                    '      - ips:\n        - cidr: 10.0.2.0/24\n        as:\n        - cidr: 192.168.2.0/24\n'
+                    '      - ips:\n        - cidr: 10.20.1.0/24\n    vpc-2:\n      expose:\n'
+                    '      - ips:\n        - cidr: 10.20.2.0/24\n        as:\n        - cidr: 192.168.2.0/24\n'
                     '        nat:\n          masquerade: {}\n')
         self.repo.commit({'env-1/gateway-peering.yaml': document}, 'Peer two VPCs through the gateway')
         self.kube.put(yaml.safe_load(document))
@@ -266,7 +279,7 @@ class GitRulesTest(GitOpsTestCase):
         self.assertEqual(run.status, 'succeeded', run.log)
         peering = GatewayPeering.objects.get(fabric=fabric, name='vpc-1--vpc-2')
         self.assertEqual((peering.gateway_group, peering.vpcs, peering.prefixes),
-                         ('default', ['vpc-1', 'vpc-2'], ['10.0.1.0/24', '10.0.2.0/24', '192.168.2.0/24']))
+                         ('default', ['vpc-1', 'vpc-2'], ['10.20.1.0/24', '10.20.2.0/24', '192.168.2.0/24']))
         self.assertEqual((peering.drift_status, peering.git_file), ('in_sync', 'env-1/gateway-peering.yaml'))
 
     def test_git_write_of_a_refused_object_commits_nothing(self):

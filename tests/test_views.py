@@ -41,7 +41,7 @@ from netbox_hedgehog.models import (
 )
 from netbox_hedgehog.models.fabric import reveal_credential
 from tests.loading import load_yaml
-from tests.specs import gateway_peering_spec
+from tests.specs import create_surroundings, gateway_peering_spec
 
 KUBECONFIG = """apiVersion: v1
 kind: Config
@@ -151,6 +151,8 @@ class HedgehogViewTestCases:
         def setUpTestData(cls):
             fabric = Fabric.objects.create(name='env-ci-1', write_mode='cluster')
             cls.tags = create_tags('Alpha', 'Bravo', 'Charlie')
+            # The other objects their references name: the admission rules that span objects judge every edit.
+            create_surroundings(fabric, cls.model)
             objects = [cls.model.objects.create(fabric=fabric, name=name, spec=spec) for name, spec in cls.existing]
             (form_name, form_spec), *imported = cls.new
 
@@ -557,8 +559,8 @@ class VPCAttachmentViewTest(HedgehogViewTestCases.ResourceViewTestCase):
     existing = (
         ('vpc-1--server-1', {'connection': 'server-1--eslag--ds3000-01--ds3000-02', 'subnet': 'vpc-1/default'}),
         ('vpc-2--server-2', {'connection': 'server-2--eslag--ds3000-01--ds3000-02', 'subnet': 'vpc-2/default'}),
-        ('demo-vpc-3--server-3--bundled--s5248-01', {'connection': 'server-3--bundled--s5248-01',
-                                                     'subnet': 'demo-vpc-3/subnet-1'}),
+        ('demo-vpc-3--server-3--bundled--ds3000-01', {'connection': 'server-3--bundled--ds3000-01',
+                                                      'subnet': 'demo-vpc-3/subnet-1'}),
     )
     new = (
         ('vpc-1--server-5', {'connection': 'server-5--eslag--ds3000-03--sse-c4632-01', 'subnet': 'vpc-1/default',
@@ -690,7 +692,7 @@ class GatewayPeeringViewTest(HedgehogViewTestCases.ResourceViewTestCase):
         ('vpc-4--vpc-5', gateway_peering_spec('vpc-4', 'vpc-5', '10.0.4.0/24', '10.0.5.0/24', 'edge')),
         ('vpc-4--vpc-6', gateway_peering_spec('vpc-4', 'vpc-6', '10.0.4.0/24', '10.0.6.0/24')),
         ('vpc-5--vpc-6', gateway_peering_spec('vpc-5', 'vpc-6', '10.0.5.0/24', '10.0.6.0/24')),
-        ('vpc-4--ext-1', gateway_peering_spec('vpc-4', 'ext.ext-1', '10.0.4.0/24', '0.0.0.0/0')),
+        ('vpc-4--ext-1', gateway_peering_spec('vpc-4', 'ext.ext-1', '10.0.4.0/24', '172.16.0.0/12')),
     )
     derived = {'gateway_group': 'edge'}
 
@@ -753,6 +755,7 @@ class SpecEditingTest(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.fabric = Fabric.objects.create(name='env-ci-1', write_mode='cluster')
+        create_surroundings(cls.fabric, Switch, Connection)
 
     def post_switch(self, spec_text, url=None, name='ds3000-01'):
         return self.client.post(url or reverse('plugins:netbox_hedgehog:switch_add'), {

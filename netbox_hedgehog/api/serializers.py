@@ -121,7 +121,7 @@ class FabricSerializer(PrimaryModelSerializer):
             'git_url', 'git_branch', 'git_write_branch', 'git_review_waiting', 'git_review_deletions',
             'git_compare_url', 'git_path', 'git_kinds', 'git_kinds_found', 'git_author_name', 'git_author_email',
             'git_token', 'git_token_set', 'git_ssh_key', 'git_ssh_key_set', 'credentials_dropped', 'git_commit',
-            'drift_status', 'drift_count',
+            'drift_status', 'drift_count', 'dangling_count',
             'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'sync_status', 'last_sync', 'last_sync_attempt',
             'last_sync_error', 'failure_count', 'next_sync_due', 'connection_status', 'connection_message',
             'cluster_delete_failures', 'inventory_site', 'inventory_tenant', 'owner', 'comments', 'tags',
@@ -145,7 +145,7 @@ def resource_fields(*typed_fields):
     return (
         'id', 'url', 'display_url', 'display', 'fabric', 'name', 'kind', 'api_version', *typed_fields,
         'spec', 'labels', 'annotations', 'uid', 'resource_version', 'generation', 'creation_timestamp',
-        'drift_status', 'drift_diff', 'observed', 'git_file', 'git_digest', 'git_pending_since',
+        'dangling_references', 'drift_status', 'drift_diff', 'observed', 'git_file', 'git_digest', 'git_pending_since',
         'git_review_branch', 'apply_pending_since', 'apply_error', 'tags', 'custom_fields', 'created', 'last_updated',
     )
 

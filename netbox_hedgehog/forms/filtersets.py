@@ -97,15 +97,17 @@ class FabricFilterForm(PrimaryModelFilterSetForm):
 
 
 class HedgehogResourceFilterForm(NetBoxModelFilterSetForm):
-    """The filters of every Hedgehog kind: a search, the fabric, the drift (fabrics with Git settings) and tags."""
+    """The filters of every Hedgehog kind: a search, the fabric, the drift (fabrics with Git settings), dangling
+    references and tags."""
     fabric_id = DynamicModelMultipleChoiceField(label=_('Fabric'), queryset=Fabric.objects.all(), required=False)
     drift_status = forms.MultipleChoiceField(label=_('Drift'), choices=DriftStatusChoices, required=False)
+    has_dangling_references = _boolean(_('Has dangling references'))
 
 
 class VLANNamespaceFilterForm(HedgehogResourceFilterForm):
     model = VLANNamespace
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('range', name=_('VLAN namespace')),
     )
     range = _text(_('Range'), _('A range as written in the namespace, such as 1000-2999'))
@@ -115,7 +117,7 @@ class VLANNamespaceFilterForm(HedgehogResourceFilterForm):
 class SwitchGroupFilterForm(HedgehogResourceFilterForm):
     model = SwitchGroup
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
     )
     tag = TagFilterField(model)
 
@@ -123,7 +125,7 @@ class SwitchGroupFilterForm(HedgehogResourceFilterForm):
 class SwitchProfileFilterForm(HedgehogResourceFilterForm):
     model = SwitchProfile
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('display_name', 'nos_type', 'platform', 'switch_silicon', name=_('Switch profile')),
     )
     display_name = _text(_('Display name'))
@@ -136,7 +138,7 @@ class SwitchProfileFilterForm(HedgehogResourceFilterForm):
 class SwitchFilterForm(HedgehogResourceFilterForm):
     model = Switch
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('role', 'profile', 'group', 'vlan_namespace', name=_('Switch')),
         FieldSet('redundancy_group', 'redundancy_type', name=_('Redundancy')),
         FieldSet('asn', 'ip', 'protocol_ip', 'vtep_ip', name=_('Addressing')),
@@ -166,7 +168,7 @@ class SwitchFilterForm(HedgehogResourceFilterForm):
 class ServerFilterForm(HedgehogResourceFilterForm):
     model = Server
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
     )
     tag = TagFilterField(model)
 
@@ -174,7 +176,7 @@ class ServerFilterForm(HedgehogResourceFilterForm):
 class ConnectionFilterForm(HedgehogResourceFilterForm):
     model = Connection
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('connection_type', 'device', 'switch', 'server', 'gateway', 'port', 'vpc', name=_('Connection')),
         FieldSet('cabling', name=_('Live state')),
     )
@@ -192,7 +194,7 @@ class ConnectionFilterForm(HedgehogResourceFilterForm):
 class IPv4NamespaceFilterForm(HedgehogResourceFilterForm):
     model = IPv4Namespace
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('subnet', name=_('IPv4 namespace')),
     )
     subnet = _text(_('Subnet'), _('As written in the namespace, such as 10.0.0.0/16'))
@@ -202,7 +204,7 @@ class IPv4NamespaceFilterForm(HedgehogResourceFilterForm):
 class VPCFilterForm(HedgehogResourceFilterForm):
     model = VPC
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('mode', 'ipv4_namespace', 'vlan_namespace', name=_('VPC')),
         FieldSet('subnet', 'subnet_name', 'vlan', name=_('Subnets')),
     )
@@ -218,7 +220,7 @@ class VPCFilterForm(HedgehogResourceFilterForm):
 class VPCAttachmentFilterForm(HedgehogResourceFilterForm):
     model = VPCAttachment
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('vpc', 'subnet', 'connection', 'native_vlan', 'server', 'switch', name=_('Attachment')),
     )
     vpc = _text(_('VPC'))
@@ -233,7 +235,7 @@ class VPCAttachmentFilterForm(HedgehogResourceFilterForm):
 class VPCPeeringFilterForm(HedgehogResourceFilterForm):
     model = VPCPeering
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('vpc', name=_('Peering')),
     )
     vpc = _text(_('VPC'))
@@ -243,7 +245,7 @@ class VPCPeeringFilterForm(HedgehogResourceFilterForm):
 class ExternalFilterForm(HedgehogResourceFilterForm):
     model = External
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('external_type', 'ipv4_namespace', 'inbound_community', 'outbound_community', 'static_prefix',
                  name=_('External')),
     )
@@ -258,7 +260,7 @@ class ExternalFilterForm(HedgehogResourceFilterForm):
 class ExternalAttachmentFilterForm(HedgehogResourceFilterForm):
     model = ExternalAttachment
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('external_type', 'external', 'connection', 'vlan', name=_('Attachment')),
         FieldSet('switch_ip', 'neighbor_asn', 'neighbor_ip', name=_('BGP')),
     )
@@ -275,7 +277,7 @@ class ExternalAttachmentFilterForm(HedgehogResourceFilterForm):
 class ExternalPeeringFilterForm(HedgehogResourceFilterForm):
     model = ExternalPeering
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('vpc', 'vpc_subnet', 'external', 'prefix', name=_('Peering')),
     )
     vpc = _text(_('VPC'))
@@ -288,7 +290,7 @@ class ExternalPeeringFilterForm(HedgehogResourceFilterForm):
 class GatewayGroupFilterForm(HedgehogResourceFilterForm):
     model = GatewayGroup
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
     )
     tag = TagFilterField(model)
 
@@ -296,7 +298,7 @@ class GatewayGroupFilterForm(HedgehogResourceFilterForm):
 class GatewayFilterForm(HedgehogResourceFilterForm):
     model = Gateway
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('group', 'interface', name=_('Gateway')),
         FieldSet('asn', 'protocol_ip', 'vtep_ip', name=_('Addressing')),
     )
@@ -311,7 +313,7 @@ class GatewayFilterForm(HedgehogResourceFilterForm):
 class GatewayPeeringFilterForm(HedgehogResourceFilterForm):
     model = GatewayPeering
     fieldsets = (
-        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status'),
+        FieldSet('q', 'filter_id', 'tag', 'fabric_id', 'drift_status', 'has_dangling_references'),
         FieldSet('gateway_group', 'vpc', 'prefix', name=_('Peering')),
     )
     gateway_group = _text(_('Gateway group'))

@@ -4,13 +4,14 @@
 Flux apply) and counts the changes waiting on its review branch, if any. When the caller already holds the desired state
 of the head commit, the commit is not parsed again; otherwise every YAML file under the fabric's path is parsed on its
 own (the source of each object is its repository path). Errors name the file, the document and the line; the valid
-documents still load. A document the fabric's admission webhooks would refuse is such an error, naming the rule. An
-object defined in two files is reported in the second one with the first one named, and only the first is loaded.
+documents still load. A document the fabric's admission webhooks would refuse is such an error, naming the rule (rules
+that span objects see the other documents of the commit). An object defined in two files is reported in the second
+one with the first one named, and only the first is loaded.
 """
 from dataclasses import dataclass, field
 
 from netbox_hedgehog.loader import DocumentError, parse_documents
-from netbox_hedgehog.validation import Refusal, validate
+from netbox_hedgehog.validation import Refusal, World, validate
 
 from .repository import fabric_repository
 
@@ -49,8 +50,11 @@ def normalize_path(path):
     return '/'.join(part for part in (path or '').split('/') if part and part != '.')
 
 
-def read_commit(repository, commit, root, namespace):
-    """Parse every YAML file under `root` in `commit` into a DesiredState."""
+def read_commit(repository, commit, root, namespace, cluster=None):
+    """Parse every YAML file under `root` in `commit` into a DesiredState.
+
+    Each document is judged by the admission rules with the World the commit describes: the repository's documents
+    for the kinds it holds, and the cluster's objects ({kind: {name: spec}}) for the kinds it holds none of."""
     result = DesiredState(commit.hexsha, kinds={})
     files = repository.files(commit, root)
     result.files = len(files)
@@ -59,13 +63,6 @@ def read_commit(repository, commit, root, namespace):
         objects, errors = parse_documents(files[path], source=path, namespace=namespace)
         result.errors.extend(errors)
         for parsed in objects:
-            try:
-                validate(parsed.kind, parsed.name, parsed.spec, parsed.annotations)
-            except Refusal as e:
-                result.errors.append(DocumentError(
-                    path, parsed.index, parsed.line, f'refused by the {parsed.kind} admission rules: {e}', parsed.name,
-                ))
-                continue
             key = (parsed.kind, parsed.name)
             if key in first_seen:
                 first = first_seen[key]
@@ -76,12 +73,28 @@ def read_commit(repository, commit, root, namespace):
                 ))
                 continue
             first_seen[key] = parsed
-            result.kinds.setdefault(parsed.kind, {})[parsed.name] = parsed
+    documents = {}
+    for (kind, name), parsed in first_seen.items():
+        documents.setdefault(kind, {})[name] = parsed.spec
+    world = World({**(cluster or {}), **documents})
+    for parsed in first_seen.values():
+        try:
+            validate(parsed.kind, parsed.name, parsed.spec, parsed.annotations, world=world)
+        except Refusal as e:
+            result.errors.append(DocumentError(
+                parsed.source, parsed.index, parsed.line, f'refused by the {parsed.kind} admission rules: {e}',
+                parsed.name,
+            ))
+            continue
+        result.kinds.setdefault(parsed.kind, {})[parsed.name] = parsed
     return result
 
 
-def desired_state(fabric, log, already_loaded):
+def desired_state(fabric, log, already_loaded, cluster=None):
     """Fetch the fabric's branch and return its DesiredState; raises GitError when the repository cannot be read.
+
+    `cluster` ({kind: {name: spec}}, the sync's read) stands in for the kinds the repository does not hold when its
+    documents are judged.
 
     `already_loaded(commit)` tells whether NetBox holds the desired state of that commit from an earlier read without
     errors; the commit is then not parsed again. `log` receives one line per step and per error found.
@@ -97,7 +110,8 @@ def desired_state(fabric, log, already_loaded):
         if already_loaded(head.hexsha) and not review_ended:
             log(f'Git: commit {short} is unchanged since the last sync; the stored desired state is used')
             return DesiredState(head.hexsha, review_waiting=waiting)
-        result = read_commit(repository, head, normalize_path(fabric.git_path), fabric.kubernetes_namespace)
+        result = read_commit(repository, head, normalize_path(fabric.git_path), fabric.kubernetes_namespace,
+                             cluster)
         result.review_waiting = waiting
     log(f'Git: read {result.count} object(s) from {result.files} file(s) at commit {short}')
     for error in result.errors:

@@ -23,6 +23,7 @@ from netbox_hedgehog.k8s_names import name_problem
 from netbox_hedgehog.kinds import KIND_BY_NAME
 from netbox_hedgehog.loader import digest, parse_documents
 from netbox_hedgehog.models import Fabric
+from netbox_hedgehog.references import FabricWorld
 from netbox_hedgehog.validation import Refusal, validate
 
 from .credentials import safe_url
@@ -241,11 +242,12 @@ def write_to_git(fabric, *requests):
     An object the fabric's admission webhooks would refuse is never committed. The number of changes waiting on a
     review branch is stored on the fabric."""
     digests = []
+    world = FabricWorld(fabric.pk)
     for request in requests:
         if request.manifest is not None:
             spec, _labels, annotations = request.content()
             try:
-                validate(request.kind, request.name, spec, annotations)
+                validate(request.kind, request.name, spec, annotations, world=world)
             except Refusal as e:
                 raise GitError(f'Git: {request.kind} {request.name} is refused by the fabric\'s admission rules ({e}); '
                                f'nothing was committed.') from e

@@ -85,6 +85,7 @@ class FabricFilter(PrimaryModelFilter):
     git_author_email: StrFilterLookup | None = strawberry_django.filter_field()
     git_commit: StrFilterLookup | None = strawberry_django.filter_field()
     drift_count: Integer = strawberry_django.filter_field()
+    dangling_count: Integer = strawberry_django.filter_field()
     sync_enabled: FilterLookup[bool] | None = strawberry_django.filter_field()
     sync_interval: Integer = strawberry_django.filter_field()
     allow_empty_kinds: FilterLookup[bool] | None = strawberry_django.filter_field()
@@ -139,6 +140,8 @@ class HedgehogResourceFilter(NetBoxModelFilter):
     git_file: StrFilterLookup | None = strawberry_django.filter_field()
     git_pending_since: DatetimeFilterLookup | None = strawberry_django.filter_field()
     git_review_branch: StrFilterLookup | None = strawberry_django.filter_field()
+    # {length: 0} finds the objects whose references all resolve, NOT {length: 0} those with a dangling one.
+    dangling_references: StringArray = strawberry_django.filter_field()
 
 
 @register_filter(models.VLANNamespace, lookups=True, name=f'{PREFIX}VLANNamespaceFilter')

@@ -9,18 +9,25 @@ from utilities.exceptions import AbortRequest
 from netbox_hedgehog import k8s_names
 from netbox_hedgehog.choices import DriftStatusChoices
 from netbox_hedgehog.kinds import KIND_BY_MODEL, SpecError, to_manifest
+from netbox_hedgehog.references import FabricWorld
 from netbox_hedgehog.validation import Refusal, validate
 
 __all__ = (
     'SYNC_OWNED_FIELDS',
+    'UNLOGGED_FIELDS',
     'HedgehogResource',
     'StaleEdit',
     'string_array',
     'unique_name_per_fabric',
 )
 
-# What only the sync writes: the object's identity and state in the cluster. An edit made in NetBox never does.
-SYNC_OWNED_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp', 'observed')
+# What an edit made in NetBox never writes: the object's identity and state in the cluster (only the sync writes
+# them), and its dangling references (recomputed for the whole fabric, see references.py).
+SYNC_OWNED_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp', 'observed', 'dangling_references')
+
+# Derived from the other objects of the fabric and recomputed without a change of the object itself: not part of its
+# change records.
+UNLOGGED_FIELDS = ('dangling_references',)
 
 
 class StaleEdit(AbortRequest):
@@ -121,6 +128,12 @@ class HedgehogResource(NetBoxModel):
                     'was not changed)'),
     )
 
+    # References to objects the fabric does not hold, kept exact by references.refresh_dangling().
+    dangling_references = ArrayField(
+        models.TextField(), verbose_name=_('dangling references'), default=list, blank=True, editable=False,
+        help_text=_('The references of this object that name no object of its fabric'),
+    )
+
     clone_fields = ('fabric',)
     # clean() applies the fabric's admission rules to every change NetBox accepts (forms, REST, bulk import and
     # edit); only the YAML loader, which seeds NetBox with objects as written, turns this off for its objects.
@@ -149,6 +162,9 @@ class HedgehogResource(NetBoxModel):
         """The object's desired state (its spec and metadata as NetBox holds them)."""
         return {'spec': self.spec, 'labels': self.labels, 'annotations': self.annotations}
 
+    def serialize_object(self, exclude=None):
+        return super().serialize_object(exclude=[*(exclude or []), *UNLOGGED_FIELDS])
+
     def apply_spec(self):
         """Set the typed columns from `spec`; raises SpecError naming the offending field."""
         for name, value in self.kind_spec().typed_fields(self.spec).items():
@@ -172,11 +188,15 @@ class HedgehogResource(NetBoxModel):
         if not self.judge_admission:
             return
         try:
-            validate(self.kind, self.name, self.spec, self.annotations)
+            validate(self.kind, self.name, self.spec, self.annotations, world=self.world())
         except Refusal as e:
             field = {'metadata.name': 'name'}.get(e.path, 'annotations' if e.path.startswith('metadata.') else 'spec')
             raise ValidationError({field: _('Refused by the fabric\'s admission rules: {refusal}').format(
                 refusal=e)})
+
+    def world(self):
+        """The other objects of the fabric, for the admission rules that span objects (None without a fabric)."""
+        return FabricWorld(self.fabric_id, exclude=(type(self), self.pk)) if self.fabric_id else None
 
     def save(self, *args, **kwargs):
         """Save an edit. Saving an existing row writes every field but those only the sync owns, and only when the

@@ -180,6 +180,10 @@ class Fabric(PrimaryModel):
         verbose_name=_('drifted objects'), default=0, editable=False,
         help_text=_('Objects whose desired state and cluster state differ, as of the last sync or edit'),
     )
+    dangling_count = models.PositiveIntegerField(
+        verbose_name=_('objects with dangling references'), default=0, editable=False,
+        help_text=_('Objects with a reference naming no object of the fabric, as of the last sync or edit'),
+    )
 
     # Sync settings
     sync_enabled = models.BooleanField(verbose_name=_('scheduled sync'), default=False)

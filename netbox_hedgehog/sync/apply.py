@@ -16,7 +16,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from extras.models import CachedValue
 from netbox.search import get_indexer
-from utilities.serialization import serialize_object
 
 from netbox_hedgehog.choices import SyncActionChoices
 from netbox_hedgehog.models import Fabric, SyncChange
@@ -57,7 +56,7 @@ def _assign(instance, obj):
 
 
 def _snapshot(instance):
-    return serialize_object(instance, exclude=['last_updated'])
+    return instance.serialize_object(exclude=['last_updated'])
 
 
 def delete_rows(model, object_type, ids):

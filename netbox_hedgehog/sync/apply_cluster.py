@@ -3,7 +3,8 @@
 Every write is first submitted as a server-side dry run (`dryRun=All`), so that the fabric's admission webhooks judge
 it before anything changes. Then the object is created, replaced with the resourceVersion NetBox last read (the API
 server answers 409 Conflict when the cluster changed since), or deleted with uid and resourceVersion preconditions.
-A refusal at either step leaves the cluster as it was and raises ClusterError with the API server's own message,
+Before that, the object is judged by the admission rules with the fabric's other objects as NetBox holds them.
+A refusal at any step leaves the cluster as it was and raises ClusterError with the API server's own message,
 which the object keeps in `apply_error`. A successful write leaves the object "pending apply" until the next sync
 reads it back from the cluster.
 """
@@ -16,6 +17,7 @@ from kubernetes.client.exceptions import ApiException
 
 from netbox_hedgehog.crypto import CredentialError
 from netbox_hedgehog.models import Fabric
+from netbox_hedgehog.validation import Refusal, validate
 
 from .client import fabric_api
 from .errors import ClusterError, describe, server_label
@@ -102,6 +104,11 @@ def apply_object(instance, previous=None):
     if not create:
         body['metadata']['resourceVersion'] = instance.resource_version
     try:
+        try:
+            validate(instance.kind, instance.name, instance.spec, instance.annotations, world=instance.world())
+        except Refusal as e:
+            raise ClusterError(f'{instance.kind} {instance.name} is refused by the fabric\'s admission rules ({e}); '
+                               f'the cluster was not changed.') from e
         with fabric_api(fabric) as (api, server, timeout):
             common = (kind_spec.group, kind_spec.version, fabric.kubernetes_namespace, kind_spec.plural)
             if create:

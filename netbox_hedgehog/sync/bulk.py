@@ -16,6 +16,8 @@ from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
+from netbox_hedgehog.models.base import UNLOGGED_FIELDS
+
 from . import pulse
 
 __all__ = (
@@ -166,7 +168,8 @@ def _snapshot_getter(field, value):
 
 def change_snapshots(instances):
     """Yield the `postchange_data` of each saved instance, a chunk at a time: exactly what NetBox's
-    `serialize_object(instance, resolve_tags=False, extra={'tags': []}, exclude=['last_updated'])` returns.
+    `serialize_object(instance, resolve_tags=False, extra={'tags': []}, exclude=['last_updated', *UNLOGGED_FIELDS])`
+    returns.
 
     Each field's value is what NetBox's configured serializer takes (`_value_from_field`, as its `handle_field` and
     `handle_fk_field` call it; see _snapshot_getter), and goes through the same JSON encoder and decoder; but a chunk
@@ -176,7 +179,7 @@ def change_snapshots(instances):
         return
     serializer = serializers.get_serializer('json')()
     getters = [(f.name, _snapshot_getter(f, serializer._value_from_field))
-               for f in _snapshot_fields(type(instances[0])) if f.name != 'last_updated']
+               for f in _snapshot_fields(type(instances[0])) if f.name not in ('last_updated', *UNLOGGED_FIELDS)]
     for start in pulse.beating(range(0, len(instances), SNAPSHOT_CHUNK)):
         chunk = [{name: get(instance) for name, get in getters} for instance in instances[start:start + SNAPSHOT_CHUNK]]
         for data in json.loads(json.dumps(chunk, cls=DjangoJSONEncoder)):

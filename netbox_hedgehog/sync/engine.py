@@ -23,6 +23,7 @@ from netbox_hedgehog.live import agents as live_agents
 from netbox_hedgehog.live import store as live_store
 from netbox_hedgehog.loader import digest
 from netbox_hedgehog.models import Fabric, SyncRun
+from netbox_hedgehog.references import referring_kinds, refresh_dangling
 from netbox_hedgehog.validation import default_spec
 
 from . import pulse, state
@@ -203,6 +204,15 @@ def _record_git_state(fabric, desired, plans):
                                                    git_review_deletions=[])
 
 
+def _refresh_references(fabric, plans):
+    """Recompute the dangling references of the kinds that name a kind this run created, changed or deleted objects
+    of (nothing when the run changed nothing)."""
+    kinds = {k.kind: k for plan in plans if plan.create or plan.update or plan.delete
+             for k in referring_kinds(plan.kind_spec)}
+    if kinds:
+        refresh_dangling(fabric.pk, list(kinds.values()))
+
+
 def _fence(run):
     """First thing in the write transaction: this run may write only while no other sync of the fabric writes (a
     PostgreSQL advisory lock held until commit), while its own row still exists (runs go only with their fabric: a
@@ -281,7 +291,7 @@ def _run_sync(run, heartbeat):
             reached = True
             if fabric.has_git:
                 pulse.confirm()
-                desired = desired_state(fabric, log, partial(_loaded_cleanly, fabric))
+                desired = desired_state(fabric, log, partial(_loaded_cleanly, fabric), read.specs())
                 run.git_commit = desired.commit
                 pulse.confirm()
             plans = plan_fabric(fabric, read, log, desired)
@@ -292,6 +302,7 @@ def _run_sync(run, heartbeat):
                 _fence(run)
                 if not run.dry_run:
                     apply_plans(fabric, run, plans, run.user)
+                    _refresh_references(fabric, plans)
                     _record_git_state(fabric, desired, plans)
                     live_store.store(fabric, agents, timezone.now())
                 record_plans(run, plans)

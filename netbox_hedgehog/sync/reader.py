@@ -36,6 +36,14 @@ class ClusterRead:
     def failed(self):
         return bool(self.error)
 
+    def specs(self):
+        """{kind: {name: spec}} of everything read."""
+        return {
+            kind: {(item.get('metadata') or {}).get('name'): item.get('spec') or {} for item in read.items
+                   if isinstance(item, dict)}
+            for kind, read in self.kinds.items()
+        }
+
 
 # Transient failures of a list request are tried again within the run, RETRIES times after waiting BACKOFF seconds
 # (or what the server's Retry-After asks, if longer), as long as the waits of one page stay within the request
@@ -117,9 +125,13 @@ def _list_page(api, server, namespace, kind_spec, page_size, token, timeout, log
 
 
 def read_kind(api, server, namespace, kind_spec, page_size, timeout, log, keep=_essentials):
-    """Page through one kind; `keep(item)` is what is held of each listed object."""
+    """Page through one kind; `keep(item)` is what is held of each listed object.
+
+    A continue token that expired in the middle of the list (410: the API server no longer holds the snapshot of
+    its first page) starts the kind's list over once, from its first page; a second expiry fails the read."""
     read = KindRead(kind_spec)
     token = None
+    restarted = False
     while True:
         try:
             response = _list_page(api, server, namespace, kind_spec, page_size, token, timeout, log, read.pages + 1)
@@ -128,6 +140,11 @@ def read_kind(api, server, namespace, kind_spec, page_size, timeout, log, keep=_
                 read.missing = True
                 read.error = str(describe(e, server, kind_spec, timeout))
                 return read
+            if e.status == 410 and token and not restarted:
+                log(f'{kind_spec.kind}: the continue token of page {read.pages + 1} expired (410 Gone) after '
+                    f'{len(read.items)} objects; the list starts over from its first page.')
+                read, token, restarted = KindRead(kind_spec), None, True
+                continue
             raise describe(e, server, kind_spec, timeout) from None
         except Exception as e:
             raise describe(e, server, kind_spec, timeout) from None

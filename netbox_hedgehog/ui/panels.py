@@ -1,5 +1,7 @@
 import yaml
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from netbox.ui import attrs, panels
 from netbox.ui.actions import CopyContent
@@ -12,12 +14,14 @@ from .attrs import MappingAttr, PresenceAttr, ReferenceAttr, ReviewAttr
 
 __all__ = (
     'ConnectionEndpointsPanel',
+    'DanglingReferencesPanel',
     'ConnectionPanel',
     'DriftPanel',
     'ExternalAttachmentPanel',
     'ExternalPanel',
     'ExternalPeeringPanel',
     'FabricClusterDeleteFailuresPanel',
+    'FabricDanglingPanel',
     'FabricDriftPanel',
     'FabricGitPanel',
     'FabricInventoryPanel',
@@ -464,3 +468,38 @@ class DriftPanel(panels.ObjectPanel):
         ctx = super().get_context(context)
         observed = ctx['object'].observed
         return {**ctx, 'observed_yaml': yaml.safe_dump(observed, sort_keys=False) if observed else ''}
+
+
+#
+# Dangling references
+#
+
+class DanglingReferencesPanel(panels.ObjectPanel):
+    """A warning naming each reference of the object that names no object of its fabric."""
+    template_name = 'netbox_hedgehog/panels/dangling_references.html'
+    title = _('Dangling references')
+
+    def should_render(self, context):
+        return bool(context['object'].dangling_references)
+
+
+class FabricDanglingPanel(panels.ObjectPanel):
+    """How many objects of each kind have a reference that does not resolve, each count linking to the kind's list
+    filtered to them (one query per kind that has references)."""
+    template_name = 'netbox_hedgehog/panels/fabric_dangling.html'
+    title = _('Dangling references')
+
+    def get_context(self, context):
+        ctx = super().get_context(context)
+        fabric, user = ctx['object'], ctx['request'].user
+        per_kind = []
+        for kind_spec in KINDS:
+            if not kind_spec.references:
+                continue
+            count = kind_spec.model.objects.restrict(user, 'view').filter(fabric=fabric).exclude(
+                dangling_references=[]).count()
+            if count:
+                url = reverse(f'plugins:netbox_hedgehog:{kind_spec.model_name}_list')
+                query = urlencode({'fabric_id': fabric.pk, 'has_dangling_references': 'true'})
+                per_kind.append((kind_spec.label, count, f'{url}?{query}'))
+        return {**ctx, 'per_kind': per_kind, 'total': fabric.dangling_count}

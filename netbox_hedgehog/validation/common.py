@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 
 from netbox_hedgehog.k8s_names import SUBDOMAIN_MAX, is_dns_subdomain
+from netbox_hedgehog.kinds import KIND_BY_NAME
 from netbox_hedgehog.specfields import SpecFields
 
 __all__ = (
@@ -70,11 +71,17 @@ class FabricConfig:
 
 @dataclass
 class World:
-    """The other objects of the fabric, for the rules that span objects: {kind: {name: spec}}."""
+    """The other objects of the fabric, for the rules that span objects: {kind: {name: spec}}.
+
+    A kind only the fabric controller creates (switch profiles) is unknown while the World holds none of it (a cluster
+    that serves none, a repository that names them only): the rules that need it are then not applied."""
     objects: dict = field(default_factory=dict)
 
     def of(self, kind):
         return self.objects.get(kind) or {}
+
+    def knows(self, kind):
+        return not KIND_BY_NAME[kind].read_only or bool(self.of(kind))
 
     def get(self, kind, name):
         return self.of(kind).get(name)

@@ -164,7 +164,7 @@ def _validate_switch_references(name, spec, world):
             raise Refusal(f'spec.groups[{i}]', group, 'group name cannot be empty')
         if world.get('SwitchGroup', group) is None:
             raise Refusal(f'spec.groups[{i}]', group, f'switch group {group} does not exist')
-    if world.get('SwitchProfile', spec['profile']) is None:
+    if world.knows('SwitchProfile') and world.get('SwitchProfile', spec['profile']) is None:
         raise Refusal('spec.profile', spec['profile'], f'switch profile {spec["profile"]} does not exist')
 
 

@@ -6,6 +6,7 @@ They mirror ``KubeAPIServer``'s Python methods and need the admin token::
     POST   /_testing/uninstall                {"kind": "Switch"}
     POST   /_testing/install                  {"kind": "Switch"}
     POST   /_testing/expire-continue-tokens
+    POST   /_testing/expire-next-continue-tokens  {"count": 1}: the next uses of a continue token answer 410
     GET    /_testing/log                      the request log
     DELETE /_testing/log                      reset the request log
 """
@@ -47,6 +48,7 @@ class AdminRoutes:
             ('POST', 'uninstall'): self._uninstall,
             ('POST', 'install'): self._install,
             ('POST', 'expire-continue-tokens'): self._expire,
+            ('POST', 'expire-next-continue-tokens'): self._expire_next,
             ('GET', 'log'): self._log,
             ('DELETE', 'log'): self._reset_log,
         }.get(route)
@@ -88,6 +90,13 @@ class AdminRoutes:
     def _expire(self, request):
         self.server.expire_continue_tokens()
         return {'expired': True}
+
+    def _expire_next(self, request):
+        count = _object_body(request).get('count', 1)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ApiError(400, '"count" must be a non-negative integer')
+        self.server.expire_next_continue_tokens(count)
+        return {'expire_next': count}
 
     def _log(self, request):
         return {'requests': [entry._asdict() for entry in self.server.request_log]}

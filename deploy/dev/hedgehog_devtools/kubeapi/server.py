@@ -231,3 +231,7 @@ class KubeAPIServer:
     def expire_continue_tokens(self):
         """Make every outstanding list ``continue`` token stale (the next use answers 410 Expired)."""
         self.store.expire_continue_tokens()
+
+    def expire_next_continue_tokens(self, count=1):
+        """Answer the next ``count`` uses of a continue token with 410 Expired (tokens issued later work)."""
+        self.store.expire_next_continue_tokens(count)

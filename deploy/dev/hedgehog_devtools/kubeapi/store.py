@@ -396,6 +396,10 @@ class ObjectStore:
         with self._lock:
             self._continue.expire_all()
 
+    def expire_next_continue_tokens(self, count=1):
+        with self._lock:
+            self._continue.expire_next(count)
+
 
 def _list_body(spec, metadata, records):
     head = dumps({'apiVersion': spec.api_version, 'kind': f'{spec.kind}List', 'metadata': metadata})

@@ -1,0 +1,115 @@
+"""References between the objects of a fabric.
+
+`refresh_dangling()` keeps every object's `dangling_references` exact: the references (the kind registry's reference
+columns) that name no object of the fabric, as "<Kind> <name> does not exist" (references to a kind only the fabric
+controller creates count once the fabric holds any object of it, as for validation.World). It is set-based: one
+UPDATE per kind that has references, whatever the number of objects, and one more for the fabric's count. The sync
+runs it after writing; saving or deleting an object runs it for the kinds that can name that object.
+
+`FabricWorld` is the fabric's objects as the admission rules that span objects see them (validation.World): each
+kind's specs are loaded with one query the first time a rule asks for that kind.
+"""
+from django.apps import apps
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
+
+from netbox_hedgehog.kinds import KIND_BY_MODEL, KIND_BY_NAME, KINDS
+from netbox_hedgehog.validation import World
+
+__all__ = (
+    'FabricWorld',
+    'dangling_message',
+    'referring_kinds',
+    'refresh_dangling',
+)
+
+
+def dangling_message(kind, name):
+    """How a reference naming no object is shown ("Connection server-03--unbundled--leaf-01 does not exist")."""
+    return f'{kind} {name} does not exist'
+
+
+def referring_kinds(kind_spec):
+    """The kinds whose marks can change when an object of `kind_spec` appears, is renamed or goes: itself (when it
+    has references) and every kind with a reference column naming it."""
+    return [k for k in KINDS if k is kind_spec and k.references or kind_spec.model_name in k.references.values()]
+
+
+def _quote(name):
+    return connection.ops.quote_name(name)
+
+
+def _kind_update(kind_spec):
+    """The UPDATE setting `dangling_references` of one kind's rows of a fabric, writing only rows whose marks change,
+    and its parameters but the last: the message's text before and after the name per reference column (the last
+    parameter is the fabric id)."""
+    model = kind_spec.model
+    table = _quote(model._meta.db_table)
+    parts, params = [], []
+    for column, target_model in kind_spec.references.items():
+        field = model._meta.get_field(column)
+        target = KIND_BY_MODEL[target_model]
+        source = (f'unnest(s.{_quote(field.column)})' if isinstance(field, ArrayField)
+                  else f'(VALUES (s.{_quote(field.column)}))')
+        target_table = _quote(target.model._meta.db_table)
+        # A kind only the controller creates is unknown (not missing) while the fabric holds none of it: see World.
+        known = (f' AND EXISTS (SELECT 1 FROM {target_table} AS k WHERE k.fabric_id = s.fabric_id)'
+                 if target.read_only else '')
+        parts.append(
+            f'SELECT %s || ref.name || %s AS message FROM {source} AS ref(name) '
+            f"WHERE ref.name <> '' AND NOT EXISTS (SELECT 1 FROM {target_table} AS r "
+            f'WHERE r.fabric_id = s.fabric_id AND r.name = ref.name){known}'
+        )
+        params.extend(dangling_message(target.kind, '\0').split('\0'))
+    sql = (
+        f'UPDATE {table} AS t SET dangling_references = c.refs '
+        f'FROM (SELECT s.id, ARRAY(SELECT DISTINCT m.message FROM ({" UNION ALL ".join(parts)}) AS m '
+        f'ORDER BY m.message) AS refs FROM {table} AS s WHERE s.fabric_id = %s) AS c '
+        f'WHERE t.id = c.id AND t.dangling_references IS DISTINCT FROM c.refs'
+    )
+    return sql, params
+
+
+def _count_update():
+    """The UPDATE storing on the fabric how many of its objects have a reference that does not resolve."""
+    counts = [
+        f'(SELECT count(*) FROM {_quote(k.model._meta.db_table)} WHERE fabric_id = %s '
+        f'AND cardinality(dangling_references) > 0)'
+        for k in KINDS if k.references
+    ]
+    fabric_table = _quote(apps.get_model('netbox_hedgehog', 'fabric')._meta.db_table)
+    return f'UPDATE {fabric_table} SET dangling_count = {" + ".join(counts)} WHERE id = %s', len(counts)
+
+
+def refresh_dangling(fabric_id, kinds=None):
+    """Recompute the dangling references of `kinds` (KindSpecs; every kind when None) in one fabric, and the fabric's
+    count of objects with any."""
+    kinds = KINDS if kinds is None else kinds
+    with connection.cursor() as cursor:
+        for kind_spec in kinds:
+            if kind_spec.references:
+                sql, params = _kind_update(kind_spec)
+                cursor.execute(sql, [*params, fabric_id])
+        sql, count = _count_update()
+        cursor.execute(sql, [fabric_id] * count + [fabric_id])
+
+
+class FabricWorld(World):
+    """The objects of one fabric as {kind: {name: spec}}, each kind loaded (one query) when a rule first asks for it.
+
+    `exclude` ((model, pk)) leaves one row out: the object being judged, as stored before the change (under its old
+    name it would look like another object)."""
+
+    def __init__(self, fabric_id, exclude=None):
+        super().__init__()
+        self.fabric_id = fabric_id
+        self.exclude = exclude
+
+    def of(self, kind):
+        if kind not in self.objects:
+            kind_spec = KIND_BY_NAME.get(kind)
+            rows = kind_spec.model.objects.filter(fabric_id=self.fabric_id) if kind_spec else None
+            if rows is not None and self.exclude is not None and self.exclude[0] is kind_spec.model:
+                rows = rows.exclude(pk=self.exclude[1])
+            self.objects[kind] = dict(rows.values_list('name', 'spec')) if rows is not None else {}
+        return self.objects[kind]

@@ -1,0 +1,320 @@
+"""Dangling references: every object whose references name no object of its fabric is marked, wherever it came from
+(a sync, a NetBox edit), shown on its page and in lists, filterable in the UI, REST and GraphQL, and counted on the
+fabric."""
+import json
+
+import yaml
+from django.db import connection
+from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from users.models import User
+
+from netbox_hedgehog.gitops.repository import GitError
+from netbox_hedgehog.gitops.writer import WriteRequest, write_to_git
+from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS, to_manifest
+from netbox_hedgehog.models import VPC, Connection, Fabric, Switch, SwitchGroup, VPCAttachment
+from netbox_hedgehog.sync.apply_cluster import apply_object
+from netbox_hedgehog.sync.errors import ClusterError
+from tests.cluster import VPCS, WIRING, ClusterTestCase
+from tests.specs import DS3000_03, create_fabric, create_objects, create_surroundings
+from tests.test_gitops import GitOpsTestCase
+
+GHOST = 'server-03--unbundled--leaf-09'
+GHOST_ATTACHMENT = {
+    'apiVersion': 'vpc.githedgehog.com/v1beta1', 'kind': 'VPCAttachment',
+    'metadata': {'name': 'vpc-1--ghost', 'namespace': 'default'},
+    'spec': {'subnet': 'vpc-1/default', 'connection': GHOST},
+}
+GHOST_MARK = f'Connection {GHOST} does not exist'
+RACK_MARK = 'SwitchGroup rack-9 does not exist'
+
+
+def marked(fabric):
+    """{(kind, name): marks} of every object of the fabric that has any."""
+    return {
+        (k.kind, name): refs
+        for k in KINDS
+        for name, refs in k.model.objects.filter(fabric=fabric).exclude(dangling_references=[]).values_list(
+            'name', 'dangling_references')
+    }
+
+
+class DanglingReferencesTest(ClusterTestCase):
+    def setUp(self):
+        super().setUp()
+        self.kube.load_yaml(WIRING)
+        self.kube.load_yaml(VPCS)
+        self.kube.put(GHOST_ATTACHMENT)
+        leaf = self.kube.get('Switch', 'leaf-01')
+        leaf['spec']['groups'] = [*leaf['spec']['groups'], 'rack-9']
+        self.kube.put(leaf)
+        self.fabric = self.make_fabric(name='lab', write_mode='cluster')
+        run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'succeeded', run.error)
+        self.client.force_login(User.objects.create_user(username='admin', is_superuser=True))
+        # The demo cluster serves no switch profiles (only the fabric controller creates them): the switches'
+        # profiles are unknown, not dangling.
+        self.assertFalse(Switch.objects.filter(fabric=self.fabric).exclude(name='leaf-01')
+                         .exclude(dangling_references=[]).exists())
+
+    def assert_marks(self, *expected):
+        self.fabric.refresh_from_db()
+        self.assertEqual(marked(self.fabric), dict(expected))
+        self.assertEqual(self.fabric.dangling_count, len(expected))
+
+    def test_a_sync_marks_what_does_not_resolve_and_clears_it_once_it_does(self):
+        self.assert_marks((('VPCAttachment', 'vpc-1--ghost'), [GHOST_MARK]), (('Switch', 'leaf-01'), [RACK_MARK]))
+        self.kube.put({
+            'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'Connection',
+            'metadata': {'name': GHOST, 'namespace': 'default'},
+            'spec': {'unbundled': {'link': {'server': {'port': 'server-03/enp2s9'},
+                                            'switch': {'port': 'leaf-01/E1/9'}}}},
+        })
+        self.kube.put({'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'SwitchGroup',
+                       'metadata': {'name': 'rack-9', 'namespace': 'default'}, 'spec': {}})
+        run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'succeeded', run.error)
+        self.assert_marks()
+        # The cluster loses the group again: the next sync marks the switch again.
+        self.kube.delete('SwitchGroup', 'rack-9')
+        self.assertEqual(self.sync(self.fabric).status, 'succeeded')
+        self.assert_marks((('Switch', 'leaf-01'), [RACK_MARK]))
+
+    def test_a_netbox_edit_creating_renaming_or_deleting_the_named_object_updates_the_marks(self):
+        rack = (('Switch', 'leaf-01'), [RACK_MARK])
+        ghost = (('VPCAttachment', 'vpc-1--ghost'), [GHOST_MARK])
+        api = reverse('plugins-api:netbox_hedgehog-api:switchgroup-list')
+        response = self.client.post(api, {'fabric': self.fabric.pk, 'name': 'rack-9', 'spec': {}},
+                                    content_type='application/json')
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assert_marks(ghost)
+        group = SwitchGroup.objects.get(fabric=self.fabric, name='rack-9')
+        response = self.client.patch(reverse('plugins-api:netbox_hedgehog-api:switchgroup-detail', args=[group.pk]),
+                                     {'name': 'rack-10'}, content_type='application/json')
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assert_marks(ghost, rack)
+        response = self.client.patch(reverse('plugins-api:netbox_hedgehog-api:switchgroup-detail', args=[group.pk]),
+                                     {'name': 'rack-9'}, content_type='application/json')
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assert_marks(ghost)
+        response = self.client.delete(reverse('plugins-api:netbox_hedgehog-api:switchgroup-detail', args=[group.pk]))
+        self.assertEqual(response.status_code, 204, response.content)
+        self.assert_marks(ghost, rack)
+
+    def test_marks_are_shown_and_filterable_in_the_ui(self):
+        ghost = VPCAttachment.objects.get(fabric=self.fabric, name='vpc-1--ghost')
+        page = self.client.get(ghost.get_absolute_url())
+        self.assertContains(page, 'Dangling references')
+        self.assertContains(page, GHOST_MARK)
+        clean = VPCAttachment.objects.get(fabric=self.fabric, name='vpc-2--server-04--unbundled--leaf-02')
+        self.assertNotContains(self.client.get(clean.get_absolute_url()), 'does not exist')
+
+        listing = reverse('plugins:netbox_hedgehog:vpcattachment_list')
+        every = self.client.get(listing)
+        self.assertContains(every, GHOST_MARK)
+        self.assertContains(every, 'vpc-2--server-04--unbundled--leaf-02')
+        dangling = self.client.get(listing, {'has_dangling_references': 'true'})
+        self.assertContains(dangling, 'vpc-1--ghost')
+        self.assertNotContains(dangling, 'vpc-2--server-04--unbundled--leaf-02')
+        resolving = self.client.get(listing, {'has_dangling_references': 'false'})
+        self.assertNotContains(resolving, 'vpc-1--ghost')
+        self.assertContains(resolving, 'vpc-2--server-04--unbundled--leaf-02')
+        # The filter form offers the filter.
+        self.assertContains(every, 'name="has_dangling_references"')
+
+        page = self.client.get(self.fabric.get_absolute_url())
+        self.fabric.refresh_from_db()
+        self.assertContains(page, '2 objects have a reference that names no object')
+        self.assertContains(
+            page, f'href="{listing}?fabric_id={self.fabric.pk}&amp;has_dangling_references=true">VPC Attachments '
+                  f'<strong>1</strong></a>', html=False)
+
+    def test_marks_are_in_rest_and_graphql(self):
+        url = reverse('plugins-api:netbox_hedgehog-api:vpcattachment-list')
+        response = self.client.get(url, {'has_dangling_references': 'true', 'fabric_id': self.fabric.pk})
+        self.assertEqual([(o['name'], o['dangling_references']) for o in response.json()['results']],
+                         [('vpc-1--ghost', [GHOST_MARK])])
+        response = self.client.get(url, {'has_dangling_references': 'false', 'fabric_id': self.fabric.pk})
+        self.assertEqual(response.json()['count'], 4)
+        response = self.client.get(url, {'dangling_references': GHOST_MARK})
+        self.assertEqual([o['name'] for o in response.json()['results']], ['vpc-1--ghost'])
+        fabric = self.client.get(reverse('plugins-api:netbox_hedgehog-api:fabric-detail', args=[self.fabric.pk]))
+        self.assertEqual(fabric.json()['dangling_count'], 2)
+
+        query = (f'{{ hedgehog_vpc_attachment_list(filters: {{dangling_references: {{overlap: ["{GHOST_MARK}"]}}}}) '
+                 f'{{ name dangling_references }} }}')
+        response = self.client.post('/graphql/', json.dumps({'query': query}), content_type='application/json')
+        self.assertEqual(response.json(), {'data': {'hedgehog_vpc_attachment_list': [
+            {'name': 'vpc-1--ghost', 'dangling_references': [GHOST_MARK]},
+        ]}})
+        query = '{ hedgehog_vpc_attachment_list(filters: {dangling_references: {length: 0}}) { name } }'
+        response = self.client.post('/graphql/', json.dumps({'query': query}), content_type='application/json')
+        self.assertEqual(len(response.json()['data']['hedgehog_vpc_attachment_list']), 4)
+
+    def test_objects_with_dangling_references_are_never_refused_by_a_sync(self):
+        run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'succeeded', run.error)
+        self.assertFalse(run.changes.filter(action='error').exists())
+        self.assertTrue(VPCAttachment.objects.filter(fabric=self.fabric, name='vpc-1--ghost').exists())
+        self.assertTrue(Switch.objects.filter(fabric=self.fabric, name='leaf-01').exists())
+        self.assertEqual(Fabric.objects.get(pk=self.fabric.pk).sync_status, 'in_sync')
+
+    def test_switch_profiles_count_once_the_cluster_serves_them(self):
+        leaf = Switch.objects.get(fabric=self.fabric, name='leaf-01')
+        self.kube.put({'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'SwitchProfile',
+                       'metadata': {'name': leaf.profile, 'namespace': 'default'}, 'spec': {'displayName': 'x'}})
+        self.assertEqual(self.sync(self.fabric).status, 'succeeded')
+        others = {
+            ('Switch', name): [f'SwitchProfile {profile} does not exist']
+            for name, profile in Switch.objects.filter(fabric=self.fabric).exclude(profile=leaf.profile)
+            .values_list('name', 'profile')
+        }
+        self.assertTrue(others)
+        self.assert_marks((('VPCAttachment', 'vpc-1--ghost'), [GHOST_MARK]), (('Switch', 'leaf-01'), [RACK_MARK]),
+                          *others.items())
+
+
+ATTACHMENT_SPEC = {'subnet': 'vpc-01/default', 'connection': 'server-5--unbundled--ds3000-03'}
+
+
+@override_settings(EXEMPT_VIEW_PERMISSIONS=['*'], EXEMPT_EXCLUDE_MODELS=[])
+class SpanningRulesTest(TestCase):
+    """The admission rules that span objects, judged with the fabric's other objects wherever NetBox accepts a
+    change (objects from tests/specs.py: namespaces, switches, connections, VPCs ...)."""
+
+    def setUp(self):
+        super().setUp()
+        self.client.force_login(User.objects.create_user(username='admin', is_superuser=True))
+        self.fabric = create_fabric('rules')
+        create_surroundings(self.fabric)
+
+    def api(self, method, slug, data, pk=None):
+        url = f'/api/plugins/hedgehog/{slug}/' + (f'{pk}/' if pk else '')
+        return getattr(self.client, method)(url, json.dumps(data), content_type='application/json')
+
+    def test_rest_create_update_and_partial_update(self):
+        response = self.api('post', 'vpc-attachments', {'fabric': self.fabric.pk, 'name': 'a-1', 'spec': {
+            **ATTACHMENT_SPEC, 'connection': 'server-9--unbundled--ds3000-03'}})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json(), {'spec': [
+            'Refused by the fabric\'s admission rules: spec.connection = "server-9--unbundled--ds3000-03": connection '
+            'server-9--unbundled--ds3000-03 not found']})
+        response = self.api('post', 'vpc-attachments', {'fabric': self.fabric.pk, 'name': 'a-1', 'spec': {
+            **ATTACHMENT_SPEC, 'subnet': 'vpc-01/web'}})
+        self.assertIn('subnet web not found in vpc vpc-01', response.json()['spec'][0])
+        response = self.api('post', 'vpc-attachments', {'fabric': self.fabric.pk, 'name': 'a-1',
+                                                        'spec': ATTACHMENT_SPEC})
+        self.assertEqual(response.status_code, 201, response.content)
+
+        vpc = VPC.objects.get(fabric=self.fabric, name='vpc-03')
+        response = self.api('patch', 'vpcs', {'spec': {'subnets': {'default': {'subnet': '10.0.3.0/24',
+                                                                              'vlan': 3500}}}}, vpc.pk)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("spec.subnets.default.vlan = 3500: vpc subnet vlan doesn't belong to the VLANNamespace default",
+                      response.json()['spec'][0])
+        response = self.api('put', 'vpcs', {'fabric': self.fabric.pk, 'name': 'vpc-03', 'spec': {
+            'subnets': {'default': {'subnet': '10.0.1.0/24', 'vlan': 1003}}}}, vpc.pk)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('overlaps with subnet 10.0.1.0/24 of VPC vpc-01', response.json()['spec'][0])
+        response = self.api('patch', 'vpcs', {'spec': {'subnets': {'default': {'subnet': '10.0.3.0/24',
+                                                                              'vlan': 1001}}}}, vpc.pk)
+        self.assertIn('vlan 1001 is already used by other VPC (vpc-01)', response.json()['spec'][0])
+        response = self.api('patch', 'switches', {'spec': {**DS3000_03, 'vlanNamespaces': ['tenant']}},
+                            Switch.objects.get(fabric=self.fabric, name='ds3000-03').pk)
+        self.assertIn('specified VLANNamespace tenant does not exist', response.json()['spec'][0])
+        vpc.refresh_from_db()
+        self.assertEqual(vpc.vlans, [1003], 'nothing of a refused change is stored')
+
+    def test_the_rules_see_the_fabric_not_others(self):
+        other = create_fabric('elsewhere')
+        response = self.api('post', 'vpc-attachments', {'fabric': other.pk, 'name': 'a-1', 'spec': ATTACHMENT_SPEC})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('vpc vpc-01 not found', response.json()['spec'][0])
+
+    def test_form_shows_the_refusal(self):
+        response = self.client.post(reverse('plugins:netbox_hedgehog:vpc_add'), {
+            'fabric': self.fabric.pk, 'name': 'vpc-9',
+            'spec': yaml.safe_dump({'subnets': {'default': {'subnet': '192.168.9.0/24', 'vlan': 1900}}}),
+            'labels': '{}', 'annotations': '{}',
+        })
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'spec.subnets.default.subnet = &quot;192.168.9.0/24&quot;: vpc subnet '
+                                      'doesn&#x27;t belong to the IPv4Namespace default')
+        self.assertFalse(VPC.objects.filter(name='vpc-9').exists())
+
+    def test_bulk_import_judges_each_record_with_those_before_it(self):
+        records = [
+            {'fabric': 'rules', 'name': 'vpc-a', 'spec': {'subnets': {'default': {'subnet': '10.0.50.0/24',
+                                                                                 'vlan': 1500}}}},
+            {'fabric': 'rules', 'name': 'vpc-b', 'spec': {'subnets': {'default': {'subnet': '10.0.50.128/25',
+                                                                                 'vlan': 1501}}}},
+        ]
+        response = self.client.post(reverse('plugins:netbox_hedgehog:vpc_bulk_import'), {
+            'data': yaml.safe_dump(records), 'format': 'yaml', 'csv_delimiter': ',',
+        })
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'overlaps with subnet 10.0.50.0/24 of VPC vpc-a')
+        self.assertFalse(VPC.objects.filter(name__in=['vpc-a', 'vpc-b']).exists(), 'nothing is imported')
+
+    def test_bulk_edit_judges_each_object(self):
+        attachment = VPCAttachment.objects.create(fabric=self.fabric, name='a-1', spec=ATTACHMENT_SPEC)
+        Connection.objects.get(fabric=self.fabric, name=ATTACHMENT_SPEC['connection']).delete()
+        response = self.client.post(reverse('plugins:netbox_hedgehog:vpcattachment_bulk_edit'), {
+            'pk': [attachment.pk], '_apply': '1', 'description': 'x',
+        })
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'connection server-5--unbundled--ds3000-03 not found')
+
+    def test_the_world_is_loaded_with_a_fixed_number_of_queries(self):
+        def create(name, octet):
+            with CaptureQueriesContext(connection) as queries:
+                response = self.api('post', 'vpcs', {'fabric': self.fabric.pk, 'name': name, 'spec': {
+                    'subnets': {'default': {'subnet': f'10.0.{octet}.0/24', 'vlan': 1000 + octet}}}})
+            self.assertEqual(response.status_code, 201, response.content)
+            return len(queries)
+
+        few = create('vpc-x', 60)
+        create_objects(VPC, self.fabric, [(f'bulk-{i}', {'subnets': {'default': {
+            'subnet': f'10.0.{100 + i}.0/24', 'vlan': 1100 + i}}}) for i in range(40)])
+        self.assertEqual(create('vpc-y', 61), few)
+
+    def test_cluster_apply_judges_with_the_fabric(self):
+        attachment = VPCAttachment.objects.create(fabric=self.fabric, name='a-1', spec={
+            **ATTACHMENT_SPEC, 'connection': 'server-9--unbundled--ds3000-03'})
+        with self.assertRaises(ClusterError) as raised:
+            apply_object(attachment)
+        message = ('VPCAttachment a-1 is refused by the fabric\'s admission rules (spec.connection = '
+                   '"server-9--unbundled--ds3000-03": connection server-9--unbundled--ds3000-03 not found); the '
+                   'cluster was not changed.')
+        self.assertEqual(str(raised.exception), message)
+        attachment.refresh_from_db()
+        self.assertEqual(attachment.apply_error, message)
+
+
+class GitSpanningRulesTest(GitOpsTestCase):
+    def test_a_git_document_naming_what_neither_git_nor_the_cluster_holds_is_an_error_of_its_file(self):
+        document = ('apiVersion: vpc.githedgehog.com/v1beta1\nkind: VPCAttachment\nmetadata:\n  name: vpc-1--ghost\n'
+                    f'spec:\n  connection: {GHOST}\n  subnet: vpc-1/default\n')
+        self.repo.commit({'env-1/ghost.yaml': document}, 'Attach a connection nobody has')
+        fabric = self.git_fabric()
+        run = self.sync(fabric)
+        self.assertEqual(run.status, 'partial', run.error)
+        errors = [c.message for c in run.changes.filter(action='error', git_file='env-1/ghost.yaml')]
+        self.assertEqual(errors, [
+            f"env-1/ghost.yaml, document 1 (line 1) 'vpc-1--ghost': refused by the VPCAttachment admission rules: "
+            f'spec.connection = "{GHOST}": connection {GHOST} not found'])
+        self.assertFalse(VPCAttachment.objects.filter(fabric=fabric, name='vpc-1--ghost').exists())
+        # The other documents name the cluster's wiring (not in the repository) and Git's own VPCs: they load.
+        self.assertEqual(VPCAttachment.objects.filter(fabric=fabric).exclude(git_file='').count(), 6)
+
+    def test_a_git_write_is_judged_with_the_fabric(self):
+        fabric = self.git_fabric()
+        self.synced(fabric)
+        head = self.repo.head()
+        manifest = to_manifest(KIND_BY_NAME['VPCAttachment'], 'vpc-1--ghost', {'subnet': 'vpc-1/default',
+                                                                               'connection': GHOST})
+        with self.assertRaises(GitError) as raised:
+            write_to_git(fabric, WriteRequest('create', 'VPCAttachment', 'vpc-1--ghost', manifest, '', '', 'alice'))
+        self.assertIn(f'connection {GHOST} not found); nothing was committed.', str(raised.exception))
+        self.assertEqual(self.repo.head(), head)
