@@ -158,7 +158,7 @@ class DanglingReferencesTest(ClusterTestCase):
         self.assertFalse(run.changes.filter(action='error').exists())
         self.assertTrue(VPCAttachment.objects.filter(fabric=self.fabric, name='vpc-1--ghost').exists())
         self.assertTrue(Switch.objects.filter(fabric=self.fabric, name='leaf-01').exists())
-        self.assertEqual(Fabric.objects.get(pk=self.fabric.pk).sync_status, 'in_sync')
+        self.assertEqual(Fabric.objects.get(pk=self.fabric.pk).sync_status, 'synced')
 
     def test_switch_profiles_count_once_the_cluster_serves_them(self):
         leaf = Switch.objects.get(fabric=self.fabric, name='leaf-01')

@@ -14,6 +14,7 @@ from django.urls import reverse
 from rq.registry import FailedJobRegistry
 from users.models import User
 
+from hedgehog_devtools.fabric import WIRING
 from hedgehog_devtools.processes import ProcessError, Processes, environment
 from netbox_hedgehog.choices import SyncTriggerChoices
 from netbox_hedgehog.git_refs import branch_problem, compare_url
@@ -233,7 +234,7 @@ class ReviewBranchTest(GitOpsTestCase):
     def test_bulk_import_is_one_commit_listing_the_objects(self):
         names = ['vpc-7', 'vpc-8', 'vpc-9']
         data = csv_lines(('fabric', 'name', 'spec'), *[
-            (self.fabric.name, name, {'subnets': {'default': {'subnet': f'10.30.{i}.0/24', 'vlan': 1300 + i}}})
+            (self.fabric.name, name, {'subnets': {'default': {'subnet': f'10.20.{30 + i}.0/24', 'vlan': 1300 + i}}})
             for i, name in enumerate(names)
         ])
         with self.captureOnCommitCallbacks(execute=True):
@@ -377,7 +378,7 @@ def many_vpcs(count):
     """`count` VPCs in one file, as a GitOps repository holds them."""
     return '---\n'.join(
         f'apiVersion: vpc.githedgehog.com/v1beta1\nkind: VPC\nmetadata:\n  name: vpc-{i:02d}\n  namespace: default\n'
-        f'spec:\n  subnets:\n    default:\n      subnet: 10.40.{i}.0/24\n      vlan: {1400 + i}\n'
+        f'spec:\n  subnets:\n    default:\n      subnet: 10.20.{40 + i}.0/24\n      vlan: {1400 + i}\n'
         for i in range(1, count + 1)
     )
 
@@ -395,6 +396,7 @@ class ReviewBranchEndToEndTest(KubeAPIServerMixin, TransactionTestCase):
         self.repo = BareRepo(tmp / 'fabric.git', {'vpcs/vpcs.yaml': text})
         self.kube.clear()
         self.kube.clear_faults()
+        self.kube.load_yaml(WIRING)      # the namespaces the VPCs' subnets and VLANs come from
         self.kube.load_yaml(text)
         self.redis = django_rq.get_connection('default')
         self.redis.flushdb()
