@@ -79,7 +79,8 @@ def wipe_inventory():
     from netbox_hedgehog.inventory.mapping import MODELS
 
     tables = {apps.get_model(label)._meta.db_table for label in MODELS}
-    tables |= {'dcim_site', 'dcim_cablepath', 'dcim_cabletermination', 'extras_taggeditem', 'extras_cachedvalue'}
+    tables |= {'dcim_site', 'dcim_cablepath', 'dcim_cabletermination', 'extras_tag', 'extras_taggeditem',
+               'extras_cachedvalue'}
     with connection.cursor() as cursor:
         cursor.execute(f'TRUNCATE {", ".join(map(connection.ops.quote_name, sorted(tables)))} RESTART IDENTITY '
                        f'CASCADE')
