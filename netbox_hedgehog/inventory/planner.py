@@ -126,9 +126,13 @@ def fabric_objects(fabric, plans):
     return objects
 
 
+# Fields compared (and recorded) as text.
+ADDRESS_FIELDS = ('prefix', 'address')
+
+
 def _value(instance, name):
     value = getattr(instance, name)
-    return str(value) if name in ('prefix', 'address') and value is not None else value
+    return str(value) if name in ADDRESS_FIELDS and value is not None else value
 
 
 # Columns besides the managed and natural-key fields the planner and writer read of an existing object.
@@ -237,11 +241,13 @@ def _plan_updates(plan, label):
         if instance is None:
             continue
         changes = []
+        columns = instance.__dict__
         for name, value in want.fields.items():
-            current = _value(instance, name)
-            # Most wanted values are plain and equal: compared before the general path (Refs, Kept, lists).
-            if current == value and value is not PENDING and not isinstance(value, (tuple, list)):
+            # Most wanted values are plain and equal to the column: compared before the general path (Refs, Kept,
+            # lists, and addresses, which netaddr compares by their network, not their text).
+            if columns[name] == value and not isinstance(value, (tuple, list)) and name not in ADDRESS_FIELDS:
                 continue
+            current = _value(instance, name)
             new = plan.wanted(value, current)
             if _differs(current, new):
                 changes.append({'path': name, 'old': _json(current), 'new': _json(new)})
