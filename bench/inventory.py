@@ -9,6 +9,7 @@ device for every switch, server and gateway of the fabric. The targets are issue
 from django.db import connection
 
 __all__ = (
+    'INVENTORY_MEMORY_TARGET',
     'INVENTORY_TIME_TARGETS',
     'inventory_sync',
     'project_inventory',
@@ -17,6 +18,7 @@ __all__ = (
 
 # Issue 15, item 6: with the projection on, the 10k fabric's syncs.
 INVENTORY_TIME_TARGETS = {('10k', 'initial'): 15.0, ('10k', 'unchanged'): 1.5, ('10k', 'changed'): 3.0}
+INVENTORY_MEMORY_TARGET = ('50k', 600.0)
 DEVICE_KINDS = ('Switch', 'Server', 'Gateway')
 # What a sync that changed nothing the projection maps must not write.
 UNCHANGED = ('create', 'update', 'delete', 'error')

@@ -11,6 +11,7 @@ terminations and paths, tags, journal, search cache) goes with them.
 """
 import json
 import uuid
+from itertools import chain
 
 from core.choices import ObjectChangeActionChoices
 from core.models import ObjectChange
@@ -347,6 +348,8 @@ def apply_inventory(fabric, run, plan, user=None):
         model_plan = plan.models[label]
         for want, pk in zip(model_plan.create, reserve_ids(model_plan.model, len(model_plan.create)), strict=True):
             plan.pks[(label, want.key)] = pk
+    # The change records in order: lists, and for new objects generators making their snapshots a chunk at a time
+    # as the COPY takes them (snapshots of every new object at once took most of a large initial sync's memory).
     object_changes, search, tagged = [], [], []
     created = {}
     for label in MODELS:
@@ -388,12 +391,7 @@ def apply_inventory(fabric, run, plan, user=None):
         if instances:
             copy_instances(model, instances)
             tagged.extend((object_type.pk, i.pk, tag.pk) for i in instances)
-            for instance, snapshot in zip(instances, _snapshots(model, instances), strict=True):
-                snapshot['tags'] = [TAG_SLUG]
-                if label == 'dcim.interface':
-                    snapshot['tagged_vlans'] = tagged_after.get(instance.pk, [])
-                object_changes.append(change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk,
-                                             str(instance), None, snapshot))
+            object_changes.append(_created_changes(change, label, object_type, instances, tagged_after))
         if updated[label]:
             rows = [instance for instance, _pre in updated[label]]
             fields = [*MANAGED_FIELDS[label], *(('last_updated',) if hasattr(rows[0], 'last_updated') else ())]
@@ -402,11 +400,13 @@ def apply_inventory(fabric, run, plan, user=None):
                     instance.total_vlan_ids = sum(r.upper - r.lower for r in instance.vid_ranges)
                 fields.append('total_vlan_ids')
             copy_update(model, rows, fields)
+            updates = []
             for (instance, pre), post in zip(updated[label], _snapshots(model, rows), strict=True):
                 if label == 'dcim.interface':
                     post['tagged_vlans'] = tagged_after.get(instance.pk, [])
-                object_changes.append(change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk,
-                                             str(instance), pre, post))
+                updates.append(change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk,
+                                      str(instance), pre, post))
+            object_changes.append(updates)
             CachedValue.objects.filter(object_type=object_type, object_id__in=[i.pk for i in rows])._raw_delete(
                 CachedValue.objects.db)
         search.append((model, object_type, instances + [i for i, _pre in updated[label]]))
@@ -417,7 +417,8 @@ def apply_inventory(fabric, run, plan, user=None):
         if model_plan.delete:
             deleted, changes = _delete(fabric, model_plan.model, [link.object_id for link, _row in model_plan.delete],
                                        change)
-            object_changes.extend(changes)
+            if changes:
+                object_changes.append(changes)
             # What something else still needs stays, released (its link dropped) rather than counted as deleted.
             model_plan.release.extend(link for link, _row in model_plan.delete if link.object_id not in deleted)
             model_plan.delete = [entry for entry in model_plan.delete if entry[0].object_id in deleted]
@@ -435,7 +436,20 @@ def apply_inventory(fabric, run, plan, user=None):
         _rebuild_prefix_tree({w.fields['vrf_id'] and plan.resolve(w.fields['vrf_id']) for w in prefixes.create}
                              | {i.vrf_id for i, _w, _c in prefixes.update} | {i.vrf_id for _l, i in prefixes.delete})
     if object_changes:
-        copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, object_changes)
+        copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, chain.from_iterable(object_changes))
+
+
+def _created_changes(change, label, object_type, instances, tagged_after):
+    """The change records of the new objects `instances` (written), their snapshots made a chunk at a time."""
+    model = type(instances[0])
+    for start in range(0, len(instances), SNAPSHOT_CHUNK):
+        chunk = instances[start:start + SNAPSHOT_CHUNK]
+        for instance, snapshot in zip(chunk, _snapshots(model, chunk), strict=True):
+            snapshot['tags'] = [TAG_SLUG]
+            if label == 'dcim.interface':
+                snapshot['tagged_vlans'] = tagged_after.get(instance.pk, [])
+            yield change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk, str(instance), None,
+                         snapshot)
 
 
 def remove_inventory(fabric):
