@@ -269,10 +269,12 @@ def _tagged_vlans(plan):
 
 
 def _write_tagged_vlans(plan):
-    """Remove the memberships no attachment wants and add the missing ones (one statement each)."""
+    """Remove the memberships no attachment wants and add the missing ones (one statement each: a raw delete, as
+    Django's deletion of rows with receivers loads them first and deletes them in batches)."""
     through = Interface.tagged_vlans.through
     if plan.tagged_stale:
-        through.objects.filter(pk__in=[pk for pk, _interface, _vlan in plan.tagged_stale]).delete()
+        stale = through.objects.filter(pk__in=[pk for pk, _interface, _vlan in plan.tagged_stale])
+        stale._raw_delete(stale.db)
     if plan.tagged_missing:
         through.objects.bulk_create([
             through(interface_id=plan.pks[('dcim.interface', interface)], vlan_id=plan.pks[('ipam.vlan', vlan)])
