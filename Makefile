@@ -4,7 +4,8 @@
 #   make demo-env     print the demo's environment, e.g. `eval "$(make -s demo-env)"` then `netbox nbshell`
 #   make test         create/refresh .venv, start PostgreSQL and Redis if needed, run the test suite
 #   make lint         ruff check
-#   make bench        benchmark the sync at ~1k, 10k and 50k objects against the REST API (BENCH_ARGS='--repeat 3')
+#   make bench        benchmark the sync at ~1k, 10k and 50k objects against the REST API (BENCH_ARGS='--repeat 3');
+#                     BENCH_ARGS='--inventory' measures it with the fabric projected into NetBox's own inventory
 #   make migrations   generate plugin migrations after model changes
 #   make env          print the environment used here, e.g. `eval "$(make -s env)"` then `netbox shell`
 #   make clean        remove .venv and .netbox

@@ -1,12 +1,15 @@
 """`make bench`: measure the sync engine against the database's own floor, the REST reference and the master
 schedule job; print and save figures.
 
-    python -m bench [--sizes 1k,10k,50k] [--repeat N] [--skip-rest] [--skip-schedule]
+    python -m bench [--sizes 1k,10k,50k] [--repeat N] [--skip-rest] [--skip-schedule] [--inventory]
 
 `--sizes 1k,10k,50k,100k` adds a fabric of about 100k objects (not measured by default: it takes several minutes).
+`--inventory` gives each bench fabric an inventory site before its initial sync, so that every sync also projects
+it into NetBox's devices, interfaces, cables, IP addresses, VRFs, prefixes and VLANs (issue 15's targets).
 
 Runs against its own database (HEDGEHOG_BENCH_DB, default netbox_hedgehog_bench, created and migrated when
-needed, emptied at the start) and Redis databases 8 and 9, never the dev or test data.
+needed, emptied at the start) and Redis databases 8 and 9 (HEDGEHOG_BENCH_REDIS_TASKS_DB and
+HEDGEHOG_BENCH_REDIS_CACHE_DB), never the dev or test data.
 """
 import argparse
 import sys
@@ -34,6 +37,8 @@ def parse_args(argv):
     parser.add_argument('--seed', type=int, help='generator seed (default: the fixed benchmark seed)')
     parser.add_argument('--skip-rest', action='store_true', help='do not measure the REST reference')
     parser.add_argument('--skip-schedule', action='store_true', help='do not measure the master schedule job')
+    parser.add_argument('--inventory', action='store_true',
+                        help="project each fabric into NetBox's own inventory (an inventory site) while measuring")
     args = parser.parse_args(argv)
     sizes = [s.strip() for s in args.sizes.split(',') if s.strip()]
     unknown = set(sizes) - set(SIZE_ORDER)
@@ -63,14 +68,15 @@ def run(args):
     wipe()
     results = {
         'started': datetime.now(UTC).isoformat(timespec='seconds'), 'machine': machine_info(),
-        'settings': {'k8s_page_size': get_setting('k8s_page_size'), 'repeat': args.repeat, 'seed': seed},
+        'settings': {'k8s_page_size': get_setting('k8s_page_size'), 'repeat': args.repeat, 'seed': seed,
+                     'inventory': args.inventory},
         'sizes': {}, 'rest': {},
     }
     with tempfile.TemporaryDirectory(prefix='hedgehog-bench-') as workdir:
         for size in args.sizes:
             shape = SIZES[size]
             log(f'{size}: {shape.total} objects')
-            phases, floor = measure_size(size, workdir, seed, args.repeat, log)
+            phases, floor = measure_size(size, workdir, seed, args.repeat, log, args.inventory)
             results['sizes'][size] = {'shape': vars(shape), 'counts': shape.expected_counts(), 'phases': phases,
                                       'floor': floor}
     if not args.skip_rest:

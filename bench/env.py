@@ -21,9 +21,10 @@ __all__ = (
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Never the dev or test database: a run truncates the plugin's tables of this one.
 BENCH_DB = os.environ.get('HEDGEHOG_BENCH_DB', 'netbox_hedgehog_bench')
-# Redis databases used by nothing else (tests and the dev server use 2 and 3, the demo its own).
-REDIS_TASKS_DB = '8'
-REDIS_CACHE_DB = '9'
+# Redis databases used by nothing else (tests and the dev server use 2 and 3, the demo its own); overridable so that
+# two benchmarks can run side by side.
+REDIS_TASKS_DB = os.environ.get('HEDGEHOG_BENCH_REDIS_TASKS_DB', '8')
+REDIS_CACHE_DB = os.environ.get('HEDGEHOG_BENCH_REDIS_CACHE_DB', '9')
 PR_SET_PDEATHSIG = 1
 
 
@@ -112,10 +113,13 @@ def _drop_plugin_tables():
 
 
 def wipe():
-    """Empty every table of the plugin in the bench database, with the change log and search cache rows."""
+    """Empty every table of the plugin in the bench database, with the change log and search cache rows, and what
+    inventory projections left."""
     from core.models import ObjectType
     from django.db import connection
     from extras.models import CachedValue
+
+    from .inventory import wipe_inventory
 
     if connection.settings_dict['NAME'] != BENCH_DB:
         raise RuntimeError(f'refusing to wipe {connection.settings_dict["NAME"]}: not the bench database')
@@ -125,3 +129,4 @@ def wipe():
     tables = ', '.join(connection.ops.quote_name(model._meta.db_table) for model in models)
     with connection.cursor() as cursor:
         cursor.execute(f'TRUNCATE {tables}, core_objectchange RESTART IDENTITY CASCADE')
+    wipe_inventory()

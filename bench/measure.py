@@ -16,6 +16,7 @@ from netbox_hedgehog.kinds import KINDS
 from .agents import heartbeat, heartbeat_patches
 from .cluster import Cluster
 from .env import REPO_ROOT, wipe
+from .inventory import inventory_sync, project_inventory
 from .mutate import apply_mutations, list_objects, plan_mutations
 from .phases import PHASES as SPLIT
 
@@ -117,13 +118,18 @@ def measure_fabric(fabric, kubeconfig, total, seed, sync, workdir, log, label):
     return results, floor
 
 
-def measure_once(size, workdir, seed, log):
-    """One pass over the phases for `size` with a fresh server and fabric; returns ({phase: figures}, floor)."""
+def measure_once(size, workdir, seed, log, inventory=False):
+    """One pass over the phases for `size` with a fresh server and fabric (projected into NetBox's inventory with
+    `inventory`); returns ({phase: figures}, floor)."""
     from netbox_hedgehog.models import Fabric
 
     with Cluster(size, workdir, seed) as cluster:
         fabric = Fabric.objects.create(name=f'bench-{size}', kubeconfig=cluster.kubeconfig)
-        results = measure_fabric(fabric, cluster.kubeconfig, cluster.count, seed, _sync, workdir, log, size)
+        sync = _sync
+        if inventory:
+            project_inventory(fabric, size)
+            sync = inventory_sync(_sync, BenchError)
+        results = measure_fabric(fabric, cluster.kubeconfig, cluster.count, seed, sync, workdir, log, size)
     wipe()
     return results
 
@@ -139,6 +145,7 @@ def summarise(samples):
     summary['objects_per_s'] = summary['objects'] / summary['wall_s']
     summary['queries_by_verb'] = samples[0]['queries_by_verb']
     summary['counts'] = samples[0]['counts']
+    summary['inventory_counts'] = samples[0]['inventory_counts']
     summary['split_s'] = {phase: statistics.median(s['split_s'][phase] for s in samples) for phase in SPLIT}
     summary['samples'] = samples
     return summary
@@ -155,8 +162,8 @@ def summarise_floor(samples):
             'mb': samples[0]['mb'], 'groups': groups, 'samples': [s['seconds'] for s in samples]}
 
 
-def measure_size(size, workdir, seed, repeat, log):
+def measure_size(size, workdir, seed, repeat, log, inventory=False):
     """Every phase of `size`, `repeat` times; returns ({phase: summary}, floor summary)."""
-    passes = [measure_once(size, workdir, seed, log) for _ in range(repeat)]
+    passes = [measure_once(size, workdir, seed, log, inventory) for _ in range(repeat)]
     phases = {phase: summarise([figures[phase] for figures, _floor in passes]) for phase in PHASES}
     return phases, summarise_floor([floor for _figures, floor in passes])

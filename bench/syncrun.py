@@ -45,8 +45,8 @@ def _cpu_s():
 
 def measure_sync(fabric_id):
     """Run one sync of the fabric; return wall time and its split per phase, CPU time, SQL statements by verb, RSS,
-    the run's id and counts, and the machine's 1-minute load average just before (other work on the machine slows
-    the sync down)."""
+    the run's id and counts (the Hedgehog kinds' and the inventory projection's apart), and the machine's 1-minute
+    load average just before (other work on the machine slows the sync down)."""
     import psycopg
     from django.db import connection
 
@@ -75,12 +75,17 @@ def measure_sync(fabric_id):
         start = time.perf_counter()
         run = run_sync(create_run(fabric, SyncTriggerChoices.COMMAND))
         wall = time.perf_counter() - start
-    totals = {action: run.total(action) for action in ('create', 'update', 'delete', 'unchanged', 'error')}
+    actions = ('create', 'update', 'delete', 'unchanged', 'error')
+    # The run counts the projection's NetBox models ("NetBox dcim.device", ...) beside the Hedgehog kinds.
+    totals, projected = ({action: sum(counts.get(action, 0) for label, counts in run.counts.items()
+                                      if label.startswith('NetBox ') == inventory) for action in actions}
+                         for inventory in (False, True))
     return {
         'run_id': run.pk, 'status': run.status, 'error': run.error, 'wall_s': wall, 'split_s': clock.split(wall),
         'cpu_s': _cpu_s() - cpu_start,
         'queries': sum(statements.values()), 'queries_by_verb': dict(statements),
-        'rss_base_mb': rss_base, 'rss_peak_mb': _rss_mb(), 'counts': totals, 'load_1m': load,
+        'rss_base_mb': rss_base, 'rss_peak_mb': _rss_mb(), 'counts': totals, 'inventory_counts': projected,
+        'load_1m': load,
     }
 
 

@@ -386,6 +386,46 @@ class BoundedStatementsTest(InventoryTestCase):
         large = measure('large', dataclasses.replace(self.shape, servers_per_rack=48, vpcs_per_rack=12))
         self.assertEqual(small, large)
 
+    def test_a_sync_untagging_vlans_takes_the_same_statements_at_two_sizes(self):
+        """Every VPC attachment leaves the fabric: the sync removes the tagged VLANs from the switch ports (hundreds of
+        memberships in the larger fabric) with the same statements, queries and COPYs, at two sizes."""
+        real_copy = psycopg.Cursor.copy
+        copies = []
+
+        def count_copy(cursor, statement, *args, **kwargs):
+            copies.append(statement)
+            return real_copy(cursor, statement, *args, **kwargs)
+
+        through = Interface.tagged_vlans.through
+
+        def measure(name, shape):
+            self.kube.clear()
+            objects = generate(shape)
+            for obj in objects:
+                self.kube.put(obj)
+            fabric = self.make_fabric(name=name, inventory_site=Site.objects.create(name=name, slug=name),
+                                      allow_empty_kinds=True)
+            self.synced(fabric)
+            tagged = through.objects.filter(interface__device__site__name=name).count()
+            self.assertGreater(tagged, 0)
+            for obj in objects:
+                if obj['kind'] == 'VPCAttachment':
+                    self.kube.delete(obj['kind'], obj['metadata']['name'])
+            copies.clear()
+            with CaptureQueriesContext(connection) as queries, \
+                    mock.patch.object(psycopg.Cursor, 'copy', count_copy):
+                self.synced(fabric)
+            self.assertFalse(through.objects.filter(interface__device__site__name=name).exists())
+            return tagged, len(queries) + len(copies)
+
+        Tag.objects.create(name='hedgehog', slug='hedgehog')
+        small_tagged, small = measure('small', self.shape)
+        Fabric.objects.get(name='small').delete()
+        large_tagged, large = measure('large', dataclasses.replace(self.shape, servers_per_rack=48, vpcs_per_rack=12,
+                                                                   attachments_per_connection=3))
+        self.assertGreater(large_tagged, 100)    # more than Django deletes per statement
+        self.assertEqual(small, large, (small_tagged, large_tagged))
+
 
 class PagesTest(InventoryTestCase):
     def setUp(self):

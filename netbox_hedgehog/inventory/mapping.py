@@ -445,8 +445,24 @@ class _Builder:
                         'tenant_id': self.tenant_id, 'description': f'Hedgehog VPC subnet {name}/{subnet_name}'[:200],
                     }, (Ref('ipam.vrf', name), cidr)))
 
+    def _switch_ports(self, name, connection):
+        """The keys of the switch interfaces a connection's attachments tag, sorted (its LAG's where it has one)."""
+        ctype = next(iter(connection), None)
+        if ctype is None:
+            return []
+        keys = set()
+        for ends in self.links(ctype, _mapping(connection[ctype])):
+            for _role, end in ends:
+                parsed = end['parsed']
+                if parsed['device_kind'] == 'switch':
+                    port = _lag_name(name) if ctype in LAGGED else parsed['port']
+                    keys.add(f'{parsed["device"]}/{port}')
+        return sorted(keys)
+
     def attachments(self):
         connections = self.specs('Connection')
+        # Attachments share VPCs and connections: each is interpreted once.
+        groups, ports = {}, {}
         for name, spec in self.specs('VPCAttachment').items():
             typed = KIND_BY_NAME['VPCAttachment'].typed_fields(spec)
             vpc = self.specs('VPC').get(typed['vpc'])
@@ -454,21 +470,14 @@ class _Builder:
             if vpc is None or connection is None:
                 continue
             subnet = _mapping(_mapping(vpc.get('subnets')).get(typed['subnet']))
-            group = KIND_BY_NAME['VPC'].typed_fields(vpc)['vlan_namespace']
-            vlan = self.p.wants['ipam.vlan'].get(f'{group}/{subnet.get("vlan")}')
+            if typed['vpc'] not in groups:
+                groups[typed['vpc']] = KIND_BY_NAME['VPC'].typed_fields(vpc)['vlan_namespace']
+            vlan = self.p.wants['ipam.vlan'].get(f'{groups[typed["vpc"]]}/{subnet.get("vlan")}')
             if vlan is None:
                 continue
-            ctype = next(iter(connection), None)
-            if ctype is None:
-                continue
-            keys = set()
-            for ends in self.links(ctype, _mapping(connection[ctype])):
-                for _role, end in ends:
-                    parsed = end['parsed']
-                    if parsed['device_kind'] == 'switch':
-                        port = _lag_name(typed['connection']) if ctype in LAGGED else parsed['port']
-                        keys.add(f'{parsed["device"]}/{port}')
-            for key in sorted(keys):
+            if typed['connection'] not in ports:
+                ports[typed['connection']] = self._switch_ports(typed['connection'], connection)
+            for key in ports[typed['connection']]:
                 want = self.p.wants['dcim.interface'].get(key)
                 if want is None:
                     continue
@@ -487,7 +496,9 @@ class _Builder:
         and platform."""
         profiles = {name: KIND_BY_NAME['Switch'].typed_fields(spec)['profile'] for name, spec
                     in self.specs('Switch').items()}
-        port_names = {name: nos_to_api(self.specs('SwitchProfile').get(profile)) for name, profile in profiles.items()}
+        by_profile = {profile: nos_to_api(self.specs('SwitchProfile').get(profile))
+                      for profile in set(profiles.values())}
+        port_names = {name: by_profile[profile] for name, profile in profiles.items()}
         devices = self.p.wants['dcim.device']
         for name in profiles:
             state = live.get(name) or {}

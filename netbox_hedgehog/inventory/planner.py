@@ -2,6 +2,7 @@
 object of the same natural key), updated (a managed field differs) or left alone, which created objects are deleted
 and which adopted ones released, and what blocks a mapping. Reads only, a bounded number of queries per model.
 """
+from collections import namedtuple
 from dataclasses import dataclass, field
 
 from dcim.models import Interface
@@ -125,9 +126,13 @@ def fabric_objects(fabric, plans):
     return objects
 
 
+# Fields compared (and recorded) as text.
+ADDRESS_FIELDS = ('prefix', 'address')
+
+
 def _value(instance, name):
     value = getattr(instance, name)
-    return str(value) if name in ('prefix', 'address') and value is not None else value
+    return str(value) if name in ADDRESS_FIELDS and value is not None else value
 
 
 # Columns besides the managed and natural-key fields the planner and writer read of an existing object.
@@ -149,6 +154,10 @@ class Row:
 
     def __repr__(self):
         return f'Row({self.__dict__})'
+
+
+# The columns of the fabric's InventoryLinks the plan reads (named tuples: no model instance per link).
+Link = namedtuple('Link', ('pk', 'object_type_id', 'object_id', 'key', 'created'))
 
 
 def _rows(label, condition):
@@ -176,14 +185,15 @@ def _candidates(label, names, matches):
     return found
 
 
-def _plan_model(plan, label, links):
-    """Plan one model: linked objects, adoptions, creations, updates, and the links whose want is gone."""
+def _plan_model(plan, label, links, linked_ids):
+    """Plan one model: linked objects, adoptions, creations, updates, and the links whose want is gone.
+    `linked_ids` selects the primary keys the fabric's links name for this model (a subquery: a projection of
+    thousands of objects is not sent back to the database as a list)."""
     wants = plan.projection.wants[label]
     model_plan = ModelPlan(label)
     plan.models[label] = model_plan
     linked = {link.key: link for link in links.get(label, ())}
-    ids = [link.object_id for link in linked.values()]
-    existing = {row.pk: row for row in _rows(label, Q(pk__in=ids))} if ids else {}
+    existing = {row.pk: row for row in _rows(label, Q(pk__in=linked_ids))} if linked else {}
     for key, link in linked.items():
         if key not in wants:
             if link.object_id not in existing:
@@ -225,12 +235,18 @@ def _plan_updates(plan, label):
     """Updates of the linked and adopted objects of one model (once every model is planned: a device's primary
     IP and an interface's untagged VLAN name objects planned after them)."""
     model_plan = plan.models[label]
+    instances = plan.instances
     for key, want in plan.projection.wants[label].items():
-        instance = plan.instances.get((label, key))
+        instance = instances.get((label, key))
         if instance is None:
             continue
         changes = []
+        columns = instance.__dict__
         for name, value in want.fields.items():
+            # Most wanted values are plain and equal to the column: compared before the general path (Refs, Kept,
+            # lists, and addresses, which netaddr compares by their network, not their text).
+            if columns[name] == value and not isinstance(value, (tuple, list)) and name not in ADDRESS_FIELDS:
+                continue
             current = _value(instance, name)
             new = plan.wanted(value, current)
             if _differs(current, new):
@@ -244,14 +260,16 @@ def _plan_updates(plan, label):
 def _plan_tagged_vlans(plan):
     """The projection's VLANs tagged on its interfaces (VPC attachments): memberships no attachment wants any more
     and wanted ones missing; an existing interface whose set changes is an update of its `tagged_vlans` (VLANs by
-    their keys, "<group>/<vid>"). Memberships of other VLANs are left alone. One query."""
+    their keys, "<group>/<vid>"). Memberships of other VLANs are left alone. One query (selecting by the VLANs, far
+fewer than the interfaces)."""
     vlans = {pk: key for (label, key), pk in plan.pks.items() if label == 'ipam.vlan' and pk is not PENDING}
     interfaces = {pk: key for (label, key), pk in plan.pks.items() if label == 'dcim.interface' and pk is not PENDING}
     existing = {}
     if vlans and interfaces:
         for pk, interface_id, vlan_id in Interface.tagged_vlans.through.objects.filter(
-                interface_id__in=interfaces, vlan_id__in=vlans).values_list('pk', 'interface_id', 'vlan_id'):
-            existing.setdefault(interfaces[interface_id], {})[vlans[vlan_id]] = pk
+                vlan_id__in=vlans).values_list('pk', 'interface_id', 'vlan_id'):
+            if interface_id in interfaces:
+                existing.setdefault(interfaces[interface_id], {})[vlans[vlan_id]] = pk
     model_plan = plan.models['dcim.interface']
     updates = {want.key: changes for _row, want, changes in model_plan.update}
     for key in sorted(set(existing) | set(plan.projection.tagged_vlans)):
@@ -351,10 +369,11 @@ def plan_inventory(fabric, plans, live=None):
     plan = InventoryPlan(fabric, projection)
     links = {}
     types = {ContentType.objects.get_for_model(apps.get_model(label)).pk: label for label in MODELS}
-    for link in InventoryLink.objects.filter(fabric=fabric):
+    fabric_links = InventoryLink.objects.filter(fabric=fabric)
+    for link in fabric_links.values_list(*Link._fields, named=True):
         links.setdefault(types.get(link.object_type_id), []).append(link)
-    for label in MODELS:
-        _plan_model(plan, label, links)
+    for type_id, label in types.items():
+        _plan_model(plan, label, links, fabric_links.filter(object_type_id=type_id).values('object_id'))
     for label in MODELS:
         _plan_updates(plan, label)
     _keep_platforms_in_use(plan)

@@ -11,6 +11,7 @@ terminations and paths, tags, journal, search cache) goes with them.
 """
 import json
 import uuid
+from itertools import chain
 
 from core.choices import ObjectChangeActionChoices
 from core.models import ObjectChange
@@ -38,7 +39,7 @@ from netbox_hedgehog.sync.apply import (
     delete_rows,
     search_values,
 )
-from netbox_hedgehog.sync.bulk import copy_instances, copy_rows, copy_update, reserve_ids
+from netbox_hedgehog.sync.bulk import SNAPSHOT_CHUNK, copy_instances, copy_rows, copy_update, reserve_ids
 
 from .mapping import MANAGED_FIELDS, MODELS
 from .planner import PENDING
@@ -62,13 +63,36 @@ LINK_COLUMNS = ('fabric_id', 'kind', 'name', 'key', 'object_type_id', 'object_id
 TAG_COLUMNS = ('content_type_id', 'object_id', 'tag_id')
 
 
+class _CollectingSerializer(serializers.get_serializer('json')):
+    """NetBox's JSON serializer (the change log's), its objects collected and encoded with one `json.dumps` call
+    (C-accelerated, same encoder and options) instead of a streamed pure-Python `json.dump` per object."""
+
+    def start_serialization(self):
+        self._init_options()
+        self.collected = []
+
+    def end_object(self, obj):
+        self.collected.append(self.get_dump_object(obj))
+        self._current = None
+
+    def end_serialization(self):
+        pass
+
+    def getvalue(self):
+        return json.dumps(self.collected, **self.json_kwargs)
+
+
 def _snapshots(model, instances):
-    """NetBox's change-log snapshot of each instance, one serializer call for all (many-to-many fields left out)."""
+    """NetBox's change-log snapshot of each instance, one serializer call per chunk (many-to-many fields left
+    out)."""
     if not instances:
         return []
     names = [f.name for f in model._meta.concrete_fields if f.serialize]
     snapshots = []
-    for entry in json.loads(serializers.serialize('json', instances, fields=names)):
+    entries = (entry for start in range(0, len(instances), SNAPSHOT_CHUNK)
+               for entry in json.loads(_CollectingSerializer().serialize(instances[start:start + SNAPSHOT_CHUNK],
+                                                                         fields=names)))
+    for entry in entries:
         data = entry['fields']
         if 'custom_field_data' in data:
             data['custom_fields'] = data.pop('custom_field_data')
@@ -105,11 +129,25 @@ def _resolved(plan, fields):
     return {name: plan.resolve(value) for name, value in fields.items()}
 
 
-def _build(plan, label, model, want):
-    instance = model(pk=plan.pks[(label, want.key)], **_resolved(plan, want.fields))
-    if label == 'ipam.vlangroup':
-        instance.total_vlan_ids = sum(r.upper - r.lower for r in instance.vid_ranges)
-    return instance
+def _build(plan, label, model, wants):
+    """The unsaved instances of `wants`, primary keys set. Built positionally, every concrete field given (its wanted
+    value, else its default), as `Model.from_db` builds a row: Django's keyword handling per field and instance is
+    what made building thousands of interfaces slow. A want naming anything else is built with keywords."""
+    fields = model._meta.concrete_fields
+    attnames = {f.attname for f in fields}
+    pk_name = model._meta.pk.attname
+    instances = []
+    for want in wants:
+        values = _resolved(plan, want.fields)
+        values[pk_name] = plan.pks[(label, want.key)]
+        if values.keys() <= attnames:
+            instance = model(*(values[f.attname] if f.attname in values else f.get_default() for f in fields))
+        else:
+            instance = model(**values)
+        if label == 'ipam.vlangroup':
+            instance.total_vlan_ids = sum(r.upper - r.lower for r in instance.vid_ranges)
+        instances.append(instance)
+    return instances
 
 
 def _device_places(plan):
@@ -130,6 +168,7 @@ def _cables(plan, created, interfaces_by_pk, interface_type, cable_type):
     places = _device_places(plan)
     terminations, paths, touched = [], [], []
     path_ids = iter(reserve_ids(CablePath, 2 * len(created)))
+    termination_ids = iter(reserve_ids(CableTermination, 2 * len(created)))
     for cable in created:
         a_ref, b_ref = ends[cable.want_key]
         a, b = (interfaces_by_pk[plan.resolve(ref)] for ref in (a_ref, b_ref))
@@ -137,7 +176,8 @@ def _cables(plan, created, interfaces_by_pk, interface_type, cable_type):
         for end, interface, order in (('A', a, nodes), ('B', b, nodes[::-1])):
             site, location, rack = places[interface.device_id]
             terminations.append(CableTermination(
-                cable_id=cable.pk, cable_end=end, termination_type=interface_type, termination_id=interface.pk,
+                pk=next(termination_ids), cable_id=cable.pk, cable_end=end, termination_type=interface_type,
+                termination_id=interface.pk,
                 _device_id=interface.device_id, _site_id=site, _location_id=location, _rack_id=rack,
             ))
             path = CablePath(pk=next(path_ids), path=[[node] for node in order], is_active=cable.status == 'connected',
@@ -147,7 +187,7 @@ def _cables(plan, created, interfaces_by_pk, interface_type, cable_type):
             if not isinstance(interface, Interface):    # a Row of an existing interface
                 touched.append(interface)
     copy_instances(CablePath, paths)
-    CableTermination.objects.bulk_create(terminations)
+    copy_instances(CableTermination, terminations)
     return touched
 
 
@@ -229,10 +269,12 @@ def _tagged_vlans(plan):
 
 
 def _write_tagged_vlans(plan):
-    """Remove the memberships no attachment wants and add the missing ones (one statement each)."""
+    """Remove the memberships no attachment wants and add the missing ones (one statement each: a raw delete, as
+    Django's deletion of rows with receivers loads them first and deletes them in batches)."""
     through = Interface.tagged_vlans.through
     if plan.tagged_stale:
-        through.objects.filter(pk__in=[pk for pk, _interface, _vlan in plan.tagged_stale]).delete()
+        stale = through.objects.filter(pk__in=[pk for pk, _interface, _vlan in plan.tagged_stale])
+        stale._raw_delete(stale.db)
     if plan.tagged_missing:
         through.objects.bulk_create([
             through(interface_id=plan.pks[('dcim.interface', interface)], vlan_id=plan.pks[('ipam.vlan', vlan)])
@@ -308,12 +350,14 @@ def apply_inventory(fabric, run, plan, user=None):
         model_plan = plan.models[label]
         for want, pk in zip(model_plan.create, reserve_ids(model_plan.model, len(model_plan.create)), strict=True):
             plan.pks[(label, want.key)] = pk
+    # The change records in order: lists, and for new objects generators making their snapshots a chunk at a time
+    # as the COPY takes them (snapshots of every new object at once took most of a large initial sync's memory).
     object_changes, search, tagged = [], [], []
     created = {}
     for label in MODELS:
         model_plan = plan.models[label]
         model = model_plan.model
-        instances = [_build(plan, label, model, want) for want in model_plan.create]
+        instances = _build(plan, label, model, model_plan.create)
         for instance, want in zip(instances, model_plan.create, strict=True):
             instance.want_key = want.key
         created[label] = instances
@@ -349,12 +393,7 @@ def apply_inventory(fabric, run, plan, user=None):
         if instances:
             copy_instances(model, instances)
             tagged.extend((object_type.pk, i.pk, tag.pk) for i in instances)
-            for instance, snapshot in zip(instances, _snapshots(model, instances), strict=True):
-                snapshot['tags'] = [TAG_SLUG]
-                if label == 'dcim.interface':
-                    snapshot['tagged_vlans'] = tagged_after.get(instance.pk, [])
-                object_changes.append(change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk,
-                                             str(instance), None, snapshot))
+            object_changes.append(_created_changes(change, label, object_type, instances, tagged_after))
         if updated[label]:
             rows = [instance for instance, _pre in updated[label]]
             fields = [*MANAGED_FIELDS[label], *(('last_updated',) if hasattr(rows[0], 'last_updated') else ())]
@@ -363,11 +402,13 @@ def apply_inventory(fabric, run, plan, user=None):
                     instance.total_vlan_ids = sum(r.upper - r.lower for r in instance.vid_ranges)
                 fields.append('total_vlan_ids')
             copy_update(model, rows, fields)
+            updates = []
             for (instance, pre), post in zip(updated[label], _snapshots(model, rows), strict=True):
                 if label == 'dcim.interface':
                     post['tagged_vlans'] = tagged_after.get(instance.pk, [])
-                object_changes.append(change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk,
-                                             str(instance), pre, post))
+                updates.append(change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk,
+                                      str(instance), pre, post))
+            object_changes.append(updates)
             CachedValue.objects.filter(object_type=object_type, object_id__in=[i.pk for i in rows])._raw_delete(
                 CachedValue.objects.db)
         search.append((model, object_type, instances + [i for i, _pre in updated[label]]))
@@ -378,7 +419,8 @@ def apply_inventory(fabric, run, plan, user=None):
         if model_plan.delete:
             deleted, changes = _delete(fabric, model_plan.model, [link.object_id for link, _row in model_plan.delete],
                                        change)
-            object_changes.extend(changes)
+            if changes:
+                object_changes.append(changes)
             # What something else still needs stays, released (its link dropped) rather than counted as deleted.
             model_plan.release.extend(link for link, _row in model_plan.delete if link.object_id not in deleted)
             model_plan.delete = [entry for entry in model_plan.delete if entry[0].object_id in deleted]
@@ -396,7 +438,20 @@ def apply_inventory(fabric, run, plan, user=None):
         _rebuild_prefix_tree({w.fields['vrf_id'] and plan.resolve(w.fields['vrf_id']) for w in prefixes.create}
                              | {i.vrf_id for i, _w, _c in prefixes.update} | {i.vrf_id for _l, i in prefixes.delete})
     if object_changes:
-        copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, object_changes)
+        copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, chain.from_iterable(object_changes))
+
+
+def _created_changes(change, label, object_type, instances, tagged_after):
+    """The change records of the new objects `instances` (written), their snapshots made a chunk at a time."""
+    model = type(instances[0])
+    for start in range(0, len(instances), SNAPSHOT_CHUNK):
+        chunk = instances[start:start + SNAPSHOT_CHUNK]
+        for instance, snapshot in zip(chunk, _snapshots(model, chunk), strict=True):
+            snapshot['tags'] = [TAG_SLUG]
+            if label == 'dcim.interface':
+                snapshot['tagged_vlans'] = tagged_after.get(instance.pk, [])
+            yield change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk, str(instance), None,
+                         snapshot)
 
 
 def remove_inventory(fabric):
