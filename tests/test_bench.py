@@ -375,7 +375,7 @@ class InventoryBenchmarkPassTest(ClusterTestCase):
         from bench.measure import BenchError
 
         objects = generate(SIZES['tiny'])
-        for obj in objects:
+        for obj in [*objects, *agents(objects)]:
             self.kube.put(obj)
         kubeconfig = self.kube.kubeconfig()
         fabric = Fabric.objects.create(name='bench-tiny', kubeconfig=kubeconfig)

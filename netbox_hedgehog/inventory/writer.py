@@ -9,7 +9,6 @@ changed. Deletions are set-based too (`_bulk_delete`): an object that something 
 kept, what NetBox would set to null is set to null, and the bookkeeping hanging off the deleted objects (a cable's
 terminations and paths, tags, journal, search cache) goes with them.
 """
-import json
 import uuid
 from itertools import chain
 
@@ -19,7 +18,6 @@ from dcim.models import Cable, CablePath, CableTermination, Device, DeviceType, 
 from django.apps import apps
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.core import serializers
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -39,7 +37,7 @@ from netbox_hedgehog.sync.apply import (
     delete_rows,
     search_values,
 )
-from netbox_hedgehog.sync.bulk import SNAPSHOT_CHUNK, copy_instances, copy_rows, copy_update, reserve_ids
+from netbox_hedgehog.sync.bulk import change_snapshots, copy_instances, copy_rows, copy_update, reserve_ids
 
 from .mapping import MANAGED_FIELDS, MODELS
 from .planner import PENDING
@@ -63,42 +61,9 @@ LINK_COLUMNS = ('fabric_id', 'kind', 'name', 'key', 'object_type_id', 'object_id
 TAG_COLUMNS = ('content_type_id', 'object_id', 'tag_id')
 
 
-class _CollectingSerializer(serializers.get_serializer('json')):
-    """NetBox's JSON serializer (the change log's), its objects collected and encoded with one `json.dumps` call
-    (C-accelerated, same encoder and options) instead of a streamed pure-Python `json.dump` per object."""
-
-    def start_serialization(self):
-        self._init_options()
-        self.collected = []
-
-    def end_object(self, obj):
-        self.collected.append(self.get_dump_object(obj))
-        self._current = None
-
-    def end_serialization(self):
-        pass
-
-    def getvalue(self):
-        return json.dumps(self.collected, **self.json_kwargs)
-
-
-def _snapshots(model, instances):
-    """NetBox's change-log snapshot of each instance, one serializer call per chunk (many-to-many fields left
-    out)."""
-    if not instances:
-        return []
-    names = [f.name for f in model._meta.concrete_fields if f.serialize]
-    snapshots = []
-    entries = (entry for start in range(0, len(instances), SNAPSHOT_CHUNK)
-               for entry in json.loads(_CollectingSerializer().serialize(instances[start:start + SNAPSHOT_CHUNK],
-                                                                         fields=names)))
-    for entry in entries:
-        data = entry['fields']
-        if 'custom_field_data' in data:
-            data['custom_fields'] = data.pop('custom_field_data')
-        data.pop('last_updated', None)
-        snapshots.append(data)
-    return snapshots
+def _snapshots(instances):
+    """NetBox's change-log snapshot of each instance, many-to-many fields left out (the writer adds tagged VLANs)."""
+    return list(change_snapshots(instances, tags=None, without_many_to_many=True))
 
 
 def _sync_changes(run, plan):
@@ -336,7 +301,7 @@ def _delete(fabric, model, ids, change):
     deleted = _bulk_delete(model, model.objects.filter(pk__in=ids).exclude(pk__in=shared.values('object_id')))
     return {instance.pk for instance in deleted}, [
         change(ObjectChangeActionChoices.ACTION_DELETE, object_type, instance.pk, str(instance), snapshot, None)
-        for instance, snapshot in zip(deleted, _snapshots(model, deleted), strict=True)
+        for instance, snapshot in zip(deleted, _snapshots(deleted), strict=True)
     ]
 
 
@@ -375,7 +340,7 @@ def apply_inventory(fabric, run, plan, user=None):
         loaded = model_plan.model.objects.in_bulk([row.pk for row, _want, _changes in model_plan.update])
         for row, want, _changes in model_plan.update:
             instance = loaded[row.pk]
-            pre = _snapshots(model_plan.model, [instance])[0]
+            pre = _snapshots([instance])[0]
             if label == 'dcim.interface':
                 pre['tagged_vlans'] = tagged_before.get(instance.pk, [])
             for name, value in want.fields.items():
@@ -403,7 +368,7 @@ def apply_inventory(fabric, run, plan, user=None):
                 fields.append('total_vlan_ids')
             copy_update(model, rows, fields)
             updates = []
-            for (instance, pre), post in zip(updated[label], _snapshots(model, rows), strict=True):
+            for (instance, pre), post in zip(updated[label], _snapshots(rows), strict=True):
                 if label == 'dcim.interface':
                     post['tagged_vlans'] = tagged_after.get(instance.pk, [])
                 updates.append(change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk,
@@ -443,15 +408,12 @@ def apply_inventory(fabric, run, plan, user=None):
 
 def _created_changes(change, label, object_type, instances, tagged_after):
     """The change records of the new objects `instances` (written), their snapshots made a chunk at a time."""
-    model = type(instances[0])
-    for start in range(0, len(instances), SNAPSHOT_CHUNK):
-        chunk = instances[start:start + SNAPSHOT_CHUNK]
-        for instance, snapshot in zip(chunk, _snapshots(model, chunk), strict=True):
-            snapshot['tags'] = [TAG_SLUG]
-            if label == 'dcim.interface':
-                snapshot['tagged_vlans'] = tagged_after.get(instance.pk, [])
-            yield change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk, str(instance), None,
-                         snapshot)
+    snapshots = change_snapshots(instances, tags=[TAG_SLUG], without_many_to_many=True)
+    for instance, snapshot in zip(instances, snapshots, strict=True):
+        if label == 'dcim.interface':
+            snapshot['tagged_vlans'] = tagged_after.get(instance.pk, [])
+        yield change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk, str(instance), None,
+                     snapshot)
 
 
 def remove_inventory(fabric):

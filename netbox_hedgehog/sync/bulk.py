@@ -134,10 +134,10 @@ def copy_update(model, instances, names):
         cursor.execute(f'DROP TABLE {new}')
 
 
-def _snapshot_fields(model):
+def _snapshot_fields(model, without_many_to_many):
     """The fields Django's serializer writes for `model` (pk and m2m fields aside), in its order."""
     fields = [f for f in model._meta.concrete_model._meta.local_fields if f.serialize]
-    if any(f.serialize for f in model._meta.concrete_model._meta.local_many_to_many):
+    if not without_many_to_many and any(f.serialize for f in model._meta.concrete_model._meta.local_many_to_many):
         raise ValueError(f'{model.__name__} has serialized many-to-many fields: change_snapshots does not handle them')
     return fields
 
@@ -166,10 +166,11 @@ def _snapshot_getter(field, value):
     return get
 
 
-def change_snapshots(instances):
+def change_snapshots(instances, tags=(), without_many_to_many=False):
     """Yield the `postchange_data` of each saved instance, a chunk at a time: exactly what NetBox's
-    `serialize_object(instance, resolve_tags=False, extra={'tags': []}, exclude=['last_updated', *UNLOGGED_FIELDS])`
-    returns.
+    `serialize_object(instance, resolve_tags=False, extra={'tags': [*tags]}, exclude=['last_updated',
+    *UNLOGGED_FIELDS])` returns (no 'tags' key with `tags=None`; `without_many_to_many`: many-to-many fields left out
+    for the caller to add, else a model with any is refused).
 
     Each field's value is what NetBox's configured serializer takes (`_value_from_field`, as its `handle_field` and
     `handle_fk_field` call it; see _snapshot_getter), and goes through the same JSON encoder and decoder; but a chunk
@@ -179,11 +180,13 @@ def change_snapshots(instances):
         return
     serializer = serializers.get_serializer('json')()
     getters = [(f.name, _snapshot_getter(f, serializer._value_from_field))
-               for f in _snapshot_fields(type(instances[0])) if f.name not in ('last_updated', *UNLOGGED_FIELDS)]
+               for f in _snapshot_fields(type(instances[0]), without_many_to_many)
+               if f.name not in ('last_updated', *UNLOGGED_FIELDS)]
     for start in pulse.beating(range(0, len(instances), SNAPSHOT_CHUNK)):
         chunk = [{name: get(instance) for name, get in getters} for instance in instances[start:start + SNAPSHOT_CHUNK]]
         for data in json.loads(json.dumps(chunk, cls=DjangoJSONEncoder)):
             if 'custom_field_data' in data:
                 data['custom_fields'] = data.pop('custom_field_data')
-            data['tags'] = []
+            if tags is not None:
+                data['tags'] = list(tags)
             yield data
