@@ -108,6 +108,32 @@ class LiveStateTest(ClusterTestCase):
                        and ('switchlivestate' in q['sql'] or 'linkcheck' in q['sql'])]
         self.assertEqual(live_writes, [])
 
+    def test_cabling_is_rechecked_when_lldp_or_a_connection_changes_without_a_heartbeat(self):
+        """The check is skipped while what it reads is unchanged; a new LLDP neighbour, a deleted Connection or a
+        port going down (heartbeats as they were) shows at the next sync."""
+        now = datetime.now(UTC)
+        put_agents(self.kube, now=now)
+        self.synced()
+        self.assertEqual(self.checks()['leaf-01', 'E1/1'].status, 'verified')
+        documents = agent_documents(now=now)
+        leaf01 = next(d for d in documents if d['metadata']['name'] == 'leaf-01')
+        leaf01['status']['state']['interfaces']['E1/1']['lldpNeighbors'] = [{'sysName': 'server-09',
+                                                                              'portID': 'enp9s0'}]
+        self.kube.put(leaf01)
+        self.synced()
+        check = self.checks()['leaf-01', 'E1/1']
+        self.assertEqual((check.status, check.seen), ('mismatch', 'server-09/enp9s0'))
+        connection_name = check.connection.name
+        self.kube.delete('Connection', connection_name)
+        self.synced()
+        self.assertFalse(LinkCheck.objects.filter(fabric=self.fabric, connection__name=connection_name).exists())
+        self.assertEqual(self.checks()['leaf-01', 'E1/1'].status, 'unplanned')
+        leaf01['status']['state']['interfaces']['E1/1'].update(oper='down', lldpNeighbors=[])
+        self.kube.put(leaf01)
+        self.synced()
+        self.assertNotIn(('leaf-01', 'E1/1'), self.checks())
+        self.assertEqual(SwitchLiveState.objects.get(switch__name='leaf-01').interfaces['E1/1']['oper'], 'down')
+
     def test_live_state_statements_do_not_grow_with_switches_and_ports(self):
         def heartbeat_sync(seconds):
             put_agents(self.kube, now=datetime.now(UTC) + timedelta(seconds=seconds))
