@@ -85,6 +85,14 @@ class LiveStateTest(ClusterTestCase):
         self.assertEqual(set(self.health_by_switch().values()), {'no_agent'})
         self.assertEqual({c.status for c in self.checks().values()}, {'unknown'})
 
+    def test_agents_are_listed_in_pages_of_at_most_fifty(self):
+        for i in range(50):
+            self.kube.put({'apiVersion': 'agent.githedgehog.com/v1beta1', 'kind': 'Agent',
+                           'metadata': {'name': f'gone-{i:02d}', 'namespace': 'default'}, 'status': {}})
+        run = self.synced()
+        self.assertIn('Agent: read 56 objects in 2 page(s)', run.log)
+        self.assertEqual(self.health_by_switch(), EXPECTED_HEALTH)
+
     def test_credentials_that_may_not_list_agents_give_no_live_state(self):
         self.kube.inject(method='GET', path_regex='/agents', status=403, count=10)
         run = self.synced()
