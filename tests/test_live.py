@@ -85,6 +85,27 @@ class LiveStateTest(ClusterTestCase):
         self.assertEqual(set(self.health_by_switch().values()), {'no_agent'})
         self.assertEqual({c.status for c in self.checks().values()}, {'unknown'})
 
+    def test_a_fabric_saved_from_an_older_copy_never_leaves_the_cabling_check_stale(self):
+        now = datetime.now(UTC)
+        put_agents(self.kube, now=now)
+        self.synced()
+        older_copy = Fabric.objects.get(pk=self.fabric.pk)
+        documents = agent_documents(now=now)
+        leaf01 = next(d for d in documents if d['metadata']['name'] == 'leaf-01')
+        original = leaf01['status']['state']['interfaces']['E1/1']['lldpNeighbors']
+        leaf01['status']['state']['interfaces']['E1/1']['lldpNeighbors'] = [{'sysName': 'server-09',
+                                                                              'portID': 'enp9s0'}]
+        self.kube.put(leaf01)
+        self.synced()
+        self.assertEqual(self.checks()['leaf-01', 'E1/1'].status, 'mismatch')
+        # An edit form opened before that sync saves every field of its copy, the cabling check's digest included.
+        older_copy.description = 'edited'
+        older_copy.save()
+        leaf01['status']['state']['interfaces']['E1/1']['lldpNeighbors'] = original
+        self.kube.put(leaf01)
+        self.synced()
+        self.assertEqual(self.checks()['leaf-01', 'E1/1'].status, 'verified')
+
     def test_agents_are_listed_in_pages_of_at_most_fifty(self):
         for i in range(50):
             self.kube.put({'apiVersion': 'agent.githedgehog.com/v1beta1', 'kind': 'Agent',

@@ -4,12 +4,13 @@ The statements do not depend on the number of switches, ports or connections. Ea
 what was read for it: only the rows whose digest differs are rewritten (one DELETE, one COPY, one UPDATE of the read
 time). The cabling check is recomputed only when what it is computed from changed (the connections, the switches and
 their profiles, and the reported port states and LLDP neighbours: a heartbeat alone changes none of it), which the
-fabric's `live_check_digest` tells; its rows are then replaced (one DELETE, one COPY).
+fabric's `live_check_digest` tells (see _store_checks); its rows are then replaced (one DELETE, one COPY).
 """
 import hashlib
 import json
 
 from django.db import connection as db
+from django.db.models import Max
 
 from netbox_hedgehog.models import Connection, Fabric, LinkCheck, Switch, SwitchLiveState, SwitchProfile
 from netbox_hedgehog.sync.bulk import copy_rows
@@ -62,28 +63,32 @@ def _store_live(fabric, switches, agents, read_at):
                        [read_at, fabric.pk])
 
 
-def _check_inputs_digest(fabric, switches, agents):
-    """The digest of what the cabling check is computed from, and the digest it was last computed from (one query:
-    the connections' and profiles' content is digested by PostgreSQL, without loading it)."""
+def _check_state(fabric, switches, agents):
+    """(digest of what the cabling check is computed from, the newest id of the fabric's checks, the digest kept on
+    the fabric). One query: the connections' and profiles' content is digested by PostgreSQL, without loading it."""
     with db.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT md5(string_agg(concat_ws(' ', id, name, spec::text), E'\\n' ORDER BY id)) "
             f"FROM {_quoted(Connection)} WHERE fabric_id = %s), "
             f"(SELECT md5(string_agg(concat_ws(' ', name, spec::text), E'\\n' ORDER BY name)) "
             f"FROM {_quoted(SwitchProfile)} WHERE fabric_id = %s), "
+            f"(SELECT max(id) FROM {_quoted(LinkCheck)} WHERE fabric_id = %s), "
             f"(SELECT live_check_digest FROM {_quoted(Fabric)} WHERE id = %s)",
-            [fabric.pk, fabric.pk, fabric.pk],
+            [fabric.pk, fabric.pk, fabric.pk, fabric.pk],
         )
-        connections, profiles, previous = cursor.fetchone()
-    return _digest([
+        connections, profiles, newest, kept = cursor.fetchone()
+    inputs = _digest([
         connections, profiles, sorted((name, pk, profile) for name, (pk, profile) in switches.items()),
         sorted((name, _cabling_view(fields['interfaces'])) for name, fields in agents.items()),
-    ]), previous
+    ])
+    return inputs, newest, kept
 
 
 def _store_checks(fabric, switches, agents):
-    inputs, previous = _check_inputs_digest(fabric, switches, agents)
-    if inputs == previous:
+    # The kept digest also covers the newest id of the checks written from those inputs (every rewrite takes new
+    # ids): a fabric saved from an older copy, which puts an older digest back, never passes for the rows stored.
+    inputs, newest, kept = _check_state(fabric, switches, agents)
+    if _digest([inputs, newest]) == kept:
         return
     connections = list(Connection.objects.filter(fabric=fabric).values_list('pk', 'name', 'spec'))
     checks = check_fabric(
@@ -101,7 +106,8 @@ def _store_checks(fabric, switches, agents):
          c.oper[:30], c.status)
         for c in checks
     ))
-    Fabric.objects.filter(pk=fabric.pk).update(live_check_digest=inputs)
+    newest = LinkCheck.objects.filter(fabric=fabric).aggregate(newest=Max('id'))['newest']
+    Fabric.objects.filter(pk=fabric.pk).update(live_check_digest=_digest([inputs, newest]))
 
 
 def store(fabric, agents, read_at):
