@@ -82,6 +82,35 @@ class LiveStateTest(ClusterTestCase):
         self.assertEqual(set(self.health_by_switch().values()), {'no_agent'})
         self.assertEqual({c.status for c in self.checks().values()}, {'unknown'})
 
+    def test_a_fabric_saved_from_an_older_copy_never_leaves_the_cabling_check_stale(self):
+        now = datetime.now(UTC)
+        put_agents(self.kube, now=now)
+        self.synced()
+        older_copy = Fabric.objects.get(pk=self.fabric.pk)
+        documents = agent_documents(now=now)
+        leaf01 = next(d for d in documents if d['metadata']['name'] == 'leaf-01')
+        original = leaf01['status']['state']['interfaces']['E1/1']['lldpNeighbors']
+        leaf01['status']['state']['interfaces']['E1/1']['lldpNeighbors'] = [{'sysName': 'server-09',
+                                                                              'portID': 'enp9s0'}]
+        self.kube.put(leaf01)
+        self.synced()
+        self.assertEqual(self.checks()['leaf-01', 'E1/1'].status, 'mismatch')
+        # An edit form opened before that sync saves every field of its copy, the cabling check's digest included.
+        older_copy.description = 'edited'
+        older_copy.save()
+        leaf01['status']['state']['interfaces']['E1/1']['lldpNeighbors'] = original
+        self.kube.put(leaf01)
+        self.synced()
+        self.assertEqual(self.checks()['leaf-01', 'E1/1'].status, 'verified')
+
+    def test_agents_are_listed_in_pages_of_at_most_fifty(self):
+        for i in range(50):
+            self.kube.put({'apiVersion': 'agent.githedgehog.com/v1beta1', 'kind': 'Agent',
+                           'metadata': {'name': f'gone-{i:02d}', 'namespace': 'default'}, 'status': {}})
+        run = self.synced()
+        self.assertIn('Agent: read 56 objects in 2 page(s)', run.log)
+        self.assertEqual(self.health_by_switch(), EXPECTED_HEALTH)
+
     def test_credentials_that_may_not_list_agents_give_no_live_state(self):
         self.kube.inject(method='GET', path_regex='/agents', status=403, count=10)
         run = self.synced()
@@ -104,6 +133,32 @@ class LiveStateTest(ClusterTestCase):
         live_writes = [q['sql'] for q in unchanged if q['sql'].startswith(('INSERT', 'DELETE'))
                        and ('switchlivestate' in q['sql'] or 'linkcheck' in q['sql'])]
         self.assertEqual(live_writes, [])
+
+    def test_cabling_is_rechecked_when_lldp_or_a_connection_changes_without_a_heartbeat(self):
+        """The check is skipped while what it reads is unchanged; a new LLDP neighbour, a deleted Connection or a
+        port going down (heartbeats as they were) shows at the next sync."""
+        now = datetime.now(UTC)
+        put_agents(self.kube, now=now)
+        self.synced()
+        self.assertEqual(self.checks()['leaf-01', 'E1/1'].status, 'verified')
+        documents = agent_documents(now=now)
+        leaf01 = next(d for d in documents if d['metadata']['name'] == 'leaf-01')
+        leaf01['status']['state']['interfaces']['E1/1']['lldpNeighbors'] = [{'sysName': 'server-09',
+                                                                              'portID': 'enp9s0'}]
+        self.kube.put(leaf01)
+        self.synced()
+        check = self.checks()['leaf-01', 'E1/1']
+        self.assertEqual((check.status, check.seen), ('mismatch', 'server-09/enp9s0'))
+        connection_name = check.connection.name
+        self.kube.delete('Connection', connection_name)
+        self.synced()
+        self.assertFalse(LinkCheck.objects.filter(fabric=self.fabric, connection__name=connection_name).exists())
+        self.assertEqual(self.checks()['leaf-01', 'E1/1'].status, 'unplanned')
+        leaf01['status']['state']['interfaces']['E1/1'].update(oper='down', lldpNeighbors=[])
+        self.kube.put(leaf01)
+        self.synced()
+        self.assertNotIn(('leaf-01', 'E1/1'), self.checks())
+        self.assertEqual(SwitchLiveState.objects.get(switch__name='leaf-01').interfaces['E1/1']['oper'], 'down')
 
     def test_live_state_statements_do_not_grow_with_switches_and_ports(self):
         def heartbeat_sync(seconds):

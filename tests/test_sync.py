@@ -113,7 +113,7 @@ class ResyncTest(ClusterTestCase):
                   and 'netbox_hedgehog_syncrun' not in q['sql'] and 'netbox_hedgehog_fabric' not in q['sql']]
         self.assertEqual(writes, [])
         # One identity query per kind plus a constant number: the run, the fabric state and its connection status,
-        # the write fence, the inventory check and five reads of the live state (live/store.py).
+        # the write fence, the inventory check and three reads of the live state (live/store.py).
         self.assertLessEqual(len(queries), len(KINDS) + 16)
 
     def test_query_count_does_not_grow_with_objects(self):

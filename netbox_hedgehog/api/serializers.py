@@ -185,7 +185,7 @@ class SwitchLiveStateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SwitchLiveState
-        exclude = ('id', 'switch', 'fabric')
+        exclude = ('id', 'switch', 'fabric', 'digest')
 
 
 class HealthSerializer(serializers.Serializer):

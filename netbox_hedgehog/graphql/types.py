@@ -69,8 +69,9 @@ def resource_list(model_name):
 
 @register_type(
     models.Fabric,
-    # The encrypted credentials never leave NetBox; the *_set fields below say whether each one is stored.
-    exclude=[stored for stored, _human in CREDENTIAL_FIELDS.values()],
+    # The encrypted credentials never leave NetBox; the *_set fields below say whether each one is stored. The cabling
+    # check's digest is the sync's own bookkeeping.
+    exclude=[*(stored for stored, _human in CREDENTIAL_FIELDS.values()), 'live_check_digest'],
     filters=FabricFilter,
     pagination=True,
     name=f'{PREFIX}FabricType',

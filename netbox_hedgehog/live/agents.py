@@ -28,6 +28,10 @@ class AgentKind:
 
 AGENT = AgentKind()
 
+# An Agent carries a status per port (counters, transceivers, LLDP): a page of hundreds of them, decoded at once,
+# would outweigh a whole kind of the fabric. They are listed in pages of at most this many.
+AGENT_PAGE_SIZE = 50
+
 
 def _text(value, limit=200):
     return value[:limit] if isinstance(value, str) else ''
@@ -133,7 +137,8 @@ def read_agents(api, server, namespace, page_size, timeout, log):
     """{switch name: SwitchLiveState field values} of every Agent, paged like any kind. A missing CRD or a refused
     read is no error of the sync: the run log says why, and the result is empty (the fabric shows no live state)."""
     try:
-        read = read_kind(api, server, namespace, AGENT, page_size, timeout, log, keep=parse_agent)
+        read = read_kind(api, server, namespace, AGENT, min(page_size, AGENT_PAGE_SIZE), timeout, log,
+                         keep=parse_agent)
     except ClusterError as e:
         log(f'Agent: no live state ({e})')
         return {}

@@ -1,11 +1,19 @@
-"""Write one sync's live state: the SwitchLiveState rows and the cabling checks of a fabric, replaced in bulk.
+"""Write one sync's live state: the SwitchLiveState rows and the cabling checks of a fabric, in bulk.
 
-The statements do not depend on the number of switches, ports or connections: five reads, and for each of the two
-tables whose content changed one delete and one bulk insert (nothing is written when nothing changed).
+The statements do not depend on the number of switches, ports or connections. Each switch's row carries the digest of
+what was read for it: only the rows whose digest differs are rewritten (one DELETE, one COPY, one UPDATE of the read
+time). The cabling check is recomputed only when what it is computed from changed (the connections, the switches and
+their profiles, and the reported port states and LLDP neighbours: a heartbeat alone changes none of it), which the
+fabric's `live_check_digest` tells (see _store_checks); its rows are then replaced (one DELETE, one COPY).
 """
-from django.db import connection as db
+import hashlib
+import json
 
-from netbox_hedgehog.models import Connection, LinkCheck, Switch, SwitchLiveState, SwitchProfile
+from django.db import connection as db
+from django.db.models import Max
+
+from netbox_hedgehog.models import Connection, Fabric, LinkCheck, Switch, SwitchLiveState, SwitchProfile
+from netbox_hedgehog.sync.bulk import copy_rows
 
 from .cabling import check_fabric
 
@@ -14,31 +22,74 @@ __all__ = (
 )
 
 LIVE_FIELDS = tuple(
-    f.attname for f in SwitchLiveState._meta.concrete_fields if f.attname not in ('id', 'fabric_id', 'read_at')
+    f.attname for f in SwitchLiveState._meta.concrete_fields
+    if f.attname not in ('id', 'fabric_id', 'switch_id', 'read_at', 'digest')
 )
-CHECK_FIELDS = ('connection_id', 'switch_id', 'port', 'expected', 'seen', 'oper', 'status')
+CHECK_FIELDS = ('fabric_id', 'connection_id', 'switch_id', 'port', 'expected', 'seen', 'oper', 'status')
 
 
-def _replace(model, fabric, fields, rows):
-    """Replace the fabric's rows of `model` by `rows` (dicts) unless they hold the same `fields` already."""
-    def key(row):
-        return tuple(row[f] for f in fields)
+def _digest(value):
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
-    existing = sorted(model.objects.filter(fabric=fabric).values_list(*fields), key=repr)
-    if existing == sorted((key(row) for row in rows), key=repr):
-        return False
-    # One statement: these rows have no change log and nothing refers to them.
+
+def _cabling_view(interfaces):
+    """What the cabling check reads of a switch's reported interfaces."""
+    return {port: (iface.get('oper'), iface.get('neighbours')) for port, iface in interfaces.items()}
+
+
+def _quoted(model):
+    return db.ops.quote_name(model._meta.db_table)
+
+
+def _store_live(fabric, switches, agents, read_at):
+    """Rewrite the SwitchLiveState rows whose content differs from what was read (and drop those without an Agent);
+    when any was rewritten, every row of the fabric takes `read_at`, as when they were all read at once."""
+    digests = {switches[name][0]: _digest(fields) for name, fields in agents.items()}
+    stored = dict(SwitchLiveState.objects.filter(fabric=fabric).values_list('switch_id', 'digest'))
+    stale = [switch_id for switch_id, digest in stored.items() if digests.get(switch_id) != digest]
+    fresh = [name for name in agents if stored.get(switches[name][0]) != digests[switches[name][0]]]
+    if not stale and not fresh:
+        return
     with db.cursor() as cursor:
-        cursor.execute(f'DELETE FROM {db.ops.quote_name(model._meta.db_table)} WHERE fabric_id = %s', [fabric.pk])
-    model.objects.bulk_create([model(fabric_id=fabric.pk, **row) for row in rows])
-    return True
+        if stale:
+            cursor.execute(f'DELETE FROM {_quoted(SwitchLiveState)} WHERE fabric_id = %s AND switch_id = ANY(%s)',
+                           [fabric.pk, stale])
+        copy_rows(SwitchLiveState, ('fabric_id', 'switch_id', 'read_at', 'digest', *LIVE_FIELDS), (
+            (fabric.pk, switches[name][0], read_at, digests[switches[name][0]],
+             *(agents[name][f] for f in LIVE_FIELDS))
+            for name in fresh
+        ))
+        cursor.execute(f'UPDATE {_quoted(SwitchLiveState)} SET read_at = %s WHERE fabric_id = %s',
+                       [read_at, fabric.pk])
 
 
-def store(fabric, agents, read_at):
-    """Replace the fabric's live state with `agents` (what read_agents() returned) and recheck its cabling."""
-    switches = {name: (pk, profile) for pk, name, profile in
-                Switch.objects.filter(fabric=fabric).values_list('pk', 'name', 'profile')}
-    agents = {name: fields for name, fields in agents.items() if name in switches}
+def _check_state(fabric, switches, agents):
+    """(digest of what the cabling check is computed from, the newest id of the fabric's checks, the digest kept on
+    the fabric). One query: the connections' and profiles' content is digested by PostgreSQL, without loading it."""
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT md5(string_agg(concat_ws(' ', id, name, spec::text), E'\\n' ORDER BY id)) "
+            f"FROM {_quoted(Connection)} WHERE fabric_id = %s), "
+            f"(SELECT md5(string_agg(concat_ws(' ', name, spec::text), E'\\n' ORDER BY name)) "
+            f"FROM {_quoted(SwitchProfile)} WHERE fabric_id = %s), "
+            f"(SELECT max(id) FROM {_quoted(LinkCheck)} WHERE fabric_id = %s), "
+            f"(SELECT live_check_digest FROM {_quoted(Fabric)} WHERE id = %s)",
+            [fabric.pk, fabric.pk, fabric.pk, fabric.pk],
+        )
+        connections, profiles, newest, kept = cursor.fetchone()
+    inputs = _digest([
+        connections, profiles, sorted((name, pk, profile) for name, (pk, profile) in switches.items()),
+        sorted((name, _cabling_view(fields['interfaces'])) for name, fields in agents.items()),
+    ])
+    return inputs, newest, kept
+
+
+def _store_checks(fabric, switches, agents):
+    # The kept digest also covers the newest id of the checks written from those inputs (every rewrite takes new
+    # ids): a fabric saved from an older copy, which puts an older digest back, never passes for the rows stored.
+    inputs, newest, kept = _check_state(fabric, switches, agents)
+    if _digest([inputs, newest]) == kept:
+        return
     connections = list(Connection.objects.filter(fabric=fabric).values_list('pk', 'name', 'spec'))
     checks = check_fabric(
         [(name, spec) for _pk, name, spec in connections],
@@ -47,10 +98,22 @@ def store(fabric, agents, read_at):
         {name: fields['interfaces'] for name, fields in agents.items()},
     )
     connection_ids = {name: pk for pk, name, _spec in connections}
-    live_rows = [{'switch_id': switches[name][0], 'read_at': read_at, **fields} for name, fields in agents.items()]
-    _replace(SwitchLiveState, fabric, LIVE_FIELDS, live_rows)
-    _replace(LinkCheck, fabric, CHECK_FIELDS, [
-        {'connection_id': connection_ids.get(c.connection), 'switch_id': switches[c.switch][0], 'port': c.port[:64],
-         'expected': c.expected[:300], 'seen': c.seen, 'oper': c.oper[:30], 'status': c.status}
+    # These rows have no change log and nothing refers to them.
+    with db.cursor() as cursor:
+        cursor.execute(f'DELETE FROM {_quoted(LinkCheck)} WHERE fabric_id = %s', [fabric.pk])
+    copy_rows(LinkCheck, CHECK_FIELDS, (
+        (fabric.pk, connection_ids.get(c.connection), switches[c.switch][0], c.port[:64], c.expected[:300], c.seen,
+         c.oper[:30], c.status)
         for c in checks
-    ])
+    ))
+    newest = LinkCheck.objects.filter(fabric=fabric).aggregate(newest=Max('id'))['newest']
+    Fabric.objects.filter(pk=fabric.pk).update(live_check_digest=_digest([inputs, newest]))
+
+
+def store(fabric, agents, read_at):
+    """Store the fabric's live state as `agents` (what read_agents() returned) and recheck its cabling if needed."""
+    switches = {name: (pk, profile) for pk, name, profile in
+                Switch.objects.filter(fabric=fabric).values_list('pk', 'name', 'profile')}
+    agents = {name: fields for name, fields in agents.items() if name in switches}
+    _store_live(fabric, switches, agents, read_at)
+    _store_checks(fabric, switches, agents)

@@ -184,6 +184,11 @@ class Fabric(PrimaryModel):
         verbose_name=_('objects with dangling references'), default=0, editable=False,
         help_text=_('Objects with a reference naming no object of the fabric, as of the last sync or edit'),
     )
+    live_check_digest = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text=_('Digest of what the stored cabling check was computed from (connections, switches, profiles, '
+                    'reported port states and LLDP neighbours): a sync recomputes the check only when it differs'),
+    )
 
     # Sync settings
     sync_enabled = models.BooleanField(verbose_name=_('scheduled sync'), default=False)

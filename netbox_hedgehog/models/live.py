@@ -19,6 +19,10 @@ class SwitchLiveState(models.Model):
         to='netbox_hedgehog.Fabric', on_delete=models.CASCADE, related_name='+', verbose_name=_('fabric'),
     )
     read_at = models.DateTimeField(verbose_name=_('read'))
+    digest = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text=_('Digest of the fields below as read: a sync rewrites the row only when it differs'),
+    )
     heartbeat = models.DateTimeField(verbose_name=_('last heartbeat'), null=True, blank=True)
     agent_version = models.CharField(verbose_name=_('agent version'), max_length=100, blank=True)
     boot_id = models.CharField(verbose_name=_('boot ID'), max_length=100, blank=True)

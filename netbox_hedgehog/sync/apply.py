@@ -249,3 +249,5 @@ def apply_plans(fabric, run, plans, user=None):
             copy_rows(CachedValue, SEARCH_COLUMNS, search_values(model, object_type, created + updated, now))
         if created or object_changes:
             copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, chain(created_changes, object_changes))
+        # A kind's instances are not held while the next kind's are built.
+        del created, created_changes, updated

@@ -3,6 +3,7 @@
 Plain Python, called by the RQ jobs, the `hedgehog_sync` command and tests; it imports no views.
 """
 import gc
+import json
 import logging
 from contextlib import contextmanager
 from datetime import timedelta
@@ -10,7 +11,8 @@ from functools import partial
 
 import psycopg
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from netbox_hedgehog import get_setting
@@ -54,6 +56,10 @@ DECLARED_DEAD = ('This sync was declared dead while it ran (it stalled longer th
 FABRIC_DELETED = 'The fabric was deleted during the sync.'
 CONNECTION_LOST = ('The database connection was lost while {doing}; nothing of this run was kept; the next sync '
                    'retries.')
+
+
+# A row's content (spec, labels, annotations) as the JSON text PostgreSQL holds.
+CONTENT_TEXT = {f'{name}_text': Cast(name, TextField()) for name in ('spec', 'labels', 'annotations')}
 
 
 class FabricGone(Exception):
@@ -104,21 +110,25 @@ def plan_fabric(fabric, read, log, desired=None):
 
     A kind whose CRD is missing while NetBox holds objects of it fails the sync (nothing is written). A kind that
     came back empty while NetBox holds objects of it stops all pruning for this run, unless the fabric allows
-    empty kinds. So does any error in the Git repository.
+    empty kinds. So does any error in the Git repository. The read's items are consumed: each kind's are released
+    once it is planned.
     """
     planned_at = timezone.now()
     identities = {}
     for kind_spec in KINDS:
-        rows = kind_spec.model.objects.filter(fabric=fabric).values_list(
-            'pk', 'name', 'uid', 'resource_version', 'drift_status', 'git_file', 'git_pending_since',
-            'apply_pending_since', 'spec', 'labels', 'annotations',
-        )
         # The content itself is not kept: its digest tells the planner whether the row is still the cluster's copy.
+        # It is fetched as JSON text and decoded a row at a time, so that a kind's rows are never all held decoded.
+        rows = kind_spec.model.objects.filter(fabric=fabric).annotate(**CONTENT_TEXT).values_list(
+            'pk', 'name', 'uid', 'resource_version', 'drift_status', 'git_file', 'git_pending_since',
+            'apply_pending_since', *CONTENT_TEXT,
+        )
         identities[kind_spec.kind] = {
             name: RowIdentity(pk, uid, version, drift, git_file, pending,
-                              _content_digest(kind_spec.kind, name, apply_pending, *content), apply_pending)
+                              _content_digest(kind_spec.kind, name, apply_pending, *map(json.loads, content)),
+                              apply_pending)
             for pk, name, uid, version, drift, git_file, pending, apply_pending, *content in rows
         }
+        del rows    # the kind's fetched rows, before the next kind's are
     for kind, kind_read in read.kinds.items():
         if kind_read.missing and identities[kind]:
             raise ClusterError(f'{kind_read.error} NetBox holds {len(identities[kind])} {kind} object(s) of this '
@@ -155,7 +165,10 @@ def plan_fabric(fabric, read, log, desired=None):
         def load_rows(ids, model=model):
             return {row.pk: row for row in model.objects.filter(pk__in=ids).prefetch_related('tags')} if ids else {}
 
-        items = read.kinds[kind_spec.kind].items
+        # The plan holds what is written: the kind's listed items are released once it is planned, so that a large
+        # read is not held whole while the next kinds are planned.
+        kind_read = read.kinds[kind_spec.kind]
+        items, kind_read.items = kind_read.items, []
         if desired is None or kind_spec.kind not in scope:
             # Kinds the repository does not manage are not tracked: NetBox mirrors the cluster for them.
             plan = build_kind_plan(kind_spec, items, identities[kind_spec.kind], load_rows, prune_blocked)
