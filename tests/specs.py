@@ -34,10 +34,12 @@ users:
     token: kubeconfig-secret-token-b8d3f1
 """
 
-# Switches of lab-ci env-ci-1.l, hydrated as hhfab does (asn, ip, protocolIP, vtepIP, vlanNamespaces).
+# Switches of lab-ci env-ci-1.l, hydrated as hhfab does (asn, ip, protocolIP, vtepIP, vlanNamespaces); ds3000-01
+# also breaks out E1/2, so that BUNDLED_SERVER_3's E1/2/2 is a port its profile offers.
 DS3000_01 = {
     'boot': {'serial': 'R4039F2B074C17GD300131'}, 'role': 'server-leaf', 'description': 'leaf-1',
-    'profile': 'celestica-ds3000', 'portBreakouts': {'E1/1': '4x10G', 'E1/17': '4x25G', 'E1/18': '4x25G'},
+    'profile': 'celestica-ds3000',
+    'portBreakouts': {'E1/1': '4x10G', 'E1/2': '4x25G', 'E1/17': '4x25G', 'E1/18': '4x25G'},
     'redundancy': {'group': 'eslag-2', 'type': 'eslag'}, 'groups': ['eslag-2'], 'vlanNamespaces': ['default'],
     'asn': 65101, 'ip': '172.30.0.8/21', 'protocolIP': '172.30.8.3/32', 'vtepIP': '172.30.12.3/32',
 }
@@ -151,6 +153,31 @@ DS4000_CATALOG = {
     'platform': 'x86_64-cel_questone_2-r0',
     'ports': {'M1': {'nos': 'eth0', 'management': True}, 'E1/1': {'nos': 'Ethernet0', 'profile': 'QSFP-DD-400G'}},
 }
+
+
+def _breakout(default, modes):
+    return {'breakout': {'default': default, 'supported': {
+        mode: {'offsets': [str(o) for o in offsets]} for mode, offsets in modes.items()}}}
+
+
+def _full_catalog(catalog, lanes, port_profile, breakouts):
+    """`catalog` with the port table of the upstream profile (githedgehog/fabric pkg/ctrl/switchprofile at 78827deb):
+    E1/1-E1/32 with breakouts, `lanes` NOS lanes apart, E1/33 SFP28-10G; the Connection rule reads it."""
+    ports = {'M1': {'nos': 'Management0', 'management': True, 'oniePortName': 'eth0'},
+             **{f'E1/{i}': {'nos': f'1/{i}', 'baseNOSName': f'Ethernet{lanes * (i - 1)}', 'label': str(i),
+                            'profile': port_profile} for i in range(1, 33)},
+             'E1/33': {'nos': f'Ethernet{lanes * 32}', 'label': '33', 'profile': 'SFP28-10G'}}
+    return {**catalog, 'ports': ports, 'portProfiles': {
+        'SFP28-10G': {'speed': {'default': '10G', 'supported': ['1G', '10G']}}, port_profile: breakouts}}
+
+
+# The SwitchProfiles of SURROUNDINGS, with their whole port tables (the catalogs above keep three ports each).
+DS3000_PROFILE = _full_catalog(DS3000_CATALOG, 4, 'QSFP28-100G', _breakout('1x100G', {
+    '1x100G': [0], '1x40G': [0], '1x50G': [0], '2x50G': [0, 2], '4x25G': [0, 1, 2, 3], '4x10G': [0, 1, 2, 3]}))
+DS4000_PROFILE = _full_catalog(DS4000_CATALOG, 8, 'QSFPDD-400G', _breakout('1x400G', {
+    '1x400G': [0], '1x100G': [0], '1x40G': [0], '1x25G': [0], '1x10G': [0], '2x200G': [0, 4], '2x100G': [0, 4],
+    '2x40G': [0, 4], '4x100G': [0, 2, 4, 6], '4x25G': [0, 1, 2, 3], '4x10G': [0, 1, 2, 3],
+    '8x50G': range(8), '8x25G': range(8), '8x10G': range(8)}))
 VS_CATALOG = {
     'displayName': 'Virtual Switch', 'switchSilicon': 'vs', 'nosType': 'sonic-vs', 'platform': 'x86_64-kvm_x86_64-r0',
     'ports': {'M1': {'nos': 'eth0', 'management': True}},
@@ -210,9 +237,9 @@ SURROUNDINGS = (
     (IPv4Namespace, [('default', {'subnets': ['10.0.0.0/16', '10.10.0.0/16', '10.20.0.0/16']}),
                      ('tenant-a', {'subnets': ['10.0.0.0/16']})]),
     (SwitchGroup, [('eslag-1', {}), ('eslag-2', {}), ('border', {})]),
-    (SwitchProfile, [('celestica-ds3000', {**DS3000_CATALOG, **FEATURES}),
-                       ('celestica-ds4000', {**DS4000_CATALOG, **FEATURES}),
-                       ('supermicro-sse-c4632sb', {**DS3000_CATALOG, **FEATURES})]),
+    (SwitchProfile, [('celestica-ds3000', {**DS3000_PROFILE, **FEATURES}),
+                       ('celestica-ds4000', {**DS4000_PROFILE, **FEATURES}),
+                       ('supermicro-sse-c4632sb', {**DS3000_PROFILE, **FEATURES})]),
     (Switch, [('ds3000-01', DS3000_01), ('ds3000-02', DS3000_02), ('ds3000-03', DS3000_03),
                 ('sse-c4632-01', SSE_C4632_01), ('ds4000-01', DS4000_01), ('ds4000-02', DS4000_02)]),
     (Server, [(f'server-{i}', {}) for i in range(1, 9)]),

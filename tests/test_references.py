@@ -226,6 +226,30 @@ class SpanningRulesTest(TestCase):
         vpc.refresh_from_db()
         self.assertEqual(vpc.vlans, [1003], 'nothing of a refused change is stored')
 
+    def test_rest_refuses_a_port_the_switch_profile_does_not_offer(self):
+        """ds3000-03 (celestica-ds3000) breaks out E1/1 and E1/11 only: E1/2 is one 100G port, E1/34 does not exist."""
+        def unbundled(port):
+            return {'unbundled': {'link': {'server': {'port': 'server-8/enp2s2'}, 'switch': {'port': port}}}}
+
+        response = self.api('post', 'connections', {'fabric': self.fabric.pk, 'name': 'server-8--unbundled--2',
+                                                    'spec': unbundled('ds3000-03/E1/2/2')})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json(), {'spec': [
+            'Refused by the fabric\'s admission rules: spec.unbundled.link.switch.port = "ds3000-03/E1/2/2": port '
+            'ds3000-03/E1/2/2 is not allowed for switch ds3000-03']})
+        self.assertFalse(Connection.objects.filter(fabric=self.fabric, name='server-8--unbundled--2').exists())
+        existing = Connection.objects.get(fabric=self.fabric, name='server-4--unbundled--ds3000-03')
+        response = self.api('patch', 'connections', {'spec': {'unbundled': {'link': {
+            'server': {'port': 'server-4/enp2s1'}, 'switch': {'port': 'ds3000-03/E1/34'}}}}}, existing.pk)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('spec.unbundled.link.switch.port = "ds3000-03/E1/34": port ds3000-03/E1/34 is not allowed for '
+                      'switch ds3000-03', response.json()['spec'][0])
+        existing.refresh_from_db()
+        self.assertEqual(existing.spec['unbundled']['link']['switch']['port'], 'ds3000-03/E1/1/2')
+        response = self.api('post', 'connections', {'fabric': self.fabric.pk, 'name': 'server-8--unbundled--2',
+                                                    'spec': unbundled('ds3000-03/E1/2')})
+        self.assertEqual(response.status_code, 201, response.content)
+
     def test_the_rules_see_the_fabric_not_others(self):
         other = create_fabric('elsewhere')
         response = self.api('post', 'vpc-attachments', {'fabric': other.pk, 'name': 'a-1', 'spec': ATTACHMENT_SPEC})

@@ -1,13 +1,20 @@
 """The upstream test cases of wiring.githedgehog.com/v1beta1, case for case: NetBox's verdict (accept or refuse) and
 defaulted result equal the fabric webhooks'. Upstream: githedgehog/fabric v0.126.0-15 (78827deb), files
-api/wiring/v1beta1/{switch,vlannamespace,connection}_types_test.go and api/meta/vlan_test.go (case names kept).
-Not ported: switchprofile_types_test.go (SwitchProfile is read-only in NetBox; the controller owns its catalogue)."""
+api/wiring/v1beta1/{switch,vlannamespace,connection}_types_test.go, TestGetAPI2NOSPortsFor of
+switchprofile_types_test.go (the ports a profile offers, which the Connection rule checks) and api/meta/vlan_test.go
+(case names kept). The rest of switchprofile_types_test.go is not ported: SwitchProfile is read-only in NetBox (the
+controller owns its catalogue), so NetBox never judges one."""
 import copy
 
 import pytest
 
 from netbox_hedgehog.validation import FabricConfig, Refusal, World, default_spec, validate
-from netbox_hedgehog.validation.wiring import normalized_vlan_ranges, switch_hydration, vlan_ranges_overlap
+from netbox_hedgehog.validation.wiring import (
+    api_ports,
+    normalized_vlan_ranges,
+    switch_hydration,
+    vlan_ranges_overlap,
+)
 
 
 def verdict(kind, name, spec, **kwargs):
@@ -179,8 +186,31 @@ def unbundled(switch_port):
     return {'unbundled': {'link': {'server': {'port': 'server-01/enp2s1'}, 'switch': {'port': switch_port}}}}
 
 
-def with_conns(**connections):
-    return World({'Switch': dict(BASE_SWITCHES), 'Connection': connections})
+# The profile upstream's TestConnectionValidation registers (pkg/ctrl/switchprofile DellS5232FON, the ports and port
+# profiles the Connection rule reads): E1/1-E1/31 QSFP28 with breakouts, E1/32 QSFP28 without, E1/33-34 SFP28.
+QSFP28_100G = {'breakout': {'default': '1x100G', 'supported': {
+    '1x100G': {'offsets': ['0']}, '1x40G': {'offsets': ['0']}, '2x50G': {'offsets': ['0', '2']},
+    '1x50G': {'offsets': ['0']}, '4x25G': {'offsets': ['0', '1', '2', '3']}, '4x10G': {'offsets': ['0', '1', '2', '3']},
+    '1x25G': {'offsets': ['0']}, '1x10G': {'offsets': ['0']}}}}
+DELL_S5232F_ON = {
+    'displayName': 'Dell S5232F-ON', 'nosType': 'sonic-bcm-base', 'platform': 'x86_64-dellemc_s5232f_c3538-r0',
+    'ports': {
+        'M1': {'nos': 'Management0', 'management': True, 'oniePortName': 'eth0'},
+        **{f'E1/{i}': {'nos': f'1/{i}', 'baseNOSName': f'Ethernet{4 * (i - 1)}', 'label': str(i),
+                       'profile': 'QSFP28-100G'} for i in range(1, 32)},
+        'E1/32': {'nos': 'Ethernet124', 'label': '32', 'profile': 'QSFP28-100G-nb'},
+        'E1/33': {'nos': 'Ethernet128', 'label': '33', 'profile': 'SFP28-10G'},
+        'E1/34': {'nos': 'Ethernet129', 'label': '34', 'profile': 'SFP28-10G'},
+    },
+    'portProfiles': {'SFP28-10G': {'speed': {'default': '10G', 'supported': ['1G', '10G']}},
+                     'QSFP28-100G-nb': {'speed': {'default': '100G', 'supported': ['40G', '100G']}},
+                     'QSFP28-100G': QSFP28_100G},
+}
+
+
+def with_conns(switches=None, **connections):
+    return World({'Switch': switches or dict(BASE_SWITCHES), 'SwitchProfile': {'dell-s5232f-on': DELL_S5232F_ON},
+                  'Connection': connections})
 
 
 MOVED_FABRIC = fabric_conn(leaf_port='leaf-01/E1/2', spine_port='spine-01/E1/3')
@@ -249,6 +279,70 @@ READDRESSED_GW = gw_conn(gateway_ip=ALT_IP41, switch_ip=ALT_IP40)
 ])
 def test_connection_validation(case, name, spec, world, refused):
     assert_verdict(refused, 'Connection', name, spec, world=world, config=CONN_CFG)
+
+
+#
+# switchprofile_types_test.go: TestGetAPI2NOSPortsFor
+#
+
+def test_get_api2nos_ports_for():
+    sfp28 = {'speed': {'default': '25G', 'supported': ['10G', '25G']}}
+    profile = {
+        'displayName': 'Test', 'switchSilicon': 'test',
+        'ports': {
+            'M1': {'nos': 'Management0', 'management': True, 'oniePortName': 'eth0'},
+            'E1/1': {'nos': 'Ethernet0', 'label': '1', 'group': '1'},
+            'E1/2': {'nos': 'Ethernet4', 'label': '2', 'group': '1'},
+            'E1/3': {'nos': 'Ethernet8', 'label': '3', 'group': '2'},
+            'E1/4': {'nos': 'Ethernet12', 'label': '4', 'group': '2'},
+            'E1/5': {'nos': 'Ethernet16', 'label': '5', 'profile': 'SFP28-25G'},
+            'E1/6': {'nos': 'Ethernet17', 'label': '6', 'profile': 'SFP28-25G'},
+            'E1/7': {'nos': '1/7', 'label': '7', 'profile': 'QSFP28-100G', 'baseNOSName': 'Ethernet20'},
+            'E1/8': {'nos': '1/8', 'label': '8', 'profile': 'QSFP28-100G', 'baseNOSName': 'Ethernet24'},
+            'E1/9': {'nos': '1/9', 'label': '9', 'profile': 'QSFP28-100G', 'baseNOSName': 'Ethernet28'},
+        },
+        'portGroups': {'1': {'nos': '1', 'profile': 'SFP28-25G'}, '2': {'nos': '2', 'profile': 'SFP28-25G'}},
+        'portProfiles': {'SFP28-25G': sfp28, 'QSFP28-100G': QSFP28_100G},
+    }
+    switch = {'portBreakouts': {'E1/8': '4x25G', 'E1/9': '2x50G'}}
+    assert api_ports(profile, switch) == {
+        'E1/1': 'Ethernet0', 'E1/2': 'Ethernet4', 'E1/3': 'Ethernet8', 'E1/4': 'Ethernet12', 'E1/5': 'Ethernet16',
+        'E1/6': 'Ethernet17', 'E1/7': 'Ethernet20', 'E1/7/1': 'Ethernet20', 'E1/8': 'Ethernet24',
+        'E1/8/1': 'Ethernet24', 'E1/8/2': 'Ethernet25', 'E1/8/3': 'Ethernet26', 'E1/8/4': 'Ethernet27',
+        'E1/9': 'Ethernet28', 'E1/9/1': 'Ethernet28', 'E1/9/2': 'Ethernet30', 'M1': 'Management0',
+    }
+
+
+#
+# The Connection rule on switch profile ports ("port ... is not allowed for switch ..."), beyond upstream's cases
+#
+
+BROKEN_OUT = {**BASE_SWITCHES, 'leaf-01': {**BASE_SWITCHES['leaf-01'], 'portBreakouts': {'E1/1': '4x25G'}}}
+
+
+@pytest.mark.parametrize(('case', 'spec', 'world', 'message'), [
+    ('lane-of-port-without-breakout', unbundled('leaf-01/E1/1/2'), with_conns(),
+     'spec.unbundled.link.switch.port = "leaf-01/E1/1/2": port leaf-01/E1/1/2 is not allowed for switch leaf-01'),
+    ('lane-of-broken-out-port', unbundled('leaf-01/E1/1/4'), with_conns(BROKEN_OUT), None),
+    ('lane-beyond-breakout', unbundled('leaf-01/E1/1/5'), with_conns(BROKEN_OUT),
+     'spec.unbundled.link.switch.port = "leaf-01/E1/1/5": port leaf-01/E1/1/5 is not allowed for switch leaf-01'),
+    ('port-without-breakout-profile', unbundled('leaf-01/E1/33'), with_conns(), None),
+    ('lane-of-port-without-breakout-profile', unbundled('leaf-01/E1/32/1'), with_conns(),
+     'spec.unbundled.link.switch.port = "leaf-01/E1/32/1": port leaf-01/E1/32/1 is not allowed for switch leaf-01'),
+    ('port-the-profile-lacks', fabric_conn(spine_port='spine-01/E1/35'), with_conns(),
+     'spec.fabric.links[0].spine.port = "spine-01/E1/35": port spine-01/E1/35 is not allowed for switch spine-01'),
+    ('unsupported-breakout', unbundled('leaf-01/E1/1'),
+     with_conns({**BASE_SWITCHES, 'leaf-01': {**BASE_SWITCHES['leaf-01'], 'portBreakouts': {'E1/1': '8x10G'}}}),
+     'spec.unbundled = "leaf-01": failed to get NOS port mapping for switch leaf-01: port "E1/1" has a breakout '
+     '"8x10G" not supported by profile "QSFP28-100G"'),
+    ('profile-not-found', unbundled('leaf-01/E1/1'),
+     with_conns({**BASE_SWITCHES, 'leaf-01': {**BASE_SWITCHES['leaf-01'], 'profile': 'celestica-ds3000'}}),
+     'spec.unbundled = "leaf-01": switch profile celestica-ds3000 not found'),
+    ('profiles-unknown', unbundled('leaf-01/E1/1/2'), World({'Switch': dict(BASE_SWITCHES)}), None),
+])
+def test_connection_ports_of_switch_profile(case, spec, world, message):
+    world.objects.setdefault('Server', {'server-01': {}})
+    assert verdict('Connection', 'conn-1', spec, world=world, config=CONN_CFG) == message
 
 
 #

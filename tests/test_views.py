@@ -498,7 +498,7 @@ class ConnectionViewTest(HedgehogViewTestCases.ResourceViewTestCase):
         ]}}),
         ('ds4000-01--fabric--ds3000-01', {'fabric': {'links': [
             {'spine': {'port': 'ds4000-01/E1/1', 'ip': '172.30.128.0/31'},
-             'leaf': {'port': 'ds3000-01/E1/49', 'ip': '172.30.128.1/31'}},
+             'leaf': {'port': 'ds3000-01/E1/28', 'ip': '172.30.128.1/31'}},
         ]}}),
         ('ds3000-01--external--ds2000-02', {'external': {'link': {'switch': {'port': 'ds3000-01/E1/1/1'}}}}),
     )
@@ -511,7 +511,7 @@ class ConnectionViewTest(HedgehogViewTestCases.ResourceViewTestCase):
             {'server': {'port': 'server-3/enp2s2'}, 'switch': {'port': 'ds3000-01/E1/2/2'}},
         ]}}),
         ('ds3000-01--vpc-loopback', {'vpcLoopback': {'links': [
-            {'switch1': {'port': 'ds3000-01/E1/5/1'}, 'switch2': {'port': 'ds3000-01/E1/5/2'}},
+            {'switch1': {'port': 'ds3000-01/E1/18/3'}, 'switch2': {'port': 'ds3000-01/E1/18/4'}},
         ]}}),
         ('ds4000-01--gateway--gateway-1', {'gateway': {'links': [
             {'gateway': {'port': 'gateway-1/enp2s1np0'}, 'switch': {'port': 'ds4000-01/E1/20/1'}},

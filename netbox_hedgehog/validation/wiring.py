@@ -20,6 +20,7 @@ from .common import (
 __all__ = (
     'DEFAULTS',
     'VALIDATORS',
+    'api_ports',
     'connection_endpoints',
     'normalized_vlan_ranges',
 )
@@ -322,6 +323,48 @@ def validate_vlan_namespace(name, spec, annotations, world, config):
 
 
 #
+# SwitchProfile ports
+#
+
+DATA_PORT_NOS_PREFIX = 'Ethernet'
+
+
+def api_ports(profile, switch):
+    """{API port name: NOS name} of the ports a switch (spec) of `profile` (spec) offers with its breakouts: a
+    management port and a port without a breakout profile as named; a port with one under its own name (its first
+    lane) and as "<port>/<lane>" for each lane of the switch's breakout mode (the profile's default when the switch
+    names none), numbered from the port's base NOS name plus the mode's offsets. ValueError when the switch's mode is
+    one the profile does not support, or a base NOS name or offset is not a number."""
+    port_profiles = profile.get('portProfiles') or {}
+    breakouts = switch.get('portBreakouts') or {}
+    ports = {}
+    for name, port in (profile.get('ports') or {}).items():
+        port = port if isinstance(port, dict) else {}
+        breakout = (port_profiles.get(port.get('profile') or '') or {}).get('breakout')
+        if port.get('management') or breakout is None:
+            ports[name] = port.get('nos', '')
+            continue
+        mode = breakouts.get(name) or breakout.get('default') or ''
+        supported = breakout.get('supported') or {}
+        if mode not in supported:
+            raise ValueError(f'port "{name}" has a breakout "{mode}" not supported by profile "{port["profile"]}"')
+        base = port.get('baseNOSName') or ''
+        number = base.removeprefix(DATA_PORT_NOS_PREFIX)
+        if number == base or not number.isdigit():
+            raise ValueError(f'port "{name}" base NOS name "{base}" is invalid')
+        for lane, offset in enumerate((supported[mode] or {}).get('offsets') or [], start=1):
+            try:
+                nos = f'{DATA_PORT_NOS_PREFIX}{int(number) + int(offset)}'
+            except ValueError:
+                raise ValueError(f'port "{name}" breakout mode "{mode}" offset "{offset}" is invalid (not a '
+                                 f'number)') from None
+            if lane == 1:
+                ports[name] = nos
+            ports[f'{name}/{lane}'] = nos
+    return ports
+
+
+#
 # Connection
 #
 
@@ -479,6 +522,8 @@ def _validate_connection_world(name, spec, ctype, switches, servers, ports, worl
                     raise Refusal(f'spec.{ctype}', switch, f'all switches in ESLAG connection should belong to the '
                                                            f'same redundancy type, found {switch} in {r_type}')
                 r_type = redundancy['type']
+        if world.knows('SwitchProfile'):
+            _check_profile_ports(ctype, switch, other, ports, world)
     if ctype == 'eslag':
         if not r_group:
             raise Refusal('spec.eslag', switches, 'all switches in ESLAG connection should have redundancy group')
@@ -513,6 +558,22 @@ def _validate_connection_world(name, spec, ctype, switches, servers, ports, worl
                         fabric_ips.add(address)
     if ctype in IPV4_CIDR_TYPES and config.fabric_subnet is not None:
         _check_link_ips(name, spec, ctype, fabric_ips, ipaddress_network(config.fabric_subnet))
+
+
+def _check_profile_ports(ctype, switch, spec, ports, world):
+    """Each port the connection names on `switch` is one its profile offers for its breakouts."""
+    profile_name = spec.get('profile')
+    profile = world.get('SwitchProfile', profile_name)
+    if profile is None:
+        raise Refusal(f'spec.{ctype}', switch, f'switch profile {profile_name} not found')
+    try:
+        allowed = api_ports(profile, spec)
+    except ValueError as e:
+        raise Refusal(f'spec.{ctype}', switch, f'failed to get NOS port mapping for switch {switch}: {e}') from None
+    for path, port in ports:
+        device, _slash, port_name = port.partition('/')
+        if device == switch and port_name not in allowed:
+            raise Refusal(path, port, f'port {port} is not allowed for switch {switch}')
 
 
 def _check_link_ips(name, spec, ctype, fabric_ips, fabric_subnet):
