@@ -390,13 +390,6 @@ class BoundedStatementsTest(InventoryTestCase):
     def test_a_sync_untagging_vlans_takes_the_same_statements_at_two_sizes(self):
         """Every VPC attachment leaves the fabric: the sync removes the tagged VLANs from the switch ports (hundreds of
         memberships in the larger fabric) with the same statements, queries and COPYs, at two sizes."""
-        real_copy = psycopg.Cursor.copy
-        copies = []
-
-        def count_copy(cursor, statement, *args, **kwargs):
-            copies.append(statement)
-            return real_copy(cursor, statement, *args, **kwargs)
-
         through = Interface.tagged_vlans.through
 
         def measure(name, shape):
@@ -412,12 +405,10 @@ class BoundedStatementsTest(InventoryTestCase):
             for obj in objects:
                 if obj['kind'] == 'VPCAttachment':
                     self.kube.delete(obj['kind'], obj['metadata']['name'])
-            copies.clear()
-            with CaptureQueriesContext(connection) as queries, \
-                    mock.patch.object(psycopg.Cursor, 'copy', count_copy):
+            with counted_statements() as statements:
                 self.synced(fabric)
             self.assertFalse(through.objects.filter(interface__device__site__name=name).exists())
-            return tagged, len(queries) + len(copies)
+            return tagged, statements()
 
         Tag.objects.create(name='hedgehog', slug='hedgehog')
         small_tagged, small = measure('small', self.shape)
