@@ -96,6 +96,16 @@ class InventoryTestCase(ClusterTestCase):
         for obj in self.objects:
             self.kube.put(obj)
 
+    def generated_fabric(self, name, shape, **fields):
+        """The cluster serving only a generated fabric of `shape`, and a fabric projected into a site of its own
+        (not synced yet); returns the fabric and the generated objects."""
+        self.kube.clear()
+        objects = generate(shape)
+        for obj in objects:
+            self.kube.put(obj)
+        fabric = self.make_fabric(name=name, inventory_site=Site.objects.create(name=name, slug=name), **fields)
+        return fabric, objects
+
     def synced(self, fabric, dry_run=False):
         run = self.sync(fabric, dry_run=dry_run)
         self.assertEqual(run.status, 'succeeded', run.error or run.log)
@@ -318,10 +328,7 @@ class OwnershipTest(InventoryTestCase):
 class BoundedStatementsTest(InventoryTestCase):
     def test_statements_per_sync_do_not_grow_with_the_fabric(self):
         def measure(name, shape):
-            self.kube.clear()
-            for obj in generate(shape):
-                self.kube.put(obj)
-            fabric = self.make_fabric(name=name, inventory_site=Site.objects.create(name=name, slug=name))
+            fabric, _objects = self.generated_fabric(name, shape)
             with counted_statements() as statements:
                 self.synced(fabric)
             return statements()
@@ -332,15 +339,11 @@ class BoundedStatementsTest(InventoryTestCase):
         large = measure('large', dataclasses.replace(self.shape, servers_per_rack=48, vpcs_per_rack=12))
         self.assertEqual(small, large)
 
-
     def test_removing_the_projection_takes_the_same_statements_at_two_sizes(self):
         """Clearing the inventory site deletes the projection set-based: the statements (queries and COPYs) are the
         same for the tiny fabric and one with 4 times its servers, and every deleted object has its change record."""
         def measure(name, shape):
-            self.kube.clear()
-            for obj in generate(shape):
-                self.kube.put(obj)
-            fabric = self.make_fabric(name=name, inventory_site=Site.objects.create(name=name, slug=name))
+            fabric, _objects = self.generated_fabric(name, shape)
             created = netbox_totals(self.synced(fabric))['create']
             fabric.snapshot()
             fabric.inventory_site = None
@@ -356,17 +359,11 @@ class BoundedStatementsTest(InventoryTestCase):
         large = measure('large', dataclasses.replace(self.shape, servers_per_rack=48, vpcs_per_rack=12))
         self.assertEqual(small, large)
 
-
     def test_a_sync_deleting_servers_and_their_connections_takes_the_same_statements_at_two_sizes(self):
         """Servers, their connections and attachments leave the fabric: the sync deletes their devices, ports,
         LAGs and cables set-based (the same statements, queries and COPYs, at two sizes)."""
         def measure(name, shape):
-            self.kube.clear()
-            objects = generate(shape)
-            for obj in objects:
-                self.kube.put(obj)
-            fabric = self.make_fabric(name=name, inventory_site=Site.objects.create(name=name, slug=name),
-                                      allow_empty_kinds=True)
+            fabric, objects = self.generated_fabric(name, shape, allow_empty_kinds=True)
             self.synced(fabric)
             servers = [o for o in objects if o['kind'] == 'Server']
             for obj in objects:
@@ -393,12 +390,7 @@ class BoundedStatementsTest(InventoryTestCase):
         through = Interface.tagged_vlans.through
 
         def measure(name, shape):
-            self.kube.clear()
-            objects = generate(shape)
-            for obj in objects:
-                self.kube.put(obj)
-            fabric = self.make_fabric(name=name, inventory_site=Site.objects.create(name=name, slug=name),
-                                      allow_empty_kinds=True)
+            fabric, objects = self.generated_fabric(name, shape, allow_empty_kinds=True)
             self.synced(fabric)
             tagged = through.objects.filter(interface__device__site__name=name).count()
             self.assertGreater(tagged, 0)
