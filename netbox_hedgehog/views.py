@@ -136,6 +136,7 @@ class FabricView(generic.ObjectView):
             panels.FabricPanel(),
             panels.FabricKubernetesPanel(),
             panels.FabricGitPanel(),
+            panels.FabricSettingsPanel(),
             TagsPanel(),
             CustomFieldsPanel(),
             CommentsPanel(),

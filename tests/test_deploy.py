@@ -31,6 +31,7 @@ from netbox_hedgehog import HedgehogConfig, __version__, validate_settings
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.kubeconfig import problem as kubeconfig_problem
 from netbox_hedgehog.live.agents import AGENT
+from netbox_hedgehog.validation.config import CONFIG_MAP
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = REPO_ROOT / 'deploy'
@@ -421,6 +422,19 @@ def test_fabric_service_account_token_and_bindings():
     for binding in bindings:
         assert binding['roleRef']['kind'] == 'ClusterRole'
         assert binding['subjects'] == [{'kind': 'ServiceAccount', 'name': 'netbox-hedgehog', 'namespace': 'default'}]
+
+
+def test_fabric_settings_role_reads_only_the_controller_config_map():
+    """get on the ConfigMap fab/fabric-ctrl-config (the fabric settings a sync reads), bound to the ServiceAccount."""
+    (role,) = objects_of_kind('Role', FABRIC_ACCESS)
+    assert role['metadata'] == {'name': 'netbox-hedgehog-fabric-settings', 'namespace': CONFIG_MAP.namespace}
+    assert role['rules'] == [{'apiGroups': [''], 'resources': [CONFIG_MAP.plural], 'resourceNames': [CONFIG_MAP.name],
+                              'verbs': ['get']}]
+    (binding,) = objects_of_kind('RoleBinding', FABRIC_ACCESS)
+    assert binding['metadata'] == role['metadata']
+    assert binding['roleRef'] == {'apiGroup': 'rbac.authorization.k8s.io', 'kind': 'Role',
+                                  'name': role['metadata']['name']}
+    assert binding['subjects'] == [{'kind': 'ServiceAccount', 'name': 'netbox-hedgehog', 'namespace': 'default'}]
 
 
 #

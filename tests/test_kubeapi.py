@@ -163,6 +163,23 @@ def test_discovery_names_every_served_kind(api):
         assert all(resource.namespaced and 'list' in resource.verbs for resource in resources)
 
 
+def test_the_fabric_settings_config_map_is_served_read_only_by_the_core_api(server, api):
+    """The ConfigMap fab/fabric-ctrl-config, as the Kubernetes client's CoreV1Api reads it; the core API is read-only
+    here (the fabric controller's settings are seeded with put_fabric_settings)."""
+    core = client.CoreV1Api(api.api_client)
+    assert {r.name: r.verbs for r in core.get_api_resources().resources} == {'configmaps': ['get', 'list']}
+    with pytest.raises(client.exceptions.ApiException) as missing:
+        core.read_namespaced_config_map('fabric-ctrl-config', 'fab')
+    assert missing.value.status == 404
+    server.put_fabric_settings({'fabricMTU': 9100, 'reservedSubnets': ['172.30.0.0/21']})
+    config_map = core.read_namespaced_config_map('fabric-ctrl-config', 'fab')
+    assert yaml.safe_load(config_map.data['config.yaml']) == {'fabricMTU': 9100, 'reservedSubnets': ['172.30.0.0/21']}
+    assert [item.metadata.name for item in core.list_namespaced_config_map('fab').items] == ['fabric-ctrl-config']
+    with pytest.raises(client.exceptions.ApiException) as refused:
+        core.delete_namespaced_config_map('fabric-ctrl-config', 'fab')
+    assert refused.value.status == 405
+
+
 def test_a_client_trusting_another_ca_fails_verification(server, api, connect):
     kubeconfig = yaml.safe_load(server.kubeconfig())
     other_ca = create_tls_material().ca_pem
@@ -555,7 +572,7 @@ def test_data_api_keeps_kubernetes_versioning(server):
     assert server.delete('Switch', 'leaf-2', namespace='lab')['metadata']['name'] == 'leaf-2'
     assert server.delete('Switch', 'leaf-2', namespace='lab') is None
     with pytest.raises(ValueError):
-        server.put({'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'x'}})
+        server.put({'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'x'}})
     server.clear()
     assert server.objects() == []
 

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 
-from hedgehog_devtools.fabric import AGENTS, FILES
+from hedgehog_devtools.fabric import AGENTS, CONTROLLER, FILES
 from hedgehog_devtools.processes import DEV_DIR, REPO_ROOT, ProcessError, Processes, environment, port_in_use
 
 STATE = REPO_ROOT / '.netbox' / 'demo'
@@ -106,7 +106,7 @@ def preflight(env, need_netbox):
     if need_netbox and importlib.util.find_spec('netbox') is None:
         raise Missing(f'NetBox is not installed for {sys.executable}: run `make demo` (it creates .venv) or '
                       f"`pip install -e '.[test]'` in a Python >= 3.12 venv")
-    for path in (*FILES, AGENTS):
+    for path in (*FILES, AGENTS, CONTROLLER):
         if not path.is_file():
             raise Missing(f'the demo fabric file {path.relative_to(REPO_ROOT)} is missing: restore it with '
                           f'`git checkout -- deploy/dev/fabric`')
@@ -193,7 +193,7 @@ def run_demo(env):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         kubeconfig = STATE / 'kubeconfig.yaml'
-        processes.kubeapi('kubeapi', KUBE_PORT, kubeconfig, FILES, agents=AGENTS)
+        processes.kubeapi('kubeapi', KUBE_PORT, kubeconfig, (*FILES, CONTROLLER), agents=AGENTS)
         processes.wait_ready('kubeapi', timeout=BOOT_TIMEOUT)
         password = secrets.token_urlsafe(12)
         started = timezone.now()

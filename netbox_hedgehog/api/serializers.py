@@ -121,7 +121,7 @@ class FabricSerializer(PrimaryModelSerializer):
             'git_url', 'git_branch', 'git_write_branch', 'git_review_waiting', 'git_review_deletions',
             'git_compare_url', 'git_path', 'git_kinds', 'git_kinds_found', 'git_author_name', 'git_author_email',
             'git_token', 'git_token_set', 'git_ssh_key', 'git_ssh_key_set', 'credentials_dropped', 'git_commit',
-            'drift_status', 'drift_count', 'dangling_count',
+            'drift_status', 'drift_count', 'dangling_count', 'fabric_settings', 'fabric_settings_source',
             'sync_enabled', 'sync_interval', 'allow_empty_kinds', 'sync_status', 'last_sync', 'last_sync_attempt',
             'last_sync_error', 'failure_count', 'next_sync_due', 'connection_status', 'connection_message',
             'cluster_delete_failures', 'inventory_site', 'inventory_tenant', 'owner', 'comments', 'tags',

@@ -50,7 +50,7 @@ def normalize_path(path):
     return '/'.join(part for part in (path or '').split('/') if part and part != '.')
 
 
-def read_commit(repository, commit, root, namespace, cluster=None):
+def read_commit(repository, commit, root, namespace, cluster=None, config=None):
     """Parse every YAML file under `root` in `commit` into a DesiredState.
 
     Each document is judged by the admission rules with the World the commit describes: the repository's documents
@@ -79,7 +79,7 @@ def read_commit(repository, commit, root, namespace, cluster=None):
     world = World({**(cluster or {}), **documents})
     for parsed in first_seen.values():
         try:
-            validate(parsed.kind, parsed.name, parsed.spec, parsed.annotations, world=world)
+            validate(parsed.kind, parsed.name, parsed.spec, parsed.annotations, world=world, config=config)
         except Refusal as e:
             result.errors.append(DocumentError(
                 parsed.source, parsed.index, parsed.line, f'refused by the {parsed.kind} admission rules: {e}',
@@ -90,11 +90,11 @@ def read_commit(repository, commit, root, namespace, cluster=None):
     return result
 
 
-def desired_state(fabric, log, already_loaded, cluster=None):
+def desired_state(fabric, log, already_loaded, cluster=None, config=None):
     """Fetch the fabric's branch and return its DesiredState; raises GitError when the repository cannot be read.
 
     `cluster` ({kind: {name: spec}}, the sync's read) stands in for the kinds the repository does not hold when its
-    documents are judged.
+    documents are judged; `config` (a FabricConfig: the fabric settings) decides the rules that need them.
 
     `already_loaded(commit)` tells whether NetBox holds the desired state of that commit from an earlier read without
     errors; the commit is then not parsed again. `log` receives one line per step and per error found.
@@ -111,7 +111,7 @@ def desired_state(fabric, log, already_loaded, cluster=None):
             log(f'Git: commit {short} is unchanged since the last sync; the stored desired state is used')
             return DesiredState(head.hexsha, review_waiting=waiting)
         result = read_commit(repository, head, normalize_path(fabric.git_path), fabric.kubernetes_namespace,
-                             cluster)
+                             cluster, config)
         result.review_waiting = waiting
     log(f'Git: read {result.count} object(s) from {result.files} file(s) at commit {short}')
     for error in result.errors:

@@ -247,7 +247,7 @@ def write_to_git(fabric, *requests):
         if request.manifest is not None:
             spec, _labels, annotations = request.content()
             try:
-                validate(request.kind, request.name, spec, annotations, world=world)
+                validate(request.kind, request.name, spec, annotations, world=world, config=fabric.admission_config)
             except Refusal as e:
                 raise GitError(f'Git: {request.kind} {request.name} is refused by the fabric\'s admission rules ({e}); '
                                f'nothing was committed.') from e

@@ -188,7 +188,8 @@ class HedgehogResource(NetBoxModel):
         if not self.judge_admission:
             return
         try:
-            validate(self.kind, self.name, self.spec, self.annotations, world=self.world())
+            validate(self.kind, self.name, self.spec, self.annotations, world=self.world(),
+                     config=self.admission_config())
         except Refusal as e:
             field = {'metadata.name': 'name'}.get(e.path, 'annotations' if e.path.startswith('metadata.') else 'spec')
             raise ValidationError({field: _('Refused by the fabric\'s admission rules: {refusal}').format(
@@ -197,6 +198,10 @@ class HedgehogResource(NetBoxModel):
     def world(self):
         """The other objects of the fabric, for the admission rules that span objects (None without a fabric)."""
         return FabricWorld(self.fabric_id, exclude=(type(self), self.pk)) if self.fabric_id else None
+
+    def admission_config(self):
+        """The fabric's settings as the admission rules take them (all unknown without a fabric)."""
+        return self.fabric.admission_config if self.fabric_id else None
 
     def save(self, *args, **kwargs):
         """Save an edit. Saving an existing row writes every field but those only the sync owns, and only when the

@@ -26,6 +26,7 @@ from netbox_hedgehog.choices import (
     WriteModeChoices,
 )
 from netbox_hedgehog.kinds import KIND_BY_NAME
+from netbox_hedgehog.validation.config import fabric_config
 
 __all__ = (
     'CREDENTIAL_FIELDS',
@@ -183,6 +184,16 @@ class Fabric(PrimaryModel):
     dangling_count = models.PositiveIntegerField(
         verbose_name=_('objects with dangling references'), default=0, editable=False,
         help_text=_('Objects with a reference naming no object of the fabric, as of the last sync or edit'),
+    )
+    fabric_settings = models.JSONField(
+        verbose_name=_('fabric settings'), default=dict, blank=True, editable=False,
+        help_text=_('The fabric controller\'s settings the admission rules use (reserved subnets and VLANs, fabric '
+                    'mode, subnets, ASN ranges, MTU), as the last sync read them from the cluster; empty: unknown, '
+                    'and the rules that need them are not applied'),
+    )
+    fabric_settings_source = models.CharField(
+        verbose_name=_('fabric settings source'), max_length=500, blank=True, editable=False,
+        help_text=_('Where the fabric settings were read, or why none are known'),
     )
     live_check_digest = models.CharField(
         max_length=64, blank=True, editable=False,
@@ -344,6 +355,12 @@ class Fabric(PrimaryModel):
     @property
     def has_git(self):
         return bool(self.git_url)
+
+    @property
+    def admission_config(self):
+        """The fabric settings as the admission rules take them (a setting not known: the rules needing it are not
+        applied)."""
+        return fabric_config(self.fabric_settings)
 
     @property
     def git_scope(self):

@@ -105,7 +105,8 @@ def apply_object(instance, previous=None):
         body['metadata']['resourceVersion'] = instance.resource_version
     try:
         try:
-            validate(instance.kind, instance.name, instance.spec, instance.annotations, world=instance.world())
+            validate(instance.kind, instance.name, instance.spec, instance.annotations, world=instance.world(),
+                     config=fabric.admission_config)
         except Refusal as e:
             raise ClusterError(f'{instance.kind} {instance.name} is refused by the fabric\'s admission rules ({e}); '
                                f'the cluster was not changed.') from e

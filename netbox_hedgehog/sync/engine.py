@@ -27,11 +27,13 @@ from netbox_hedgehog.loader import digest
 from netbox_hedgehog.models import Fabric, SyncRun
 from netbox_hedgehog.references import referring_kinds, refresh_dangling
 from netbox_hedgehog.validation import default_spec
+from netbox_hedgehog.validation.config import fabric_config
 
 from . import pulse, state
 from .apply import apply_plans, record_git_errors, record_plans
 from .client import fabric_api
 from .errors import ClusterError, chain
+from .fabric_settings import read_fabric_settings
 from .gitplan import build_git_kind_plan
 from .plan import RESTORED_MESSAGE, RowIdentity, build_kind_plan
 from .reader import read_cluster
@@ -226,6 +228,23 @@ def _refresh_references(fabric, plans):
         refresh_dangling(fabric.pk, list(kinds.values()))
 
 
+def _settings_changed(fabric, settings):
+    """Whether the fabric settings just read (a SettingsRead, or None when not read) differ from those stored."""
+    return settings is not None and settings.settings is not None and (
+        (settings.settings, settings.source) != (fabric.fabric_settings, fabric.fabric_settings_source))
+
+
+def _admission_config(fabric, settings):
+    """The FabricConfig to judge Git documents by: the settings just read, else those stored."""
+    if settings is not None and settings.settings is not None:
+        return fabric_config(settings.settings)
+    return fabric.admission_config
+
+
+def _never(commit):
+    return False
+
+
 def _fence(run):
     """First thing in the write transaction: this run may write only while no other sync of the fabric writes (a
     PostgreSQL advisory lock held until commit), while its own row still exists (runs go only with their fabric: a
@@ -298,13 +317,17 @@ def _run_sync(run, heartbeat):
                 # Live state (Agents) never fails the sync: without it the fabric shows no live state.
                 agents = {} if read.failed else live_agents.read_agents(
                     api, server, fabric.kubernetes_namespace, get_setting('k8s_page_size'), timeout, log)
+                settings = None if read.failed else read_fabric_settings(api, server, timeout, log)
             if read.failed:
                 raise ClusterError(read.error)
             state.mark_connection(fabric, True, f'Read by sync run #{run.pk}.')
             reached = True
             if fabric.has_git:
                 pulse.confirm()
-                desired = desired_state(fabric, log, partial(_loaded_cleanly, fabric), read.specs())
+                # Documents are judged under the settings just read; a commit judged under other settings is read
+                # again.
+                loaded = partial(_loaded_cleanly, fabric) if not _settings_changed(fabric, settings) else _never
+                desired = desired_state(fabric, log, loaded, read.specs(), _admission_config(fabric, settings))
                 run.git_commit = desired.commit
                 pulse.confirm()
             plans = plan_fabric(fabric, read, log, desired)
@@ -318,6 +341,9 @@ def _run_sync(run, heartbeat):
                     _refresh_references(fabric, plans)
                     _record_git_state(fabric, desired, plans)
                     live_store.store(fabric, agents, timezone.now())
+                    if _settings_changed(fabric, settings):
+                        Fabric.objects.filter(pk=fabric.pk).update(fabric_settings=settings.settings,
+                                                                   fabric_settings_source=settings.source)
                 record_plans(run, plans)
                 inventory_counts = sync_inventory(fabric, run, plans, log, run.user, agents)
                 if desired is not None:

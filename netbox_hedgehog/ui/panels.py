@@ -27,6 +27,7 @@ __all__ = (
     'FabricInventoryPanel',
     'FabricKubernetesPanel',
     'FabricPanel',
+    'FabricSettingsPanel',
     'FabricSyncActivityPanel',
     'FabricSyncPanel',
     'GatewayPanel',
@@ -119,6 +120,28 @@ class FabricClusterDeleteFailuresPanel(panels.ObjectPanel):
         ctx = super().get_context(context)
         failures = ctx['object'].cluster_delete_failures
         return {**ctx, 'failures': [{**failure, 'at': parse_datetime(failure['at'])} for failure in failures]}
+
+
+class FabricSettingsPanel(panels.ObjectPanel):
+    """The fabric controller's settings the admission rules use, where they were read, or why none are known."""
+    template_name = 'netbox_hedgehog/panels/fabric_settings.html'
+    title = _('Fabric settings')
+
+    def get_context(self, context):
+        ctx = super().get_context(context)
+        settings = ctx['object'].fabric_settings
+        return {**ctx, 'entries': [(key, _shown_setting(value)) for key, value in settings.items()]}
+
+
+def _shown_setting(value):
+    """A setting as people read it: VLAN ranges as from-to, lists and maps joined."""
+    if isinstance(value, dict):
+        return ', '.join(f'{key}: {item}' for key, item in value.items())
+    if isinstance(value, list):
+        return ', '.join(f'{item[0]}-{item[1]}' if isinstance(item, list) else str(item) for item in value)
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    return str(value)
 
 
 class FabricInventoryPanel(panels.ObjectAttributesPanel):

@@ -3,12 +3,17 @@
 Files, in the order a fabric is built (each one references only objects of itself and of the files before it):
 wiring (namespaces, switches, servers, connections, externals), gateway, vpcs (two VPCs and their attachments) and
 peerings (a third VPC, a VPC peering and an external peering: a later step of a GitOps history). agents holds what the
-switches report (Agents, served by the Kubernetes API test server only: they are no NetBox kind).
+switches report (Agents, served by the Kubernetes API test server only: they are no NetBox kind). controller holds the
+fabric controller's settings (the ConfigMap fab/fabric-ctrl-config), CONTROLLER_SETTINGS its config.yaml.
 """
 from pathlib import Path
 
+import yaml
+
 __all__ = (
     'AGENTS',
+    'CONTROLLER',
+    'CONTROLLER_SETTINGS',
     'FABRIC_DIR',
     'FILES',
     'GATEWAY',
@@ -24,3 +29,5 @@ VPCS = FABRIC_DIR / 'vpcs.yaml'
 PEERINGS = FABRIC_DIR / 'peerings.yaml'
 FILES = (WIRING, GATEWAY, VPCS, PEERINGS)
 AGENTS = FABRIC_DIR / 'agents.yaml'
+CONTROLLER = FABRIC_DIR / 'controller.yaml'
+CONTROLLER_SETTINGS = yaml.safe_load(yaml.safe_load(CONTROLLER.read_text())['data']['config.yaml'])

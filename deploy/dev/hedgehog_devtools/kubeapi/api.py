@@ -3,7 +3,8 @@
 ``KubeAPI.handle`` takes a parsed ``Request`` and returns a ``Response``; every failure becomes a
 Kubernetes ``Status`` body. The paths are the ones ``kubernetes.client.CustomObjectsApi`` and discovery use::
 
-    GET  /version, /api, /apis, /apis/{group}, /apis/{group}/{version}
+    GET  /version, /api, /api/v1, /apis, /apis/{group}, /apis/{group}/{version}
+    GET  /api/v1/namespaces/{ns}/configmaps[/{name}]                       the core kinds served (ConfigMap)
     GET  /apis/{group}/{version}/{plural}                                  list, all namespaces
     GET|POST|DELETE  /apis/{group}/{version}/namespaces/{ns}/{plural}      list, create, deletecollection
     GET|PUT|PATCH|DELETE  /apis/{group}/{version}/namespaces/{ns}/{plural}/{name}
@@ -104,8 +105,8 @@ class KubeAPI:
         return [spec for spec in self.store.kinds.values() if spec.kind not in self.uninstalled]
 
     def _group_versions(self):
-        """``{group: version}`` of the installed kinds, in kind table order."""
-        return {spec.group: spec.version for spec in self.installed()}
+        """``{group: version}`` of the installed kinds of named groups (not the core group), in kind table order."""
+        return {spec.group: spec.version for spec in self.installed() if spec.group}
 
     def _group_entry(self, group, version):
         group_version = {'groupVersion': f'{group}/{version}', 'version': version}
@@ -150,6 +151,8 @@ class KubeAPI:
                 return _json(200, {'kind': 'APIVersions', 'versions': ['v1'], 'serverAddressByClientCIDRs': []})
             if parts[:1] == ['apis']:
                 return self._apis(grant, request, parts[1:])
+            if parts[:2] == ['api', 'v1']:
+                return self._core(grant, request, parts[2:])
             raise ApiError.unknown_resource()
         except ApiError as error:
             return _error(error)
@@ -178,6 +181,23 @@ class KubeAPI:
             if len(rest) == 3:
                 return self._collection(grant, request, spec, rest[1])
             return self._object(grant, request, spec, rest[1], rest[3])
+        raise ApiError.unknown_resource()
+
+    def _core(self, grant, request, parts):
+        """The core API group (``/api/v1``): discovery, and reading the core kinds served (ConfigMap)."""
+        grant.check_path(request.path)
+        core = [spec for spec in self.installed() if spec.group == '']
+        if not parts:
+            resources = [{'name': spec.plural, 'singularName': spec.kind.lower(), 'namespaced': True,
+                          'kind': spec.kind, 'verbs': ['get', 'list']} for spec in core]
+            return _json(200, {'kind': 'APIResourceList', 'groupVersion': 'v1', 'resources': resources})
+        if parts[0] == 'namespaces' and len(parts) in (3, 4):
+            spec = next((spec for spec in core if spec.plural == parts[2]), None)
+            if spec is None:
+                raise ApiError.unknown_resource()
+            if len(parts) == 3:
+                return self._collection(grant, request, spec, parts[1])
+            return self._object(grant, request, spec, parts[1], parts[3])
         raise ApiError.unknown_resource()
 
     @staticmethod

@@ -16,8 +16,11 @@ from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
+import yaml
+
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.live.agents import AGENT
+from netbox_hedgehog.validation.config import CONFIG_MAP
 
 from .admin import AdminRoutes
 from .api import KubeAPI
@@ -47,7 +50,8 @@ class LoadResult(NamedTuple):
 
 
 class KubeAPIServer:
-    """A Kubernetes API server serving exactly the kinds of ``netbox_hedgehog.kinds.KINDS`` and the switches' Agents.
+    """A Kubernetes API server serving exactly the kinds of ``netbox_hedgehog.kinds.KINDS``, the switches' Agents
+    and ConfigMaps (read-only over the API: the fabric controller's settings, see ``put_fabric_settings``).
 
     ``port`` 0 picks a free port. ``token`` is the admin bearer token (generated when None, see ``.token``);
     ``tokens`` maps more tokens to a role (``'admin'``, ``'reader'``, ``'forbidden'``) or to
@@ -56,7 +60,7 @@ class KubeAPIServer:
 
     def __init__(self, port=0, *, token=None, tokens=None, latency=0.0):
         self.token = token or secrets.token_urlsafe(32)
-        self.store = ObjectStore((*KINDS, AGENT))
+        self.store = ObjectStore((*KINDS, AGENT, CONFIG_MAP))
         self._stopping = threading.Event()
         self.faults = FaultInjector(self._stopping)
         self.faults.latency = float(latency)
@@ -206,6 +210,15 @@ class KubeAPIServer:
     def put(self, obj):
         """Create or change an object (no resourceVersion precondition); return it as stored."""
         return json.loads(self.store.put(obj))
+
+    def put_fabric_settings(self, settings):
+        """Store the fabric controller's settings (a mapping, as in its config.yaml) in the ConfigMap the controller
+        reads them from (fab/fabric-ctrl-config): admission then applies the rules that need them."""
+        return self.put({
+            'apiVersion': CONFIG_MAP.api_version, 'kind': CONFIG_MAP.kind,
+            'metadata': {'name': CONFIG_MAP.name, 'namespace': CONFIG_MAP.namespace},
+            'data': {CONFIG_MAP.key: yaml.safe_dump(settings, sort_keys=False)},
+        })
 
     def get(self, kind, name, namespace='default'):
         """The stored object, or None."""

@@ -8,7 +8,8 @@ record. ``resourceVersion`` comes from one global counter and changes only when 
 
 Like a cluster with the Hedgehog webhooks installed, every write stores the spec as the mutating webhooks default it,
 and creates, replaces and patches the validating webhooks would refuse answer 422 naming the rule (the rules of one
-object; objects stored directly with ``put`` are taken as already admitted).
+object, with the fabric controller's settings when the ConfigMap fab/fabric-ctrl-config is stored, as the controller
+reads them; objects stored directly with ``put`` are taken as already admitted).
 """
 import bisect
 import json
@@ -20,7 +21,10 @@ import uuid
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import yaml
+
 from netbox_hedgehog import validation as webhooks
+from netbox_hedgehog.validation.config import CONFIG_MAP, fabric_config, read_settings
 
 from .labels import matches, parse_field_selector, parse_label_selector
 from .paging import ContinueTokens
@@ -123,11 +127,11 @@ def validate(spec, namespace, obj, url_name=None):
     return name
 
 
-def admit(spec, name, obj):
-    """Refuse (422) an object the kind's validating webhook would refuse."""
+def admit(spec, name, obj, config):
+    """Refuse (422) an object the kind's validating webhook would refuse under the controller settings `config`."""
     metadata = obj['metadata']
     try:
-        webhooks.validate(spec.kind, name, obj.get('spec'), metadata.get('annotations'))
+        webhooks.validate(spec.kind, name, obj.get('spec'), metadata.get('annotations'), config=config)
     except webhooks.Refusal as refusal:
         raise ApiError.invalid(spec, name, refusal.path, f'admission webhook denied the request: {refusal.rule}'
                                + ('' if refusal.value is None else f' (value: {json.dumps(refusal.value)})')) from None
@@ -144,6 +148,21 @@ class ObjectStore:
         self._objects = {kind: {} for kind in self.kinds}
         self._sorted_keys = {}
         self._continue = ContinueTokens()
+        self._config = (None, None)
+
+    def _controller_config(self):
+        """The FabricConfig of the stored controller settings (none stored, or unreadable: every setting unknown,
+        as for a controller that has not started), parsed again only when the ConfigMap changed."""
+        record = self._objects.get(CONFIG_MAP.kind, {}).get((CONFIG_MAP.namespace, CONFIG_MAP.name))
+        version = record.resource_version if record else None
+        if self._config[0] != version:
+            try:
+                text = (json.loads(record.data).get('data') or {}).get(CONFIG_MAP.key) if record else None
+                config = fabric_config(read_settings(yaml.safe_load(text))) if text else fabric_config({})
+            except (yaml.YAMLError, webhooks.Refusal):
+                config = fabric_config({})
+            self._config = (version, config)
+        return self._config[1]
 
     @property
     def resource_version(self):
@@ -273,7 +292,7 @@ class ObjectStore:
             suffix = ''.join(secrets.choice(GENERATED_SUFFIX) for _ in range(5))
             metadata['name'] = f'{metadata["generateName"]}{suffix}'
         name = validate(spec, namespace, obj)
-        admit(spec, name, obj)
+        admit(spec, name, obj, self._controller_config())
         with self._lock:
             if (namespace, name) in self._objects[spec.kind]:
                 raise ApiError.already_exists(spec, name)
@@ -282,7 +301,7 @@ class ObjectStore:
     def replace(self, spec, namespace, name, obj, dry_run=False):
         """Replace an object; its ``metadata.resourceVersion`` must be given (422) and current (409)."""
         validate(spec, namespace, obj, url_name=name)
-        admit(spec, name, obj)
+        admit(spec, name, obj, self._controller_config())
         resource_version = obj['metadata'].get('resourceVersion')
         with self._lock:
             old = self._existing(spec, namespace, name)
@@ -306,7 +325,7 @@ class ObjectStore:
             except PatchError as error:
                 raise ApiError.invalid(spec, name, 'patch', str(error)) from None
             validate(spec, namespace, obj, url_name=name)
-            admit(spec, name, obj)
+            admit(spec, name, obj, self._controller_config())
             resource_version = obj['metadata'].get('resourceVersion')
             if resource_version is not None and resource_version != old.resource_version:
                 raise ApiError.conflict(spec, name)
