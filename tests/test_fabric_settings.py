@@ -10,7 +10,9 @@ from users.models import Token, User
 
 from hedgehog_devtools.fabric import CONTROLLER_SETTINGS
 from hedgehog_devtools.kubeapi.status import ApiError
-from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS
+from netbox_hedgehog.gitops.repository import GitError
+from netbox_hedgehog.gitops.writer import WriteRequest, write_to_git
+from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS, to_manifest
 from netbox_hedgehog.live.agents import AGENT
 from netbox_hedgehog.models import VPC, Fabric, SyncChange, VLANNamespace
 from netbox_hedgehog.validation import Refusal
@@ -224,3 +226,15 @@ class GitSettingsTest(GitOpsTestCase):
                          'spec.ranges = [{"from": 3800, "to": 3810}]: ranges overlap with Fabric reserved VLANs: '
                          'VLAN ranges overlap: 3000-3899 and 3800-3810')
         self.assertEqual(Fabric.objects.get(pk=fabric.pk).fabric_settings['vpcIRBVLANRange'], [[3000, 3899]])
+
+    def test_a_git_write_is_judged_under_the_settings(self):
+        self.kube.put_fabric_settings(CONTROLLER_SETTINGS)
+        fabric = self.git_fabric()
+        self.synced(fabric)
+        head = self.repo.head()
+        manifest = to_manifest(KIND_BY_NAME['VLANNamespace'], 'th5', {'ranges': [{'from': 3950, 'to': 3960}]})
+        with self.assertRaises(GitError) as raised:
+            write_to_git(fabric, WriteRequest('create', 'VLANNamespace', 'th5', manifest, '', '', 'alice'))
+        self.assertIn('ranges overlap with VLANs reserved for the TH5 workaround', str(raised.exception))
+        self.assertTrue(str(raised.exception).endswith('nothing was committed.'))
+        self.assertEqual(self.repo.head(), head)
