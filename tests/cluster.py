@@ -1,9 +1,10 @@
 """Test support: a Kubernetes API test server per test class, fabrics that point at it over real HTTPS, and the
 fabric data the tests load (the project's demo fabric, deploy/dev/fabric/)."""
+import yaml
 from django.test import TestCase
 
 from hedgehog_devtools.agents import put_agents
-from hedgehog_devtools.fabric import FILES, GATEWAY, PEERINGS, VPCS, WIRING
+from hedgehog_devtools.fabric import CONTROLLER, FILES, GATEWAY, PEERINGS, VPCS, WIRING
 from hedgehog_devtools.kubeapi import KubeAPIServer
 from netbox_hedgehog.choices import SyncTriggerChoices
 from netbox_hedgehog.kinds import KINDS
@@ -12,6 +13,7 @@ from netbox_hedgehog.sync.engine import create_run, run_sync
 from tests.harness import SAMPLES, needs_samples
 
 __all__ = (
+    'CONTROLLER_SETTINGS',
     'FABRIC_COUNTS',
     'FILES',
     'GATEWAY',
@@ -32,6 +34,9 @@ FABRIC_COUNTS = {
     VPCS: {'VPC': 2, 'VPCAttachment': 4},
     PEERINGS: {'VPC': 1, 'VPCAttachment': 2, 'VPCPeering': 1, 'ExternalPeering': 1},
 }
+
+# The demo controller's settings (its config.yaml), as the tests give them to a test server with put_fabric_settings.
+CONTROLLER_SETTINGS = yaml.safe_load(yaml.safe_load(CONTROLLER.read_text())['data']['config.yaml'])
 
 
 class KubeAPIServerMixin:

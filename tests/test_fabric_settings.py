@@ -8,7 +8,6 @@ from rest_framework.test import APIClient
 from users.constants import TOKEN_PREFIX
 from users.models import Token, User
 
-from hedgehog_devtools.fabric import CONTROLLER_SETTINGS
 from hedgehog_devtools.kubeapi.status import ApiError
 from netbox_hedgehog.gitops.repository import GitError
 from netbox_hedgehog.gitops.writer import WriteRequest, write_to_git
@@ -17,7 +16,7 @@ from netbox_hedgehog.live.agents import AGENT
 from netbox_hedgehog.models import VPC, Fabric, SyncChange, VLANNamespace
 from netbox_hedgehog.validation import Refusal
 from netbox_hedgehog.validation.config import fabric_config, read_settings
-from tests.cluster import ClusterTestCase
+from tests.cluster import CONTROLLER_SETTINGS, ClusterTestCase
 from tests.test_gitops import GitOpsTestCase
 
 NAMESPACES = (

@@ -4,16 +4,14 @@ Files, in the order a fabric is built (each one references only objects of itsel
 wiring (namespaces, switches, servers, connections, externals), gateway, vpcs (two VPCs and their attachments) and
 peerings (a third VPC, a VPC peering and an external peering: a later step of a GitOps history). agents holds what the
 switches report (Agents, served by the Kubernetes API test server only: they are no NetBox kind). controller holds the
-fabric controller's settings (the ConfigMap fab/fabric-ctrl-config), CONTROLLER_SETTINGS its config.yaml.
+fabric controller's settings (the ConfigMap fab/fabric-ctrl-config). The demo's preflight imports this module with any
+Python: it needs nothing beyond the standard library.
 """
 from pathlib import Path
-
-import yaml
 
 __all__ = (
     'AGENTS',
     'CONTROLLER',
-    'CONTROLLER_SETTINGS',
     'FABRIC_DIR',
     'FILES',
     'GATEWAY',
@@ -30,4 +28,3 @@ PEERINGS = FABRIC_DIR / 'peerings.yaml'
 FILES = (WIRING, GATEWAY, VPCS, PEERINGS)
 AGENTS = FABRIC_DIR / 'agents.yaml'
 CONTROLLER = FABRIC_DIR / 'controller.yaml'
-CONTROLLER_SETTINGS = yaml.safe_load(yaml.safe_load(CONTROLLER.read_text())['data']['config.yaml'])
