@@ -15,6 +15,7 @@ __all__ = (
     'KIND_BY_MODEL',
     'KIND_BY_NAME',
     'MENU_GROUPS',
+    'ApiResource',
     'KindSpec',
     'SpecError',
     'menu_groups',
@@ -351,12 +352,21 @@ def derive_nothing(spec):
 
 
 @dataclass(frozen=True)
-class KindSpec:
-    """One Hedgehog custom resource kind, how NetBox stores it and where people find it."""
+class ApiResource:
+    """A kind of the Kubernetes API and where it is served (the core group is the empty one)."""
     kind: str
     group: str
     version: str
     plural: str
+
+    @property
+    def api_version(self):
+        return f'{self.group}/{self.version}' if self.group else self.version
+
+
+@dataclass(frozen=True)
+class KindSpec(ApiResource):
+    """One Hedgehog custom resource kind, how NetBox stores it and where people find it."""
     model_name: str
     # The URL path segment of the kind's pages (urls.py) and of its REST API endpoint (api/urls.py).
     slug: str
@@ -370,10 +380,6 @@ class KindSpec:
     references: dict = field(default_factory=dict, compare=False)
     # Owned by the fabric controller: NetBox never creates or edits it, nor writes it to Git.
     read_only: bool = False
-
-    @property
-    def api_version(self):
-        return f'{self.group}/{self.version}'
 
     @property
     def model(self):

@@ -31,7 +31,7 @@ from netbox_hedgehog import HedgehogConfig, __version__, validate_settings
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.kubeconfig import problem as kubeconfig_problem
 from netbox_hedgehog.live.agents import AGENT
-from netbox_hedgehog.validation.config import CONFIG_MAP
+from netbox_hedgehog.validation.config import CONFIG_MAP, CONFIG_MAP_NAME, CONFIG_MAP_NAMESPACE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = REPO_ROOT / 'deploy'
@@ -427,8 +427,8 @@ def test_fabric_service_account_token_and_bindings():
 def test_fabric_settings_role_reads_only_the_controller_config_map():
     """get on the ConfigMap fab/fabric-ctrl-config (the fabric settings a sync reads), bound to the ServiceAccount."""
     (role,) = objects_of_kind('Role', FABRIC_ACCESS)
-    assert role['metadata'] == {'name': 'netbox-hedgehog-fabric-settings', 'namespace': CONFIG_MAP.namespace}
-    assert role['rules'] == [{'apiGroups': [''], 'resources': [CONFIG_MAP.plural], 'resourceNames': [CONFIG_MAP.name],
+    assert role['metadata'] == {'name': 'netbox-hedgehog-fabric-settings', 'namespace': CONFIG_MAP_NAMESPACE}
+    assert role['rules'] == [{'apiGroups': [''], 'resources': [CONFIG_MAP.plural], 'resourceNames': [CONFIG_MAP_NAME],
                               'verbs': ['get']}]
     (binding,) = objects_of_kind('RoleBinding', FABRIC_ACCESS)
     assert binding['metadata'] == role['metadata']

@@ -1,8 +1,7 @@
 """Read the switches' Agents (agent.githedgehog.com/v1beta1) and keep, per switch, only what NetBox shows."""
-from dataclasses import dataclass
-
 from django.utils.dateparse import parse_datetime
 
+from netbox_hedgehog.kinds import ApiResource
 from netbox_hedgehog.sync.errors import ClusterError
 from netbox_hedgehog.sync.reader import read_kind
 
@@ -13,20 +12,8 @@ __all__ = (
 )
 
 
-@dataclass(frozen=True)
-class AgentKind:
-    """The Agent kind's API coordinates (not a NetBox kind: nothing of it is editable or written back)."""
-    kind: str = 'Agent'
-    group: str = 'agent.githedgehog.com'
-    version: str = 'v1beta1'
-    plural: str = 'agents'
-
-    @property
-    def api_version(self):
-        return f'{self.group}/{self.version}'
-
-
-AGENT = AgentKind()
+# The Agent kind (not a NetBox kind: nothing of it is editable or written back).
+AGENT = ApiResource('Agent', 'agent.githedgehog.com', 'v1beta1', 'agents')
 
 # An Agent carries a status per port (counters, transceivers, LLDP): a page of hundreds of them, decoded at once,
 # would outweigh a whole kind of the fabric. They are listed in pages of at most this many.

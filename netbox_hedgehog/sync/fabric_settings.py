@@ -10,7 +10,13 @@ from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
 
 from netbox_hedgehog.validation import Refusal
-from netbox_hedgehog.validation.config import CONFIG_MAP, read_settings
+from netbox_hedgehog.validation.config import (
+    CONFIG_MAP_KEY,
+    CONFIG_MAP_LABEL,
+    CONFIG_MAP_NAME,
+    CONFIG_MAP_NAMESPACE,
+    read_settings,
+)
 from netbox_hedgehog.yamlsafe import safe_load
 
 from . import pulse
@@ -31,7 +37,7 @@ class SettingsRead:
 
 
 def _unknown(why):
-    return SettingsRead({}, f'{CONFIG_MAP.label}: {why}; the rules that need the fabric settings are not applied')
+    return SettingsRead({}, f'{CONFIG_MAP_LABEL}: {why}; the rules that need the fabric settings are not applied')
 
 
 def read_fabric_settings(api, server, timeout, log):
@@ -39,13 +45,13 @@ def read_fabric_settings(api, server, timeout, log):
     pulse.confirm()
     try:
         config_map = k8s.CoreV1Api(api.api_client).read_namespaced_config_map(
-            CONFIG_MAP.name, CONFIG_MAP.namespace, _request_timeout=timeout)
+            CONFIG_MAP_NAME, CONFIG_MAP_NAMESPACE, _request_timeout=timeout)
     except Exception as e:
         status = e.status if isinstance(e, ApiException) else None
         if status not in (403, 404):
             # A failure that may pass (server busy, network): what was read before stays, said in the run log.
             problem = f'answered {status} {e.reason or ""}'.strip() if status else describe(e, server, timeout=timeout)
-            log(f'Fabric settings: {CONFIG_MAP.label} could not be read ({problem}); the settings read before are '
+            log(f'Fabric settings: {CONFIG_MAP_LABEL} could not be read ({problem}); the settings read before are '
                 f'kept')
             return SettingsRead(None, '')
         read = _unknown('not found (a cluster without a Hedgehog controller, or one installed elsewhere)'
@@ -53,18 +59,18 @@ def read_fabric_settings(api, server, timeout, log):
                                               '"get" on it (see deploy/kubernetes/fabric-access)')
         log(f'Fabric settings: {read.source}')
         return read
-    text = (config_map.data or {}).get(CONFIG_MAP.key)
+    text = (config_map.data or {}).get(CONFIG_MAP_KEY)
     if not text:
-        read = _unknown(f'has no key {CONFIG_MAP.key}')
+        read = _unknown(f'has no key {CONFIG_MAP_KEY}')
     else:
         try:
             settings = read_settings(safe_load(text))
         except yaml.YAMLError as e:
-            read = _unknown(f'{CONFIG_MAP.key} is not valid YAML ({getattr(e, "problem", None) or type(e).__name__})')
+            read = _unknown(f'{CONFIG_MAP_KEY} is not valid YAML ({getattr(e, "problem", None) or type(e).__name__})')
         except Refusal as e:
             read = _unknown(f'malformed setting {e}')
         else:
-            read = SettingsRead(settings, CONFIG_MAP.label)
+            read = SettingsRead(settings, CONFIG_MAP_LABEL)
     log(f'Fabric settings: {read.source}' if read.settings == {} else
-        f'Fabric settings: {len(read.settings)} setting(s) read from {CONFIG_MAP.label}')
+        f'Fabric settings: {len(read.settings)} setting(s) read from {CONFIG_MAP_LABEL}')
     return read

@@ -6,37 +6,27 @@ tools read them from there. `read_settings` keeps, of that document, the setting
 normalised, under the controller's own key names (what the fabric page shows); `fabric_config` turns such settings
 into a FabricConfig. Settings the document lacks stay unknown, and the rules that need them are not applied.
 """
-from dataclasses import dataclass
+from netbox_hedgehog.kinds import ApiResource
 
 from .common import FabricConfig, Refusal, parse_address, parse_prefix
 
 __all__ = (
     'CONFIG_MAP',
+    'CONFIG_MAP_KEY',
+    'CONFIG_MAP_LABEL',
+    'CONFIG_MAP_NAME',
+    'CONFIG_MAP_NAMESPACE',
     'HYDRATION_KEYS',
     'fabric_config',
     'read_settings',
 )
 
 
-@dataclass(frozen=True)
-class ConfigMapKind:
-    """Where the controller's settings are: the core ConfigMap kind's API coordinates, the object and its key."""
-    kind: str = 'ConfigMap'
-    group: str = ''
-    version: str = 'v1'
-    plural: str = 'configmaps'
-    api_version: str = 'v1'
-    namespace: str = 'fab'
-    name: str = 'fabric-ctrl-config'
-    key: str = 'config.yaml'
-
-    @property
-    def label(self):
-        return f'ConfigMap {self.namespace}/{self.name}'
-
-
-CONFIG_MAP = ConfigMapKind()
-BASE = CONFIG_MAP.key
+# Where the controller's settings are: the core ConfigMap kind, the object and its key.
+CONFIG_MAP = ApiResource('ConfigMap', '', 'v1', 'configmaps')
+CONFIG_MAP_NAMESPACE, CONFIG_MAP_NAME, CONFIG_MAP_KEY = 'fab', 'fabric-ctrl-config', 'config.yaml'
+CONFIG_MAP_LABEL = f'ConfigMap {CONFIG_MAP_NAMESPACE}/{CONFIG_MAP_NAME}'
+BASE = CONFIG_MAP_KEY
 # The rules of the addresses and ASNs hhfab hydrates need all of these (the controller refuses to start without any).
 HYDRATION_KEYS = ('managementSubnet', 'managementDHCPStart', 'controlVIP', 'protocolSubnet', 'vtepSubnet', 'spineASN',
                   'leafASNStart', 'leafASNEnd')

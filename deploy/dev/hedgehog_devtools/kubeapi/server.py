@@ -20,7 +20,7 @@ import yaml
 
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.live.agents import AGENT
-from netbox_hedgehog.validation.config import CONFIG_MAP
+from netbox_hedgehog.validation.config import CONFIG_MAP, CONFIG_MAP_KEY, CONFIG_MAP_NAME, CONFIG_MAP_NAMESPACE
 
 from .admin import AdminRoutes
 from .api import KubeAPI
@@ -216,8 +216,8 @@ class KubeAPIServer:
         reads them from (fab/fabric-ctrl-config): admission then applies the rules that need them."""
         return self.put({
             'apiVersion': CONFIG_MAP.api_version, 'kind': CONFIG_MAP.kind,
-            'metadata': {'name': CONFIG_MAP.name, 'namespace': CONFIG_MAP.namespace},
-            'data': {CONFIG_MAP.key: yaml.safe_dump(settings, sort_keys=False)},
+            'metadata': {'name': CONFIG_MAP_NAME, 'namespace': CONFIG_MAP_NAMESPACE},
+            'data': {CONFIG_MAP_KEY: yaml.safe_dump(settings, sort_keys=False)},
         })
 
     def get(self, kind, name, namespace='default'):

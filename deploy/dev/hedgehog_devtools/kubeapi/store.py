@@ -24,7 +24,14 @@ from typing import NamedTuple
 import yaml
 
 from netbox_hedgehog import validation as webhooks
-from netbox_hedgehog.validation.config import CONFIG_MAP, fabric_config, read_settings
+from netbox_hedgehog.validation.config import (
+    CONFIG_MAP,
+    CONFIG_MAP_KEY,
+    CONFIG_MAP_NAME,
+    CONFIG_MAP_NAMESPACE,
+    fabric_config,
+    read_settings,
+)
 
 from .labels import matches, parse_field_selector, parse_label_selector
 from .paging import ContinueTokens
@@ -153,11 +160,11 @@ class ObjectStore:
     def _controller_config(self):
         """The FabricConfig of the stored controller settings (none stored, or unreadable: every setting unknown,
         as for a controller that has not started), parsed again only when the ConfigMap changed."""
-        record = self._objects.get(CONFIG_MAP.kind, {}).get((CONFIG_MAP.namespace, CONFIG_MAP.name))
+        record = self._objects.get(CONFIG_MAP.kind, {}).get((CONFIG_MAP_NAMESPACE, CONFIG_MAP_NAME))
         version = record.resource_version if record else None
         if self._config[0] != version:
             try:
-                text = (json.loads(record.data).get('data') or {}).get(CONFIG_MAP.key) if record else None
+                text = (json.loads(record.data).get('data') or {}).get(CONFIG_MAP_KEY) if record else None
                 config = fabric_config(read_settings(yaml.safe_load(text))) if text else fabric_config({})
             except (yaml.YAMLError, webhooks.Refusal):
                 config = fabric_config({})
