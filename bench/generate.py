@@ -96,7 +96,8 @@ class _Builder:
     def profiles(self):
         """The two SwitchProfiles in use: a real leaf model and the synthetic spine."""
         leaf_ports = {
-            f'E1/{n}': {'nos': f'Ethernet{4 * (n - 1)}', 'label': str(n), 'profile': 'QSFP28-100G'}
+            f'E1/{n}': {'nos': f'Ethernet{4 * (n - 1)}', 'baseNOSName': f'Ethernet{4 * (n - 1)}', 'label': str(n),
+                        'profile': 'QSFP28-100G'}
             for n in range(1, 33)
         }
         self.add('SwitchProfile', LEAF_PROFILE, {
@@ -109,7 +110,8 @@ class _Builder:
                 '1x100G': {'offsets': ['0']}, '4x25G': {'offsets': ['0', '1', '2', '3']}}}}},
         })
         spine_ports = {
-            f'E1/{n}': {'nos': f'Ethernet{8 * (n - 1)}', 'label': str(n), 'profile': 'QSFP-DD-400G'}
+            f'E1/{n}': {'nos': f'Ethernet{8 * (n - 1)}', 'baseNOSName': f'Ethernet{8 * (n - 1)}', 'label': str(n),
+                        'profile': 'QSFP-DD-400G'}
             for n in range(1, 129)
         }
         self.add('SwitchProfile', SPINE_PROFILE, {

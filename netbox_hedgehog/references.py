@@ -2,9 +2,14 @@
 
 `refresh_dangling()` keeps every object's `dangling_references` exact: the references (the kind registry's reference
 columns) that name no object of the fabric, as "<Kind> <name> does not exist" (references to a kind only the fabric
-controller creates count once the fabric holds any object of it, as for validation.World). It is set-based: one
-UPDATE per kind that has references, whatever the number of objects, and one more for the fabric's count. The sync
-runs it after writing; saving or deleting an object runs it for the kinds that can name that object.
+controller creates count once the fabric holds any object of it, as for validation.World). A Connection is also marked
+for each switch port it names that the switch's profile does not offer with the switch's breakouts, as "Port
+leaf-01/E1/99 is not a port of SwitchProfile celestica-ds3000" (the admission rule's notion of a port:
+validation.wiring `api_ports`; nothing is marked for a switch whose profile the fabric does not hold). It is
+set-based: one UPDATE per kind that has references, whatever the number of objects, one more for the fabric's count,
+and for connections up to three reads (the profiles, the switches naming them, the connections naming those switches)
+whose rows are judged in one pass. The sync runs it after writing; saving or deleting an object runs it for the kinds
+that can name that object, once per transaction (signal_receivers).
 
 `FabricWorld` is the fabric's objects as the admission rules that span objects see them (validation.World): each
 kind's specs are loaded with one query the first time a rule asks for that kind.
@@ -14,11 +19,14 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 
 from netbox_hedgehog.kinds import KIND_BY_MODEL, KIND_BY_NAME, KINDS
-from netbox_hedgehog.validation import World
+from netbox_hedgehog.validation import Refusal, World
+from netbox_hedgehog.validation.wiring import api_ports, connection_endpoints, ports_not_offered
 
 __all__ = (
     'FabricWorld',
     'dangling_message',
+    'port_marks',
+    'port_message',
     'referring_kinds',
     'refresh_dangling',
 )
@@ -29,10 +37,20 @@ def dangling_message(kind, name):
     return f'{kind} {name} does not exist'
 
 
+def port_message(port, profile):
+    """How a switch port its profile does not offer is shown."""
+    return f'Port {port} is not a port of SwitchProfile {profile}'
+
+
+# The kind naming switch ports, judged against the profiles of its switches: a profile's change changes its marks.
+PORT_KIND = 'Connection'
+
+
 def referring_kinds(kind_spec):
-    """The kinds whose marks can change when an object of `kind_spec` appears, is renamed or goes: itself (when it
-    has references) and every kind with a reference column naming it."""
-    return [k for k in KINDS if k is kind_spec and k.references or kind_spec.model_name in k.references.values()]
+    """The kinds whose marks can change when an object of `kind_spec` appears, is renamed, changes or goes: itself
+    (when it has references), every kind with a reference column naming it, and connections for a switch profile."""
+    return [k for k in KINDS if k is kind_spec and k.references or kind_spec.model_name in k.references.values()
+            or k.kind == PORT_KIND and kind_spec.kind == 'SwitchProfile']
 
 
 def _quote(name):
@@ -61,6 +79,9 @@ def _kind_update(kind_spec):
             f'WHERE r.fabric_id = s.fabric_id AND r.name = ref.name){known}'
         )
         params.extend(dangling_message(target.kind, '\0').split('\0'))
+    if kind_spec.kind == PORT_KIND:
+        # The ports judged in Python (see port_marks): their two arrays (ids, messages) follow as parameters.
+        parts.append('SELECT p.message FROM unnest(%s::bigint[], %s::text[]) AS p(id, message) WHERE p.id = s.id')
     sql = (
         f'UPDATE {table} AS t SET dangling_references = c.refs '
         f'FROM (SELECT s.id, ARRAY(SELECT DISTINCT m.message FROM ({" UNION ALL ".join(parts)}) AS m '
@@ -68,6 +89,45 @@ def _kind_update(kind_spec):
         f'WHERE t.id = c.id AND t.dangling_references IS DISTINCT FROM c.refs'
     )
     return sql, params
+
+
+def port_marks(fabric_id):
+    """([connection id], [message]) of the switch ports the fabric's connections name that the switch's profile does
+    not offer with the switch's breakouts (the admission rule's `api_ports`). Only switches whose profile the fabric
+    holds are judged; a connection whose links do not parse as the rule reads them is not. At most three queries."""
+    models = {name: KIND_BY_NAME[name].model for name in ('SwitchProfile', 'Switch', PORT_KIND)}
+    profiles = dict(models['SwitchProfile'].objects.filter(fabric_id=fabric_id).values_list('name', 'spec'))
+    if not profiles:
+        return [], []
+    switches = {name: (profile, spec) for name, profile, spec in models['Switch'].objects.filter(
+        fabric_id=fabric_id, profile__in=list(profiles)).values_list('name', 'profile', 'spec')}
+    if not switches:
+        return [], []
+    offered, unmapped = {}, {}
+    for name, (profile, spec) in switches.items():
+        try:
+            offered[name] = api_ports(profiles[profile] or {}, spec or {})
+        except ValueError as e:
+            # The switch's breakouts are ones its profile does not have: none of its ports can be named.
+            unmapped[name] = f'Ports of switch {name} cannot be judged against SwitchProfile {profile}: {e}'
+    ids, messages = [], []
+    for pk, spec in models[PORT_KIND].objects.filter(fabric_id=fabric_id, switches__overlap=list(switches)) \
+            .values_list('pk', 'spec'):
+        try:
+            _type, names, _servers, _gateways, ports = connection_endpoints(spec or {})
+        except Refusal:
+            continue
+        for switch in names:
+            if switch in unmapped:
+                found = [unmapped[switch]]
+            elif switch in offered:
+                found = [port_message(port, switches[switch][0])
+                         for _path, port in ports_not_offered(switch, offered[switch], ports)]
+            else:
+                continue
+            ids.extend([pk] * len(found))
+            messages.extend(found)
+    return ids, messages
 
 
 def _count_update():
@@ -89,7 +149,8 @@ def refresh_dangling(fabric_id, kinds=None):
         for kind_spec in kinds:
             if kind_spec.references:
                 sql, params = _kind_update(kind_spec)
-                cursor.execute(sql, [*params, fabric_id])
+                ports = list(port_marks(fabric_id)) if kind_spec.kind == PORT_KIND else []
+                cursor.execute(sql, [*params, *ports, fabric_id])
         sql, count = _count_update()
         cursor.execute(sql, [fabric_id] * count + [fabric_id])
 

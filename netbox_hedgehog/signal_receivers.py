@@ -1,7 +1,8 @@
 """Signal receivers: refuse a person's edits of a read-only fabric's objects (the UI, REST and bulk views answer with
 the reason; see `writemode`); queue the job applying a person's edit to the cluster (write mode "cluster", jobs of
-`rq_jobs.cluster`); keep the dangling references of a fabric's objects exact after an object is saved or deleted;
-and queue a commit when a person creates, edits or deletes a Hedgehog object of a fabric whose write mode is Git.
+`rq_jobs.cluster`); keep the dangling references of a fabric's objects exact after objects are saved or deleted
+(recomputed once per fabric when the transaction commits); and queue a commit when a person creates, edits or deletes
+a Hedgehog object of a fabric whose write mode is Git.
 
 `HedgehogConfig.ready()` connects the receivers to the plugin's writable kinds only (never globally; the one keeping
 dangling references exact to every kind, switch profiles included). They run inside
@@ -92,22 +93,53 @@ def _enqueue_apply(model, pk, *args, description):
         ))
 
 
-class _GitBatch:
+class _Batch:
+    """What one transaction collects to do once when it commits (`run`, called by `done`)."""
+
+    def __init__(self):
+        self.done_already = False
+
+    def done(self):
+        self.done_already = True
+        self.run()
+
+
+def _batch(cls):
+    """The batch of class `cls` of the current transaction, created (with its on_commit hook) by the first change in
+    it, and whether the caller runs it at once (outside a transaction). A batch already run, or whose hook is no
+    longer registered (its transaction or savepoint was rolled back), is not reused.
+
+    The hook is looked up in the connection's list of on_commit callbacks, a Django internal: Django documents no way
+    to tell whether a callback registered earlier is still pending in the current transaction (on_commit has no
+    rollback counterpart, and transactions carry no identity), and without that a batch of a rolled-back transaction
+    would be carried into the next one."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return cls(), True
+    attribute = f'_hedgehog_{cls.__name__.strip("_").lower()}'
+    batch = getattr(connection, attribute, None)
+    if batch is None or batch.done_already or not any(func == batch.done for _s, func, _r in connection.run_on_commit):
+        batch = cls()
+        setattr(connection, attribute, batch)
+        transaction.on_commit(batch.done)
+    return batch, False
+
+
+class _GitBatch(_Batch):
     """The Git writes of one transaction, per fabric; queued as one job per fabric when the transaction commits."""
 
     def __init__(self):
+        super().__init__()
         self.changes = {}       # fabric pk -> {key: change}, in the order made
         self.names = {}         # fabric pk -> fabric name
         self.user = _username()
-        self.queued = False
 
     def add(self, fabric, key, change, label):
         self.names[fabric.pk] = fabric.name
         # An object saved twice in one request is written once, with its first action (create stays create).
         self.changes.setdefault(fabric.pk, {}).setdefault(key, (change, label))
 
-    def queue(self):
-        self.queued = True
+    def run(self):
         for fabric_pk, changes in self.changes.items():
             summary = next(iter(changes.values()))[1] if len(changes) == 1 else f'{len(changes)} changes'
             _enqueue(WRITE_JOB, fabric_pk, [change for change, _label in changes.values()], self.user,
@@ -115,22 +147,36 @@ class _GitBatch:
 
 
 def _git_write(fabric, instance, action, change):
-    """Add a change to the batch of the current transaction, created (with its on_commit hook) by the first write in
-    it; outside a transaction the change is queued at once. A batch already queued, or whose hook is no longer
-    registered (its transaction was rolled back), is not reused."""
-    key, label = (change[0], instance.kind, instance.pk), f'{action} {instance.kind} {instance.name}'
-    connection = transaction.get_connection()
-    batch = getattr(connection, '_hedgehog_git_batch', None)
-    if not connection.in_atomic_block:
-        batch = _GitBatch()
-        batch.add(fabric, key, change, label)
-        batch.queue()
-        return
-    if batch is None or batch.queued or not any(func == batch.queue for _s, func, _r in connection.run_on_commit):
-        batch = _GitBatch()
-        connection._hedgehog_git_batch = batch
-        transaction.on_commit(batch.queue)
-    batch.add(fabric, key, change, label)
+    """Add a change to the Git batch of the current transaction (queued at once outside a transaction)."""
+    batch, now = _batch(_GitBatch)
+    batch.add(fabric, (change[0], instance.kind, instance.pk), change, f'{action} {instance.kind} {instance.name}')
+    if now:
+        batch.done()
+
+
+class _ReferencesBatch(_Batch):
+    """The kinds of each fabric whose dangling references one transaction's saves and deletions may have changed:
+    recomputed once per fabric when it commits (set-based, see references.py). The saved objects then show their
+    own marks (the REST answer is rendered after the view's transaction commits)."""
+
+    def __init__(self):
+        super().__init__()
+        self.kinds = {}         # fabric pk -> {kind: KindSpec}
+        self.saved = {}         # model -> {pk: [instances]}
+
+    def add(self, fabric_id, kind_specs, instance=None):
+        self.kinds.setdefault(fabric_id, {}).update((k.kind, k) for k in kind_specs)
+        if instance is not None:
+            self.saved.setdefault(type(instance), {}).setdefault(instance.pk, []).append(instance)
+
+    def run(self):
+        with transaction.atomic():
+            for fabric_id, kinds in self.kinds.items():
+                refresh_dangling(fabric_id, list(kinds.values()))
+            for model, instances in self.saved.items():
+                for pk, marks in model.objects.filter(pk__in=list(instances)).values_list('pk', 'dangling_references'):
+                    for instance in instances[pk]:
+                        instance.dangling_references = marks
 
 
 def _deleting_fabric(origin):
@@ -219,15 +265,16 @@ def object_deleted(sender, instance, origin=None, **kwargs):
 
 
 def references_changed(sender, instance, raw=False, origin=None, **kwargs):
-    """After an object is saved or deleted: recompute the dangling references of the kinds that can name it (set-based,
-    see references.py); the saved instance shows its own."""
+    """After an object is saved or deleted: the dangling references of the kinds that can name it are recomputed once
+    per fabric when the transaction commits (at once outside one); the saved instance then shows its own."""
     if raw or _deleting_fabric(origin):
         return
     kind_spec = sender.kind_spec()
-    refresh_dangling(instance.fabric_id, referring_kinds(kind_spec))
-    if kind_spec.references and kwargs.get('signal') is post_save:
-        instance.dangling_references = sender.objects.filter(pk=instance.pk).values_list(
-            'dangling_references', flat=True).first() or []
+    batch, now = _batch(_ReferencesBatch)
+    batch.add(instance.fabric_id, referring_kinds(kind_spec),
+              instance if kind_spec.references and kwargs.get('signal') is post_save else None)
+    if now:
+        batch.done()
 
 
 def fabric_saved(sender, instance, created, raw=False, **kwargs):

@@ -5,7 +5,7 @@ import json
 
 import yaml
 from django.db import connection
-from django.test import TestCase, override_settings
+from django.test import TestCase, TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from users.models import User
@@ -13,7 +13,7 @@ from users.models import User
 from netbox_hedgehog.gitops.repository import GitError
 from netbox_hedgehog.gitops.writer import WriteRequest, write_to_git
 from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS, to_manifest
-from netbox_hedgehog.models import VPC, Connection, Fabric, Switch, SwitchGroup, VPCAttachment
+from netbox_hedgehog.models import VPC, Connection, Fabric, Switch, SwitchGroup, SwitchProfile, VPCAttachment
 from netbox_hedgehog.sync.apply_cluster import apply_object
 from netbox_hedgehog.sync.errors import ClusterError
 from tests.cluster import VPCS, WIRING, ClusterTestCase
@@ -81,24 +81,27 @@ class DanglingReferencesTest(ClusterTestCase):
         self.assertEqual(self.sync(self.fabric).status, 'succeeded')
         self.assert_marks((('Switch', 'leaf-01'), [RACK_MARK]))
 
+    def committed(self, method, url, data=None):
+        """A request whose transaction commits (the marks are recomputed then)."""
+        with self.captureOnCommitCallbacks(execute=True):
+            return getattr(self.client, method)(url, *([data] if data else []), content_type='application/json')
+
     def test_a_netbox_edit_creating_renaming_or_deleting_the_named_object_updates_the_marks(self):
         rack = (('Switch', 'leaf-01'), [RACK_MARK])
         ghost = (('VPCAttachment', 'vpc-1--ghost'), [GHOST_MARK])
         api = reverse('plugins-api:netbox_hedgehog-api:switchgroup-list')
-        response = self.client.post(api, {'fabric': self.fabric.pk, 'name': 'rack-9', 'spec': {}},
-                                    content_type='application/json')
+        response = self.committed('post', api, {'fabric': self.fabric.pk, 'name': 'rack-9', 'spec': {}})
         self.assertEqual(response.status_code, 201, response.content)
         self.assert_marks(ghost)
         group = SwitchGroup.objects.get(fabric=self.fabric, name='rack-9')
-        response = self.client.patch(reverse('plugins-api:netbox_hedgehog-api:switchgroup-detail', args=[group.pk]),
-                                     {'name': 'rack-10'}, content_type='application/json')
+        detail = reverse('plugins-api:netbox_hedgehog-api:switchgroup-detail', args=[group.pk])
+        response = self.committed('patch', detail, {'name': 'rack-10'})
         self.assertEqual(response.status_code, 200, response.content)
         self.assert_marks(ghost, rack)
-        response = self.client.patch(reverse('plugins-api:netbox_hedgehog-api:switchgroup-detail', args=[group.pk]),
-                                     {'name': 'rack-9'}, content_type='application/json')
+        response = self.committed('patch', detail, {'name': 'rack-9'})
         self.assertEqual(response.status_code, 200, response.content)
         self.assert_marks(ghost)
-        response = self.client.delete(reverse('plugins-api:netbox_hedgehog-api:switchgroup-detail', args=[group.pk]))
+        response = self.committed('delete', detail)
         self.assertEqual(response.status_code, 204, response.content)
         self.assert_marks(ghost, rack)
 
@@ -171,11 +174,29 @@ class DanglingReferencesTest(ClusterTestCase):
             .values_list('name', 'profile')
         }
         self.assertTrue(others)
-        self.assert_marks((('VPCAttachment', 'vpc-1--ghost'), [GHOST_MARK]), (('Switch', 'leaf-01'), [RACK_MARK]),
-                          *others.items())
+        # The profile offers no port: the connections to a switch of it are marked for the ports they name there.
+        leaves = set(Switch.objects.filter(fabric=self.fabric, profile=leaf.profile).values_list('name', flat=True))
+        marks = marked(self.fabric)
+        ports = {key: refs for key, refs in marks.items() if key[0] == 'Connection'}
+        self.assertEqual(ports[('Connection', 'server-03--bundled--leaf-01')], [
+            f'Port leaf-01/E1/2 is not a port of SwitchProfile {leaf.profile}',
+            f'Port leaf-01/E1/3 is not a port of SwitchProfile {leaf.profile}'])
+        for refs in ports.values():
+            for ref in refs:
+                self.assertRegex(ref, rf'^Port ({"|".join(leaves)})/E1/\S+ is not a port of SwitchProfile '
+                                      rf'{leaf.profile}$')
+        self.assertEqual({key: refs for key, refs in marks.items() if key[0] != 'Connection'}, {
+            ('VPCAttachment', 'vpc-1--ghost'): [GHOST_MARK], ('Switch', 'leaf-01'): [RACK_MARK], **others})
+        self.fabric.refresh_from_db()
+        self.assertEqual(self.fabric.dangling_count, len(marks))
 
 
 ATTACHMENT_SPEC = {'subnet': 'vpc-01/default', 'connection': 'server-5--unbundled--ds3000-03'}
+
+
+def unbundled(port, server='server-8'):
+    """An unbundled Connection of `server` to the switch port `port` ("<switch>/<port>")."""
+    return {'unbundled': {'link': {'server': {'port': f'{server}/enp2s2'}, 'switch': {'port': port}}}}
 
 
 @override_settings(EXEMPT_VIEW_PERMISSIONS=['*'], EXEMPT_EXCLUDE_MODELS=[])
@@ -228,9 +249,6 @@ class SpanningRulesTest(TestCase):
 
     def test_rest_refuses_a_port_the_switch_profile_does_not_offer(self):
         """ds3000-03 (celestica-ds3000) breaks out E1/1 and E1/11 only: E1/2 is one 100G port, E1/34 does not exist."""
-        def unbundled(port):
-            return {'unbundled': {'link': {'server': {'port': 'server-8/enp2s2'}, 'switch': {'port': port}}}}
-
         response = self.api('post', 'connections', {'fabric': self.fabric.pk, 'name': 'server-8--unbundled--2',
                                                     'spec': unbundled('ds3000-03/E1/2/2')})
         self.assertEqual(response.status_code, 400)
@@ -314,6 +332,180 @@ class SpanningRulesTest(TestCase):
         self.assertEqual(str(raised.exception), message)
         attachment.refresh_from_db()
         self.assertEqual(attachment.apply_error, message)
+
+
+BAD_PORT = 'server-8--unbundled--ds3000-03-99'
+PORT_MARK = 'Port ds3000-03/E1/99 is not a port of SwitchProfile celestica-ds3000'
+
+
+@override_settings(EXEMPT_VIEW_PERMISSIONS=['*'], EXEMPT_EXCLUDE_MODELS=[])
+class PortMarksTest(TestCase):
+    """A connection naming a switch port that the switch's profile (celestica-ds3000: E1/1 to E1/33, lanes for the
+    switch's breakouts) does not offer is marked; read from the cluster, it is never refused."""
+
+    def setUp(self):
+        super().setUp()
+        self.client.force_login(User.objects.create_user(username='admin', is_superuser=True))
+        self.fabric = create_fabric('ports')
+        with self.captureOnCommitCallbacks(execute=True):
+            create_surroundings(self.fabric)
+        self.assertEqual(marked(self.fabric), {}, 'every port the surroundings name is one their profiles offer')
+        with self.captureOnCommitCallbacks(execute=True):
+            # As a sync leaves an object read from the cluster: not judged by the admission rules.
+            self.bad, = create_objects(Connection, self.fabric, [(BAD_PORT, unbundled('ds3000-03/E1/99'))])
+
+    def committed(self, method, url, data=None):
+        """A REST request whose transaction commits (the marks are recomputed then)."""
+        with self.captureOnCommitCallbacks(execute=True):
+            return getattr(self.client, method)(url, json.dumps(data), content_type='application/json')
+
+    def assert_marks(self, expected):
+        self.fabric.refresh_from_db()
+        self.assertEqual(marked(self.fabric), expected)
+        self.assertEqual(self.fabric.dangling_count, len(expected))
+
+    def test_a_port_the_profile_does_not_offer_is_marked_shown_filtered_and_counted(self):
+        self.assert_marks({('Connection', BAD_PORT): [PORT_MARK]})
+        self.assertContains(self.client.get(self.bad.get_absolute_url()), PORT_MARK)
+        listing = reverse('plugins:netbox_hedgehog:connection_list')
+        dangling = self.client.get(listing, {'has_dangling_references': 'true', 'fabric_id': self.fabric.pk})
+        self.assertContains(dangling, BAD_PORT)
+        self.assertContains(dangling, PORT_MARK)
+        self.assertNotContains(dangling, 'server-4--unbundled--ds3000-03')
+        response = self.client.get(reverse('plugins-api:netbox_hedgehog-api:connection-list'),
+                                   {'dangling_references': PORT_MARK})
+        self.assertEqual([o['name'] for o in response.json()['results']], [BAD_PORT])
+        self.assertContains(self.client.get(self.fabric.get_absolute_url()),
+                            '1 object has a reference that names no object')
+
+    def test_breakout_lanes_follow_the_switch_breakouts(self):
+        """ds3000-03 breaks out E1/11 (4x10G) but not E1/2: E1/11/4 is a port, E1/2/2 is not."""
+        with self.captureOnCommitCallbacks(execute=True):
+            create_objects(Connection, self.fabric, [
+                ('server-7--unbundled--lane', unbundled('ds3000-03/E1/2/2', 'server-7')),
+                ('server-6--unbundled--lane', unbundled('ds3000-03/E1/11/4', 'server-6')),
+            ])
+        self.assert_marks({
+            ('Connection', BAD_PORT): [PORT_MARK],
+            ('Connection', 'server-7--unbundled--lane'): [
+                'Port ds3000-03/E1/2/2 is not a port of SwitchProfile celestica-ds3000'],
+        })
+
+    def test_a_breakout_the_profile_does_not_have_marks_the_connections_of_the_switch(self):
+        switch = Switch.objects.get(fabric=self.fabric, name='ds3000-03')
+        with self.captureOnCommitCallbacks(execute=True):
+            switch.spec = {**DS3000_03, 'portBreakouts': {**DS3000_03['portBreakouts'], 'E1/2': '8x10G'}}
+            switch.save()
+        marks = marked(self.fabric)
+        self.assertEqual(marks[('Connection', 'server-4--unbundled--ds3000-03')], [
+            'Ports of switch ds3000-03 cannot be judged against SwitchProfile celestica-ds3000: port "E1/2" has a '
+            'breakout "8x10G" not supported by profile "QSFP28-100G"'])
+        self.assertNotIn(('Connection', 'server-1--eslag--ds3000-01--ds3000-02'), marks)
+
+    def test_fixing_the_connection_clears_the_mark(self):
+        url = reverse('plugins-api:netbox_hedgehog-api:connection-detail', args=[self.bad.pk])
+        response = self.committed('patch', url, {'spec': unbundled('ds3000-03/E1/2')})
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assert_marks({})
+
+    def test_a_profile_change_recomputes_the_marks_of_the_connections(self):
+        profile = SwitchProfile.objects.get(fabric=self.fabric, name='celestica-ds3000')
+        original = profile.spec
+        with self.captureOnCommitCallbacks(execute=True):
+            profile.spec = {**original, 'ports': {**original['ports'], 'E1/99': {'nos': 'Ethernet200'}}}
+            profile.save()
+        self.assert_marks({})
+        with self.captureOnCommitCallbacks(execute=True):
+            profile.spec = original
+            profile.save()
+        self.assert_marks({('Connection', BAD_PORT): [PORT_MARK]})
+
+    def test_a_switch_change_recomputes_the_marks_of_the_connections(self):
+        """Without its E1/1 breakout, ds3000-03's E1/1 is one port (the profile's default 1x100G): the connections
+        to its lanes E1/1/2 to E1/1/4 are marked."""
+        switch = Switch.objects.get(fabric=self.fabric, name='ds3000-03')
+        url = reverse('plugins-api:netbox_hedgehog-api:switch-detail', args=[switch.pk])
+        response = self.committed('patch', url, {'spec': {**DS3000_03, 'portBreakouts': {'E1/11': '4x10G'}}})
+        self.assertEqual(response.status_code, 200, response.content)
+        lanes = {name: marks for (kind, name), marks in marked(self.fabric).items() if name != BAD_PORT}
+        self.assertEqual(lanes['server-4--unbundled--ds3000-03'],
+                         ['Port ds3000-03/E1/1/2 is not a port of SwitchProfile celestica-ds3000'])
+        self.assertEqual(lanes['ds3000-03--external--ds2000-02'],
+                         ['Port ds3000-03/E1/1/4 is not a port of SwitchProfile celestica-ds3000'])
+        response = self.committed('patch', url, {'spec': DS3000_03})
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assert_marks({('Connection', BAD_PORT): [PORT_MARK]})
+
+    def test_a_profile_absent_from_the_fabric_marks_nothing_for_ports(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            create_objects(Switch, self.fabric, [('ds9000-01', {**DS3000_03, 'profile': 'celestica-ds9000'})])
+            create_objects(Connection, self.fabric, [('server-8--unbundled--ds9000-01',
+                                                      unbundled('ds9000-01/E1/99'))])
+        self.assert_marks({('Connection', BAD_PORT): [PORT_MARK],
+                           ('Switch', 'ds9000-01'): ['SwitchProfile celestica-ds9000 does not exist']})
+
+
+@override_settings(EXEMPT_VIEW_PERMISSIONS=['*'], EXEMPT_EXCLUDE_MODELS=[])
+class MarksPerTransactionTest(TestCase):
+    def test_a_bulk_edit_recomputes_the_marks_once(self):
+        """A bulk edit of 5 or 20 switch groups (which switches name) recomputes the switches' marks and the fabric's
+        count once: two statements."""
+        self.client.force_login(User.objects.create_user(username='admin', is_superuser=True))
+        fabric = create_fabric('bulk')
+        with self.captureOnCommitCallbacks(execute=True):
+            groups = create_objects(SwitchGroup, fabric, [(f'group-{i}', {}) for i in range(20)])
+            create_objects(Switch, fabric, [('leaf-1', {'role': 'server-leaf', 'groups': ['group-0', 'rack-9']})])
+        Switch.objects.filter(fabric=fabric).update(dangling_references=[])
+
+        def bulk_edit(count):
+            with CaptureQueriesContext(connection) as queries, self.captureOnCommitCallbacks(execute=True):
+                response = self.client.post(reverse('plugins:netbox_hedgehog:switchgroup_bulk_edit'), {
+                    'pk': [g.pk for g in groups[:count]], '_apply': '1', 'set_labels': f'edited={count}',
+                })
+            self.assertEqual(response.status_code, 302, response.content)
+            self.assertEqual(SwitchGroup.objects.filter(fabric=fabric, labels__edited=str(count)).count(), count)
+            return [q['sql'] for q in queries.captured_queries
+                    if 'SET dangling_references' in q['sql'] or 'SET dangling_count' in q['sql']]
+
+        few, many = bulk_edit(5), bulk_edit(20)
+        self.assertEqual(len(few), 2, few)
+        self.assertEqual(len(many), len(few), many)
+        fabric.refresh_from_db()
+        self.assertEqual(fabric.dangling_count, 1)
+        self.assertEqual(Switch.objects.get(fabric=fabric, name='leaf-1').dangling_references,
+                         ['SwitchGroup rack-9 does not exist'])
+
+
+@override_settings(EXEMPT_VIEW_PERMISSIONS=['*'], EXEMPT_EXCLUDE_MODELS=[])
+class CommittedEditMarksTest(TransactionTestCase):
+    """Committed for real (as in production, the marks are recomputed when the view's transaction commits): what a
+    REST answer or an edit form's result shows is the object's marks after the edit."""
+
+    def setUp(self):
+        super().setUp()
+        self.client.force_login(User.objects.create_user(username='admin', is_superuser=True))
+        self.fabric = create_fabric('committed')
+        create_surroundings(self.fabric)
+        self.bad, = create_objects(Connection, self.fabric, [(BAD_PORT, unbundled('ds3000-03/E1/99'))])
+        self.assertEqual(Connection.objects.get(pk=self.bad.pk).dangling_references, [PORT_MARK])
+
+    def test_the_rest_answer_shows_the_objects_own_marks(self):
+        response = self.client.patch(reverse('plugins-api:netbox_hedgehog-api:connection-detail', args=[self.bad.pk]),
+                                     json.dumps({'spec': unbundled('ds3000-03/E1/2')}),
+                                     content_type='application/json')
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(response.json()['dangling_references'], [])
+        self.assertEqual(Connection.objects.get(pk=self.bad.pk).dangling_references, [])
+
+    def test_the_edit_form_result_shows_the_objects_own_marks(self):
+        response = self.client.post(reverse('plugins:netbox_hedgehog:connection_edit', args=[self.bad.pk]), {
+            'fabric': self.fabric.pk, 'name': BAD_PORT, 'spec': yaml.safe_dump(unbundled('ds3000-03/E1/2')),
+            'labels': '{}', 'annotations': '{}',
+        }, follow=True)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, BAD_PORT)
+        self.assertNotContains(response, PORT_MARK)
+        self.assertEqual(Connection.objects.get(pk=self.bad.pk).dangling_references, [])
 
 
 class GitSpanningRulesTest(GitOpsTestCase):

@@ -23,6 +23,7 @@ __all__ = (
     'api_ports',
     'connection_endpoints',
     'normalized_vlan_ranges',
+    'ports_not_offered',
 )
 
 SWITCH_ROLES = ('spine', 'server-leaf', 'border-leaf', 'mixed-leaf')
@@ -570,10 +571,14 @@ def _check_profile_ports(ctype, switch, spec, ports, world):
         allowed = api_ports(profile, spec)
     except ValueError as e:
         raise Refusal(f'spec.{ctype}', switch, f'failed to get NOS port mapping for switch {switch}: {e}') from None
-    for path, port in ports:
-        device, _slash, port_name = port.partition('/')
-        if device == switch and port_name not in allowed:
-            raise Refusal(path, port, f'port {port} is not allowed for switch {switch}')
+    for path, port in ports_not_offered(switch, allowed, ports)[:1]:
+        raise Refusal(path, port, f'port {port} is not allowed for switch {switch}')
+
+
+def ports_not_offered(switch, offered, ports):
+    """The (path, "<device>/<port>") of `ports` on `switch` that are not among `offered` (its `api_ports`)."""
+    return [(path, port) for path, port in ports
+            if port.partition('/')[0] == switch and port.partition('/')[2] not in offered]
 
 
 def _check_link_ips(name, spec, ctype, fabric_ips, fabric_subnet):
