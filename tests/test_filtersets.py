@@ -99,8 +99,9 @@ class FabricFilterSetTest(FilterSetTests, TestCase):
         # Lists of kind names (and of kind/name deletions waiting for review) shown on the fabric page, not something
         # to look a fabric up by.
         'git_kinds', 'git_kinds_found', 'git_review_deletions',
-        # Diagnostics shown on the fabric page (the deletions its cluster refused).
-        'cluster_delete_failures',
+        # Diagnostics shown on the fabric page (the deletions its cluster refused; the fabric controller's settings the
+        # admission rules use, and where they were read or why none are known).
+        'cluster_delete_failures', 'fabric_settings', 'fabric_settings_source',
         # The sync's own bookkeeping (what the stored cabling check was computed from), shown nowhere.
         'live_check_digest',
     )
