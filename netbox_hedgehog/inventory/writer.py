@@ -37,7 +37,14 @@ from netbox_hedgehog.sync.apply import (
     delete_rows,
     search_values,
 )
-from netbox_hedgehog.sync.bulk import change_snapshots, copy_instances, copy_rows, copy_update, reserve_ids
+from netbox_hedgehog.sync.bulk import (
+    SNAPSHOT_CHUNK,
+    change_snapshots,
+    copy_instances,
+    copy_rows,
+    copy_update,
+    reserve_ids,
+)
 
 from .mapping import MANAGED_FIELDS, MODELS
 from .planner import PENDING
@@ -94,15 +101,15 @@ def _resolved(plan, fields):
     return {name: plan.resolve(value) for name, value in fields.items()}
 
 
-def _build(plan, label, model, wants):
-    """The unsaved instances of `wants`, primary keys set. Built positionally, every concrete field given (its wanted
-    value, else its default), as `Model.from_db` builds a row: Django's keyword handling per field and instance is
-    what made building thousands of interfaces slow. A want naming anything else is built with keywords."""
+def _new_instances(plan, label, model, places, cabled):
+    """The unsaved instances of the objects of `label` the plan creates, primary keys set, one at a time. Built
+    positionally, every concrete field given (its wanted value, else its default), as `Model.from_db` builds a row:
+    Django's keyword handling per field and instance is what made building thousands of interfaces slow. A want
+    naming anything else is built with keywords. Interfaces get their device's place and their cable."""
     fields = model._meta.concrete_fields
     attnames = {f.attname for f in fields}
     pk_name = model._meta.pk.attname
-    instances = []
-    for want in wants:
+    for want in plan.models[label].create:
         values = _resolved(plan, want.fields)
         values[pk_name] = plan.pks[(label, want.key)]
         if values.keys() <= attnames:
@@ -111,8 +118,11 @@ def _build(plan, label, model, wants):
             instance = model(**values)
         if label == 'ipam.vlangroup':
             instance.total_vlan_ids = sum(r.upper - r.lower for r in instance.vid_ranges)
-        instances.append(instance)
-    return instances
+        elif label == 'dcim.interface':
+            instance._site_id, instance._location_id, instance._rack_id = places[instance.device_id]
+            if instance.pk in cabled:
+                instance.cable_id, instance.cable_end, instance._path_id = cabled[instance.pk]
+        yield instance
 
 
 def _device_places(plan):
@@ -369,45 +379,40 @@ def apply_inventory(fabric, run, plan, user=None):
 
 
 def _write_model(plan, label, object_type, change, now, places, cabled, tagged_before, tagged_after):
-    """Write the new and updated objects of `label`, their change records and search values (returns nothing: the
-    model's instances go once it is written)."""
+    """Write the new and updated objects of `label`, their change records and search values. The new objects are
+    built one at a time as the COPY takes them; what stays of each is its row as written, from which the change
+    records and the search values build it again a chunk at a time (a model's instances at once were most of a
+    large initial sync's memory)."""
     model_plan = plan.models[label]
     model = model_plan.model
-    instances = _build(plan, label, model, model_plan.create)
-    if label == 'dcim.interface':
-        for interface in instances:
-            interface._site_id, interface._location_id, interface._rack_id = places[interface.device_id]
-            if interface.pk in cabled:
-                interface.cable_id, interface.cable_end, interface._path_id = cabled[interface.pk]
-    # The change records of the model in order: its new objects' (snapshots made a chunk at a time as the COPY
-    # takes them), then its updated ones'.
-    object_changes = []
-    if instances:
-        copy_instances(model, instances)
-        object_changes.append(_created_changes(change, label, object_type, instances, tagged_after))
+    rows = []
+    if model_plan.create:
+        copy_instances(model, _new_instances(plan, label, model, places, cabled), rows)
+    # The change records of the model in order: its new objects', then its updated ones'.
+    object_changes = [_created_changes(change, label, object_type, model, rows, tagged_after)] if rows else []
     updated = _update(plan, label, now, tagged_before)
     if updated:
-        rows = [instance for instance, _pre in updated]
-        fields = [*MANAGED_FIELDS[label], *(('last_updated',) if hasattr(rows[0], 'last_updated') else ())]
+        instances = [instance for instance, _pre in updated]
+        fields = [*MANAGED_FIELDS[label], *(('last_updated',) if hasattr(instances[0], 'last_updated') else ())]
         if label == 'ipam.vlangroup':
-            for instance in rows:
+            for instance in instances:
                 instance.total_vlan_ids = sum(r.upper - r.lower for r in instance.vid_ranges)
             fields.append('total_vlan_ids')
-        copy_update(model, rows, fields)
+        copy_update(model, instances, fields)
         updates = []
-        for (instance, pre), post in zip(updated, _snapshots(rows), strict=True):
+        for (instance, pre), post in zip(updated, _snapshots(instances), strict=True):
             if label == 'dcim.interface':
                 post['tagged_vlans'] = tagged_after.get(instance.pk, [])
             updates.append(change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk,
                                   str(instance), pre, post))
         object_changes.append(updates)
-        CachedValue.objects.filter(object_type=object_type, object_id__in=[i.pk for i in rows])._raw_delete(
+        CachedValue.objects.filter(object_type=object_type, object_id__in=[i.pk for i in instances])._raw_delete(
             CachedValue.objects.db)
     if object_changes:
         copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, chain.from_iterable(object_changes))
-    if (instances or updated) and label in registry['search']:
+    if (rows or updated) and label in registry['search']:
         copy_rows(CachedValue, SEARCH_COLUMNS, search_values(
-            model, object_type, chain(instances, (i for i, _pre in updated)), now))
+            model, object_type, chain((model(*row) for row in rows), (i for i, _pre in updated)), now))
 
 
 def _update(plan, label, now, tagged_before):
@@ -429,14 +434,17 @@ def _update(plan, label, now, tagged_before):
     return updated
 
 
-def _created_changes(change, label, object_type, instances, tagged_after):
-    """The change records of the new objects `instances` (written), their snapshots made a chunk at a time."""
-    snapshots = change_snapshots(instances, tags=[TAG_SLUG], without_many_to_many=True)
-    for instance, snapshot in zip(instances, snapshots, strict=True):
-        if label == 'dcim.interface':
-            snapshot['tagged_vlans'] = tagged_after.get(instance.pk, [])
-        yield change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk, str(instance), None,
-                     snapshot)
+def _created_changes(change, label, object_type, model, rows, tagged_after):
+    """The change records of the new objects of `model` written as `rows`, built again and their snapshots made a
+    chunk at a time."""
+    for start in range(0, len(rows), SNAPSHOT_CHUNK):
+        instances = [model(*row) for row in rows[start:start + SNAPSHOT_CHUNK]]
+        snapshots = change_snapshots(instances, tags=[TAG_SLUG], without_many_to_many=True)
+        for instance, snapshot in zip(instances, snapshots, strict=True):
+            if label == 'dcim.interface':
+                snapshot['tagged_vlans'] = tagged_after.get(instance.pk, [])
+            yield change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk, str(instance), None,
+                         snapshot)
 
 
 def remove_inventory(fabric):

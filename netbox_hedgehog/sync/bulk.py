@@ -92,15 +92,24 @@ def _preparer(field):
     return plain_prep
 
 
-def copy_instances(model, instances):
+def copy_instances(model, instances, saved=None):
     """Insert unsaved `instances` of `model`, primary keys set (see reserve_ids), with one COPY, each value as
-    `save()` would write it (`pre_save` included)."""
+    `save()` would write it (`pre_save` included). `saved`: a list to append each instance's values as written to
+    (a tuple in the order of the concrete fields, as `model(*values)` builds the instance again), so that a caller
+    streaming `instances` need not hold them."""
     fields = model._meta.concrete_fields
     preps = [(f.pre_save, _preparer(f)) for f in fields]
     db = _connection()
-    _copy(model._meta.db_table, fields, (
-        [prep(pre_save(instance, True), db) for pre_save, prep in preps] for instance in instances
-    ))
+    if saved is None:
+        rows = ([prep(pre_save(instance, True), db) for pre_save, prep in preps] for instance in instances)
+    else:
+        def rows_kept():
+            for instance in instances:
+                values = tuple(pre_save(instance, True) for pre_save, _prep in preps)
+                saved.append(values)
+                yield [prep(value, db) for (_pre_save, prep), value in zip(preps, values, strict=True)]
+        rows = rows_kept()
+    _copy(model._meta.db_table, fields, rows)
 
 
 def copy_rows(model, names, rows):
