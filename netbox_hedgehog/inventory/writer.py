@@ -44,6 +44,7 @@ from netbox_hedgehog.sync.bulk import (
     copy_rows,
     copy_update,
     reserve_ids,
+    written_instances,
 )
 
 from .mapping import MANAGED_FIELDS, MODELS
@@ -412,7 +413,7 @@ def _write_model(plan, label, object_type, change, now, places, cabled, tagged_b
         copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, chain.from_iterable(object_changes))
     if (rows or updated) and label in registry['search']:
         copy_rows(CachedValue, SEARCH_COLUMNS, search_values(
-            model, object_type, chain((model(*row) for row in rows), (i for i, _pre in updated)), now))
+            model, object_type, chain(written_instances(model, rows), (i for i, _pre in updated)), now))
 
 
 def _update(plan, label, now, tagged_before):
@@ -438,7 +439,7 @@ def _created_changes(change, label, object_type, model, rows, tagged_after):
     """The change records of the new objects of `model` written as `rows`, built again and their snapshots made a
     chunk at a time."""
     for start in range(0, len(rows), SNAPSHOT_CHUNK):
-        instances = [model(*row) for row in rows[start:start + SNAPSHOT_CHUNK]]
+        instances = list(written_instances(model, rows[start:start + SNAPSHOT_CHUNK]))
         snapshots = change_snapshots(instances, tags=[TAG_SLUG], without_many_to_many=True)
         for instance, snapshot in zip(instances, snapshots, strict=True):
             if label == 'dcim.interface':
