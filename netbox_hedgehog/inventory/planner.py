@@ -361,9 +361,10 @@ def plan_inventory(fabric, plans, live=None):
     no site: the removal of everything created)."""
     site_type = ContentType.objects.get_for_model(apps.get_model('dcim.site'))
     if fabric.inventory_site_id:
-        objects = fabric_objects(fabric, plans)
-        projection = project(objects, fabric.inventory_site_id, fabric.inventory_tenant_id, site_type.pk,
-                             ContentType.objects.get_for_model(Interface).pk, live)
+        # The fabric's specs (read from the database for what the sync did not write) go once projected: they are
+        # not held while the existing objects are read and compared.
+        projection = project(fabric_objects(fabric, plans), fabric.inventory_site_id, fabric.inventory_tenant_id,
+                             site_type.pk, ContentType.objects.get_for_model(Interface).pk, live)
     else:
         projection = project({}, None, None, site_type.pk, None)
     plan = InventoryPlan(fabric, projection)

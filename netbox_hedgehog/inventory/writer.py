@@ -37,7 +37,15 @@ from netbox_hedgehog.sync.apply import (
     delete_rows,
     search_values,
 )
-from netbox_hedgehog.sync.bulk import change_snapshots, copy_instances, copy_rows, copy_update, reserve_ids
+from netbox_hedgehog.sync.bulk import (
+    SNAPSHOT_CHUNK,
+    change_snapshots,
+    copy_instances,
+    copy_rows,
+    copy_update,
+    reserve_ids,
+    written_instances,
+)
 
 from .mapping import MANAGED_FIELDS, MODELS
 from .planner import PENDING
@@ -94,15 +102,15 @@ def _resolved(plan, fields):
     return {name: plan.resolve(value) for name, value in fields.items()}
 
 
-def _build(plan, label, model, wants):
-    """The unsaved instances of `wants`, primary keys set. Built positionally, every concrete field given (its wanted
-    value, else its default), as `Model.from_db` builds a row: Django's keyword handling per field and instance is
-    what made building thousands of interfaces slow. A want naming anything else is built with keywords."""
+def _new_instances(plan, label, model, places, cabled):
+    """The unsaved instances of the objects of `label` the plan creates, primary keys set, one at a time. Built
+    positionally, every concrete field given (its wanted value, else its default), as `Model.from_db` builds a row:
+    Django's keyword handling per field and instance is what made building thousands of interfaces slow. A want
+    naming anything else is built with keywords. Interfaces get their device's place and their cable."""
     fields = model._meta.concrete_fields
     attnames = {f.attname for f in fields}
     pk_name = model._meta.pk.attname
-    instances = []
-    for want in wants:
+    for want in plan.models[label].create:
         values = _resolved(plan, want.fields)
         values[pk_name] = plan.pks[(label, want.key)]
         if values.keys() <= attnames:
@@ -111,8 +119,11 @@ def _build(plan, label, model, wants):
             instance = model(**values)
         if label == 'ipam.vlangroup':
             instance.total_vlan_ids = sum(r.upper - r.lower for r in instance.vid_ranges)
-        instances.append(instance)
-    return instances
+        elif label == 'dcim.interface':
+            instance._site_id, instance._location_id, instance._rack_id = places[instance.device_id]
+            if instance.pk in cabled:
+                instance.cable_id, instance.cable_end, instance._path_id = cabled[instance.pk]
+        yield instance
 
 
 def _device_places(plan):
@@ -126,34 +137,48 @@ def _device_places(plan):
     return places
 
 
-def _cables(plan, created, interfaces_by_pk, interface_type, cable_type):
-    """Terminations and paths of new cables; sets the cable fields of their interfaces (new instances or Rows of
-    existing ones). Returns the Rows whose cable fields changed."""
-    ends = plan.projection.cable_ends
-    places = _device_places(plan)
-    terminations, paths, touched = [], [], []
-    path_ids = iter(reserve_ids(CablePath, 2 * len(created)))
-    termination_ids = iter(reserve_ids(CableTermination, 2 * len(created)))
-    for cable in created:
-        a_ref, b_ref = ends[cable.want_key]
-        a, b = (interfaces_by_pk[plan.resolve(ref)] for ref in (a_ref, b_ref))
-        nodes = [f'{interface_type.pk}:{a.pk}', f'{cable_type.pk}:{cable.pk}', f'{interface_type.pk}:{b.pk}']
-        for end, interface, order in (('A', a, nodes), ('B', b, nodes[::-1])):
-            site, location, rack = places[interface.device_id]
-            terminations.append(CableTermination(
-                pk=next(termination_ids), cable_id=cable.pk, cable_end=end, termination_type=interface_type,
-                termination_id=interface.pk,
-                _device_id=interface.device_id, _site_id=site, _location_id=location, _rack_id=rack,
-            ))
-            path = CablePath(pk=next(path_ids), path=[[node] for node in order], is_active=cable.status == 'connected',
-                             is_complete=True, is_split=False, _nodes=order)
-            paths.append(path)
-            interface.cable_id, interface.cable_end, interface._path_id = cable.pk, end, path.pk
-            if not isinstance(interface, Interface):    # a Row of an existing interface
-                touched.append(interface)
-    copy_instances(CablePath, paths)
-    copy_instances(CableTermination, terminations)
-    return touched
+def _cables(plan, places, interface_type, cable_type):
+    """Write the terminations and paths of the new cables (streamed: nothing is held per cable but its ends); set
+    the cable fields of the existing interfaces they end on (Rows). Returns {new interface id: (cable id, cable end,
+    path id)} and the Rows whose cable fields changed."""
+    wants = plan.projection.wants['dcim.interface']
+    ends = []       # (cable id, connected, a interface id, a device id, b interface id, b device id)
+    for want in plan.models['dcim.cable'].create:
+        row = [plan.pks[('dcim.cable', want.key)], plan.resolve(want.fields['status']) == 'connected']
+        for ref in plan.projection.cable_ends[want.key]:
+            existing = plan.instances.get(ref)
+            row += [plan.pks[ref], existing.device_id if existing is not None
+                    else plan.resolve(wants[ref.key].fields['device_id'])]
+        ends.append(row)
+    path_ids = reserve_ids(CablePath, 2 * len(ends))
+    termination_ids = reserve_ids(CableTermination, 2 * len(ends))
+
+    def sides():
+        """(index of the end, cable, end, interface id, device id, nodes from it) of both ends of every cable."""
+        for index, (cable, connected, a, a_device, b, b_device) in enumerate(ends):
+            nodes = [f'{interface_type.pk}:{a}', f'{cable_type.pk}:{cable}', f'{interface_type.pk}:{b}']
+            yield 2 * index, cable, connected, 'A', a, a_device, nodes
+            yield 2 * index + 1, cable, connected, 'B', b, b_device, nodes[::-1]
+
+    copy_instances(CablePath, (
+        CablePath(pk=path_ids[index], path=[[node] for node in nodes], is_active=connected, is_complete=True,
+                  is_split=False, _nodes=nodes)
+        for index, _cable, connected, _end, _interface, _device, nodes in sides()))
+    copy_instances(CableTermination, (
+        CableTermination(pk=termination_ids[index], cable_id=cable, cable_end=end, termination_type=interface_type,
+                         termination_id=interface, _device_id=device, _site_id=places[device][0],
+                         _location_id=places[device][1], _rack_id=places[device][2])
+        for index, cable, _connected, end, interface, device, _nodes in sides()))
+    existing = {row.pk: row for (label, _key), row in plan.instances.items() if label == 'dcim.interface'}
+    cabled, touched = {}, []
+    for index, cable, _connected, end, interface, _device, _nodes in sides():
+        row = existing.get(interface)
+        if row is None:
+            cabled[interface] = (cable, end, path_ids[index])
+        else:
+            row.cable_id, row.cable_end, row._path_id = cable, end, path_ids[index]
+            touched.append(row)
+    return cabled, touched
 
 
 def _write_links(plan, fabric, types):
@@ -306,7 +331,12 @@ def _delete(fabric, model, ids, change):
 
 
 def apply_inventory(fabric, run, plan, user=None):
-    """Write `plan` (call inside the sync's transaction, after the Hedgehog objects are written)."""
+    """Write `plan` (call inside the sync's transaction, after the Hedgehog objects are written).
+
+    Model by model: the new objects are built, written, and their change records and search values written, before
+    the next model's are built, so that no more than one model's new objects are held at a time (the whole
+    projection of a large fabric at once was most of an initial sync's memory). Later models need only primary keys,
+    known beforehand."""
     now = timezone.now()
     change = change_maker(user, run.request_id, f'Hedgehog sync run #{run.pk}', now)
     types = {label: ContentType.objects.get_for_model(plan.models[label].model) for label in MODELS}
@@ -315,85 +345,28 @@ def apply_inventory(fabric, run, plan, user=None):
         model_plan = plan.models[label]
         for want, pk in zip(model_plan.create, reserve_ids(model_plan.model, len(model_plan.create)), strict=True):
             plan.pks[(label, want.key)] = pk
-    # The change records in order: lists, and for new objects generators making their snapshots a chunk at a time
-    # as the COPY takes them (snapshots of every new object at once took most of a large initial sync's memory).
-    object_changes, search, tagged = [], [], []
-    created = {}
-    for label in MODELS:
-        model_plan = plan.models[label]
-        model = model_plan.model
-        instances = _build(plan, label, model, model_plan.create)
-        for instance, want in zip(instances, model_plan.create, strict=True):
-            instance.want_key = want.key
-        created[label] = instances
     places = _device_places(plan)
-    for interface in created['dcim.interface']:
-        interface._site_id, interface._location_id, interface._rack_id = places[interface.device_id]
-    interfaces_by_pk = {i.pk: i for i in created['dcim.interface']}
-    interfaces_by_pk.update({plan.pks[(label, key)]: instance for (label, key), instance in plan.instances.items()
-                             if label == 'dcim.interface'})
-    updated = {label: [] for label in MODELS}
     tagged_before, tagged_after = _tagged_vlans(plan)
-    for label in MODELS:
-        model_plan = plan.models[label]
-        # The plan compared Rows; what changes is written from model instances (one query per model).
-        loaded = model_plan.model.objects.in_bulk([row.pk for row, _want, _changes in model_plan.update])
-        for row, want, _changes in model_plan.update:
-            instance = loaded[row.pk]
-            pre = _snapshots([instance])[0]
-            if label == 'dcim.interface':
-                pre['tagged_vlans'] = tagged_before.get(instance.pk, [])
-            for name, value in want.fields.items():
-                setattr(instance, name, plan.wanted(value, getattr(instance, name)))
-            if hasattr(instance, 'last_updated'):
-                instance.last_updated = now
-            updated[label].append((instance, pre))
-    touched = _cables(plan, created['dcim.cable'], interfaces_by_pk, types['dcim.interface'], types['dcim.cable'])
+    cabled, touched = _cables(plan, places, types['dcim.interface'], types['dcim.cable'])
     tag = Tag.objects.get_or_create(slug=TAG_SLUG, defaults={'name': TAG_SLUG, 'color': '795548',
                                                              'description': 'Created by the Hedgehog projection'})[0]
     for label in MODELS:
-        model = plan.models[label].model
-        object_type = types[label]
-        instances = created[label]
-        if instances:
-            copy_instances(model, instances)
-            tagged.extend((object_type.pk, i.pk, tag.pk) for i in instances)
-            object_changes.append(_created_changes(change, label, object_type, instances, tagged_after))
-        if updated[label]:
-            rows = [instance for instance, _pre in updated[label]]
-            fields = [*MANAGED_FIELDS[label], *(('last_updated',) if hasattr(rows[0], 'last_updated') else ())]
-            if label == 'ipam.vlangroup':
-                for instance in rows:
-                    instance.total_vlan_ids = sum(r.upper - r.lower for r in instance.vid_ranges)
-                fields.append('total_vlan_ids')
-            copy_update(model, rows, fields)
-            updates = []
-            for (instance, pre), post in zip(updated[label], _snapshots(rows), strict=True):
-                if label == 'dcim.interface':
-                    post['tagged_vlans'] = tagged_after.get(instance.pk, [])
-                updates.append(change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk,
-                                      str(instance), pre, post))
-            object_changes.append(updates)
-            CachedValue.objects.filter(object_type=object_type, object_id__in=[i.pk for i in rows])._raw_delete(
-                CachedValue.objects.db)
-        search.append((model, object_type, instances + [i for i, _pre in updated[label]]))
+        _write_model(plan, label, types[label], change, now, places, cabled, tagged_before, tagged_after)
     if touched:
         copy_update(Interface, touched, ('cable_id', 'cable_end', '_path_id'))
+    object_changes = []
     for label in reversed(MODELS):
         model_plan = plan.models[label]
         if model_plan.delete:
             deleted, changes = _delete(fabric, model_plan.model, [link.object_id for link, _row in model_plan.delete],
                                        change)
-            if changes:
-                object_changes.append(changes)
+            object_changes.extend(changes)
             # What something else still needs stays, released (its link dropped) rather than counted as deleted.
             model_plan.release.extend(link for link, _row in model_plan.delete if link.object_id not in deleted)
             model_plan.delete = [entry for entry in model_plan.delete if entry[0].object_id in deleted]
-    if tagged:
-        copy_rows(TaggedItem, TAG_COLUMNS, tagged)
-    for model, object_type, instances in search:
-        if instances and model._meta.label_lower in registry['search']:
-            copy_rows(CachedValue, SEARCH_COLUMNS, search_values(model, object_type, instances, now))
+    if any(plan.models[label].create for label in MODELS):
+        copy_rows(TaggedItem, TAG_COLUMNS, ((types[label].pk, plan.pks[(label, want.key)], tag.pk)
+                                            for label in MODELS for want in plan.models[label].create))
     _write_links(plan, fabric, types)
     _write_tagged_vlans(plan)
     _refresh_counters(*([pk for (label, _key), pk in plan.pks.items() if label == model_label and pk is not PENDING]
@@ -403,17 +376,76 @@ def apply_inventory(fabric, run, plan, user=None):
         _rebuild_prefix_tree({w.fields['vrf_id'] and plan.resolve(w.fields['vrf_id']) for w in prefixes.create}
                              | {i.vrf_id for i, _w, _c in prefixes.update} | {i.vrf_id for _l, i in prefixes.delete})
     if object_changes:
+        copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, object_changes)
+
+
+def _write_model(plan, label, object_type, change, now, places, cabled, tagged_before, tagged_after):
+    """Write the new and updated objects of `label`, their change records and search values. The new objects are
+    built one at a time as the COPY takes them; what stays of each is its row as written, from which the change
+    records and the search values build it again a chunk at a time (a model's instances at once were most of a
+    large initial sync's memory)."""
+    model_plan = plan.models[label]
+    model = model_plan.model
+    rows = []
+    if model_plan.create:
+        copy_instances(model, _new_instances(plan, label, model, places, cabled), rows)
+    # The change records of the model in order: its new objects', then its updated ones'.
+    object_changes = [_created_changes(change, label, object_type, model, rows, tagged_after)] if rows else []
+    updated = _update(plan, label, now, tagged_before)
+    if updated:
+        instances = [instance for instance, _pre in updated]
+        fields = [*MANAGED_FIELDS[label], *(('last_updated',) if hasattr(instances[0], 'last_updated') else ())]
+        if label == 'ipam.vlangroup':
+            for instance in instances:
+                instance.total_vlan_ids = sum(r.upper - r.lower for r in instance.vid_ranges)
+            fields.append('total_vlan_ids')
+        copy_update(model, instances, fields)
+        updates = []
+        for (instance, pre), post in zip(updated, _snapshots(instances), strict=True):
+            if label == 'dcim.interface':
+                post['tagged_vlans'] = tagged_after.get(instance.pk, [])
+            updates.append(change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk,
+                                  str(instance), pre, post))
+        object_changes.append(updates)
+        CachedValue.objects.filter(object_type=object_type, object_id__in=[i.pk for i in instances])._raw_delete(
+            CachedValue.objects.db)
+    if object_changes:
         copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, chain.from_iterable(object_changes))
+    if (rows or updated) and label in registry['search']:
+        copy_rows(CachedValue, SEARCH_COLUMNS, search_values(
+            model, object_type, chain(written_instances(model, rows), (i for i, _pre in updated)), now))
 
 
-def _created_changes(change, label, object_type, instances, tagged_after):
-    """The change records of the new objects `instances` (written), their snapshots made a chunk at a time."""
-    snapshots = change_snapshots(instances, tags=[TAG_SLUG], without_many_to_many=True)
-    for instance, snapshot in zip(instances, snapshots, strict=True):
+def _update(plan, label, now, tagged_before):
+    """The model instances of the objects of `label` the plan updates, their wanted values set, each with its
+    change-log snapshot from before (one query)."""
+    updates = plan.models[label].update
+    loaded = plan.models[label].model.objects.in_bulk([row.pk for row, _want, _changes in updates])
+    updated = []
+    for row, want, _changes in updates:
+        instance = loaded[row.pk]
+        pre = _snapshots([instance])[0]
         if label == 'dcim.interface':
-            snapshot['tagged_vlans'] = tagged_after.get(instance.pk, [])
-        yield change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk, str(instance), None,
-                     snapshot)
+            pre['tagged_vlans'] = tagged_before.get(instance.pk, [])
+        for name, value in want.fields.items():
+            setattr(instance, name, plan.wanted(value, getattr(instance, name)))
+        if hasattr(instance, 'last_updated'):
+            instance.last_updated = now
+        updated.append((instance, pre))
+    return updated
+
+
+def _created_changes(change, label, object_type, model, rows, tagged_after):
+    """The change records of the new objects of `model` written as `rows`, built again and their snapshots made a
+    chunk at a time."""
+    for start in range(0, len(rows), SNAPSHOT_CHUNK):
+        instances = list(written_instances(model, rows[start:start + SNAPSHOT_CHUNK]))
+        snapshots = change_snapshots(instances, tags=[TAG_SLUG], without_many_to_many=True)
+        for instance, snapshot in zip(instances, snapshots, strict=True):
+            if label == 'dcim.interface':
+                snapshot['tagged_vlans'] = tagged_after.get(instance.pk, [])
+            yield change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk, str(instance), None,
+                         snapshot)
 
 
 def remove_inventory(fabric):

@@ -15,6 +15,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.models.base import ModelState
 
 from netbox_hedgehog.models.base import UNLOGGED_FIELDS
 
@@ -26,6 +27,7 @@ __all__ = (
     'copy_rows',
     'copy_update',
     'reserve_ids',
+    'written_instances',
 )
 
 # Objects serialized per call: bounds the JSON text held at once.
@@ -92,15 +94,38 @@ def _preparer(field):
     return plain_prep
 
 
-def copy_instances(model, instances):
+def copy_instances(model, instances, saved=None):
     """Insert unsaved `instances` of `model`, primary keys set (see reserve_ids), with one COPY, each value as
-    `save()` would write it (`pre_save` included)."""
+    `save()` would write it (`pre_save` included). `saved`: a list to append each instance's values as written to
+    (a tuple in the order of the concrete fields; see `written_instances`), so that a caller streaming `instances`
+    need not hold them."""
     fields = model._meta.concrete_fields
     preps = [(f.pre_save, _preparer(f)) for f in fields]
     db = _connection()
-    _copy(model._meta.db_table, fields, (
-        [prep(pre_save(instance, True), db) for pre_save, prep in preps] for instance in instances
-    ))
+    if saved is None:
+        rows = ([prep(pre_save(instance, True), db) for pre_save, prep in preps] for instance in instances)
+    else:
+        def rows_kept():
+            for instance in instances:
+                values = tuple(pre_save(instance, True) for pre_save, _prep in preps)
+                saved.append(values)
+                yield [prep(value, db) for (_pre_save, prep), value in zip(preps, values, strict=True)]
+        rows = rows_kept()
+    _copy(model._meta.db_table, fields, rows)
+
+
+def written_instances(model, saved):
+    """Instances of `model` to read again (snapshots, search values), from the values `copy_instances` kept of each
+    (`saved`), one at a time: each field's value set as it was written. `Model.__init__` is skipped: Django's and
+    NetBox's bookkeeping for a later `save()` or `clean()` was most of the cost of building an instance again."""
+    attnames = [f.attname for f in model._meta.concrete_fields]
+    new = model.__new__
+    for values in saved:
+        instance = new(model)
+        instance.__dict__.update(zip(attnames, values, strict=True))
+        instance._state = ModelState()
+        instance._state.adding, instance._state.db = False, DEFAULT_DB_ALIAS
+        yield instance
 
 
 def copy_rows(model, names, rows):
