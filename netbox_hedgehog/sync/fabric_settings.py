@@ -6,7 +6,6 @@ says why none are known.
 from dataclasses import dataclass
 
 import yaml
-from kubernetes import client as k8s
 from kubernetes.client.exceptions import ApiException
 
 from netbox_hedgehog.validation import Refusal
@@ -40,12 +39,23 @@ def _unknown(why):
     return SettingsRead({}, f'{CONFIG_MAP_LABEL}: {why}; the rules that need the fabric settings are not applied')
 
 
+def _config_map(api_client, timeout):
+    """The ConfigMap as a mapping, through the Kubernetes client's generic request methods: its CoreV1Api module
+    alone takes most of a second of CPU to import, which a sync in a fresh worker process would pay every time."""
+    request = api_client.param_serialize(
+        'GET', '/api/v1/namespaces/{namespace}/configmaps/{name}',
+        path_params={'namespace': CONFIG_MAP_NAMESPACE, 'name': CONFIG_MAP_NAME},
+        header_params={'Accept': 'application/json'}, auth_settings=['BearerToken'])
+    response = api_client.call_api(*request, _request_timeout=timeout)
+    response.read()
+    return api_client.response_deserialize(response, {'200': 'object'}).data
+
+
 def read_fabric_settings(api, server, timeout, log):
     """The controller settings of the cluster `api` (a CustomObjectsApi) talks to, as a SettingsRead."""
     pulse.confirm()
     try:
-        config_map = k8s.CoreV1Api(api.api_client).read_namespaced_config_map(
-            CONFIG_MAP_NAME, CONFIG_MAP_NAMESPACE, _request_timeout=timeout)
+        config_map = _config_map(api.api_client, timeout)
     except Exception as e:
         status = e.status if isinstance(e, ApiException) else None
         if status not in (403, 404):
@@ -59,7 +69,8 @@ def read_fabric_settings(api, server, timeout, log):
                                               '"get" on it (see deploy/kubernetes/fabric-access)')
         log(f'Fabric settings: {read.source}')
         return read
-    text = (config_map.data or {}).get(CONFIG_MAP_KEY)
+    data = config_map.get('data') if isinstance(config_map, dict) else None
+    text = data.get(CONFIG_MAP_KEY) if isinstance(data, dict) else None
     if not text:
         read = _unknown(f'has no key {CONFIG_MAP_KEY}')
     else:
