@@ -19,8 +19,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 
 from netbox_hedgehog.kinds import KIND_BY_MODEL, KIND_BY_NAME, KINDS
-from netbox_hedgehog.validation import Refusal, World
-from netbox_hedgehog.validation.wiring import api_ports, connection_endpoints, ports_not_offered
+from netbox_hedgehog.validation import World
+from netbox_hedgehog.validation.wiring import DEPRECATED_CONNECTION_TYPES, api_ports, ports_not_offered
 
 __all__ = (
     'FabricWorld',
@@ -94,7 +94,7 @@ def _kind_update(kind_spec):
 def port_marks(fabric_id):
     """([connection id], [message]) of the switch ports the fabric's connections name that the switch's profile does
     not offer with the switch's breakouts (the admission rule's `api_ports`). Only switches whose profile the fabric
-    holds are judged; a connection whose links do not parse as the rule reads them is not. At most three queries."""
+    holds are judged. At most three queries, reading the connections' typed columns (not their specs)."""
     models = {name: KIND_BY_NAME[name].model for name in ('SwitchProfile', 'Switch', PORT_KIND)}
     profiles = dict(models['SwitchProfile'].objects.filter(fabric_id=fabric_id).values_list('name', 'spec'))
     if not profiles:
@@ -111,12 +111,11 @@ def port_marks(fabric_id):
             # The switch's breakouts are ones its profile does not have: none of its ports can be named.
             unmapped[name] = f'Ports of switch {name} cannot be judged against SwitchProfile {profile}: {e}'
     ids, messages = [], []
-    for pk, spec in models[PORT_KIND].objects.filter(fabric_id=fabric_id, switches__overlap=list(switches)) \
-            .values_list('pk', 'spec'):
-        try:
-            _type, names, _servers, _gateways, ports = connection_endpoints(spec or {})
-        except Refusal:
-            continue
+    # The typed columns hold what the rule reads of each link: its switches and "<device>/<port>" names (a
+    # deprecated MCLAG connection names none for the rule).
+    for pk, names, ports in models[PORT_KIND].objects.filter(fabric_id=fabric_id, switches__overlap=list(switches)) \
+            .exclude(connection_type__in=DEPRECATED_CONNECTION_TYPES).values_list('pk', 'switches', 'ports'):
+        ports = [(None, port) for port in ports]
         for switch in names:
             if switch in unmapped:
                 found = [unmapped[switch]]

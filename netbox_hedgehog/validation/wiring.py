@@ -19,6 +19,7 @@ from .common import (
 
 __all__ = (
     'DEFAULTS',
+    'DEPRECATED_CONNECTION_TYPES',
     'VALIDATORS',
     'api_ports',
     'connection_endpoints',
