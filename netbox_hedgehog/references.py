@@ -59,33 +59,37 @@ def _quote(name):
 
 def _kind_update(kind_spec):
     """The UPDATE setting `dangling_references` of one kind's rows of a fabric, writing only rows whose marks change,
-    and its parameters but the last: the message's text before and after the name per reference column (the last
-    parameter is the fabric id)."""
+    and its parameters but the fabric's id (`fabric`) and, for connections, the port marks (`port_ids`,
+    `port_messages`): the message's text before and after the name per reference column."""
     model = kind_spec.model
     table = _quote(model._meta.db_table)
-    parts, params = [], []
-    for column, target_model in kind_spec.references.items():
+    parts, params = [], {}
+    for index, (column, target_model) in enumerate(kind_spec.references.items()):
         field = model._meta.get_field(column)
         target = KIND_BY_MODEL[target_model]
         source = (f'unnest(s.{_quote(field.column)})' if isinstance(field, ArrayField)
                   else f'(VALUES (s.{_quote(field.column)}))')
         target_table = _quote(target.model._meta.db_table)
         # A kind only the controller creates is unknown (not missing) while the fabric holds none of it: see World.
-        known = (f' AND EXISTS (SELECT 1 FROM {target_table} AS k WHERE k.fabric_id = s.fabric_id)'
+        known = (f' AND EXISTS (SELECT 1 FROM {target_table} AS k WHERE k.fabric_id = %(fabric)s)'
                  if target.read_only else '')
+        # The fabric's names of the target kind are read once and hashed (not looked up per name: a lookup joined
+        # by PostgreSQL may scan every object of the fabric per name when the statistics are older than the rows,
+        # as just after a sync wrote them).
         parts.append(
-            f'SELECT %s || ref.name || %s AS message FROM {source} AS ref(name) '
-            f"WHERE ref.name <> '' AND NOT EXISTS (SELECT 1 FROM {target_table} AS r "
-            f'WHERE r.fabric_id = s.fabric_id AND r.name = ref.name){known}'
+            f'SELECT %(before_{index})s || ref.name || %(after_{index})s AS message FROM {source} AS ref(name) '
+            f"WHERE ref.name <> '' AND ref.name NOT IN (SELECT r.name FROM {target_table} AS r "
+            f'WHERE r.fabric_id = %(fabric)s){known}'
         )
-        params.extend(dangling_message(target.kind, '\0').split('\0'))
+        params[f'before_{index}'], params[f'after_{index}'] = dangling_message(target.kind, '\0').split('\0')
     if kind_spec.kind == PORT_KIND:
-        # The ports judged in Python (see port_marks): their two arrays (ids, messages) follow as parameters.
-        parts.append('SELECT p.message FROM unnest(%s::bigint[], %s::text[]) AS p(id, message) WHERE p.id = s.id')
+        # The ports judged in Python (see port_marks).
+        parts.append('SELECT p.message FROM unnest(%(port_ids)s::bigint[], %(port_messages)s::text[]) '
+                     'AS p(id, message) WHERE p.id = s.id')
     sql = (
         f'UPDATE {table} AS t SET dangling_references = c.refs '
         f'FROM (SELECT s.id, ARRAY(SELECT DISTINCT m.message FROM ({" UNION ALL ".join(parts)}) AS m '
-        f'ORDER BY m.message) AS refs FROM {table} AS s WHERE s.fabric_id = %s) AS c '
+        f'ORDER BY m.message) AS refs FROM {table} AS s WHERE s.fabric_id = %(fabric)s) AS c '
         f'WHERE t.id = c.id AND t.dangling_references IS DISTINCT FROM c.refs'
     )
     return sql, params
@@ -148,8 +152,9 @@ def refresh_dangling(fabric_id, kinds=None):
         for kind_spec in kinds:
             if kind_spec.references:
                 sql, params = _kind_update(kind_spec)
-                ports = list(port_marks(fabric_id)) if kind_spec.kind == PORT_KIND else []
-                cursor.execute(sql, [*params, *ports, fabric_id])
+                if kind_spec.kind == PORT_KIND:
+                    params['port_ids'], params['port_messages'] = port_marks(fabric_id)
+                cursor.execute(sql, {**params, 'fabric': fabric_id})
         sql, count = _count_update()
         cursor.execute(sql, [fabric_id] * count + [fabric_id])
 

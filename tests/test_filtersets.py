@@ -102,8 +102,9 @@ class FabricFilterSetTest(FilterSetTests, TestCase):
         # Diagnostics shown on the fabric page (the deletions its cluster refused; the fabric controller's settings the
         # admission rules use, and where they were read or why none are known).
         'cluster_delete_failures', 'fabric_settings', 'fabric_settings_source',
-        # The sync's own bookkeeping (what the stored cabling check was computed from), shown nowhere.
-        'live_check_digest',
+        # The sync's own bookkeeping (what the stored cabling check and inventory projection were computed from), shown
+        # nowhere.
+        'live_check_digest', 'inventory_digest',
     )
 
     @classmethod

@@ -1,6 +1,7 @@
 """The fabric in NetBox's own inventory: a sync projects it into dcim/ipam, keeps it exact and never harms what people
 made (real sync against the Kubernetes API test server, real PostgreSQL)."""
 import dataclasses
+import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from unittest import mock
@@ -13,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from extras.models import Tag
 from ipam.models import VLAN, VRF, IPAddress, Prefix, VLANGroup
 from utilities.serialization import serialize_object
@@ -260,6 +262,110 @@ class ProjectionTest(InventoryTestCase):
         self.assertEqual(inventory_counts(), dict.fromkeys(TINY, 0))
 
 
+class UnchangedProjectionTest(InventoryTestCase):
+    """A sync whose fabric, live state and projected NetBox rows are as the last planned sync left them counts the
+    projection unchanged without planning it; anything else, an edit in NetBox included, plans it in full."""
+    UNCHANGED = 'NetBox inventory: unchanged'
+
+    @staticmethod
+    def netbox_counts(run):
+        return {kind: counts for kind, counts in run.counts.items() if kind.startswith('NetBox ')}
+
+    def test_an_unchanged_resync_counts_what_planning_counts_without_planning(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.assertNotIn(self.UNCHANGED, self.synced(fabric).log)
+        with mock.patch('netbox_hedgehog.inventory.plan_inventory') as plan_inventory:
+            skipped = self.synced(fabric)
+            dry = self.synced(fabric, dry_run=True)
+        plan_inventory.assert_not_called()
+        self.assertIn(self.UNCHANGED, skipped.log)
+        self.assertIn(self.UNCHANGED, dry.log)
+        Fabric.objects.filter(pk=fabric.pk).update(inventory_digest={})
+        planned = self.synced(fabric)
+        self.assertNotIn(self.UNCHANGED, planned.log)
+        self.assertEqual(self.netbox_counts(skipped), self.netbox_counts(planned))
+        self.assertEqual(self.netbox_counts(dry), self.netbox_counts(planned))
+        self.assertEqual(sum(c['unchanged'] for c in self.netbox_counts(skipped).values()),
+                         InventoryLink.objects.filter(fabric=fabric).count())
+        self.assertEqual(netbox_totals(skipped), {'create': 0, 'update': 0, 'delete': 0, 'error': 0})
+        self.assertEqual(inventory_counts(), TINY)
+        self.assertIn(self.UNCHANGED, self.synced(fabric).log)
+
+    def test_an_edit_of_what_the_projection_reads_plans_again_and_is_restored_another_edit_is_kept(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        Interface.objects.filter(device__name='leaf-0001', name='E1/1').update(description='by hand')
+        run = self.synced(fabric)
+        self.assertNotIn(self.UNCHANGED, run.log)
+        self.assertEqual(netbox_totals(run), {'create': 0, 'update': 1, 'delete': 0, 'error': 0})
+        self.assertNotEqual(Interface.objects.get(device__name='leaf-0001', name='E1/1').description, 'by hand')
+        self.assertIn(self.UNCHANGED, self.synced(fabric).log)
+        # A field the projection does not read: nothing to plan, the note stays.
+        Device.objects.filter(name='leaf-0001').update(comments='a person wrote this')
+        run = self.synced(fabric)
+        self.assertIn(self.UNCHANGED, run.log)
+        self.assertEqual(Device.objects.get(name='leaf-0001').comments, 'a person wrote this')
+        # A person moving an interface to a LAG of the device is planned, and undone.
+        lag = Interface.objects.filter(device__name='leaf-0001', type='lag').first()
+        Interface.objects.filter(device__name='leaf-0001', name='E1/2').update(lag=lag)
+        run = self.synced(fabric)
+        self.assertNotIn(self.UNCHANGED, run.log)
+        self.assertIsNone(Interface.objects.get(device__name='leaf-0001', name='E1/2').lag)
+
+    def test_a_deleted_object_a_changed_spec_and_a_changed_tagging_plan_again(self):
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        links = InventoryLink.objects.filter(fabric=fabric)
+        Cable.objects.get(pk=links.filter(object_type=ContentType.objects.get_for_model(Cable)).values_list(
+            'object_id', flat=True)[0]).delete()
+        run = self.synced(fabric)
+        self.assertEqual((netbox_totals(run)['create'], inventory_counts()), (1, TINY))
+        server = next(obj for obj in self.objects if obj['kind'] == 'Server')
+        server['spec']['description'] = 'moved to rack 7'
+        self.kube.put(server)
+        run = self.synced(fabric)
+        self.assertNotIn(self.UNCHANGED, run.log)
+        self.assertEqual(Device.objects.get(name=server['metadata']['name']).description, 'moved to rack 7')
+        self.assertIn(self.UNCHANGED, self.synced(fabric).log)
+        vlans = links.filter(object_type=ContentType.objects.get_for_model(VLAN)).values('object_id')
+        tagged = Interface.tagged_vlans.through.objects.filter(vlan__in=vlans)
+        tagged.filter(pk=tagged.values_list('pk', flat=True)[0]).delete()
+        run = self.synced(fabric)
+        self.assertNotIn(self.UNCHANGED, run.log)
+        self.assertGreater(netbox_totals(run)['update'], 0)
+
+    def test_no_digest_is_kept_when_a_person_edits_a_projected_object_during_the_sync(self):
+        """An edit committed after the plan read the rows is in the rows digested after the write; the change log
+        shows it, so the sync keeps no digest and the next one plans, and restores the managed field."""
+        from netbox_hedgehog.inventory import planner
+
+        fabric = self.make_fabric(inventory_site=self.site)
+        self.synced(fabric)
+        Interface.objects.filter(device__name='leaf-0001', name='E1/1').update(description='by hand')
+
+        def plan_then_edit(*args, **kwargs):
+            plan = planner.plan_inventory(*args, **kwargs)
+            leaf = Device.objects.get(name='leaf-0001')
+            Device.objects.filter(pk=leaf.pk).update(description='edited meanwhile')
+            ObjectChange.objects.create(changed_object=leaf, object_repr=leaf.name, action='update',
+                                        request_id=uuid.uuid4(), user_name='someone', prechange_data={},
+                                        postchange_data={'description': 'edited meanwhile'})
+            return plan
+
+        with mock.patch('netbox_hedgehog.inventory.plan_inventory', plan_then_edit):
+            run = self.synced(fabric)
+        self.assertEqual(netbox_totals(run)['update'], 1)     # the interface, not the device
+        self.assertEqual(Device.objects.get(name='leaf-0001').description, 'edited meanwhile')
+        self.assertEqual(Fabric.objects.get(pk=fabric.pk).inventory_digest, {})
+        run = self.synced(fabric)
+        self.assertNotIn(self.UNCHANGED, run.log)
+        self.assertEqual(Device.objects.get(name='leaf-0001').description, 'mixed-leaf leaf-0001')
+        # Kept again once that edit is older than the margin before a sync's start.
+        ObjectChange.objects.filter(user_name='someone').update(time=timezone.now() - timedelta(minutes=6))
+        self.assertNotIn(self.UNCHANGED, self.synced(fabric).log)
+        self.assertIn(self.UNCHANGED, self.synced(fabric).log)
+
+
 class OwnershipTest(InventoryTestCase):
     def test_existing_device_is_adopted_and_survives_the_fabric(self):
         maker = Manufacturer.objects.create(name='Acme', slug='acme')
@@ -343,6 +449,8 @@ class BoundedStatementsTest(InventoryTestCase):
         """Clearing the inventory site deletes the projection set-based: the statements (queries and COPYs) are the
         same for the tiny fabric and one with 4 times its servers, and every deleted object has its change record."""
         def measure(name, shape):
+            # Both measures start without content types cached (which tests ran before must not matter).
+            ContentType.objects.clear_cache()
             fabric, _objects = self.generated_fabric(name, shape)
             created = netbox_totals(self.synced(fabric))['create']
             fabric.snapshot()

@@ -71,7 +71,7 @@ def resource_list(model_name):
     models.Fabric,
     # The encrypted credentials never leave NetBox; the *_set fields below say whether each one is stored. The cabling
     # check's digest is the sync's own bookkeeping.
-    exclude=[*(stored for stored, _human in CREDENTIAL_FIELDS.values()), 'live_check_digest'],
+    exclude=[*(stored for stored, _human in CREDENTIAL_FIELDS.values()), 'live_check_digest', 'inventory_digest'],
     filters=FabricFilter,
     pagination=True,
     name=f'{PREFIX}FabricType',

@@ -22,6 +22,7 @@ __all__ = (
     'Projection',
     'Ref',
     'Want',
+    'live_view',
     'project',
 )
 
@@ -489,7 +490,7 @@ class _Builder:
 
 
     def live_state(self, live):
-        """What the switches' agents report (`live`: {switch: SwitchLiveState field values}): a switch device's
+        """What the switches' agents report (`live`: their `live_view`): a switch device's
         serial number and platform, and on its interfaces the admin state (`enabled`) and, after the fabric's
         description, the operational state and the LLDP neighbours. Interfaces the agent does not report keep the
         live part of their description; a device without an agent keeps its serial (a new one gets `boot.serial`)
@@ -511,7 +512,7 @@ class _Builder:
             if self.devices.get(device) != 'Switch':
                 continue
             base = want.fields['description']
-            reported = _mapping(_mapping((live.get(device) or {}).get('interfaces')).get(port))
+            reported = (live.get(device) or {}).get('interfaces', {}).get(port)
             if not reported:
                 want.fields['description'] = Kept(base, partial(_keep_live_part, base))
                 continue
@@ -523,6 +524,24 @@ class _Builder:
             live_text = LIVE_START + (reported.get('oper') or 'unknown') + (f'{DESCRIPTION_SEP}LLDP {peers}'
                                                                             if peers else '')
             want.fields['description'] = _description(base, live_text)
+
+
+def live_view(live):
+    """What the projection reads of the live state `live` ({switch: SwitchLiveState field values}): each switch's
+    serial number and NOS version, and of each port it reports its admin and operational state and LLDP
+    neighbours. Whether the projection must be planned again after a change of the live state is decided on this
+    view alone (see digest.py)."""
+    view = {}
+    for name, state in (live or {}).items():
+        state = _mapping(state)
+        view[name] = {
+            'serial': state.get('serial'),
+            'nos_version': state.get('nos_version'),
+            'interfaces': {port: {'admin': iface.get('admin'), 'oper': iface.get('oper'),
+                                  'neighbours': iface.get('neighbours')}
+                           for port, iface in _mapping(state.get('interfaces')).items() if _mapping(iface)},
+        }
+    return view
 
 
 def project(objects, site_id, tenant_id, site_type_id, interface_type_id, live=None):
@@ -538,5 +557,5 @@ def project(objects, site_id, tenant_id, site_type_id, interface_type_id, live=N
     builder.ipv4_namespaces()
     builder.vpcs()
     builder.attachments()
-    builder.live_state(live or {})
+    builder.live_state(live_view(live))
     return builder.p

@@ -20,7 +20,10 @@ __all__ = (
     'InventoryPlan',
     'ModelPlan',
     'fabric_objects',
+    'link_values',
+    'linked_ids',
     'plan_inventory',
+    'row_values',
 )
 
 # The fields an existing object must match to be adopted (by attname, in the order of Want.match).
@@ -160,11 +163,27 @@ class Row:
 Link = namedtuple('Link', ('pk', 'object_type_id', 'object_id', 'key', 'created'))
 
 
-def _rows(label, condition):
-    """The existing objects of `label` matching `condition`, as Rows ordered by primary key (one query)."""
+def row_values(label, condition):
+    """The columns the plan reads of the existing objects of `label` matching `condition` (a values() queryset
+    ordered by primary key)."""
     columns = dict.fromkeys(('pk', *MANAGED_FIELDS.get(label, ()), *MATCH_FIELDS.get(label, ()),
                              *EXTRA_COLUMNS.get(label, ())))
-    return [Row(values) for values in apps.get_model(label).objects.filter(condition).order_by('pk').values(*columns)]
+    return apps.get_model(label).objects.filter(condition).order_by('pk').values(*columns)
+
+
+def _rows(label, condition):
+    """The existing objects of `label` matching `condition`, as Rows ordered by primary key (one query)."""
+    return [Row(values) for values in row_values(label, condition)]
+
+
+def linked_ids(fabric, type_id):
+    """The primary keys the fabric's links name of the content type `type_id` (a subquery)."""
+    return InventoryLink.objects.filter(fabric=fabric, object_type_id=type_id).values('object_id')
+
+
+def link_values(fabric):
+    """The columns the plan reads of the fabric's InventoryLinks (a values_list() queryset of Links)."""
+    return InventoryLink.objects.filter(fabric=fabric).values_list(*Link._fields, named=True)
 
 
 def _candidates(label, names, matches):
@@ -370,11 +389,10 @@ def plan_inventory(fabric, plans, live=None):
     plan = InventoryPlan(fabric, projection)
     links = {}
     types = {ContentType.objects.get_for_model(apps.get_model(label)).pk: label for label in MODELS}
-    fabric_links = InventoryLink.objects.filter(fabric=fabric)
-    for link in fabric_links.values_list(*Link._fields, named=True):
+    for link in link_values(fabric):
         links.setdefault(types.get(link.object_type_id), []).append(link)
     for type_id, label in types.items():
-        _plan_model(plan, label, links, fabric_links.filter(object_type_id=type_id).values('object_id'))
+        _plan_model(plan, label, links, linked_ids(fabric, type_id))
     for label in MODELS:
         _plan_updates(plan, label)
     _keep_platforms_in_use(plan)

@@ -196,20 +196,22 @@ def _write_links(plan, fabric, types):
         copy_rows(InventoryLink, LINK_COLUMNS, rows)
 
 
+def _count(model, field):
+    """How many objects of `model` name the outer row in `field` (a subquery)."""
+    return Coalesce(Subquery(model.objects.filter(**{field: OuterRef('pk')}).values(field).annotate(n=Count('pk'))
+                             .values('n')), 0)
+
+
 def _refresh_counters(devices, types):
-    """The counters NetBox caches on the devices and device types `devices` and `types` (ids)."""
+    """The counters NetBox caches on the devices and device types `devices` and `types` (ids); only rows whose
+    counter differs are written."""
     if devices:
-        Device.objects.filter(pk__in=devices).update(interface_count=Coalesce(Subquery(
-            Interface.objects.filter(device=OuterRef('pk')).values('device').annotate(n=Count('pk')).values('n')
-        ), 0))
+        interfaces = _count(Interface, 'device')
+        Device.objects.filter(pk__in=devices).exclude(interface_count=interfaces).update(interface_count=interfaces)
     if types:
-        DeviceType.objects.filter(pk__in=types).update(
-            device_count=Coalesce(Subquery(Device.objects.filter(device_type=OuterRef('pk')).values('device_type')
-                                           .annotate(n=Count('pk')).values('n')), 0),
-            interface_template_count=Coalesce(Subquery(
-                InterfaceTemplate.objects.filter(device_type=OuterRef('pk'))
-                .values('device_type').annotate(n=Count('pk')).values('n')), 0),
-        )
+        counts = {'device_count': _count(Device, 'device_type'),
+                  'interface_template_count': _count(InterfaceTemplate, 'device_type')}
+        DeviceType.objects.filter(pk__in=types).exclude(**counts).update(**counts)
 
 
 def _rebuild_prefix_tree(vrf_ids):

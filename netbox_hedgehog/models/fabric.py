@@ -200,6 +200,11 @@ class Fabric(PrimaryModel):
         help_text=_('Digest of what the stored cabling check was computed from (connections, switches, profiles, '
                     'reported port states and LLDP neighbours): a sync recomputes the check only when it differs'),
     )
+    inventory_digest = models.JSONField(
+        default=dict, blank=True, editable=False,
+        help_text=_('Digests of what the inventory projection was last planned from and of the NetBox rows it left, '
+                    'with its objects per model: a sync plans the projection again only when either differs'),
+    )
 
     # Sync settings
     sync_enabled = models.BooleanField(verbose_name=_('scheduled sync'), default=False)
