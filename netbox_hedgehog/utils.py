@@ -1,3 +1,5 @@
+import hashlib
+import json
 from collections import defaultdict
 
 from .kinds import KIND_BY_MODEL
@@ -5,7 +7,13 @@ from .kinds import KIND_BY_MODEL
 __all__ = (
     'get_references',
     'resolve_reference',
+    'value_digest',
 )
+
+
+def value_digest(value):
+    """A stable digest of a JSON-like value (keys sorted, anything else JSON lacks as its text)."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _names(value):

@@ -18,8 +18,6 @@ A person's edit committed while the sync planned and wrote could be in the rows 
 plan having seen it; so no digest is kept when the change log shows an edit of a linked object, other than by this
 fabric's syncs, since shortly before the sync started (RACE_MARGIN).
 """
-import hashlib
-import json
 from datetime import timedelta
 
 from core.models import ObjectChange
@@ -31,6 +29,7 @@ from django.db.models import Q
 from netbox_hedgehog import __version__
 from netbox_hedgehog.kinds import KIND_BY_NAME
 from netbox_hedgehog.models import Fabric, InventoryLink, SyncRun
+from netbox_hedgehog.utils import value_digest
 
 from .mapping import MODELS, live_view
 from .planner import SOURCE_KINDS, link_values, linked_ids, row_values
@@ -50,10 +49,6 @@ def _table(model):
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _digest(value):
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
-
-
 def inputs_digest(fabric, live):
     """The digest of what the projection is planned from, with the Hedgehog objects as stored (one query)."""
     parts = [f"(SELECT md5(string_agg(concat_ws(' ', name, spec::text), E'\\n' ORDER BY name)) "
@@ -61,7 +56,7 @@ def inputs_digest(fabric, live):
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT {", ".join(parts)}', [fabric.pk] * len(parts))
         objects = cursor.fetchone()
-    return _digest([__version__, fabric.inventory_site_id, fabric.inventory_tenant_id, objects, live_view(live)])
+    return value_digest([__version__, fabric.inventory_site_id, fabric.inventory_tenant_id, objects, live_view(live)])
 
 
 def _aggregate(queryset):
@@ -97,7 +92,7 @@ def _rows_digest(fabric, since=None):
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT {", ".join(parts)}', params)
         row = cursor.fetchone()
-    return (_digest(row[:-1]), row[-1]) if since is not None else (_digest(row), False)
+    return (value_digest(row[:-1]), row[-1]) if since is not None else (value_digest(row), False)
 
 
 def unchanged_totals(fabric, inputs):

@@ -6,14 +6,13 @@ time). The cabling check is recomputed only when what it is computed from change
 their profiles, and the reported port states and LLDP neighbours: a heartbeat alone changes none of it), which the
 fabric's `live_check_digest` tells (see _store_checks); its rows are then replaced (one DELETE, one COPY).
 """
-import hashlib
-import json
 
 from django.db import connection as db
 from django.db.models import Max
 
 from netbox_hedgehog.models import Connection, Fabric, LinkCheck, Switch, SwitchLiveState, SwitchProfile
 from netbox_hedgehog.sync.bulk import copy_rows
+from netbox_hedgehog.utils import value_digest
 
 from .cabling import check_fabric
 
@@ -28,10 +27,6 @@ LIVE_FIELDS = tuple(
 CHECK_FIELDS = ('fabric_id', 'connection_id', 'switch_id', 'port', 'expected', 'seen', 'oper', 'status')
 
 
-def _digest(value):
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
-
-
 def _cabling_view(interfaces):
     """What the cabling check reads of a switch's reported interfaces."""
     return {port: (iface.get('oper'), iface.get('neighbours')) for port, iface in interfaces.items()}
@@ -44,7 +39,7 @@ def _quoted(model):
 def _store_live(fabric, switches, agents, read_at):
     """Rewrite the SwitchLiveState rows whose content differs from what was read (and drop those without an Agent);
     when any was rewritten, every row of the fabric takes `read_at`, as when they were all read at once."""
-    digests = {switches[name][0]: _digest(fields) for name, fields in agents.items()}
+    digests = {switches[name][0]: value_digest(fields) for name, fields in agents.items()}
     stored = dict(SwitchLiveState.objects.filter(fabric=fabric).values_list('switch_id', 'digest'))
     stale = [switch_id for switch_id, digest in stored.items() if digests.get(switch_id) != digest]
     fresh = [name for name in agents if stored.get(switches[name][0]) != digests[switches[name][0]]]
@@ -77,7 +72,7 @@ def _check_state(fabric, switches, agents):
             [fabric.pk, fabric.pk, fabric.pk, fabric.pk],
         )
         connections, profiles, newest, kept = cursor.fetchone()
-    inputs = _digest([
+    inputs = value_digest([
         connections, profiles, sorted((name, pk, profile) for name, (pk, profile) in switches.items()),
         sorted((name, _cabling_view(fields['interfaces'])) for name, fields in agents.items()),
     ])
@@ -88,7 +83,7 @@ def _store_checks(fabric, switches, agents):
     # The kept digest also covers the newest id of the checks written from those inputs (every rewrite takes new
     # ids): a fabric saved from an older copy, which puts an older digest back, never passes for the rows stored.
     inputs, newest, kept = _check_state(fabric, switches, agents)
-    if _digest([inputs, newest]) == kept:
+    if value_digest([inputs, newest]) == kept:
         return
     connections = list(Connection.objects.filter(fabric=fabric).values_list('pk', 'name', 'spec'))
     checks = check_fabric(
@@ -107,7 +102,7 @@ def _store_checks(fabric, switches, agents):
         for c in checks
     ))
     newest = LinkCheck.objects.filter(fabric=fabric).aggregate(newest=Max('id'))['newest']
-    Fabric.objects.filter(pk=fabric.pk).update(live_check_digest=_digest([inputs, newest]))
+    Fabric.objects.filter(pk=fabric.pk).update(live_check_digest=value_digest([inputs, newest]))
 
 
 def store(fabric, agents, read_at):
