@@ -17,18 +17,29 @@ from .kinds import KIND_BY_NAME, KINDS, MANAGED_LABEL_MARKER, SpecError
 from .yamlsafe import BoundedLoader
 
 __all__ = (
+    'DIGEST_VERSION',
     'DocumentError',
     'ParsedObject',
     'digest',
+    'digest_payload',
     'parse_documents',
 )
 
 
+# Rows keep their content's digest under a key naming this version (HedgehogResource.content_key): raise it whenever
+# digest() changes what it gives for some content, so that no row's stored digest is taken for the new one.
+DIGEST_VERSION = 1
+
+
+def digest_payload(kind, name, spec, labels, annotations):
+    """The JSON text `digest` hashes."""
+    labels = {k: v for k, v in (labels or {}).items() if MANAGED_LABEL_MARKER not in k}
+    return json.dumps([kind, name, spec or {}, labels, annotations or {}], sort_keys=True, separators=(',', ':'))
+
+
 def digest(kind, name, spec, labels, annotations):
     """A stable digest of one object's content as people author it (labels managed by the fabric left out)."""
-    labels = {k: v for k, v in (labels or {}).items() if MANAGED_LABEL_MARKER not in k}
-    payload = json.dumps([kind, name, spec or {}, labels, annotations or {}], sort_keys=True, separators=(',', ':'))
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return hashlib.sha256(digest_payload(kind, name, spec, labels, annotations).encode()).hexdigest()
 
 
 @dataclass

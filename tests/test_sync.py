@@ -13,9 +13,11 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from utilities.serialization import serialize_object
 
 from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS
+from netbox_hedgehog.loader import digest
 from netbox_hedgehog.models import VPC, Connection, Fabric, Switch, SyncChange
-from netbox_hedgehog.models.base import UNLOGGED_FIELDS
-from netbox_hedgehog.sync.plan import observed_from_item
+from netbox_hedgehog.models.base import UNLOGGED_FIELDS, content_key_sql
+from netbox_hedgehog.sync import engine
+from netbox_hedgehog.sync.plan import RESTORED_MESSAGE, observed_from_item, written_digest
 from tests.cluster import FABRIC_COUNTS, VPCS, WIRING, ClusterTestCase
 
 NEW_SERVER = {
@@ -222,6 +224,98 @@ class ResyncTest(ClusterTestCase):
         self.assertEqual(SyncChange.objects.filter(run=run).count(), 2)
         self.fabric.refresh_from_db()
         self.assertEqual(self.fabric.last_sync, last_sync)
+
+
+class ContentDigestCacheTest(ClusterTestCase):
+    """A row keeps its content's digest under its content's key: a re-sync takes it from there instead of decoding
+    the content, and any write that leaves the pair behind only makes the row be digested from its content again."""
+
+    def setUp(self):
+        super().setUp()
+        self.kube.load_yaml(WIRING)
+        self.fabric = self.make_fabric()
+        self.assertEqual(self.sync(self.fabric).status, 'succeeded')
+
+    def cache(self, kind_spec):
+        """{name: (stored key, key of the content now, stored digest, loader digest of the content now)}."""
+        table = connection.ops.quote_name(kind_spec.model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT name, content_key, {content_key_sql("r")}, content_digest, spec::text, '
+                           f'labels::text, annotations::text FROM {table} AS r WHERE fabric_id = %s', [self.fabric.pk])
+            return {name: (key, current, kept, digest(kind_spec.kind, name, *map(json.loads, content)))
+                    for name, key, current, kept, *content in cursor.fetchall()}
+
+    def assert_cache_true(self):
+        rows = 0
+        for kind_spec in KINDS:
+            for name, (key, current, kept, computed) in self.cache(kind_spec).items():
+                with self.subTest(kind=kind_spec.kind, name=name):
+                    self.assertEqual((key, kept), (current, computed))
+                    rows += 1
+        self.assertEqual(rows, 41)
+
+    def sync_counting_digests(self):
+        with mock.patch.object(engine, '_content_digest', wraps=engine._content_digest) as digested:
+            run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'succeeded', run.error)
+        return run, digested.call_count
+
+    def test_written_rows_keep_their_contents_digest_under_its_key(self):
+        self.assert_cache_true()
+
+    def test_an_unchanged_resync_decodes_no_content(self):
+        with mock.patch.object(engine, 'json', mock.Mock(wraps=json)) as decoder:
+            run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'succeeded', run.error)
+        self.assertEqual((run.total('unchanged'), run.total('update')), (41, 0))
+        self.assertEqual(decoder.loads.call_count, 0)
+
+    def test_rows_without_a_stored_digest_are_digested_and_keep_it(self):
+        """As after the migration adding the columns: every row is digested from its content once, and keeps it."""
+        for kind_spec in KINDS:
+            kind_spec.model.objects.filter(fabric=self.fabric).update(content_key='', content_digest='')
+        run, digested = self.sync_counting_digests()
+        self.assertEqual((run.total('unchanged'), run.total('update'), digested), (41, 0, 41))
+        self.assert_cache_true()
+        run, digested = self.sync_counting_digests()
+        self.assertEqual((run.total('unchanged'), digested), (41, 0))
+
+    def test_a_spec_changed_with_sql_is_restored_and_recorded(self):
+        spec = self.kube.get('Switch', 'leaf-01')['spec']
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {Switch._meta.db_table} SET spec = jsonb_set(spec, '{{description}}', "
+                           f"'\"edited in SQL\"') WHERE fabric_id = %s AND name = 'leaf-01'", [self.fabric.pk])
+        self.assertEqual(Switch.objects.get(fabric=self.fabric, name='leaf-01').spec['description'], 'edited in SQL')
+        run, digested = self.sync_counting_digests()
+        self.assertEqual((run.total('update'), run.total('unchanged'), digested), (1, 40, 1))
+        self.assertIn(f'Switch leaf-01: {RESTORED_MESSAGE}', run.log)
+        change = SyncChange.objects.get(run=run, action='update')
+        self.assertEqual((change.name, change.message), ('leaf-01', RESTORED_MESSAGE))
+        self.assertEqual(Switch.objects.get(fabric=self.fabric, name='leaf-01').spec, spec)
+        self.assert_cache_true()
+        again, digested = self.sync_counting_digests()
+        self.assertEqual((again.total('update'), digested), (0, 0))
+
+    def test_a_spec_saved_in_netbox_is_digested_from_its_content(self):
+        leaf = Switch.objects.get(fabric=self.fabric, name='leaf-01')
+        leaf.spec = {**leaf.spec, 'description': 'saved in NetBox'}
+        leaf.save()
+        run, digested = self.sync_counting_digests()
+        self.assertEqual((run.total('update'), digested), (1, 1))
+        self.assertIn(f'Switch leaf-01: {RESTORED_MESSAGE}', run.log)
+        self.assertNotEqual(Switch.objects.get(pk=leaf.pk).spec.get('description'), 'saved in NetBox')
+        self.assert_cache_true()
+
+    def test_numbers_jsonb_writes_differently_keep_no_digest(self):
+        """jsonb gives `1e+16` back as an integer and -0.0 as 0.0: such content is digested from the row."""
+        for value in (1e16, -0.0):
+            with self.subTest(value=value):
+                item = {'metadata': {'name': 'leaf-09'}, 'spec': {'role': 'server-leaf', 'description': '',
+                                                                  'weight': value}}
+                self.assertEqual(written_digest('Switch', observed_from_item(KIND_BY_NAME['Switch'], item)), '')
+        item = {'metadata': {'name': 'leaf-09'}, 'spec': {'role': 'server-leaf', 'weight': 1.5e-07}}
+        obj = observed_from_item(KIND_BY_NAME['Switch'], item)
+        self.assertEqual(written_digest('Switch', obj), digest('Switch', 'leaf-09', obj.spec, {}, {}))
 
 
 class SafePruningTest(ClusterTestCase):

@@ -60,6 +60,8 @@ __all__ = (
 PREFIX = 'NetBoxHedgehog'
 
 TYPES = 'netbox_hedgehog.graphql.types'
+# Every kind's columns but the sync's cache of its content digest (its own bookkeeping).
+CACHE = ['content_key', 'content_digest']
 
 
 def resource_list(model_name):
@@ -140,25 +142,25 @@ class HedgehogResourceMixin:
         return self.kind_spec().api_version
 
 
-@register_type(models.VLANNamespace, fields='__all__', filters=VLANNamespaceFilter, pagination=True,
+@register_type(models.VLANNamespace, exclude=CACHE, filters=VLANNamespaceFilter, pagination=True,
                name=f'{PREFIX}VLANNamespaceType')
 class VLANNamespaceType(HedgehogResourceMixin, NetBoxObjectType):
     pass
 
 
-@register_type(models.SwitchGroup, fields='__all__', filters=SwitchGroupFilter, pagination=True,
+@register_type(models.SwitchGroup, exclude=CACHE, filters=SwitchGroupFilter, pagination=True,
                name=f'{PREFIX}SwitchGroupType')
 class SwitchGroupType(HedgehogResourceMixin, NetBoxObjectType):
     pass
 
 
-@register_type(models.SwitchProfile, fields='__all__', filters=SwitchProfileFilter, pagination=True,
+@register_type(models.SwitchProfile, exclude=CACHE, filters=SwitchProfileFilter, pagination=True,
                name=f'{PREFIX}SwitchProfileType')
 class SwitchProfileType(HedgehogResourceMixin, NetBoxObjectType):
     pass
 
 
-@register_type(models.Switch, fields='__all__', filters=SwitchFilter, pagination=True, name=f'{PREFIX}SwitchType')
+@register_type(models.Switch, exclude=CACHE, filters=SwitchFilter, pagination=True, name=f'{PREFIX}SwitchType')
 class SwitchType(HedgehogResourceMixin, NetBoxObjectType):
     asn: BigInt | None
     live_state: Annotated['SwitchLiveStateType', strawberry.lazy(TYPES)] | None
@@ -193,70 +195,70 @@ class LinkCheckType:
     switch: Annotated['SwitchType', strawberry.lazy(TYPES)]
 
 
-@register_type(models.Server, fields='__all__', filters=ServerFilter, pagination=True, name=f'{PREFIX}ServerType')
+@register_type(models.Server, exclude=CACHE, filters=ServerFilter, pagination=True, name=f'{PREFIX}ServerType')
 class ServerType(HedgehogResourceMixin, NetBoxObjectType):
     pass
 
 
-@register_type(models.Connection, fields='__all__', filters=ConnectionFilter, pagination=True,
+@register_type(models.Connection, exclude=CACHE, filters=ConnectionFilter, pagination=True,
                name=f'{PREFIX}ConnectionType')
 class ConnectionType(HedgehogResourceMixin, NetBoxObjectType):
     link_checks: list[Annotated['LinkCheckType', strawberry.lazy(TYPES)]]
 
 
-@register_type(models.IPv4Namespace, fields='__all__', filters=IPv4NamespaceFilter, pagination=True,
+@register_type(models.IPv4Namespace, exclude=CACHE, filters=IPv4NamespaceFilter, pagination=True,
                name=f'{PREFIX}IPv4NamespaceType')
 class IPv4NamespaceType(HedgehogResourceMixin, NetBoxObjectType):
     pass
 
 
-@register_type(models.VPC, fields='__all__', filters=VPCFilter, pagination=True, name=f'{PREFIX}VPCType')
+@register_type(models.VPC, exclude=CACHE, filters=VPCFilter, pagination=True, name=f'{PREFIX}VPCType')
 class VPCType(HedgehogResourceMixin, NetBoxObjectType):
     pass
 
 
-@register_type(models.VPCAttachment, fields='__all__', filters=VPCAttachmentFilter, pagination=True,
+@register_type(models.VPCAttachment, exclude=CACHE, filters=VPCAttachmentFilter, pagination=True,
                name=f'{PREFIX}VPCAttachmentType')
 class VPCAttachmentType(HedgehogResourceMixin, NetBoxObjectType):
     pass
 
 
-@register_type(models.VPCPeering, fields='__all__', filters=VPCPeeringFilter, pagination=True,
+@register_type(models.VPCPeering, exclude=CACHE, filters=VPCPeeringFilter, pagination=True,
                name=f'{PREFIX}VPCPeeringType')
 class VPCPeeringType(HedgehogResourceMixin, NetBoxObjectType):
     pass
 
 
-@register_type(models.External, fields='__all__', filters=ExternalFilter, pagination=True,
+@register_type(models.External, exclude=CACHE, filters=ExternalFilter, pagination=True,
                name=f'{PREFIX}ExternalType')
 class ExternalType(HedgehogResourceMixin, NetBoxObjectType):
     pass
 
 
-@register_type(models.ExternalAttachment, fields='__all__', filters=ExternalAttachmentFilter, pagination=True,
+@register_type(models.ExternalAttachment, exclude=CACHE, filters=ExternalAttachmentFilter, pagination=True,
                name=f'{PREFIX}ExternalAttachmentType')
 class ExternalAttachmentType(HedgehogResourceMixin, NetBoxObjectType):
     neighbor_asn: BigInt | None
 
 
-@register_type(models.ExternalPeering, fields='__all__', filters=ExternalPeeringFilter, pagination=True,
+@register_type(models.ExternalPeering, exclude=CACHE, filters=ExternalPeeringFilter, pagination=True,
                name=f'{PREFIX}ExternalPeeringType')
 class ExternalPeeringType(HedgehogResourceMixin, NetBoxObjectType):
     pass
 
 
-@register_type(models.GatewayGroup, fields='__all__', filters=GatewayGroupFilter, pagination=True,
+@register_type(models.GatewayGroup, exclude=CACHE, filters=GatewayGroupFilter, pagination=True,
                name=f'{PREFIX}GatewayGroupType')
 class GatewayGroupType(HedgehogResourceMixin, NetBoxObjectType):
     pass
 
 
-@register_type(models.Gateway, fields='__all__', filters=GatewayFilter, pagination=True, name=f'{PREFIX}GatewayType')
+@register_type(models.Gateway, exclude=CACHE, filters=GatewayFilter, pagination=True, name=f'{PREFIX}GatewayType')
 class GatewayType(HedgehogResourceMixin, NetBoxObjectType):
     asn: BigInt | None
 
 
-@register_type(models.GatewayPeering, fields='__all__', filters=GatewayPeeringFilter, pagination=True,
+@register_type(models.GatewayPeering, exclude=CACHE, filters=GatewayPeeringFilter, pagination=True,
                name=f'{PREFIX}GatewayPeeringType')
 class GatewayPeeringType(HedgehogResourceMixin, NetBoxObjectType):
     pass

@@ -9,6 +9,7 @@ from utilities.exceptions import AbortRequest
 from netbox_hedgehog import k8s_names
 from netbox_hedgehog.choices import DriftStatusChoices
 from netbox_hedgehog.kinds import KIND_BY_MODEL, SpecError, to_manifest
+from netbox_hedgehog.loader import DIGEST_VERSION
 from netbox_hedgehog.references import FabricWorld
 from netbox_hedgehog.validation import Refusal, validate
 
@@ -17,6 +18,7 @@ __all__ = (
     'UNLOGGED_FIELDS',
     'HedgehogResource',
     'StaleEdit',
+    'content_key_sql',
     'string_array',
     'unique_name_per_fabric',
 )
@@ -25,9 +27,9 @@ __all__ = (
 # them), and its dangling references (recomputed for the whole fabric, see references.py).
 SYNC_OWNED_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp', 'observed', 'dangling_references')
 
-# Derived from the other objects of the fabric and recomputed without a change of the object itself: not part of its
-# change records.
-UNLOGGED_FIELDS = ('dangling_references',)
+# Derived from the other objects of the fabric and recomputed without a change of the object itself, or the sync's
+# cache of the content's digest: not part of its change records.
+UNLOGGED_FIELDS = ('dangling_references', 'content_key', 'content_digest')
 
 
 class StaleEdit(AbortRequest):
@@ -38,6 +40,15 @@ def string_array(verbose_name, max_length=253):
     """A typed column holding a list of names (or CIDRs) derived from the spec."""
     return ArrayField(models.CharField(max_length=max_length), verbose_name=verbose_name, default=list,
                       blank=True, editable=False)
+
+
+def content_key_sql(alias):
+    """The SQL expression of the content key of the row of a kind's table named `alias` in a statement: the sha256 of
+    its name, spec, labels and annotations as PostgreSQL holds them (jsonb's own text, which contains no control
+    character, so the separator keeps the key unambiguous), and of the version of the loader's digest."""
+    content = ', '.join(f"coalesce({alias}.{column}::text, 'null')" for column in ('spec', 'labels', 'annotations'))
+    return (f"encode(sha256(convert_to(concat_ws(chr(31), '{DIGEST_VERSION}', {alias}.name, {content}), 'UTF8')), "
+            f"'hex')")
 
 
 def unique_name_per_fabric(model_name):
@@ -133,6 +144,13 @@ class HedgehogResource(NetBoxModel):
         models.TextField(), verbose_name=_('dangling references'), default=list, blank=True, editable=False,
         help_text=_('The references of this object that name no object of its fabric'),
     )
+
+    # The sync's cache of the content's digest: `content_digest` is the loader's digest of the content (name, spec,
+    # labels, annotations) whose key (content_key_sql) is `content_key`. Both are a function of the content alone,
+    # so a pair left behind by a write that did not update it (an edit, a script) is never wrong: it no longer
+    # matches the row's key, and the sync digests the row's content instead.
+    content_key = models.CharField(verbose_name=_('content key'), max_length=64, blank=True, editable=False)
+    content_digest = models.CharField(verbose_name=_('content digest'), max_length=64, blank=True, editable=False)
 
     clone_fields = ('fabric',)
     # clean() applies the fabric's admission rules to every change NetBox accepts (forms, REST, bulk import and

@@ -13,12 +13,14 @@ from core.choices import ObjectChangeActionChoices
 from core.models import ObjectChange
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.utils import timezone
 from extras.models import CachedValue
 from netbox.search import get_indexer
 
 from netbox_hedgehog.choices import SyncActionChoices
 from netbox_hedgehog.models import Fabric, SyncChange
+from netbox_hedgehog.models.base import content_key_sql
 
 from . import pulse
 from .bulk import change_snapshots, copy_instances, copy_rows, copy_update, reserve_ids
@@ -49,6 +51,7 @@ SYNC_CHANGE_COLUMNS = ('run_id', 'kind', 'name', 'action', 'object_id', 'diff', 
 
 def _assign(instance, obj):
     instance.spec, instance.labels, instance.annotations = obj.spec, obj.labels, obj.annotations
+    instance.content_digest = obj.content_digest
     for name in (*IDENTITY_FIELDS, *GIT_FIELDS):
         setattr(instance, name, getattr(obj, name))
     for name, value in obj.typed.items():
@@ -105,7 +108,7 @@ def _insert(model, fabric, objects, apply_errors):
     for pk, obj in pulse.beating(zip(reserve_ids(model, len(objects)), objects, strict=True)):
         values = obj.typed | {pk_name: pk, 'fabric_id': fabric.pk, 'spec': obj.spec, 'labels': obj.labels,
                               'annotations': obj.annotations, 'name': obj.name,
-                              'apply_error': apply_errors.get(obj.name, '')}
+                              'content_digest': obj.content_digest, 'apply_error': apply_errors.get(obj.name, '')}
         for name in (*IDENTITY_FIELDS, *GIT_FIELDS):
             values[name] = getattr(obj, name)
         instance = model(*[values[attname] if attname in values else default() for attname, default in fields])
@@ -116,6 +119,30 @@ def _insert(model, fabric, objects, apply_errors):
         created.append(instance)
     copy_instances(model, created)
     return created
+
+
+def _keep_digests(model, digested):
+    """Store the digests the plan computed from rows' content, each under the key read with that content (one
+    statement): the pair holds whatever the row holds now (see HedgehogResource.content_key)."""
+    ids, keys, digests = (list(column) for column in zip(*digested, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {connection.ops.quote_name(model._meta.db_table)} AS r SET content_key = d.key, '
+            f'content_digest = d.digest FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS d(id, key, digest) '
+            f'WHERE r.id = d.id',
+            [ids, keys, digests],
+        )
+
+
+def _key_written(model, ids):
+    """Set the content key of rows just written with their content's digest (one statement; the transaction holds
+    the rows, so their content is what was written)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {connection.ops.quote_name(model._meta.db_table)} AS r SET content_key = {content_key_sql("r")} '
+            f'WHERE r.id = ANY(%s)',
+            [ids],
+        )
 
 
 def change_maker(user, request_id, message, now):
@@ -196,13 +223,16 @@ def apply_plans(fabric, run, plans, user=None):
     change = change_maker(user, run.request_id, f'Hedgehog sync run #{run.pk}', now)
     refused = _refused_deletions(fabric) if any(plan.create for plan in plans) else {}
     for plan in plans:
+        model = plan.kind_spec.model
+        if plan.digested:
+            # First, so that the rows written below get the digest of what they are written with.
+            _keep_digests(model, plan.digested)
         if plan.confirmed:
             # The cluster now shows these NetBox edits: they are no longer pending apply.
-            plan.kind_spec.model.objects.filter(pk__in=plan.confirmed).update(apply_pending_since=None, apply_error='')
+            model.objects.filter(pk__in=plan.confirmed).update(apply_pending_since=None, apply_error='')
         if not (plan.create or plan.update or plan.refresh or plan.delete):
             continue
         pulse.beat()
-        model = plan.kind_spec.model
         if plan.planned_at is not None:
             _keep_edits(model, plan)
         # Django's ContentType cache: no query per kind once warm.
@@ -230,13 +260,17 @@ def apply_plans(fabric, run, plans, user=None):
                 setattr(instance, name, getattr(obj, name))
             refreshed.append(instance)
         if updated:
-            fields = ['spec', 'labels', 'annotations', 'last_updated', *IDENTITY_FIELDS, *GIT_FIELDS,
-                      *plan.update[0][1].typed]
+            fields = ['spec', 'labels', 'annotations', 'content_digest', 'last_updated', *IDENTITY_FIELDS,
+                      *GIT_FIELDS, *plan.update[0][1].typed]
             copy_update(model, updated, fields)
             CachedValue.objects.filter(object_type=object_type, object_id__in=[i.pk for i in updated])._raw_delete(
                 CachedValue.objects.db)
         if refreshed:
             copy_update(model, refreshed, REFRESH_FIELDS)
+        keyed = [obj.pk for obj in plan.create if obj.content_digest] + [
+            instance.pk for instance, obj, _changes in plan.update if obj.content_digest]
+        if keyed:
+            _key_written(model, keyed)
 
         if plan.delete:
             ids = [pk for pk, _name in plan.delete]

@@ -11,8 +11,7 @@ from functools import partial
 
 import psycopg
 from django.db import connection, transaction
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Q
 from django.utils import timezone
 
 from netbox_hedgehog import get_setting
@@ -25,6 +24,7 @@ from netbox_hedgehog.live import agents as live_agents
 from netbox_hedgehog.live import store as live_store
 from netbox_hedgehog.loader import digest
 from netbox_hedgehog.models import Fabric, SyncRun
+from netbox_hedgehog.models.base import content_key_sql
 from netbox_hedgehog.references import referring_kinds, refresh_dangling
 from netbox_hedgehog.validation import default_spec
 from netbox_hedgehog.validation.config import fabric_config
@@ -58,10 +58,6 @@ DECLARED_DEAD = ('This sync was declared dead while it ran (it stalled longer th
 FABRIC_DELETED = 'The fabric was deleted during the sync.'
 CONNECTION_LOST = ('The database connection was lost while {doing}; nothing of this run was kept; the next sync '
                    'retries.')
-
-
-# A row's content (spec, labels, annotations) as the JSON text PostgreSQL holds.
-CONTENT_TEXT = {f'{name}_text': Cast(name, TextField()) for name in ('spec', 'labels', 'annotations')}
 
 
 class FabricGone(Exception):
@@ -107,6 +103,30 @@ def _content_digest(kind, name, apply_pending, spec, labels, annotations):
     return digest(kind, name, spec, labels, annotations)
 
 
+# Whether a row's stored digest is its content's: its key is the content's (see HedgehogResource.content_key), and no
+# NetBox edit waits to be applied (such a row is digested after the admission webhooks' defaulting).
+_DIGEST_KEPT = "apply_pending_since IS NULL AND content_digest <> '' AND content_key = current_key"
+
+
+def _identity_rows(model, fabric):
+    """The RowIdentity columns of a kind's rows, then the stored digest of each row whose key matches its content,
+    else NULL, the content's key and its spec, labels and annotations as JSON text (one query). The key is computed
+    once per row (the subquery with OFFSET 0 is not merged into the outer query)."""
+    identity = 'id, name, uid, resource_version, drift_status, git_file, git_pending_since, apply_pending_since'
+    contents = ', '.join(f'CASE WHEN {_DIGEST_KEPT} THEN NULL ELSE {name}::text END'
+                         for name in ('spec', 'labels', 'annotations'))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT {identity}, CASE WHEN {_DIGEST_KEPT} THEN content_digest END, '
+            f'CASE WHEN {_DIGEST_KEPT} THEN NULL ELSE current_key END, {contents} '
+            f'FROM (SELECT {identity}, spec, labels, annotations, content_key, content_digest, '
+            f'{content_key_sql("r")} AS current_key FROM {connection.ops.quote_name(model._meta.db_table)} AS r '
+            f'WHERE fabric_id = %s ORDER BY name OFFSET 0) AS keyed',
+            [fabric.pk],
+        )
+        yield from cursor
+
+
 def plan_fabric(fabric, read, log, desired=None):
     """Plan every kind of the fabric from a complete read (and, for a fabric with Git settings, its DesiredState).
 
@@ -116,21 +136,21 @@ def plan_fabric(fabric, read, log, desired=None):
     once it is planned.
     """
     planned_at = timezone.now()
-    identities = {}
+    identities, digested = {}, {}
     for kind_spec in KINDS:
         # The content itself is not kept: its digest tells the planner whether the row is still the cluster's copy.
-        # It is fetched as JSON text and decoded a row at a time, so that a kind's rows are never all held decoded.
-        rows = kind_spec.model.objects.filter(fabric=fabric).annotate(**CONTENT_TEXT).values_list(
-            'pk', 'name', 'uid', 'resource_version', 'drift_status', 'git_file', 'git_pending_since',
-            'apply_pending_since', *CONTENT_TEXT,
-        )
-        identities[kind_spec.kind] = {
-            name: RowIdentity(pk, uid, version, drift, git_file, pending,
-                              _content_digest(kind_spec.kind, name, apply_pending, *map(json.loads, content)),
-                              apply_pending)
-            for pk, name, uid, version, drift, git_file, pending, apply_pending, *content in rows
-        }
-        del rows    # the kind's fetched rows, before the next kind's are
+        # A row whose stored digest is its content's is not read further; the others' content is fetched as JSON text
+        # and decoded a row at a time, so that a kind's rows are never all held decoded. Their digest is stored with
+        # the write, under the key read with the content (see HedgehogResource.content_key).
+        kind, kind_identities, kind_digested = kind_spec.kind, {}, []
+        for pk, name, uid, version, drift, git_file, pending, apply_pending, kept, key, *content in _identity_rows(
+                kind_spec.model, fabric):
+            if kept is None:
+                kept = _content_digest(kind, name, apply_pending, *map(json.loads, content))
+                if apply_pending is None:
+                    kind_digested.append((pk, key, kept))
+            kind_identities[name] = RowIdentity(pk, uid, version, drift, git_file, pending, kept, apply_pending)
+        identities[kind], digested[kind] = kind_identities, kind_digested
     for kind, kind_read in read.kinds.items():
         if kind_read.missing and identities[kind]:
             raise ClusterError(f'{kind_read.error} NetBox holds {len(identities[kind])} {kind} object(s) of this '
@@ -180,6 +200,7 @@ def plan_fabric(fabric, read, log, desired=None):
                 prune_blocked, git_complete=not git_blocked, pending_after=pending_after, planned_at=planned_at,
                 review_open=bool(desired.review_waiting), review_deleted=review_deleted.get(kind_spec.kind, set()),
             )
+        plan.digested = digested[kind_spec.kind]
         for name, message in plan.errors:
             log(f'{kind_spec.kind} {name}: {message}')
         for name in plan.restored:

@@ -1,11 +1,12 @@
 """Compare what the cluster holds with what NetBox holds and decide, per object, what a sync does."""
+import hashlib
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.utils.dateparse import parse_datetime
 
 from netbox_hedgehog.kinds import SpecError
-from netbox_hedgehog.loader import digest
+from netbox_hedgehog.loader import digest, digest_payload
 
 from . import pulse
 
@@ -20,6 +21,7 @@ __all__ = (
     'observe_items',
     'observed_from_item',
     'row_state',
+    'written_digest',
 )
 
 # What a run records of a row changed in NetBox outside the write path (a shell, a script) and restored from the
@@ -62,6 +64,7 @@ class ObjectState:
     git_digest: str = ''
     git_review_branch: str = ''    # the review branch holding a NetBox edit the tracked branch lacks
     pk: int | None = None       # set once the object is written
+    content_digest: str = ''    # what the row's content_digest is written as (see written_digest)
 
     @property
     def content(self):
@@ -90,6 +93,7 @@ class KindPlan:
     confirmed: list = field(default_factory=list)       # ids of rows whose pending apply the cluster now shows
     drifted: int = 0                                    # objects drifted after the plan (Git fabrics)
     planned_at: object = None                           # Git fabrics: rows edited in NetBox after this keep the edit
+    digested: list = field(default_factory=list)        # (id, content key, digest) of rows digested from content
 
     def counts(self):
         return {
@@ -122,6 +126,17 @@ def _string_map(value, what):
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise SpecError(f'metadata.{what}: expected a mapping of strings')
     return dict(value)
+
+
+def written_digest(kind, obj):
+    """The digest of a cluster object's content as its row gives it back once written, for the row's content_digest:
+    jsonb keeps every JSON value as it is written, but for numbers in exponent form (`1e+16` comes back as the integer
+    10000000000000000) and negative zero; '' (no digest kept) when the content may hold either. Content from Git is
+    not passed here: YAML may have keys that are not strings."""
+    payload = digest_payload(kind, obj.name, obj.spec, obj.labels, obj.annotations)
+    if 'e+' in payload or '-0.0' in payload:
+        return ''
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def observed_from_item(kind_spec, item):
@@ -206,6 +221,7 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
             if obj.uid in renaming:
                 plan.unchanged += 1
             else:
+                obj.content_digest = written_digest(kind_spec.kind, obj)
                 plan.create.append(obj)
             continue
         # NetBox's copy must be the cluster's, whatever the resourceVersion says: the digest of each row's content
@@ -233,6 +249,7 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
             row = rows[pk]
             changes = diff(row_state(row), row_state(obj))
             if changes:
+                obj.content_digest = written_digest(kind_spec.kind, obj)
                 plan.update.append((row, obj, changes))
             else:
                 plan.refresh.append((row, obj))
