@@ -29,6 +29,7 @@ from django.db.models import Q
 from netbox_hedgehog import __version__
 from netbox_hedgehog.kinds import KIND_BY_NAME
 from netbox_hedgehog.models import Fabric, InventoryLink, SyncRun
+from netbox_hedgehog.sync.bulk import quoted_table
 from netbox_hedgehog.utils import value_digest
 
 from .mapping import MODELS, live_view
@@ -45,14 +46,10 @@ __all__ = (
 RACE_MARGIN = timedelta(minutes=5)
 
 
-def _table(model):
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def inputs_digest(fabric, live):
     """The digest of what the projection is planned from, with the Hedgehog objects as stored (one query)."""
     parts = [f"(SELECT md5(string_agg(concat_ws(' ', name, spec::text), E'\\n' ORDER BY name)) "
-             f'FROM {_table(KIND_BY_NAME[kind].model)} WHERE fabric_id = %s)' for kind in SOURCE_KINDS]
+             f'FROM {quoted_table(KIND_BY_NAME[kind].model)} WHERE fabric_id = %s)' for kind in SOURCE_KINDS]
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT {", ".join(parts)}', [fabric.pk] * len(parts))
         objects = cursor.fetchone()
@@ -84,10 +81,11 @@ def _rows_digest(fabric, since=None):
     if since is not None:
         # The recent changes first (by time), then those not made by the fabric's runs (their request ids hashed
         # once), and only for those whether they are of a linked object.
-        parts.append(f'EXISTS (SELECT 1 FROM {_table(ObjectChange)} c WHERE c.time >= %s AND c.request_id NOT IN '
-                     f'(SELECT r.request_id FROM {_table(SyncRun)} r WHERE r.fabric_id = %s) AND EXISTS (SELECT 1 '
-                     f'FROM {_table(InventoryLink)} l WHERE l.fabric_id = %s AND l.object_type_id = '
-                     f'c.changed_object_type_id AND l.object_id = c.changed_object_id))')
+        parts.append(f'EXISTS (SELECT 1 FROM {quoted_table(ObjectChange)} c WHERE c.time >= %s '
+                     f'AND c.request_id NOT IN (SELECT r.request_id FROM {quoted_table(SyncRun)} r '
+                     f'WHERE r.fabric_id = %s) AND EXISTS (SELECT 1 FROM {quoted_table(InventoryLink)} l '
+                     f'WHERE l.fabric_id = %s AND l.object_type_id = c.changed_object_type_id '
+                     f'AND l.object_id = c.changed_object_id))')
         params += [since, fabric.pk, fabric.pk]
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT {", ".join(parts)}', params)

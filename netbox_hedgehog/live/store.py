@@ -11,7 +11,7 @@ from django.db import connection as db
 from django.db.models import Max
 
 from netbox_hedgehog.models import Connection, Fabric, LinkCheck, Switch, SwitchLiveState, SwitchProfile
-from netbox_hedgehog.sync.bulk import copy_rows
+from netbox_hedgehog.sync.bulk import copy_rows, quoted_table
 from netbox_hedgehog.utils import value_digest
 
 from .cabling import check_fabric
@@ -32,10 +32,6 @@ def _cabling_view(interfaces):
     return {port: (iface.get('oper'), iface.get('neighbours')) for port, iface in interfaces.items()}
 
 
-def _quoted(model):
-    return db.ops.quote_name(model._meta.db_table)
-
-
 def _store_live(fabric, switches, agents, read_at):
     """Rewrite the SwitchLiveState rows whose content differs from what was read (and drop those without an Agent);
     when any was rewritten, every row of the fabric takes `read_at`, as when they were all read at once."""
@@ -47,14 +43,14 @@ def _store_live(fabric, switches, agents, read_at):
         return
     with db.cursor() as cursor:
         if stale:
-            cursor.execute(f'DELETE FROM {_quoted(SwitchLiveState)} WHERE fabric_id = %s AND switch_id = ANY(%s)',
+            cursor.execute(f'DELETE FROM {quoted_table(SwitchLiveState)} WHERE fabric_id = %s AND switch_id = ANY(%s)',
                            [fabric.pk, stale])
         copy_rows(SwitchLiveState, ('fabric_id', 'switch_id', 'read_at', 'digest', *LIVE_FIELDS), (
             (fabric.pk, switches[name][0], read_at, digests[switches[name][0]],
              *(agents[name][f] for f in LIVE_FIELDS))
             for name in fresh
         ))
-        cursor.execute(f'UPDATE {_quoted(SwitchLiveState)} SET read_at = %s WHERE fabric_id = %s',
+        cursor.execute(f'UPDATE {quoted_table(SwitchLiveState)} SET read_at = %s WHERE fabric_id = %s',
                        [read_at, fabric.pk])
 
 
@@ -64,11 +60,11 @@ def _check_state(fabric, switches, agents):
     with db.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT md5(string_agg(concat_ws(' ', id, name, spec::text), E'\\n' ORDER BY id)) "
-            f"FROM {_quoted(Connection)} WHERE fabric_id = %s), "
+            f"FROM {quoted_table(Connection)} WHERE fabric_id = %s), "
             f"(SELECT md5(string_agg(concat_ws(' ', name, spec::text), E'\\n' ORDER BY name)) "
-            f"FROM {_quoted(SwitchProfile)} WHERE fabric_id = %s), "
-            f"(SELECT max(id) FROM {_quoted(LinkCheck)} WHERE fabric_id = %s), "
-            f"(SELECT live_check_digest FROM {_quoted(Fabric)} WHERE id = %s)",
+            f"FROM {quoted_table(SwitchProfile)} WHERE fabric_id = %s), "
+            f"(SELECT max(id) FROM {quoted_table(LinkCheck)} WHERE fabric_id = %s), "
+            f"(SELECT live_check_digest FROM {quoted_table(Fabric)} WHERE id = %s)",
             [fabric.pk, fabric.pk, fabric.pk, fabric.pk],
         )
         connections, profiles, newest, kept = cursor.fetchone()
@@ -95,7 +91,7 @@ def _store_checks(fabric, switches, agents):
     connection_ids = {name: pk for pk, name, _spec in connections}
     # These rows have no change log and nothing refers to them.
     with db.cursor() as cursor:
-        cursor.execute(f'DELETE FROM {_quoted(LinkCheck)} WHERE fabric_id = %s', [fabric.pk])
+        cursor.execute(f'DELETE FROM {quoted_table(LinkCheck)} WHERE fabric_id = %s', [fabric.pk])
     copy_rows(LinkCheck, CHECK_FIELDS, (
         (fabric.pk, connection_ids.get(c.connection), switches[c.switch][0], c.port[:64], c.expected[:300], c.seen,
          c.oper[:30], c.status)

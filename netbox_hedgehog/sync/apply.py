@@ -23,7 +23,7 @@ from netbox_hedgehog.models import Fabric, SyncChange
 from netbox_hedgehog.models.base import content_key_sql
 
 from . import pulse
-from .bulk import change_snapshots, copy_instances, copy_rows, copy_update, reserve_ids
+from .bulk import change_snapshots, copy_instances, copy_rows, copy_update, quoted_table, reserve_ids
 from .plan import GIT_FIELDS, RESTORED_MESSAGE
 
 __all__ = (
@@ -127,7 +127,7 @@ def _keep_digests(model, digested):
     ids, keys, digests = (list(column) for column in zip(*digested, strict=True))
     with connection.cursor() as cursor:
         cursor.execute(
-            f'UPDATE {connection.ops.quote_name(model._meta.db_table)} AS r SET content_key = d.key, '
+            f'UPDATE {quoted_table(model)} AS r SET content_key = d.key, '
             f'content_digest = d.digest FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS d(id, key, digest) '
             f'WHERE r.id = d.id',
             [ids, keys, digests],
@@ -139,7 +139,7 @@ def _key_written(model, ids):
     the rows, so their content is what was written)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f'UPDATE {connection.ops.quote_name(model._meta.db_table)} AS r SET content_key = {content_key_sql("r")} '
+            f'UPDATE {quoted_table(model)} AS r SET content_key = {content_key_sql("r")} '
             f'WHERE r.id = ANY(%s)',
             [ids],
         )

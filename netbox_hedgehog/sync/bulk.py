@@ -26,6 +26,7 @@ __all__ = (
     'copy_instances',
     'copy_rows',
     'copy_update',
+    'quoted_table',
     'reserve_ids',
     'written_instances',
 )
@@ -126,6 +127,11 @@ def written_instances(model, saved):
         instance._state = ModelState()
         instance._state.adding, instance._state.db = False, DEFAULT_DB_ALIAS
         yield instance
+
+
+def quoted_table(model):
+    """The model's table name, quoted for a statement."""
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def copy_rows(model, names, rows):

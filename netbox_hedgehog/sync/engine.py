@@ -31,6 +31,7 @@ from netbox_hedgehog.validation.config import fabric_config
 
 from . import pulse, state
 from .apply import apply_plans, record_git_errors, record_plans
+from .bulk import quoted_table
 from .client import fabric_api
 from .errors import ClusterError, chain
 from .fabric_settings import read_fabric_settings
@@ -120,7 +121,7 @@ def _identity_rows(model, fabric):
             f'SELECT {identity}, CASE WHEN {_DIGEST_KEPT} THEN content_digest END, '
             f'CASE WHEN {_DIGEST_KEPT} THEN NULL ELSE current_key END, {contents} '
             f'FROM (SELECT {identity}, spec, labels, annotations, content_key, content_digest, '
-            f'{content_key_sql("r")} AS current_key FROM {connection.ops.quote_name(model._meta.db_table)} AS r '
+            f'{content_key_sql("r")} AS current_key FROM {quoted_table(model)} AS r '
             f'WHERE fabric_id = %s ORDER BY name OFFSET 0) AS keyed',
             [fabric.pk],
         )
