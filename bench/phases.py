@@ -10,7 +10,7 @@ it does while a consumer (a COPY) pulls its rows is charged to it too. The phase
   answers, keeping the metadata and spec of each item;
 - plan: `plan_fabric`, NetBox's identities per kind, interpreting every listed item (typed fields), loading and
   diffing the rows whose identity changed;
-- serialize: the change records' content: NetBox's change-log snapshots (`change_snapshots` for new rows,
+- serialize: the change records' content: NetBox's change-log snapshots (`created_snapshots` for new rows,
   `_snapshot` before and after an update) and the global search values (`search_values`, NetBox's indexer);
 - write: the rest of `apply_plans` and `record_plans`: ids from the sequences, model instances, each value prepared
   for the database (JSON encoding of specs and change records included), the COPY, UPDATE and DELETE statements;
@@ -37,7 +37,7 @@ PHASE_FUNCTIONS = (
     ('plan', 'netbox_hedgehog.sync.engine', 'plan_fabric'),
     ('write', 'netbox_hedgehog.sync.engine', 'apply_plans'),
     ('write', 'netbox_hedgehog.sync.engine', 'record_plans'),
-    ('serialize', 'netbox_hedgehog.sync.apply', 'change_snapshots'),
+    ('serialize', 'netbox_hedgehog.sync.apply', 'created_snapshots'),
     ('serialize', 'netbox_hedgehog.sync.apply', '_snapshot'),
     ('serialize', 'netbox_hedgehog.sync.apply', 'search_values'),
 )

@@ -8,14 +8,14 @@ import psycopg
 from core.models import ObjectChange
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import SimpleTestCase
+from django.test import SimpleTestCase, TestCase
 from django.test.utils import CaptureQueriesContext, override_settings
 from utilities.serialization import serialize_object
 
 from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS
 from netbox_hedgehog.loader import digest
 from netbox_hedgehog.models import VPC, Connection, Fabric, Switch, SyncChange
-from netbox_hedgehog.models.base import UNLOGGED_FIELDS, content_key_sql
+from netbox_hedgehog.models.base import UNLOGGED_FIELDS, content_key, content_key_sql, jsonb_text
 from netbox_hedgehog.sync import engine
 from netbox_hedgehog.sync.plan import RESTORED_MESSAGE, observed_from_item, written_digest
 from tests.cluster import FABRIC_COUNTS, VPCS, WIRING, ClusterTestCase
@@ -316,6 +316,45 @@ class ContentDigestCacheTest(ClusterTestCase):
         item = {'metadata': {'name': 'leaf-09'}, 'spec': {'role': 'server-leaf', 'weight': 1.5e-07}}
         obj = observed_from_item(KIND_BY_NAME['Switch'], item)
         self.assertEqual(written_digest('Switch', obj), digest('Switch', 'leaf-09', obj.spec, {}, {}))
+
+
+class JsonbTextTest(TestCase):
+    """The content key a sync computes in Python for the rows it writes is the one PostgreSQL computes from the row
+    (content_key_sql): jsonb's key order, separators and string escapes; content it cannot tell gets no key."""
+
+    CONTENTS = (
+        {},
+        {'b': 1, 'ab': 2, 'a': [3, {'zz': None, 'y': True, 'xx': False}], 'aa': {}},
+        {'é': 'ü', 'e': 'snow ☃ and 𝄞', 'f': 'quote " backslash \\ tab \t newline \n bell \x07 del \x7f'},
+        {'ä': 1, 'zz': 2, 'ab': 3, 'b': 4},
+        {'numbers': [0, -1, 1.5, 100.0, 0.1, 12345678901234567890, -2.25, 1.0]},
+        {'nested': [[], [{}], [[1, 'x']]], 'unicode\u2028': 'line\u2028separator', '': 'empty key'},
+    )
+
+    def pg_text(self, value):
+        with connection.cursor() as cursor:
+            cursor.execute('SELECT %s::jsonb::text', [json.dumps(value)])
+            return cursor.fetchone()[0]
+
+    def pg_key(self, name, spec, labels, annotations):
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT {content_key_sql("r")} FROM (SELECT %s::text AS name, %s::jsonb AS spec, '
+                           f'%s::jsonb AS labels, %s::jsonb AS annotations) AS r',
+                           [name, *map(json.dumps, (spec, labels, annotations))])
+            return cursor.fetchone()[0]
+
+    def test_texts_and_keys_are_postgresqls(self):
+        for value in self.CONTENTS:
+            with self.subTest(value=value):
+                self.assertEqual(jsonb_text(value), self.pg_text(value))
+                texts = [jsonb_text(part) for part in (value, {'app': 'x'}, {})]
+                self.assertEqual(content_key('leaf-01', *texts), self.pg_key('leaf-01', value, {'app': 'x'}, {}))
+
+    def test_content_jsonb_gives_back_otherwise_has_no_text(self):
+        for value in ({'a': 1e16}, {'a': [1.5e-07]}, {'a': -0.0}, {'a': float('inf')}, {1: 'integer key'}):
+            with self.subTest(value=value):
+                self.assertIsNone(jsonb_text(value))
+        self.assertEqual(self.pg_text({'a': 1e16}), '{"a": 10000000000000000}')
 
 
 class SafePruningTest(ClusterTestCase):

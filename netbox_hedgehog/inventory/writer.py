@@ -36,6 +36,7 @@ from netbox_hedgehog.sync.apply import (
     change_maker,
     delete_rows,
     search_values,
+    searched_custom_fields,
 )
 from netbox_hedgehog.sync.bulk import (
     SNAPSHOT_CHUNK,
@@ -414,8 +415,9 @@ def _write_model(plan, label, object_type, change, now, places, cabled, tagged_b
     if object_changes:
         copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, chain.from_iterable(object_changes))
     if (rows or updated) and label in registry['search']:
+        custom_fields = searched_custom_fields(model, [i for i, _pre in updated])
         copy_rows(CachedValue, SEARCH_COLUMNS, search_values(
-            model, object_type, chain(written_instances(model, rows), (i for i, _pre in updated)), now))
+            model, object_type, chain(written_instances(model, rows), (i for i, _pre in updated)), now, custom_fields))
 
 
 def _update(plan, label, now, tagged_before):

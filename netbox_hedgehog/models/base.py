@@ -1,3 +1,7 @@
+import hashlib
+import json
+import math
+
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -18,7 +22,9 @@ __all__ = (
     'UNLOGGED_FIELDS',
     'HedgehogResource',
     'StaleEdit',
+    'content_key',
     'content_key_sql',
+    'jsonb_text',
     'string_array',
     'unique_name_per_fabric',
 )
@@ -49,6 +55,61 @@ def content_key_sql(alias):
     content = ', '.join(f"coalesce({alias}.{column}::text, 'null')" for column in ('spec', 'labels', 'annotations'))
     return (f"encode(sha256(convert_to(concat_ws(chr(31), '{DIGEST_VERSION}', {alias}.name, {content}), 'UTF8')), "
             f"'hex')")
+
+
+class _NotExact(Exception):
+    """A value whose jsonb text cannot be told from Python."""
+
+
+def _utf8_length(text):
+    return len(text.encode())
+
+
+def _jsonb_ordered(value):
+    """`value` with every object's keys in jsonb's order (shorter first, then bytewise); raises _NotExact for a
+    number jsonb would write otherwise than Python (exponent form, negative zero, non-finite) or a key that is no
+    string."""
+    kind = type(value)
+    if kind is dict:
+        try:
+            ascii_keys = ''.join(value).isascii()
+        except TypeError:
+            raise _NotExact from None
+        # Code point order is UTF-8's byte order; the stable sort by length keeps it among keys of one length.
+        keys = sorted(value)
+        keys.sort(key=len if ascii_keys else _utf8_length)
+        return {key: _jsonb_ordered(value[key]) for key in keys}
+    if kind is list:
+        return [_jsonb_ordered(item) for item in value]
+    if kind is float:
+        negative_zero = value == 0 and math.copysign(1, value) < 0
+        if negative_zero or not math.isfinite(value) or 'e' in repr(value):
+            raise _NotExact
+    elif kind not in (str, int, bool) and value is not None:
+        raise _NotExact
+    return value
+
+
+def jsonb_text(value):
+    """`value` as JSON text that PostgreSQL reads as the same jsonb and gives back (`value::text`) exactly as it is,
+    or None when that cannot be told from Python (numbers jsonb writes otherwise, keys that are not strings).
+
+    jsonb writes an object's keys shorter first, then bytewise, separated by ", " and ": ", and strings with the
+    same escapes as Python's JSON encoder without ASCII escaping."""
+    if not value and type(value) in (dict, list):
+        return '{}' if type(value) is dict else '[]'
+    try:
+        ordered = _jsonb_ordered(value)
+    except _NotExact:
+        return None
+    return json.dumps(ordered, ensure_ascii=False)
+
+
+def content_key(name, spec_text, labels_text, annotations_text):
+    """The content key (content_key_sql) of a row holding `name` and the jsonb texts (jsonb_text) of its spec,
+    labels and annotations, computed without asking PostgreSQL."""
+    payload = chr(31).join((str(DIGEST_VERSION), name, spec_text, labels_text, annotations_text))
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def unique_name_per_fabric(model_name):

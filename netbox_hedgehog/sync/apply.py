@@ -5,6 +5,7 @@ SyncChange rows with their diff, and kept in NetBox's global search index. New r
 search values are streamed with COPY, a kind at a time, so that a large initial sync neither renders huge INSERT
 statements nor holds every change record in memory.
 """
+import json
 import os
 import uuid
 from itertools import chain
@@ -15,15 +16,27 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
-from extras.models import CachedValue
+from extras.models import CachedValue, CustomField
 from netbox.search import get_indexer
 
 from netbox_hedgehog.choices import SyncActionChoices
 from netbox_hedgehog.models import Fabric, SyncChange
-from netbox_hedgehog.models.base import content_key_sql
+from netbox_hedgehog.models.base import content_key, jsonb_text
 
 from . import pulse
-from .bulk import change_snapshots, copy_instances, copy_rows, copy_update, quoted_table, reserve_ids
+from .bulk import (
+    JSONText,
+    constant_value,
+    copy_prepared,
+    copy_rows,
+    copy_update,
+    created_snapshots,
+    database,
+    preparer,
+    quoted_table,
+    reserve_ids,
+    row_instance,
+)
 from .plan import GIT_FIELDS, RESTORED_MESSAGE
 
 __all__ = (
@@ -34,6 +47,7 @@ __all__ = (
     'record_git_errors',
     'record_plans',
     'search_values',
+    'searched_custom_fields',
 )
 
 IDENTITY_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp')
@@ -47,11 +61,25 @@ OBJECT_CHANGE_COLUMNS = (
 )
 SEARCH_COLUMNS = ('id', 'timestamp', 'object_type_id', 'object_id', 'field', 'type', 'weight', 'value')
 SYNC_CHANGE_COLUMNS = ('run_id', 'kind', 'name', 'action', 'object_id', 'diff', 'message', 'git_file')
+# The JSON content of a row: written as text encoded once (jsonb_text), reused for its change record and content key.
+CONTENT_FIELDS = ('spec', 'labels', 'annotations')
+NO_DIFF = JSONText('[]')
+
+
+def _content_texts(obj):
+    """The JSON texts of the object's spec, labels and annotations, and the content key of a row holding them ('' when
+    the object keeps no digest, or when jsonb may give the content back otherwise)."""
+    texts = tuple(jsonb_text(getattr(obj, name)) for name in CONTENT_FIELDS)
+    if None in texts:
+        return tuple(JSONText(json.dumps(getattr(obj, name))) for name in CONTENT_FIELDS), ''
+    key = content_key(obj.name, *texts) if obj.content_digest else ''
+    return tuple(map(JSONText, texts)), key
 
 
 def _assign(instance, obj):
     instance.spec, instance.labels, instance.annotations = obj.spec, obj.labels, obj.annotations
     instance.content_digest = obj.content_digest
+    instance.content_key = _content_texts(obj)[1]
     for name in (*IDENTITY_FIELDS, *GIT_FIELDS):
         setattr(instance, name, getattr(obj, name))
     for name, value in obj.typed.items():
@@ -75,14 +103,25 @@ def delete_rows(model, object_type, ids):
     rows._raw_delete(rows.db)
 
 
-def search_values(model, object_type, instances, now):
-    """CachedValue rows (SEARCH_COLUMNS) for the global search, built like NetBox's search backend does."""
+def searched_custom_fields(model, instances):
+    """The custom fields of `model` with a search weight, which NetBox's search backend indexes beside the fields:
+    read (one query) only when one of `instances` holds custom field data. Called before the COPY of the search
+    values: no other query may run while a COPY streams."""
+    if not any(getattr(instance, 'custom_field_data', None) for instance in instances):
+        return []
+    return [cf for cf in CustomField.objects.get_for_model(model) if cf.search_weight > 0]
+
+
+def search_values(model, object_type, instances, now, custom_fields=()):
+    """CachedValue rows (SEARCH_COLUMNS) for the global search, built like NetBox's search backend does;
+    `custom_fields`: see searched_custom_fields."""
     indexer = get_indexer(model)
     uuids = _random_uuids()
+    custom_fields = list(custom_fields)
     return (
         (next(uuids), now, object_type.pk, instance.pk, value.name, value.type, value.weight, value.value)
         for instance in instances
-        for value in indexer.to_cache(instance, custom_fields=[])
+        for value in indexer.to_cache(instance, custom_fields=custom_fields)
     )
 
 
@@ -95,30 +134,51 @@ def _random_uuids(batch=4096):
             yield uuid.UUID(bytes=data[start:start + 16], version=4)
 
 
-def _insert(model, fabric, objects, apply_errors):
-    """Write new rows (one query for their ids, one COPY); returns the saved instances and sets each `obj.pk`.
-    `apply_errors`: the message each new row (by name) carries as its apply error ('' for none).
+def _insert(model, fabric, objects, apply_errors, now):
+    """Write new rows (one query for their ids, one COPY) and set each `obj.pk`. Returns the rows as instances (see
+    bulk.row_instance) with the JSON texts of their content (CONTENT_FIELDS), and the attnames whose values differ
+    from row to row. `apply_errors`: the message each new row (by name) carries as its apply error ('' for none).
 
-    Each instance is built as Django's `Model.from_db` builds one, with every concrete field's value in order (what
-    `_assign` sets, the field's default otherwise), which spares Django's per-field keyword handling."""
-    fields = [(f.attname, f.get_default) for f in model._meta.concrete_fields]
-    attnames = {attname for attname, _default in fields}
-    pk_name = model._meta.pk.attname
-    created = []
-    for pk, obj in pulse.beating(zip(reserve_ids(model, len(objects)), objects, strict=True)):
-        values = obj.typed | {pk_name: pk, 'fabric_id': fabric.pk, 'spec': obj.spec, 'labels': obj.labels,
-                              'annotations': obj.annotations, 'name': obj.name,
-                              'content_digest': obj.content_digest, 'apply_error': apply_errors.get(obj.name, '')}
-        for name in (*IDENTITY_FIELDS, *GIT_FIELDS):
-            values[name] = getattr(obj, name)
-        instance = model(*[values[attname] if attname in values else default() for attname, default in fields])
-        for name in obj.typed.keys() - attnames:
-            # Derived values that are no column (as _assign sets them).
-            setattr(instance, name, obj.typed[name])
-        obj.pk = pk
-        created.append(instance)
-    copy_instances(model, created)
-    return created
+    What no object sets is each field's default, prepared for the database once; auto-now dates are `now`."""
+    fields = model._meta.concrete_fields
+    index = {f.attname: position for position, f in enumerate(fields)}
+    preps = [preparer(f) for f in fields]
+    defaults = {f.attname: now if getattr(f, 'auto_now', False) or getattr(f, 'auto_now_add', False)
+                else f.get_default() for f in fields} | {'fabric_id': fabric.pk}
+    db = database()
+    template = [constant_value(f, defaults[f.attname], db) for f in fields]
+    own = (model._meta.pk.attname, 'name', 'content_digest', 'content_key', 'apply_error', *IDENTITY_FIELDS,
+           *GIT_FIELDS)
+    content = [index[name] for name in CONTENT_FIELDS]
+    varying = {*own, *CONTENT_FIELDS}
+    created, texts = [], []
+    ids = reserve_ids(model, len(objects))
+
+    def rows():
+        for pk, obj in zip(ids, objects, strict=True):
+            obj.pk = pk
+            obj_texts, key = _content_texts(obj)
+            values = defaults | obj.typed | {
+                model._meta.pk.attname: pk, 'spec': obj.spec, 'labels': obj.labels,
+                'annotations': obj.annotations, 'name': obj.name, 'content_digest': obj.content_digest,
+                'content_key': key, 'apply_error': apply_errors.get(obj.name, ''),
+            }
+            for name in (*IDENTITY_FIELDS, *GIT_FIELDS):
+                values[name] = getattr(obj, name)
+            row = template.copy()
+            for name in (*own, *obj.typed):
+                if name in index:
+                    position = index[name]
+                    row[position] = preps[position](values[name], db)
+            for position, text in zip(content, obj_texts, strict=True):
+                row[position] = text
+            varying.update(obj.typed)
+            created.append(row_instance(model, values))
+            texts.append(obj_texts)
+            yield row
+
+    copy_prepared(model, rows())
+    return created, texts, varying
 
 
 def _keep_digests(model, digested):
@@ -131,17 +191,6 @@ def _keep_digests(model, digested):
             f'content_digest = d.digest FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS d(id, key, digest) '
             f'WHERE r.id = d.id',
             [ids, keys, digests],
-        )
-
-
-def _key_written(model, ids):
-    """Set the content key of rows just written with their content's digest (one statement; the transaction holds
-    the rows, so their content is what was written)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'UPDATE {quoted_table(model)} AS r SET content_key = {content_key_sql("r")} '
-            f'WHERE r.id = ANY(%s)',
-            [ids],
         )
 
 
@@ -162,14 +211,14 @@ def _sync_changes(run, plans):
         kind = plan.kind_spec.kind
         restored = set(plan.restored)
         for obj in plan.create:
-            yield run.pk, kind, obj.name, SyncActionChoices.CREATE, obj.pk, [], '', ''
+            yield run.pk, kind, obj.name, SyncActionChoices.CREATE, obj.pk, NO_DIFF, '', ''
         for instance, obj, changes in plan.update:
             message = RESTORED_MESSAGE if obj.name in restored else ''
             yield run.pk, kind, obj.name, SyncActionChoices.UPDATE, instance.pk, changes, message, ''
         for pk, name in plan.delete:
-            yield run.pk, kind, name, SyncActionChoices.DELETE, pk, [], '', ''
+            yield run.pk, kind, name, SyncActionChoices.DELETE, pk, NO_DIFF, '', ''
         for name, message in plan.errors:
-            yield run.pk, kind, name, SyncActionChoices.ERROR, None, [], message, ''
+            yield run.pk, kind, name, SyncActionChoices.ERROR, None, NO_DIFF, message, ''
 
 
 def record_plans(run, plans):
@@ -239,11 +288,13 @@ def apply_plans(fabric, run, plans, user=None):
         object_type = ContentType.objects.get_for_model(model)
         object_changes = []
 
-        created = _insert(model, fabric, plan.create, refused.get(plan.kind_spec.kind, {})) if plan.create else []
-        # Streamed to the COPY below: only a chunk of the new rows' snapshots is held at a time.
+        created, texts, varying = (_insert(model, fabric, plan.create, refused.get(plan.kind_spec.kind, {}), now)
+                                   if plan.create else ([], [], ()))
+        # Streamed to the COPY below: a new row's snapshot is made as its change record is written.
         created_changes = (
             change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk, instance.name, None, snapshot)
-            for instance, snapshot in zip(created, change_snapshots(created), strict=True)
+            for instance, snapshot in zip(created, created_snapshots(created, varying, CONTENT_FIELDS, texts),
+                                          strict=True)
         )
 
         updated = []
@@ -260,17 +311,13 @@ def apply_plans(fabric, run, plans, user=None):
                 setattr(instance, name, getattr(obj, name))
             refreshed.append(instance)
         if updated:
-            fields = ['spec', 'labels', 'annotations', 'content_digest', 'last_updated', *IDENTITY_FIELDS,
-                      *GIT_FIELDS, *plan.update[0][1].typed]
+            fields = ['spec', 'labels', 'annotations', 'content_digest', 'content_key', 'last_updated',
+                      *IDENTITY_FIELDS, *GIT_FIELDS, *plan.update[0][1].typed]
             copy_update(model, updated, fields)
             CachedValue.objects.filter(object_type=object_type, object_id__in=[i.pk for i in updated])._raw_delete(
                 CachedValue.objects.db)
         if refreshed:
             copy_update(model, refreshed, REFRESH_FIELDS)
-        keyed = [obj.pk for obj in plan.create if obj.content_digest] + [
-            instance.pk for instance, obj, _changes in plan.update if obj.content_digest]
-        if keyed:
-            _key_written(model, keyed)
 
         if plan.delete:
             ids = [pk for pk, _name in plan.delete]
@@ -280,8 +327,9 @@ def apply_plans(fabric, run, plans, user=None):
             delete_rows(model, object_type, ids)
 
         if created or updated:
-            copy_rows(CachedValue, SEARCH_COLUMNS, search_values(model, object_type, created + updated, now))
+            copy_rows(CachedValue, SEARCH_COLUMNS, search_values(model, object_type, created + updated, now,
+                                                                 searched_custom_fields(model, updated)))
         if created or object_changes:
             copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, chain(created_changes, object_changes))
         # A kind's instances are not held while the next kind's are built.
-        del created, created_changes, updated
+        del created, texts, created_changes, updated

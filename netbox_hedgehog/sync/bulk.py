@@ -22,12 +22,19 @@ from netbox_hedgehog.models.base import UNLOGGED_FIELDS
 from . import pulse
 
 __all__ = (
+    'JSONText',
     'change_snapshots',
+    'constant_value',
     'copy_instances',
+    'copy_prepared',
     'copy_rows',
     'copy_update',
+    'created_snapshots',
+    'database',
+    'preparer',
     'quoted_table',
     'reserve_ids',
+    'row_instance',
     'written_instances',
 )
 
@@ -61,9 +68,9 @@ def _copy(table, fields, rows):
             copy.write_row(row)
 
 
-def _connection():
-    """The database connection itself: `django.db.connection` is a proxy that looks it up again on every use (one
-    attribute of a thread-local per value prepared)."""
+def database():
+    """The default database connection itself: `django.db.connection` is a proxy that looks it up again on every use
+    (one attribute of a thread-local per value prepared)."""
     return connections[DEFAULT_DB_ALIAS]
 
 
@@ -72,16 +79,50 @@ def _connection():
 # Django's chain of prep methods for such values.
 _PLAIN = {
     models.CharField: str, models.TextField: str, models.BooleanField: bool, models.IntegerField: int,
-    models.BigIntegerField: int, models.PositiveIntegerField: int, models.SmallIntegerField: int,
+    models.BigIntegerField: int, models.PositiveIntegerField: int, models.PositiveBigIntegerField: int,
+    models.SmallIntegerField: int,
     models.PositiveSmallIntegerField: int, models.AutoField: int, models.BigAutoField: int, models.ForeignKey: int,
     models.UUIDField: uuid.UUID, models.DateTimeField: datetime,
 }
 
 
-def _preparer(field):
-    """`prep(value, connection)`: the field's database value of `value`, as `field.get_db_prep_save` gives it."""
+# What a field does to a value on its way to the database: a subclass of a field of _PLAIN that overrides none of it
+# (NetBox's CachedValueField, a TextField) is as plain.
+_PREP_METHODS = ('get_prep_value', 'get_db_prep_value', 'get_db_prep_save')
+
+
+def _plain_type(field):
+    """The Python type whose values `field` writes as they are (see _PLAIN), or None."""
+    for cls in type(field).__mro__:
+        if cls in _PLAIN:
+            same = all(getattr(type(field), name) is getattr(cls, name) for name in _PREP_METHODS)
+            return _PLAIN[cls] if same else None
+    return None
+
+
+class JSONText(str):
+    """A value already encoded as JSON text: written to a JSON column as it is (what its JSON encoding would be)."""
+
+
+# The JSON text of empty containers, which most JSON columns of a sync's rows hold.
+_EMPTY_JSON = {dict: JSONText('{}'), list: JSONText('[]')}
+
+
+def preparer(field):
+    """`prep(value, connection)`: the field's database value of `value`, as `field.get_db_prep_save` gives it (a
+    JSONText taken as it is by a JSON field)."""
     prep = field.get_db_prep_save
-    plain = _PLAIN.get(type(field))
+    if isinstance(field, models.JSONField):
+        plain_json = all(getattr(type(field), name) is getattr(models.JSONField, name) for name in _PREP_METHODS)
+
+        def json_prep(value, db):
+            if type(value) is JSONText:
+                return value
+            if plain_json and not value and type(value) in _EMPTY_JSON:
+                return _EMPTY_JSON[type(value)]
+            return prep(value, db)
+        return json_prep
+    plain = _plain_type(field)
     if plain is None:
         return prep
     if plain is datetime:
@@ -101,8 +142,8 @@ def copy_instances(model, instances, saved=None):
     (a tuple in the order of the concrete fields; see `written_instances`), so that a caller streaming `instances`
     need not hold them."""
     fields = model._meta.concrete_fields
-    preps = [(f.pre_save, _preparer(f)) for f in fields]
-    db = _connection()
+    preps = [(f.pre_save, preparer(f)) for f in fields]
+    db = database()
     if saved is None:
         rows = ([prep(pre_save(instance, True), db) for pre_save, prep in preps] for instance in instances)
     else:
@@ -115,18 +156,30 @@ def copy_instances(model, instances, saved=None):
     _copy(model._meta.db_table, fields, rows)
 
 
+def constant_value(field, value, db):
+    """The database value of `value` for `field`, for a value written to many rows: JSON encoded once."""
+    if isinstance(field, models.JSONField) and value is not None:
+        return JSONText(json.dumps(field.get_prep_value(value), cls=field.encoder))
+    return preparer(field)(value, db)
+
+
+def row_instance(model, values):
+    """An instance of `model` holding `values` ({attname: value}) as read from its row, built without
+    `Model.__init__` (see written_instances)."""
+    instance = model.__new__(model)
+    instance.__dict__.update(values)
+    instance._state = ModelState()
+    instance._state.adding, instance._state.db = False, DEFAULT_DB_ALIAS
+    return instance
+
+
 def written_instances(model, saved):
     """Instances of `model` to read again (snapshots, search values), from the values `copy_instances` kept of each
     (`saved`), one at a time: each field's value set as it was written. `Model.__init__` is skipped: Django's and
     NetBox's bookkeeping for a later `save()` or `clean()` was most of the cost of building an instance again."""
     attnames = [f.attname for f in model._meta.concrete_fields]
-    new = model.__new__
     for values in saved:
-        instance = new(model)
-        instance.__dict__.update(zip(attnames, values, strict=True))
-        instance._state = ModelState()
-        instance._state.adding, instance._state.db = False, DEFAULT_DB_ALIAS
-        yield instance
+        yield row_instance(model, zip(attnames, values, strict=True))
 
 
 def quoted_table(model):
@@ -134,12 +187,17 @@ def quoted_table(model):
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def copy_prepared(model, rows):
+    """Insert `rows` (lists of database values for every concrete field of `model`, in order) with one COPY."""
+    _copy(model._meta.db_table, model._meta.concrete_fields, rows)
+
+
 def copy_rows(model, names, rows):
     """Insert `rows` (tuples of Python values for the fields `names`, by attname) with one COPY, without building a
     model instance per row. Every column without a database default must be named."""
     fields = _fields(model, names)
-    preps = [_preparer(f) for f in fields]
-    db = _connection()
+    preps = [preparer(f) for f in fields]
+    db = database()
     _copy(model._meta.db_table, fields,
           ([prep(value, db) for prep, value in zip(preps, row, strict=True)] for row in rows))
 
@@ -154,8 +212,8 @@ def copy_update(model, instances, names):
     columns = [quote(f.column) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE TEMPORARY TABLE {new} AS SELECT {", ".join(columns)} FROM {table} WITH NO DATA')
-        db = _connection()
-        preps = [(f.attname, _preparer(f)) for f in fields]
+        db = database()
+        preps = [(f.attname, preparer(f)) for f in fields]
         _copy(temporary, fields, (
             [prep(getattr(instance, attname), db) for attname, prep in preps] for instance in instances
         ))
@@ -221,3 +279,32 @@ def change_snapshots(instances, tags=(), without_many_to_many=False):
             if tags is not None:
                 data['tags'] = list(tags)
             yield data
+
+
+def created_snapshots(instances, varying, spliced, texts):
+    """Yield the `postchange_data` of each instance as JSON text: what `change_snapshots(instances)` gives, for rows
+    just written of which only the fields `varying` (attnames) differ from one row to the next.
+
+    The other fields are serialized once. The JSON fields `spliced` (attnames) are not serialized again: each
+    instance's `texts` (their JSON text, as written to its row, in the order of `spliced`) are put in as they are."""
+    if not instances:
+        return
+    serializer = serializers.get_serializer('json')()
+    fields = [f for f in _snapshot_fields(type(instances[0]), False)
+              if f.name not in ('last_updated', *UNLOGGED_FIELDS)]
+    names = {f.attname: f.name for f in fields}
+    keys = [f'{json.dumps(names[attname])}: ' for attname in spliced]
+    row_getters = [(f.name, _snapshot_getter(f, serializer._value_from_field)) for f in fields
+                   if f.attname in varying and f.attname not in spliced]
+    constant = {f.name: _snapshot_getter(f, serializer._value_from_field)(instances[0]) for f in fields
+                if f.attname not in varying}
+    if 'custom_field_data' in constant:
+        constant['custom_fields'] = constant.pop('custom_field_data')
+    constant['tags'] = []
+    encode = DjangoJSONEncoder().encode
+    common = encode(constant)[1:-1]
+    for instance, row_texts in pulse.beating(zip(instances, texts, strict=True)):
+        own = encode({name: get(instance) for name, get in row_getters})[1:-1]
+        parts = [common, own] if own else [common]
+        parts.extend(key + text for key, text in zip(keys, row_texts, strict=True))
+        yield JSONText('{' + ', '.join(parts) + '}')
