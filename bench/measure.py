@@ -2,7 +2,7 @@
 0.5% deletions, re-sync after every switch's Agent moved its heartbeat (live state only), each in a fresh process
 against the test server over HTTPS with paging, each checked for correctness (run counts and NetBox's rows per kind
 against the cluster, the heartbeats stored) before its figures are kept; and the database's floor for the initial
-sync's rows (bench.floor).
+sync's rows, plain and with NetBox's schema (bench.floor).
 """
 import json
 import statistics
@@ -77,7 +77,7 @@ def _cluster_counts(objects):
 
 def measure_fabric(fabric, kubeconfig, total, seed, sync, workdir, log, label):
     """The phases of one fabric whose cluster holds `total` objects, each sync done by `sync(fabric_id)` (returning
-    the figures of bench.syncrun) and checked; the database's floor is measured after the initial sync.
+    the figures of bench.syncrun) and checked; the database's floors are measured after the initial sync.
     Returns ({phase: figures}, floor)."""
     from netbox_hedgehog.models import Switch, SyncRun
 
@@ -89,7 +89,7 @@ def measure_fabric(fabric, kubeconfig, total, seed, sync, workdir, log, label):
     _expect(figures, 'initial', create=total, update=0, delete=0, error=0)
     objects = list_objects(kubeconfig)
     _check_rows(fabric, _cluster_counts(objects))
-    log(f'  {label}: the floor: the rows of the initial sync written again with COPY')
+    log(f'  {label}: the floor: the rows of the initial sync written again with COPY, plain and with NetBox\'s schema')
     floor = measure_floor(fabric, SyncRun.objects.get(pk=figures['run_id']), workdir)
 
     log(f'  {label}: re-sync, nothing changed')
@@ -151,15 +151,24 @@ def summarise(samples):
     return summary
 
 
-def summarise_floor(samples):
-    """Median seconds of the floors measured (in all and per group), rows and sizes (equal in every pass)."""
-    groups = {
+def _median_groups(samples):
+    """Each group's figures of the first sample, with the median of its seconds over the samples."""
+    return {
         group: {**samples[0]['groups'][group],
                 'seconds': statistics.median(s['groups'][group]['seconds'] for s in samples)}
         for group in samples[0]['groups']
     }
+
+
+def summarise_floor(samples):
+    """Median seconds of the floors measured (in all and per group), rows and sizes (equal in every pass); the same
+    for the floor with NetBox's schema, with the median of its commit and of its foreign key checks."""
+    schemas = [s['schema'] for s in samples]
+    schema = {key: statistics.median(s[key] for s in schemas) for key in ('seconds', 'commit_s', 'checks_s')}
     return {'seconds': statistics.median(s['seconds'] for s in samples), 'rows': samples[0]['rows'],
-            'mb': samples[0]['mb'], 'groups': groups, 'samples': [s['seconds'] for s in samples]}
+            'mb': samples[0]['mb'], 'groups': _median_groups(samples), 'samples': [s['seconds'] for s in samples],
+            'schema': {**schema, 'rows': schemas[0]['rows'], 'groups': _median_groups(schemas),
+                       'samples': [s['seconds'] for s in schemas]}}
 
 
 def measure_size(size, workdir, seed, repeat, log, inventory=False):
