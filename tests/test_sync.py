@@ -12,11 +12,12 @@ from django.test import SimpleTestCase, TestCase
 from django.test.utils import CaptureQueriesContext, override_settings
 from utilities.serialization import serialize_object
 
-from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS
+from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS, SpecError
 from netbox_hedgehog.loader import digest
 from netbox_hedgehog.models import VPC, Connection, Fabric, Switch, SyncChange
 from netbox_hedgehog.models.base import UNLOGGED_FIELDS, content_key, content_key_sql, jsonb_text
 from netbox_hedgehog.sync import engine
+from netbox_hedgehog.sync import plan as planner
 from netbox_hedgehog.sync.plan import RESTORED_MESSAGE, observed_from_item, written_digest
 from tests.cluster import FABRIC_COUNTS, VPCS, WIRING, ClusterTestCase
 
@@ -305,6 +306,57 @@ class ContentDigestCacheTest(ClusterTestCase):
         self.assertIn(f'Switch leaf-01: {RESTORED_MESSAGE}', run.log)
         self.assertNotEqual(Switch.objects.get(pk=leaf.pk).spec.get('description'), 'saved in NetBox')
         self.assert_cache_true()
+
+    def versions(self):
+        """{name: (resourceVersion, verified version)} of the fabric's switches."""
+        return {name: (version, verified) for name, version, verified in Switch.objects.filter(
+            fabric=self.fabric).values_list('name', 'resource_version', 'verified_version')}
+
+    def test_an_unchanged_resync_digests_no_listed_item(self):
+        """Every row written from the cluster keeps the version it mirrors: an item listed with that version, whose
+        row's content has not changed since, is counted unchanged without being digested."""
+        self.assertTrue(all(version and version == verified for version, verified in self.versions().values()))
+        with mock.patch.object(planner, 'digest', wraps=digest) as digested:
+            run = self.sync(self.fabric)
+        self.assertEqual((run.status, run.total('unchanged'), run.total('update')), ('succeeded', 41, 0))
+        self.assertEqual(digested.call_count, 0)
+
+    def test_a_row_found_different_keeps_no_verified_version(self):
+        """A row changed outside the write path whose cluster object could not be interpreted in that sync keeps its
+        content's digest, but not the version: the next sync compares it again and restores it."""
+        spec = self.kube.get('Switch', 'leaf-01')['spec']
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {Switch._meta.db_table} SET spec = jsonb_set(spec, '{{description}}', "
+                           f"'\"edited in SQL\"') WHERE fabric_id = %s AND name = 'leaf-01'", [self.fabric.pk])
+
+        def refusing(kind_spec, item):
+            if item['metadata']['name'] == 'leaf-01':
+                raise SpecError('spec: refused for the test')
+            return observed_from_item(kind_spec, item)
+        with mock.patch.object(planner, 'observed_from_item', refusing):
+            run = self.sync(self.fabric)
+        self.assertEqual((run.status, run.total('error'), run.total('update')), ('partial', 1, 0))
+        self.assertEqual(self.versions()['leaf-01'][1], '')
+        self.assertEqual(Switch.objects.get(fabric=self.fabric, name='leaf-01').spec['description'], 'edited in SQL')
+        self.assert_cache_true()
+
+        run = self.sync(self.fabric)
+        self.assertEqual((run.status, run.total('update'), run.total('unchanged')), ('succeeded', 1, 40))
+        self.assertIn(f'Switch leaf-01: {RESTORED_MESSAGE}', run.log)
+        self.assertEqual(Switch.objects.get(fabric=self.fabric, name='leaf-01').spec, spec)
+        version, verified = self.versions()['leaf-01']
+        self.assertEqual(verified, version)
+
+    def test_rows_found_unchanged_by_their_digest_keep_the_version(self):
+        """As after the migration adding the column: rows without a verified version are digested once and keep it."""
+        for kind_spec in KINDS:
+            kind_spec.model.objects.filter(fabric=self.fabric).update(verified_version='')
+        with mock.patch.object(planner, 'digest', wraps=digest) as digested:
+            run = self.sync(self.fabric)
+        self.assertEqual((run.total('unchanged'), digested.call_count), (41, 41))
+        with mock.patch.object(planner, 'digest', wraps=digest) as digested:
+            run = self.sync(self.fabric)
+        self.assertEqual((run.total('unchanged'), digested.call_count), (41, 0))
 
     def test_numbers_jsonb_writes_differently_keep_no_digest(self):
         """jsonb gives `1e+16` back as an integer and -0.0 as 0.0: such content is digested from the row."""

@@ -36,6 +36,7 @@ UUID = re.compile(r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 TIMESTAMP = re.compile(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?')
 LOG_TIME = re.compile(r'^\d\d:\d\d:\d\d ', re.MULTILINE)
 RUN_NUMBER = re.compile(r'#\d+')
+VERIFIED = {True: '<resource_version>', False: '<another version>'}
 NEW_SERVER = {
     'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'Server',
     'metadata': {'name': 'server-rows', 'namespace': 'default'}, 'spec': {'description': 'added'},
@@ -70,6 +71,9 @@ def written_rows(fabric, run):
         for row in model.objects.filter(fabric=fabric).order_by('name'):
             names[(model._meta.model_name, row.pk)] = f'{kind_spec.kind}/{row.name}'
             fields = {f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields}
+            # The cluster's version the row mirrors is masked like the version itself, but whether it is the row's.
+            if row.verified_version:
+                fields['verified_version'] = VERIFIED[row.verified_version == row.resource_version]
             objects[f'{kind_spec.kind}/{row.name}'] = normalised(fields)
     changes = [
         normalised({

@@ -61,7 +61,7 @@ PREFIX = 'NetBoxHedgehog'
 
 TYPES = 'netbox_hedgehog.graphql.types'
 # Every kind's columns but the sync's cache of its content digest (its own bookkeeping).
-CACHE = ['content_key', 'content_digest']
+CACHE = ['content_key', 'content_digest', 'verified_version']
 
 
 def resource_list(model_name):

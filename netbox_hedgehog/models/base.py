@@ -31,11 +31,12 @@ __all__ = (
 
 # What an edit made in NetBox never writes: the object's identity and state in the cluster (only the sync writes
 # them), and its dangling references (recomputed for the whole fabric, see references.py).
-SYNC_OWNED_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp', 'observed', 'dangling_references')
+SYNC_OWNED_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp', 'observed', 'dangling_references',
+                     'verified_version')
 
 # Derived from the other objects of the fabric and recomputed without a change of the object itself, or the sync's
 # cache of the content's digest: not part of its change records.
-UNLOGGED_FIELDS = ('dangling_references', 'content_key', 'content_digest')
+UNLOGGED_FIELDS = ('dangling_references', 'content_key', 'content_digest', 'verified_version')
 
 
 class StaleEdit(AbortRequest):
@@ -212,6 +213,12 @@ class HedgehogResource(NetBoxModel):
     # matches the row's key, and the sync digests the row's content instead.
     content_key = models.CharField(verbose_name=_('content key'), max_length=64, blank=True, editable=False)
     content_digest = models.CharField(verbose_name=_('content digest'), max_length=64, blank=True, editable=False)
+    # The resourceVersion of the cluster object the sync found this row's content (the content under `content_key`)
+    # equal to, or wrote it from; empty when it did not (Git fabrics, content digested from the row). While the key
+    # still matches the row's content, an item listed with this version is the row's content: the sync counts it
+    # unchanged without digesting it.
+    verified_version = models.CharField(verbose_name=_('verified version'), max_length=64, blank=True,
+                                        editable=False)
 
     clone_fields = ('fabric',)
     # clean() applies the fabric's admission rules to every change NetBox accepts (forms, REST, bulk import and

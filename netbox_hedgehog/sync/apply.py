@@ -52,7 +52,7 @@ __all__ = (
 
 IDENTITY_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp')
 # What a refresh writes: the row's content is unchanged, its cluster identity (or Git digest) is not.
-REFRESH_FIELDS = (*IDENTITY_FIELDS, 'git_digest', 'drift_diff', 'git_review_branch')
+REFRESH_FIELDS = (*IDENTITY_FIELDS, 'git_digest', 'drift_diff', 'git_review_branch', 'verified_version')
 # The columns of the rows written with copy_rows(), in the order change_maker(), search_values() and
 # _sync_changes() give them.
 OBJECT_CHANGE_COLUMNS = (
@@ -80,6 +80,7 @@ def _assign(instance, obj):
     instance.spec, instance.labels, instance.annotations = obj.spec, obj.labels, obj.annotations
     instance.content_digest = obj.content_digest
     instance.content_key = _content_texts(obj)[1]
+    instance.verified_version = obj.verified_version
     for name in (*IDENTITY_FIELDS, *GIT_FIELDS):
         setattr(instance, name, getattr(obj, name))
     for name, value in obj.typed.items():
@@ -147,8 +148,8 @@ def _insert(model, fabric, objects, apply_errors, now):
                 else f.get_default() for f in fields} | {'fabric_id': fabric.pk}
     db = database()
     template = [constant_value(f, defaults[f.attname], db) for f in fields]
-    own = (model._meta.pk.attname, 'name', 'content_digest', 'content_key', 'apply_error', *IDENTITY_FIELDS,
-           *GIT_FIELDS)
+    own = (model._meta.pk.attname, 'name', 'content_digest', 'content_key', 'verified_version', 'apply_error',
+           *IDENTITY_FIELDS, *GIT_FIELDS)
     content = [index[name] for name in CONTENT_FIELDS]
     varying = {*own, *CONTENT_FIELDS}
     created, texts = [], []
@@ -161,7 +162,8 @@ def _insert(model, fabric, objects, apply_errors, now):
             values = defaults | obj.typed | {
                 model._meta.pk.attname: pk, 'spec': obj.spec, 'labels': obj.labels,
                 'annotations': obj.annotations, 'name': obj.name, 'content_digest': obj.content_digest,
-                'content_key': key, 'apply_error': apply_errors.get(obj.name, ''),
+                'content_key': key, 'verified_version': obj.verified_version,
+                'apply_error': apply_errors.get(obj.name, ''),
             }
             for name in (*IDENTITY_FIELDS, *GIT_FIELDS):
                 values[name] = getattr(obj, name)
@@ -183,14 +185,26 @@ def _insert(model, fabric, objects, apply_errors, now):
 
 def _keep_digests(model, digested):
     """Store the digests the plan computed from rows' content, each under the key read with that content (one
-    statement): the pair holds whatever the row holds now (see HedgehogResource.content_key)."""
+    statement): the pair holds whatever the row holds now (see HedgehogResource.content_key). Their content is not
+    known to be the cluster's: no version is verified for it (see _keep_verified)."""
     ids, keys, digests = (list(column) for column in zip(*digested, strict=True))
     with connection.cursor() as cursor:
         cursor.execute(
-            f'UPDATE {quoted_table(model)} AS r SET content_key = d.key, '
-            f'content_digest = d.digest FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS d(id, key, digest) '
-            f'WHERE r.id = d.id',
+            f"UPDATE {quoted_table(model)} AS r SET content_key = d.key, content_digest = d.digest, "
+            f"verified_version = '' FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS d(id, key, digest) "
+            f"WHERE r.id = d.id",
             [ids, keys, digests],
+        )
+
+
+def _keep_verified(model, verified):
+    """Store the version each row's unchanged content was found equal to in the cluster (one statement)."""
+    ids, versions = (list(column) for column in zip(*verified, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {quoted_table(model)} AS r SET verified_version = v.version '
+            f'FROM unnest(%s::bigint[], %s::text[]) AS v(id, version) WHERE r.id = v.id',
+            [ids, versions],
         )
 
 
@@ -276,6 +290,8 @@ def apply_plans(fabric, run, plans, user=None):
         if plan.digested:
             # First, so that the rows written below get the digest of what they are written with.
             _keep_digests(model, plan.digested)
+        if plan.verified:
+            _keep_verified(model, plan.verified)
         if plan.confirmed:
             # The cluster now shows these NetBox edits: they are no longer pending apply.
             model.objects.filter(pk__in=plan.confirmed).update(apply_pending_since=None, apply_error='')
@@ -311,8 +327,8 @@ def apply_plans(fabric, run, plans, user=None):
                 setattr(instance, name, getattr(obj, name))
             refreshed.append(instance)
         if updated:
-            fields = ['spec', 'labels', 'annotations', 'content_digest', 'content_key', 'last_updated',
-                      *IDENTITY_FIELDS, *GIT_FIELDS, *plan.update[0][1].typed]
+            fields = ['spec', 'labels', 'annotations', 'content_digest', 'content_key', 'verified_version',
+                      'last_updated', *IDENTITY_FIELDS, *GIT_FIELDS, *plan.update[0][1].typed]
             copy_update(model, updated, fields)
             CachedValue.objects.filter(object_type=object_type, object_id__in=[i.pk for i in updated])._raw_delete(
                 CachedValue.objects.db)

@@ -113,7 +113,8 @@ def _identity_rows(model, fabric):
     """The RowIdentity columns of a kind's rows, then the stored digest of each row whose key matches its content,
     else NULL, the content's key and its spec, labels and annotations as JSON text (one query). The key is computed
     once per row (the subquery with OFFSET 0 is not merged into the outer query)."""
-    identity = 'id, name, uid, resource_version, drift_status, git_file, git_pending_since, apply_pending_since'
+    identity = 'id, name, uid, resource_version, drift_status, git_file, git_pending_since, apply_pending_since, ' \
+               'verified_version'
     contents = ', '.join(f'CASE WHEN {_DIGEST_KEPT} THEN NULL ELSE {name}::text END'
                          for name in ('spec', 'labels', 'annotations'))
     with connection.cursor() as cursor:
@@ -144,13 +145,16 @@ def plan_fabric(fabric, read, log, desired=None):
         # and decoded a row at a time, so that a kind's rows are never all held decoded. Their digest is stored with
         # the write, under the key read with the content (see HedgehogResource.content_key).
         kind, kind_identities, kind_digested = kind_spec.kind, {}, []
-        for pk, name, uid, version, drift, git_file, pending, apply_pending, kept, key, *content in _identity_rows(
-                kind_spec.model, fabric):
+        for pk, name, uid, version, drift, git_file, pending, apply_pending, verified, kept, key, *content in (
+                _identity_rows(kind_spec.model, fabric)):
             if kept is None:
+                # The content changed since it was verified (or never was): its version says nothing of it.
+                verified = ''
                 kept = _content_digest(kind, name, apply_pending, *map(json.loads, content))
                 if apply_pending is None:
                     kind_digested.append((pk, key, kept))
-            kind_identities[name] = RowIdentity(pk, uid, version, drift, git_file, pending, kept, apply_pending)
+            kind_identities[name] = RowIdentity(pk, uid, version, drift, git_file, pending, kept, apply_pending,
+                                                verified)
         identities[kind], digested[kind] = kind_identities, kind_digested
     for kind, kind_read in read.kinds.items():
         if kind_read.missing and identities[kind]:

@@ -42,6 +42,7 @@ class RowIdentity(NamedTuple):
     git_pending_since: object
     content_digest: str = ''    # the loader's digest of the row's spec, labels and annotations
     apply_pending_since: object = None  # set while a NetBox edit waits to be applied to the cluster
+    verified_version: str = ''  # the row's verified_version while its content key matches its content, else ''
 
 
 @dataclass(slots=True)
@@ -65,6 +66,7 @@ class ObjectState:
     git_review_branch: str = ''    # the review branch holding a NetBox edit the tracked branch lacks
     pk: int | None = None       # set once the object is written
     content_digest: str = ''    # what the row's content_digest is written as (see written_digest)
+    verified_version: str = ''  # what the row's verified_version is written as: the cluster's version it mirrors
 
     @property
     def content(self):
@@ -94,6 +96,7 @@ class KindPlan:
     drifted: int = 0                                    # objects drifted after the plan (Git fabrics)
     planned_at: object = None                           # Git fabrics: rows edited in NetBox after this keep the edit
     digested: list = field(default_factory=list)        # (id, content key, digest) of rows digested from content
+    verified: list = field(default_factory=list)        # (id, resourceVersion) of rows newly found the cluster's
 
     def counts(self):
         return {
@@ -180,12 +183,15 @@ def observe_items(plan, items):
 
 def _still_stored(kind, identity, item):
     """Whether a listed item is the very object a row holds (same uid and resourceVersion, same content, nothing
-    pending or drifted on the row): decided from the raw item, without interpreting it."""
+    pending or drifted on the row): decided from the raw item, without interpreting it. A row whose content was
+    found equal to (or written from) this very version, and has not changed since, needs no digest of the item."""
     metadata = item.get('metadata')
     if (identity is None or identity.apply_pending_since is not None or identity.drift_status or not identity.uid
             or not isinstance(metadata, dict) or metadata.get('uid') != identity.uid
             or str(metadata.get('resourceVersion') or '') != identity.resource_version):
         return False
+    if identity.verified_version and identity.verified_version == identity.resource_version:
+        return True
     spec, labels, annotations = item.get('spec'), metadata.get('labels'), metadata.get('annotations')
     if not all(value is None or isinstance(value, dict) for value in (spec, labels, annotations)):
         return False
@@ -205,8 +211,11 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
     stored, fresh = set(), []
     for item in pulse.beating(items):
         name = (item.get('metadata') or {}).get('name')
-        if isinstance(name, str) and _still_stored(kind_spec.kind, existing_identity.get(name), item):
+        identity = existing_identity.get(name) if isinstance(name, str) else None
+        if _still_stored(kind_spec.kind, identity, item):
             stored.add(name)
+            if identity.verified_version != identity.resource_version:
+                plan.verified.append((identity.pk, identity.resource_version))
         else:
             fresh.append(item)
     plan.unchanged += len(stored)
@@ -222,6 +231,7 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
                 plan.unchanged += 1
             else:
                 obj.content_digest = written_digest(kind_spec.kind, obj)
+                obj.verified_version = obj.resource_version
                 plan.create.append(obj)
             continue
         # NetBox's copy must be the cluster's, whatever the resourceVersion says: the digest of each row's content
@@ -247,6 +257,7 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
         rows = load_rows([pk for pk, _obj in changed])
         for pk, obj in pulse.beating(changed):
             row = rows[pk]
+            obj.verified_version = obj.resource_version
             changes = diff(row_state(row), row_state(obj))
             if changes:
                 obj.content_digest = written_digest(kind_spec.kind, obj)
