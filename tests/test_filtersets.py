@@ -233,8 +233,8 @@ class ResourceFilterSetTests(FilterSetTests):
         'spec', 'labels', 'annotations', 'observed', 'drift_diff',
         # An opaque digest that detects concurrent edits, not something to look an object up by.
         'git_digest',
-        # The sync's cache of the content's digest: its own bookkeeping.
-        'content_key', 'content_digest',
+        # The sync's cache of the content's digest and of the version it mirrors: its own bookkeeping.
+        'content_key', 'content_digest', 'verified_version',
         # The API server's message after a failed apply: free text, found through apply_pending_since and the page.
         'apply_error',
     )

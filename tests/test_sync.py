@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import SimpleTestCase, TestCase
 from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
 from utilities.serialization import serialize_object
 
 from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS, SpecError
@@ -346,6 +347,29 @@ class ContentDigestCacheTest(ClusterTestCase):
         self.assertEqual(Switch.objects.get(fabric=self.fabric, name='leaf-01').spec, spec)
         version, verified = self.versions()['leaf-01']
         self.assertEqual(verified, version)
+
+    def test_a_refreshed_row_keeps_its_version_only_under_its_contents_key(self):
+        """A NetBox edit the cluster confirms leaves the row's content as it is (a refresh): the version is kept with
+        that content's key, so that an edit back to the content before is compared, not taken for the version."""
+        leaf = self.kube.get('Switch', 'leaf-01')
+        before = copy.deepcopy(leaf['spec'])
+        leaf['spec']['description'] = 'applied from NetBox'
+        # The row holds the edit, waiting to be applied (its content key is still the content's before), and the
+        # cluster got it.
+        Switch.objects.filter(fabric=self.fabric, name='leaf-01').update(spec=leaf['spec'],
+                                                                        apply_pending_since=timezone.now())
+        self.kube.put(leaf)
+        run = self.sync(self.fabric)
+        self.assertEqual((run.status, run.total('update'), run.total('unchanged')), ('succeeded', 0, 41))
+        row = Switch.objects.get(fabric=self.fabric, name='leaf-01')
+        self.assertEqual((row.apply_pending_since, row.verified_version), (None, row.resource_version))
+        self.assert_cache_true()
+
+        Switch.objects.filter(pk=row.pk).update(spec=before)
+        run = self.sync(self.fabric)
+        self.assertEqual((run.status, run.total('update')), ('succeeded', 1))
+        self.assertIn(f'Switch leaf-01: {RESTORED_MESSAGE}', run.log)
+        self.assertEqual(Switch.objects.get(pk=row.pk).spec['description'], 'applied from NetBox')
 
     def test_rows_found_unchanged_by_their_digest_keep_the_version(self):
         """As after the migration adding the column: rows without a verified version are digested once and keep it."""

@@ -51,8 +51,11 @@ __all__ = (
 )
 
 IDENTITY_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp')
-# What a refresh writes: the row's content is unchanged, its cluster identity (or Git digest) is not.
-REFRESH_FIELDS = (*IDENTITY_FIELDS, 'git_digest', 'drift_diff', 'git_review_branch', 'verified_version')
+# What a refresh writes: the row's content is unchanged, its cluster identity (or Git digest) is not. The version a
+# row's content was verified for goes with the key and digest of that content (see _refresh): never with a key left
+# from other content, which an edit back to that content would make match again.
+REFRESH_FIELDS = (*IDENTITY_FIELDS, 'git_digest', 'drift_diff', 'git_review_branch', 'verified_version',
+                  'content_key', 'content_digest')
 # The columns of the rows written with copy_rows(), in the order change_maker(), search_values() and
 # _sync_changes() give them.
 OBJECT_CHANGE_COLUMNS = (
@@ -208,6 +211,17 @@ def _keep_verified(model, verified):
         )
 
 
+def _refresh(instance, obj):
+    """Set what a refresh writes (REFRESH_FIELDS) on the loaded row `instance` from `obj`, whose content it holds."""
+    for name in (*IDENTITY_FIELDS, 'git_digest', 'drift_diff', 'git_review_branch'):
+        setattr(instance, name, getattr(obj, name))
+    if obj.verified_version:
+        instance.content_digest, instance.content_key = obj.content_digest, _content_texts(obj)[1]
+    # Without a key of this very content, no version is verified for it.
+    instance.verified_version = obj.verified_version if instance.content_key else ''
+    return instance
+
+
 def change_maker(user, request_id, message, now):
     """A function returning the ObjectChange row (OBJECT_CHANGE_COLUMNS) of one change made by `user` (None: the
     sync) in request `request_id`."""
@@ -321,11 +335,7 @@ def apply_plans(fabric, run, plans, user=None):
             updated.append(instance)
             object_changes.append(change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk,
                                          instance.name, pre, _snapshot(instance)))
-        refreshed = []
-        for instance, obj in plan.refresh:
-            for name in REFRESH_FIELDS:
-                setattr(instance, name, getattr(obj, name))
-            refreshed.append(instance)
+        refreshed = [_refresh(instance, obj) for instance, obj in plan.refresh]
         if updated:
             fields = ['spec', 'labels', 'annotations', 'content_digest', 'content_key', 'verified_version',
                       'last_updated', *IDENTITY_FIELDS, *GIT_FIELDS, *plan.update[0][1].typed]

@@ -258,9 +258,10 @@ def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocke
         for pk, obj in pulse.beating(changed):
             row = rows[pk]
             obj.verified_version = obj.resource_version
+            # Written with the row (a refresh too): the version is verified for this content, under its key.
+            obj.content_digest = written_digest(kind_spec.kind, obj)
             changes = diff(row_state(row), row_state(obj))
             if changes:
-                obj.content_digest = written_digest(kind_spec.kind, obj)
                 plan.update.append((row, obj, changes))
             else:
                 plan.refresh.append((row, obj))
