@@ -91,12 +91,16 @@ _PLAIN = {
 _PREP_METHODS = ('get_prep_value', 'get_db_prep_value', 'get_db_prep_save')
 
 
+def _prepares_as(field, cls):
+    """Whether `field` prepares values for the database exactly as its base class `cls` does."""
+    return all(getattr(type(field), name) is getattr(cls, name) for name in _PREP_METHODS)
+
+
 def _plain_type(field):
     """The Python type whose values `field` writes as they are (see _PLAIN), or None."""
     for cls in type(field).__mro__:
         if cls in _PLAIN:
-            same = all(getattr(type(field), name) is getattr(cls, name) for name in _PREP_METHODS)
-            return _PLAIN[cls] if same else None
+            return _PLAIN[cls] if _prepares_as(field, cls) else None
     return None
 
 
@@ -113,7 +117,7 @@ def preparer(field):
     JSONText taken as it is by a JSON field)."""
     prep = field.get_db_prep_save
     if isinstance(field, models.JSONField):
-        plain_json = all(getattr(type(field), name) is getattr(models.JSONField, name) for name in _PREP_METHODS)
+        plain_json = _prepares_as(field, models.JSONField)
 
         def json_prep(value, db):
             if type(value) is JSONText:
