@@ -30,7 +30,7 @@ from netbox_hedgehog.choices import SyncTriggerChoices
 from netbox_hedgehog.kinds import KINDS
 from netbox_hedgehog.models import Fabric, Server, SyncRun
 from netbox_hedgehog.sync import plan as plan_module
-from netbox_hedgehog.sync.engine import WRITE_LOCK_CLASS, create_run, run_sync
+from netbox_hedgehog.sync.engine import DELETE_LOCK_CLASS, WRITE_LOCK_CLASS, create_run, run_sync
 from tests.cluster import FABRIC_COUNTS, WIRING, ClusterTestCase, KubeAPIServerMixin
 from tests.harness import DEV_CONFIG_DIR, REPO_ROOT
 from tests.test_scheduling import MANUAL, FakeRedisMixin
@@ -358,6 +358,56 @@ class EditRaceTest(KubeAPIServerMixin, TransactionTestCase):
         self.assertEqual((stored.uid, stored.resource_version), (self.server.uid, self.server.resource_version))
 
 
+class FabricDeletedDuringSyncTest(KubeAPIServerMixin, TransactionTestCase):
+    """A fabric deleted in NetBox (on another connection, as by a person) while its sync reads and writes it."""
+
+    def test_a_sync_of_a_fabric_deleted_meanwhile_ends_quietly(self):
+        self.kube.clear()
+        self.kube.load_yaml(WIRING)
+        fabric = Fabric.objects.create(name='lab', kubeconfig=self.kube.kubeconfig())
+        self.assertEqual(run_sync(create_run(fabric, SyncTriggerChoices.COMMAND)).status, 'succeeded')
+        self.kube.put({'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'Server',
+                       'metadata': {'name': 'server-new', 'namespace': 'default'}, 'spec': {}})
+        run = create_run(fabric, SyncTriggerChoices.MANUAL)
+        original = plan_module.observe_items
+
+        def delete():
+            try:
+                Fabric.objects.get(pk=fabric.pk).delete()
+            finally:
+                connection.close()
+        deletion = threading.Thread(target=delete)
+
+        def deletion_waiting():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s::oid AND "
+                               "objid = %s::oid AND objsubid = 2", [DELETE_LOCK_CLASS, fabric.pk])
+                return cursor.fetchone()[0]
+
+        def deleted_meanwhile(plan, items):
+            if plan.kind_spec.kind == 'Server' and deletion.ident is None:
+                # The deletion waits for this sync's transaction; the sync stops before its next kind.
+                deletion.start()
+                deadline = time.monotonic() + 60
+                while not deletion_waiting():
+                    self.assertLess(time.monotonic(), deadline, 'the deletion never started')
+                    time.sleep(0.05)
+            return original(plan, items)
+
+        with mock.patch.object(plan_module, 'observe_items', deleted_meanwhile), \
+                self.assertLogs('netbox_hedgehog.sync', level='INFO') as logs:
+            run = run_sync(run)
+        deletion.join(timeout=60)
+        self.assertFalse(deletion.is_alive(), 'the deletion did not end after the sync stopped')
+        self.assertEqual(logs.output, [
+            f'WARNING:netbox_hedgehog.sync:Fabric {fabric.pk} (lab) was deleted during sync run {run.pk}; the sync '
+            f'ended without writing.',
+        ])
+        self.assertFalse(Fabric.objects.filter(pk=fabric.pk).exists())
+        self.assertFalse(SyncRun.objects.filter(pk=run.pk).exists())
+        self.assertFalse(Server.objects.filter(name='server-new').exists())
+
+
 class FabricDeletionTest(ClusterTestCase):
     """Item 11: deleting a fabric is a handful of statements per kind whatever its size, change records included."""
 
@@ -411,28 +461,6 @@ class FabricDeletionTest(ClusterTestCase):
         self.assertTrue(ObjectChange.objects.filter(action='delete', object_repr='big',
                                                     changed_object_type=ObjectType.objects.get_for_model(Fabric))
                         .exists())
-
-    def test_a_sync_of_a_fabric_deleted_meanwhile_ends_quietly(self):
-        fabric, _objects = self.synced_fabric('lab', 0)
-        self.kube.put({'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'Server',
-                       'metadata': {'name': 'server-new', 'namespace': 'default'}, 'spec': {}})
-        run = create_run(fabric, SyncTriggerChoices.MANUAL)
-        original = plan_module.observe_items
-
-        def deleted_meanwhile(plan, items):
-            if plan.kind_spec.kind == 'Server':
-                Fabric.objects.get(pk=fabric.pk).delete()
-            return original(plan, items)
-
-        with mock.patch.object(plan_module, 'observe_items', deleted_meanwhile), \
-                self.assertLogs('netbox_hedgehog.sync', level='INFO') as logs:
-            run = run_sync(run)
-        self.assertEqual(logs.output, [
-            f'WARNING:netbox_hedgehog.sync:Fabric {fabric.pk} (lab) was deleted during sync run {run.pk}; the sync '
-            f'ended without writing.',
-        ])
-        self.assertFalse(SyncRun.objects.filter(pk=run.pk).exists())
-        self.assertFalse(Server.objects.filter(name='server-new').exists())
 
     def test_the_confirmation_page_counts_the_objects_and_the_page_says_what_happened_to_a_queued_sync(self):
         fabric, objects = self.synced_fabric('lab', 0)

@@ -1,6 +1,7 @@
 """The sync engine against the Kubernetes API test server over real HTTPS."""
 import copy
 import json
+import weakref
 from io import StringIO
 from unittest import mock
 
@@ -17,7 +18,7 @@ from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS, SpecError
 from netbox_hedgehog.loader import digest
 from netbox_hedgehog.models import VPC, Connection, Fabric, Switch, SyncChange
 from netbox_hedgehog.models.base import UNLOGGED_FIELDS, content_key, content_key_sql, jsonb_text
-from netbox_hedgehog.sync import engine
+from netbox_hedgehog.sync import engine, reader
 from netbox_hedgehog.sync import plan as planner
 from netbox_hedgehog.sync.plan import RESTORED_MESSAGE, observed_from_item, written_digest
 from tests.cluster import FABRIC_COUNTS, VPCS, WIRING, ClusterTestCase
@@ -433,6 +434,52 @@ class JsonbTextTest(TestCase):
         self.assertEqual(self.pg_text({'a': 1e16}), '{"a": 10000000000000000}')
 
 
+class PagedSyncTest(ClusterTestCase):
+    """A fabric without Git settings is read, planned and written a kind at a time, and a kind a page at a time: what
+    was read of the earlier pages is not held while the next page is read, and the statements are a kind's, however
+    many pages it has."""
+
+    def test_a_kind_is_held_a_page_at_a_time_and_written_with_the_same_statements(self):
+        for i in range(23):
+            self.kube.put({'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'Server',
+                           'metadata': {'name': f'server-{i:02}', 'namespace': 'default'},
+                           'spec': {'description': f'rack {i % 3}'}})
+        held = []
+        listed = reader._list_page
+
+        class Spec(dict):
+            """A listed spec, followed while anything holds it."""
+
+        def list_page(api, server, namespace, kind_spec, *args):
+            response = listed(api, server, namespace, kind_spec, *args)
+            if kind_spec.kind == 'Server':
+                # What the sync still holds of the servers listed so far, as the next page comes.
+                alive.append(sum(spec() is not None for spec in held))
+                for item in response['items']:
+                    item['spec'] = Spec(item['spec'])
+                    held.append(weakref.ref(item['spec']))
+            return response
+
+        statements = {}
+        for page_size in (500, 5):
+            alive = []
+            fabric = self.make_fabric(name=f'paged-{page_size}')
+            with plugin_settings(k8s_page_size=page_size), mock.patch.object(reader, '_list_page', list_page), \
+                    CaptureQueriesContext(connection) as queries:
+                run = self.sync(fabric)
+            self.assertEqual(run.status, 'succeeded', run.error)
+            self.assertIn('Server: read 23 objects in ' + ('5 page(s)' if page_size == 5 else '1 page(s)'), run.log)
+            self.assertEqual(run.counts['Server']['create'], 23)
+            self.assertEqual(sorted(fabric.server_set.values_list('spec__description', flat=True)),
+                             sorted(f'rack {i % 3}' for i in range(23)))
+            self.assertEqual(SyncChange.objects.filter(run=run, kind='Server', action='create').count(), 23)
+            self.assertEqual(ObjectChange.objects.filter(request_id=run.request_id, action='create').count(), 23)
+            statements[page_size] = len(queries)
+        # Pages of 5: no more than the page before was held when a page came.
+        self.assertEqual(alive, [0, 5, 5, 5, 5])
+        self.assertEqual(statements[5], statements[500])
+
+
 class SafePruningTest(ClusterTestCase):
     def setUp(self):
         super().setUp()
@@ -452,6 +499,18 @@ class SafePruningTest(ClusterTestCase):
         self.assertFalse(run.pruned)
         self.fabric.refresh_from_db()
         self.assertEqual(self.fabric.sync_status, 'out_of_sync')
+
+    def test_a_kind_read_before_the_empty_one_is_not_pruned_either(self):
+        # Kinds are read, planned and written one after the other: Switch comes before Server.
+        self.kube.delete('Switch', 'leaf-01')
+        for server in self.kube.objects('Server'):
+            self.kube.delete('Server', server['metadata']['name'])
+        run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'partial')
+        self.assertEqual(self.fabric.switch_set.count(), 6)
+        self.assertTrue(self.fabric.switch_set.filter(name='leaf-01').exists())
+        self.assertEqual(run.counts['Switch']['delete'], 0)
+        self.assertIn('returned no Server objects', run.prune_skipped_reason)
 
     def test_empty_kind_is_pruned_when_the_fabric_allows_it(self):
         Fabric.objects.filter(pk=self.fabric.pk).update(allow_empty_kinds=True)

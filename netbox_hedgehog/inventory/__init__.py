@@ -30,7 +30,8 @@ def sync_inventory(fabric, run, plans, log, user=None, live=None):
                 'last sync that planned it)')
             return {f'NetBox {label}': {'create': 0, 'update': 0, 'delete': 0, 'unchanged': count, 'error': 0}
                     for label, count in totals.items() if count}
-    plan = plan_inventory(fabric, plans, live)
+    # A dry run projects the fabric as its plans would leave it; a real run wrote its plans: its rows are the fabric.
+    plan = plan_inventory(fabric, plans if run.dry_run else (), live)
     if not run.dry_run:
         apply_inventory(fabric, run, plan, user)
         remember(fabric, run, inputs, plan)

@@ -109,8 +109,8 @@ class InventoryPlan:
 
 
 def fabric_objects(fabric, plans):
-    """{kind: {name: spec}} of the fabric after the Hedgehog plans: the stored rows with the plans' creates and
-    updates laid over them and their deletes taken out (one query per kind)."""
+    """{kind: {name: spec}} of the fabric after the Hedgehog plans (not written: a dry run's): the stored rows with
+    the plans' creates and updates laid over them and their deletes taken out (one query per kind)."""
     objects = {}
     by_kind = {plan.kind_spec.kind: plan for plan in plans}
     for kind_spec in KINDS:
@@ -376,8 +376,8 @@ def _plan_cables(plan, model_plan, unlinked):
 
 
 def plan_inventory(fabric, plans, live=None):
-    """The InventoryPlan of `fabric` after the Hedgehog `plans`, with the live state `live` its agents report (with
-    no site: the removal of everything created)."""
+    """The InventoryPlan of `fabric` after the Hedgehog `plans` (not written: a dry run's; see fabric_objects), with
+    the live state `live` its agents report (with no site: the removal of everything created)."""
     site_type = ContentType.objects.get_for_model(apps.get_model('dcim.site'))
     if fabric.inventory_site_id:
         # The fabric's specs (read from the database for what the sync did not write) go once projected: they are

@@ -2,13 +2,14 @@
 
 Creates, updates and deletes are change-logged (ObjectChange rows sharing the run's request ID), recorded as
 SyncChange rows with their diff, and kept in NetBox's global search index. New rows, their change records and
-search values are streamed with COPY, a kind at a time, so that a large initial sync neither renders huge INSERT
-statements nor holds every change record in memory.
+search values are made as they are planned, held in temporary files (NewRows), and streamed with COPY a kind at a
+time, so that a large initial sync neither renders huge INSERT statements nor holds a kind's objects in memory.
 """
 import json
 import os
 import uuid
 from itertools import chain
+from typing import NamedTuple
 
 from core.choices import ObjectChangeActionChoices
 from core.models import ObjectChange
@@ -26,8 +27,8 @@ from netbox_hedgehog.models.base import content_key, jsonb_text
 from . import pulse
 from .bulk import (
     JSONText,
+    Spool,
     constant_value,
-    copy_prepared,
     copy_rows,
     copy_update,
     created_snapshots,
@@ -40,14 +41,18 @@ from .bulk import (
 from .plan import GIT_FIELDS, RESTORED_MESSAGE
 
 __all__ = (
+    'NewRows',
     'OBJECT_CHANGE_COLUMNS',
+    'Writes',
     'apply_plans',
     'change_maker',
+    'delete_gone',
     'delete_rows',
     'record_git_errors',
     'record_plans',
     'search_values',
     'searched_custom_fields',
+    'write_kind',
 )
 
 IDENTITY_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp')
@@ -57,12 +62,13 @@ IDENTITY_FIELDS = ('uid', 'resource_version', 'generation', 'creation_timestamp'
 REFRESH_FIELDS = (*IDENTITY_FIELDS, 'git_digest', 'drift_diff', 'git_review_branch', 'verified_version',
                   'content_key', 'content_digest')
 # The columns of the rows written with copy_rows(), in the order change_maker(), search_values() and
-# _sync_changes() give them.
+# _sync_changes() give them; the object's id first, where new rows' change records and search values are spooled
+# before their ids are known (see NewRows).
 OBJECT_CHANGE_COLUMNS = (
-    'time', 'user_id', 'user_name', 'request_id', 'action', 'changed_object_type_id', 'changed_object_id',
+    'changed_object_id', 'time', 'user_id', 'user_name', 'request_id', 'action', 'changed_object_type_id',
     'object_repr', 'message', 'prechange_data', 'postchange_data',
 )
-SEARCH_COLUMNS = ('id', 'timestamp', 'object_type_id', 'object_id', 'field', 'type', 'weight', 'value')
+SEARCH_COLUMNS = ('object_id', 'id', 'timestamp', 'object_type_id', 'field', 'type', 'weight', 'value')
 SYNC_CHANGE_COLUMNS = ('run_id', 'kind', 'name', 'action', 'object_id', 'diff', 'message', 'git_file')
 # The JSON content of a row: written as text encoded once (jsonb_text), reused for its change record and content key.
 CONTENT_FIELDS = ('spec', 'labels', 'annotations')
@@ -123,7 +129,7 @@ def search_values(model, object_type, instances, now, custom_fields=()):
     uuids = _random_uuids()
     custom_fields = list(custom_fields)
     return (
-        (next(uuids), now, object_type.pk, instance.pk, value.name, value.type, value.weight, value.value)
+        (instance.pk, next(uuids), now, object_type.pk, value.name, value.type, value.weight, value.value)
         for instance in instances
         for value in indexer.to_cache(instance, custom_fields=custom_fields)
     )
@@ -138,52 +144,83 @@ def _random_uuids(batch=4096):
             yield uuid.UUID(bytes=data[start:start + 16], version=4)
 
 
-def _insert(model, fabric, objects, apply_errors, now):
-    """Write new rows (one query for their ids, one COPY) and set each `obj.pk`. Returns the rows as instances (see
-    bulk.row_instance) with the JSON texts of their content (CONTENT_FIELDS), and the attnames whose values differ
-    from row to row. `apply_errors`: the message each new row (by name) carries as its apply error ('' for none).
+class Created(NamedTuple):
+    """What a plan keeps of an object once its new row is written."""
+    name: str
+    pk: int
 
-    What no object sets is each field's default, prepared for the database once; auto-now dates are `now`."""
-    fields = model._meta.concrete_fields
-    index = {f.attname: position for position, f in enumerate(fields)}
-    preps = [preparer(f) for f in fields]
-    defaults = {f.attname: now if getattr(f, 'auto_now', False) or getattr(f, 'auto_now_add', False)
-                else f.get_default() for f in fields} | {'fabric_id': fabric.pk}
-    db = database()
-    template = [constant_value(f, defaults[f.attname], db) for f in fields]
-    own = (model._meta.pk.attname, 'name', 'content_digest', 'content_key', 'verified_version', 'apply_error',
-           *IDENTITY_FIELDS, *GIT_FIELDS)
-    content = [index[name] for name in CONTENT_FIELDS]
-    varying = {*own, *CONTENT_FIELDS}
-    created, texts = [], []
-    ids = reserve_ids(model, len(objects))
 
-    def rows():
-        for pk, obj in zip(ids, objects, strict=True):
-            obj.pk = pk
+class NewRows:
+    """The new rows of one kind, made as their objects are planned (`add`, a page at a time) and written with the
+    kind's other writes (see write_kind): each row, its change record and its search values wait in a Spool, so that
+    the objects of a large kind are never all held; their ids are taken from the sequence once their number is
+    known (one query).
+
+    What no object sets is each field's default, prepared for the database once; auto-now dates are the run's."""
+
+    def __init__(self, writes, kind_spec):
+        model = self.model = kind_spec.model
+        self.writes = writes
+        self.object_type = ContentType.objects.get_for_model(model)
+        self.apply_errors = writes.apply_errors(kind_spec.kind)
+        pk = model._meta.pk
+        # The id first (see Spool).
+        fields = [pk, *(f for f in model._meta.concrete_fields if f is not pk)]
+        self.index = {f.attname: position for position, f in enumerate(fields)}
+        self.preps = [preparer(f) for f in fields]
+        now = writes.now
+        self.defaults = {f.attname: now if getattr(f, 'auto_now', False) or getattr(f, 'auto_now_add', False)
+                         else f.get_default() for f in fields} | {'fabric_id': writes.fabric.pk}
+        db = database()
+        self.template = [constant_value(f, self.defaults[f.attname], db) for f in fields]
+        self.own = (pk.attname, 'name', 'content_digest', 'content_key', 'verified_version', 'apply_error',
+                    *IDENTITY_FIELDS, *GIT_FIELDS)
+        self.content = [self.index[name] for name in CONTENT_FIELDS]
+        self.varying = {*self.own, *CONTENT_FIELDS}
+        self.names = []
+        self.rows = Spool(model, [f.attname for f in fields])
+        self.changes = Spool(ObjectChange, OBJECT_CHANGE_COLUMNS)
+        self.search = Spool(CachedValue, SEARCH_COLUMNS)
+
+    def add(self, objects):
+        """Make the rows of new objects (ObjectStates), their change records and search values."""
+        model, db, pk = self.model, database(), self.model._meta.pk.attname
+        created, texts = [], []
+        for obj in objects:
+            # The row's id is its position until write() knows the ids.
+            position = len(self.names)
+            self.names.append(obj.name)
             obj_texts, key = _content_texts(obj)
-            values = defaults | obj.typed | {
-                model._meta.pk.attname: pk, 'spec': obj.spec, 'labels': obj.labels,
-                'annotations': obj.annotations, 'name': obj.name, 'content_digest': obj.content_digest,
-                'content_key': key, 'verified_version': obj.verified_version,
-                'apply_error': apply_errors.get(obj.name, ''),
+            values = self.defaults | obj.typed | {
+                pk: position, 'spec': obj.spec, 'labels': obj.labels, 'annotations': obj.annotations,
+                'name': obj.name, 'content_digest': obj.content_digest, 'content_key': key,
+                'verified_version': obj.verified_version, 'apply_error': self.apply_errors.get(obj.name, ''),
             }
             for name in (*IDENTITY_FIELDS, *GIT_FIELDS):
                 values[name] = getattr(obj, name)
-            row = template.copy()
-            for name in (*own, *obj.typed):
-                if name in index:
-                    position = index[name]
-                    row[position] = preps[position](values[name], db)
-            for position, text in zip(content, obj_texts, strict=True):
-                row[position] = text
-            varying.update(obj.typed)
+            row = self.template.copy()
+            for name in (*self.own, *obj.typed):
+                if name in self.index:
+                    column = self.index[name]
+                    row[column] = self.preps[column](values[name], db)
+            for column, text in zip(self.content, obj_texts, strict=True):
+                row[column] = text
+            self.varying.update(obj.typed)
+            self.rows.add_prepared(row)
             created.append(row_instance(model, values))
             texts.append(obj_texts)
-            yield row
+        change, object_type = self.writes.change, self.object_type
+        for instance, snapshot in zip(created, created_snapshots(created, self.varying, CONTENT_FIELDS, texts),
+                                      strict=True):
+            self.changes.add(change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk, instance.name,
+                                    None, snapshot))
+        for row in search_values(model, object_type, created, self.writes.now):
+            self.search.add(row)
 
-    copy_prepared(model, rows())
-    return created, texts, varying
+    def close(self):
+        """Drop the rows made (when they are not written)."""
+        for spool in (self.rows, self.changes, self.search):
+            spool.close()
 
 
 def _keep_digests(model, digested):
@@ -229,7 +266,7 @@ def change_maker(user, request_id, message, now):
     message = message[:200]
 
     def change(action, object_type, pk, name, pre, post):
-        return (*common, action, object_type.pk, pk, name[:200], message, pre, post)
+        return (pk, *common, action, object_type.pk, name[:200], message, pre, post)
     return change
 
 
@@ -292,70 +329,106 @@ def _refused_deletions(fabric):
     return refused
 
 
-def apply_plans(fabric, run, plans, user=None):
-    """Apply the plans (call inside a transaction). Returns nothing; raises on any database error.
+class Writes:
+    """What the writes of one run share: their time, the maker of their change records, and the deletions the
+    fabric's cluster refused (read once, when a kind first has new rows)."""
+
+    def __init__(self, fabric, run, user=None):
+        self.fabric = fabric
+        self.now = timezone.now()
+        self.change = change_maker(user, run.request_id, f'Hedgehog sync run #{run.pk}', self.now)
+        self._refused = None
+
+    def apply_errors(self, kind):
+        """{name: message} of the objects of `kind` whose deletion the cluster refused: their new rows carry it."""
+        if self._refused is None:
+            self._refused = _refused_deletions(self.fabric)
+        return self._refused.get(kind, {})
+
+
+def write_kind(writes, plan, new_rows=None):
+    """Write what a kind's plan creates (its `new_rows`, made from the objects the plan planned to create), updates
+    and refreshes, with the digests and versions it verified (call inside a transaction). Deletions wait for
+    delete_gone. The plan's creates are then `Created` entries.
 
     The caller's lock is kept alive throughout (pulse.beat() per object and per row streamed)."""
-    now = timezone.now()
-    change = change_maker(user, run.request_id, f'Hedgehog sync run #{run.pk}', now)
-    refused = _refused_deletions(fabric) if any(plan.create for plan in plans) else {}
+    model = plan.kind_spec.model
+    if plan.digested:
+        # First, so that the rows written below get the digest of what they are written with.
+        _keep_digests(model, plan.digested)
+    if plan.verified:
+        _keep_verified(model, plan.verified)
+    if plan.confirmed:
+        # The cluster now shows these NetBox edits: they are no longer pending apply.
+        model.objects.filter(pk__in=plan.confirmed).update(apply_pending_since=None, apply_error='')
+    if plan.planned_at is not None:
+        _keep_edits(model, plan)
+    if not (new_rows or plan.update or plan.refresh):
+        return
+    pulse.beat()
+    now, change = writes.now, writes.change
+    # Django's ContentType cache: no query per kind once warm.
+    object_type = ContentType.objects.get_for_model(model)
+    ids, created_search, created_changes = [], (), ()
+    if new_rows:
+        ids = reserve_ids(model, len(new_rows.names))
+        _copy_chunks(model, new_rows.rows, ids)
+        created_search, created_changes = new_rows.search.chunks(ids), new_rows.changes.chunks(ids)
+        plan.create = [Created(name, pk) for name, pk in zip(new_rows.names, ids, strict=True)]
+
+    updated, object_changes = [], []
+    for instance, obj, _changes in pulse.beating(plan.update):
+        pre = _snapshot(instance)
+        _assign(instance, obj)
+        instance.last_updated = now
+        updated.append(instance)
+        object_changes.append(change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk,
+                                     instance.name, pre, _snapshot(instance)))
+    refreshed = [_refresh(instance, obj) for instance, obj in plan.refresh]
+    if updated:
+        fields = ['spec', 'labels', 'annotations', 'content_digest', 'content_key', 'verified_version',
+                  'last_updated', *IDENTITY_FIELDS, *GIT_FIELDS, *plan.update[0][1].typed]
+        copy_update(model, updated, fields)
+        CachedValue.objects.filter(object_type=object_type, object_id__in=[i.pk for i in updated])._raw_delete(
+            CachedValue.objects.db)
+    if refreshed:
+        copy_update(model, refreshed, REFRESH_FIELDS)
+    if ids or updated:
+        copy_rows(CachedValue, SEARCH_COLUMNS, chain(created_search, search_values(
+            model, object_type, updated, now, searched_custom_fields(model, updated))))
+    if ids or object_changes:
+        copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, chain(created_changes, object_changes))
+
+
+def _copy_chunks(model, spool, ids):
+    """Write the rows of `spool` into the model's table (see Spool.chunks)."""
+    copy_rows(model, [f.attname for f in spool.fields], spool.chunks(ids))
+
+
+def delete_gone(writes, plans):
+    """Delete the rows the plans found gone from the cluster, change-logged (call inside a transaction, after every
+    kind's write_kind: whether anything may be pruned is known once every kind was read)."""
     for plan in plans:
-        model = plan.kind_spec.model
-        if plan.digested:
-            # First, so that the rows written below get the digest of what they are written with.
-            _keep_digests(model, plan.digested)
-        if plan.verified:
-            _keep_verified(model, plan.verified)
-        if plan.confirmed:
-            # The cluster now shows these NetBox edits: they are no longer pending apply.
-            model.objects.filter(pk__in=plan.confirmed).update(apply_pending_since=None, apply_error='')
-        if not (plan.create or plan.update or plan.refresh or plan.delete):
+        if not plan.delete:
             continue
         pulse.beat()
-        if plan.planned_at is not None:
-            _keep_edits(model, plan)
-        # Django's ContentType cache: no query per kind once warm.
+        model = plan.kind_spec.model
         object_type = ContentType.objects.get_for_model(model)
-        object_changes = []
+        delete_rows(model, object_type, [pk for pk, _name in plan.delete])
+        copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, (
+            writes.change(ObjectChangeActionChoices.ACTION_DELETE, object_type, pk, name,
+                          {'name': name, 'fabric': writes.fabric.pk}, None)
+            for pk, name in plan.delete
+        ))
 
-        created, texts, varying = (_insert(model, fabric, plan.create, refused.get(plan.kind_spec.kind, {}), now)
-                                   if plan.create else ([], [], ()))
-        # Streamed to the COPY below: a new row's snapshot is made as its change record is written.
-        created_changes = (
-            change(ObjectChangeActionChoices.ACTION_CREATE, object_type, instance.pk, instance.name, None, snapshot)
-            for instance, snapshot in zip(created, created_snapshots(created, varying, CONTENT_FIELDS, texts),
-                                          strict=True)
-        )
 
-        updated = []
-        for instance, obj, _changes in pulse.beating(plan.update):
-            pre = _snapshot(instance)
-            _assign(instance, obj)
-            instance.last_updated = now
-            updated.append(instance)
-            object_changes.append(change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk,
-                                         instance.name, pre, _snapshot(instance)))
-        refreshed = [_refresh(instance, obj) for instance, obj in plan.refresh]
-        if updated:
-            fields = ['spec', 'labels', 'annotations', 'content_digest', 'content_key', 'verified_version',
-                      'last_updated', *IDENTITY_FIELDS, *GIT_FIELDS, *plan.update[0][1].typed]
-            copy_update(model, updated, fields)
-            CachedValue.objects.filter(object_type=object_type, object_id__in=[i.pk for i in updated])._raw_delete(
-                CachedValue.objects.db)
-        if refreshed:
-            copy_update(model, refreshed, REFRESH_FIELDS)
-
-        if plan.delete:
-            ids = [pk for pk, _name in plan.delete]
-            for pk, name in plan.delete:
-                object_changes.append(change(ObjectChangeActionChoices.ACTION_DELETE, object_type, pk, name,
-                                             {'name': name, 'fabric': fabric.pk}, None))
-            delete_rows(model, object_type, ids)
-
-        if created or updated:
-            copy_rows(CachedValue, SEARCH_COLUMNS, search_values(model, object_type, created + updated, now,
-                                                                 searched_custom_fields(model, updated)))
-        if created or object_changes:
-            copy_rows(ObjectChange, OBJECT_CHANGE_COLUMNS, chain(created_changes, object_changes))
-        # A kind's instances are not held while the next kind's are built.
-        del created, texts, created_changes, updated
+def apply_plans(fabric, run, plans, user=None):
+    """Apply complete plans (call inside a transaction). Returns nothing; raises on any database error."""
+    writes = Writes(fabric, run, user)
+    for plan in plans:
+        new_rows = None
+        if plan.create:
+            new_rows = NewRows(writes, plan.kind_spec)
+            new_rows.add(plan.create)
+        write_kind(writes, plan, new_rows)
+    delete_gone(writes, plans)

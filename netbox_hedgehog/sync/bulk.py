@@ -7,6 +7,7 @@ through the same field methods an INSERT uses (`pre_save`, `get_db_prep_save`), 
 what `save()` would have written.
 """
 import json
+import tempfile
 import uuid
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -16,6 +17,7 @@ from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.base import ModelState
+from psycopg.copy import Copy, FileWriter
 
 from netbox_hedgehog.models.base import UNLOGGED_FIELDS
 
@@ -23,10 +25,10 @@ from . import pulse
 
 __all__ = (
     'JSONText',
+    'Spool',
     'change_snapshots',
     'constant_value',
     'copy_instances',
-    'copy_prepared',
     'copy_rows',
     'copy_update',
     'created_snapshots',
@@ -60,12 +62,16 @@ def _fields(model, names):
 
 
 def _copy(table, fields, rows):
-    """Stream `rows` (lists of database values for `fields`) into `table` with one COPY."""
+    """Stream `rows` into `table` with one COPY: lists of database values for `fields`, or bytes holding whole rows
+    already in COPY's text format (see Spool)."""
     quote = connection.ops.quote_name
     statement = f'COPY {quote(table)} ({", ".join(quote(f.column) for f in fields)}) FROM STDIN'
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in pulse.beating(rows):
-            copy.write_row(row)
+            if type(row) is bytes:
+                copy.write(row)
+            else:
+                copy.write_row(row)
 
 
 def database():
@@ -191,19 +197,68 @@ def quoted_table(model):
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def copy_prepared(model, rows):
-    """Insert `rows` (lists of database values for every concrete field of `model`, in order) with one COPY."""
-    _copy(model._meta.db_table, model._meta.concrete_fields, rows)
-
-
 def copy_rows(model, names, rows):
-    """Insert `rows` (tuples of Python values for the fields `names`, by attname) with one COPY, without building a
-    model instance per row. Every column without a database default must be named."""
+    """Insert `rows` (tuples of Python values for the fields `names`, by attname, or bytes of whole rows in COPY's
+    text format: see Spool) with one COPY, without building a model instance per row. Every column without a
+    database default must be named."""
     fields = _fields(model, names)
     preps = [preparer(f) for f in fields]
     db = database()
-    _copy(model._meta.db_table, fields,
-          ([prep(value, db) for prep, value in zip(preps, row, strict=True)] for row in rows))
+    _copy(model._meta.db_table, fields, (
+        row if type(row) is bytes else [prep(value, db) for prep, value in zip(preps, row, strict=True)]
+        for row in rows
+    ))
+
+
+class Spool:
+    """Rows for one COPY into `model` (the fields `names`, by attname), held in a temporary file as that COPY's text
+    (each value prepared as copy_rows prepares it, and formatted by psycopg as its COPY formats it) until `chunks`
+    gives them back: rows made before the ids of their objects are known, so that they need not be held in memory.
+    The first of `names` holds, in each spooled row, a position in the `ids` passed to `chunks`, which it replaces
+    with the id at that position."""
+
+    # Bytes of the file read at a time.
+    CHUNK = 1 << 20
+
+    def __init__(self, model, names):
+        self.fields = _fields(model, names)
+        self._preps = [preparer(f) for f in self.fields]
+        self._db = database()
+        self._db.ensure_connection()
+        self._file = tempfile.TemporaryFile()
+        # A cursor that ran no statement: psycopg formats rows for a COPY into the file, and sends nothing.
+        self._cursor = self._db.connection.cursor()
+        self._copy = Copy(self._cursor, writer=FileWriter(self._file))
+
+    def add(self, row):
+        """Spool a row of Python values (in the order of `names`)."""
+        db = self._db
+        self._copy.write_row([prep(value, db) for prep, value in zip(self._preps, row, strict=True)])
+
+    def add_prepared(self, row):
+        """Spool a row of database values (see preparer)."""
+        self._copy.write_row(row)
+
+    def chunks(self, ids):
+        """Yield the spooled rows as bytes of COPY text, whole rows each time, every row's first column replaced by
+        `ids[position]`; the file is closed once read."""
+        self._copy.finish(None)
+        self._cursor.close()
+        self._file.seek(0)
+        rest = b''
+        try:
+            while data := self._file.read(self.CHUNK):
+                lines = (rest + data).split(b'\n')
+                rest = lines.pop()
+                yield b''.join(b'%d\t%s\n' % (ids[int(position)], tail)
+                               for position, tail in (line.split(b'\t', 1) for line in lines))
+        finally:
+            self._file.close()
+
+    def close(self):
+        """Drop what was spooled (when it is not written)."""
+        self._cursor.close()
+        self._file.close()
 
 
 def copy_update(model, instances, names):

@@ -30,26 +30,30 @@ from netbox_hedgehog.validation import default_spec
 from netbox_hedgehog.validation.config import fabric_config
 
 from . import pulse, state
-from .apply import apply_plans, record_git_errors, record_plans
+from .apply import NewRows, Writes, apply_plans, delete_gone, record_git_errors, record_plans, write_kind
 from .bulk import quoted_table
 from .client import fabric_api
 from .errors import ClusterError, chain
 from .fabric_settings import read_fabric_settings
 from .gitplan import build_git_kind_plan
-from .plan import RESTORED_MESSAGE, RowIdentity, build_kind_plan
-from .reader import read_cluster
+from .plan import RESTORED_MESSAGE, KindPlanner, RowIdentity, build_kind_plan
+from .reader import RESTART, KindRead, kind_pages, read_cluster, read_log
 from .runlog import RunLog
 
 __all__ = (
     'create_run',
+    'kind_identities',
     'plan_fabric',
     'run_sync',
+    'stream_kind',
 )
 
 logger = logging.getLogger('netbox_hedgehog.sync')
 
 # The first key of the PostgreSQL advisory lock a sync holds while it writes a fabric (the second is the fabric id).
 WRITE_LOCK_CLASS = 0x4848
+# The first key of the one a deletion of the fabric holds (see purge.py): a sync that finds it stops without writing.
+DELETE_LOCK_CLASS = 0x4849
 ANOTHER_WRITER = ('Another sync of this fabric was writing at the same moment; this one stopped without writing, so '
                   'that they never overlap.')
 OVERTAKEN = ('Another sync of this fabric started while this one was still running (this one stalled longer than '
@@ -62,7 +66,8 @@ CONNECTION_LOST = ('The database connection was lost while {doing}; nothing of t
 
 
 class FabricGone(Exception):
-    """The fabric was deleted while its sync ran: the sync ends without writing or recording anything."""
+    """The fabric was deleted (or is being deleted) while its sync ran: the sync ends without writing or recording
+    anything."""
 
 
 def create_run(fabric, trigger, user=None, dry_run=False, queue='', job_id=''):
@@ -129,8 +134,58 @@ def _identity_rows(model, fabric):
         yield from cursor
 
 
-def plan_fabric(fabric, read, log, desired=None):
-    """Plan every kind of the fabric from a complete read (and, for a fabric with Git settings, its DesiredState).
+def kind_identities(kind_spec, fabric):
+    """{name: RowIdentity} of a kind's rows, and the (id, content key, digest) of those digested from their content.
+
+    The content itself is not kept: its digest tells the planner whether the row is still the cluster's copy. A row
+    whose stored digest is its content's is not read further; the others' content is fetched as JSON text and
+    decoded a row at a time, so that a kind's rows are never all held decoded. Their digest is stored with the
+    write, under the key read with the content (see HedgehogResource.content_key)."""
+    kind, identities, digested = kind_spec.kind, {}, []
+    for pk, name, uid, version, drift, git_file, pending, apply_pending, verified, kept, key, *content in (
+            _identity_rows(kind_spec.model, fabric)):
+        if kept is None:
+            # The content changed since it was verified (or never was): its version says nothing of it.
+            verified = ''
+            kept = _content_digest(kind, name, apply_pending, *map(json.loads, content))
+            if apply_pending is None:
+                digested.append((pk, key, kept))
+        identities[name] = RowIdentity(pk, uid, version, drift, git_file, pending, kept, apply_pending, verified)
+    return identities, digested
+
+
+def _missing_kind(kind_read, held):
+    """The error of a kind whose CRD is missing while NetBox holds `held` objects of it."""
+    return ClusterError(f'{kind_read.error} NetBox holds {held} {kind_read.kind_spec.kind} object(s) of this fabric, '
+                        f'so nothing was changed.')
+
+
+def _emptied_reason(fabric, emptied):
+    """Why nothing may be pruned when the kinds `emptied` came back empty while NetBox holds objects of them ('' when
+    the fabric allows empty kinds)."""
+    if not emptied or fabric.allow_empty_kinds:
+        return ''
+    return (f'the cluster returned no {", ".join(emptied)} objects while NetBox holds some; an empty answer is '
+            f'treated as a broken read unless the fabric allows empty kinds (if the cluster really has none, edit '
+            f'the fabric, turn on "allow empty kinds" and sync again)')
+
+
+def _load_rows(model):
+    """load_rows(ids) -> {id: instance} for a planner (one query)."""
+    def load_rows(ids):
+        return {row.pk: row for row in model.objects.filter(pk__in=ids).prefetch_related('tags')} if ids else {}
+    return load_rows
+
+
+def _log_plan(plan, log):
+    for name, message in plan.errors:
+        log(f'{plan.kind_spec.kind} {name}: {message}')
+    for name in plan.restored:
+        log(f'{plan.kind_spec.kind} {name}: {RESTORED_MESSAGE}')
+
+
+def plan_fabric(fabric, read, log, desired):
+    """Plan every kind of a fabric with Git settings from a complete read and its DesiredState.
 
     A kind whose CRD is missing while NetBox holds objects of it fails the sync (nothing is written). A kind that
     came back empty while NetBox holds objects of it stops all pruning for this run, unless the fabric allows
@@ -140,63 +195,34 @@ def plan_fabric(fabric, read, log, desired=None):
     planned_at = timezone.now()
     identities, digested = {}, {}
     for kind_spec in KINDS:
-        # The content itself is not kept: its digest tells the planner whether the row is still the cluster's copy.
-        # A row whose stored digest is its content's is not read further; the others' content is fetched as JSON text
-        # and decoded a row at a time, so that a kind's rows are never all held decoded. Their digest is stored with
-        # the write, under the key read with the content (see HedgehogResource.content_key).
-        kind, kind_identities, kind_digested = kind_spec.kind, {}, []
-        for pk, name, uid, version, drift, git_file, pending, apply_pending, verified, kept, key, *content in (
-                _identity_rows(kind_spec.model, fabric)):
-            if kept is None:
-                # The content changed since it was verified (or never was): its version says nothing of it.
-                verified = ''
-                kept = _content_digest(kind, name, apply_pending, *map(json.loads, content))
-                if apply_pending is None:
-                    kind_digested.append((pk, key, kept))
-            kind_identities[name] = RowIdentity(pk, uid, version, drift, git_file, pending, kept, apply_pending,
-                                                verified)
-        identities[kind], digested[kind] = kind_identities, kind_digested
+        identities[kind_spec.kind], digested[kind_spec.kind] = kind_identities(kind_spec, fabric)
     for kind, kind_read in read.kinds.items():
         if kind_read.missing and identities[kind]:
-            raise ClusterError(f'{kind_read.error} NetBox holds {len(identities[kind])} {kind} object(s) of this '
-                               f'fabric, so nothing was changed.')
+            raise _missing_kind(kind_read, len(identities[kind]))
     emptied = [
         kind for kind, kind_read in read.kinds.items()
         if not kind_read.items and identities[kind] and not kind_read.missing
     ]
-    reasons = []
-    if emptied and not fabric.allow_empty_kinds:
-        reasons.append(
-            f'the cluster returned no {", ".join(emptied)} objects while NetBox holds some; an empty answer is '
-            f'treated as a broken read unless the fabric allows empty kinds (if the cluster really has none, '
-            f'edit the fabric, turn on "allow empty kinds" and sync again)'
-        )
-    git_blocked = _git_prune_blocked(fabric, desired, identities) if desired is not None else ''
-    if git_blocked:
-        reasons.append(git_blocked)
-    prune_blocked = '; '.join(reasons)
+    git_blocked = _git_prune_blocked(fabric, desired, identities)
+    prune_blocked = '; '.join(reason for reason in (_emptied_reason(fabric, emptied), git_blocked) if reason)
     if prune_blocked:
         log(f'Nothing is pruned: {prune_blocked}')
     # NetBox edits queued more recently than a job may run are still on their way to Git.
     pending_after = timezone.now() - timedelta(seconds=get_setting('sync_job_timeout'))
-    scope = set(git_scope(fabric, desired)) if desired is not None else set()
+    scope = set(git_scope(fabric, desired))
     review_deleted = {}
-    if desired is not None and desired.review_waiting:
+    if desired.review_waiting:
         for key in fabric.git_review_deletions:
             kind, _slash, name = key.partition('/')
             review_deleted.setdefault(kind, set()).add(name)
     plans = []
     for kind_spec in pulse.beating(KINDS):
-        model = kind_spec.model
-
-        def load_rows(ids, model=model):
-            return {row.pk: row for row in model.objects.filter(pk__in=ids).prefetch_related('tags')} if ids else {}
-
+        load_rows = _load_rows(kind_spec.model)
         # The plan holds what is written: the kind's listed items are released once it is planned, so that a large
         # read is not held whole while the next kinds are planned.
         kind_read = read.kinds[kind_spec.kind]
         items, kind_read.items = kind_read.items, []
-        if desired is None or kind_spec.kind not in scope:
+        if kind_spec.kind not in scope:
             # Kinds the repository does not manage are not tracked: NetBox mirrors the cluster for them.
             plan = build_kind_plan(kind_spec, items, identities[kind_spec.kind], load_rows, prune_blocked)
         else:
@@ -206,12 +232,43 @@ def plan_fabric(fabric, read, log, desired=None):
                 review_open=bool(desired.review_waiting), review_deleted=review_deleted.get(kind_spec.kind, set()),
             )
         plan.digested = digested[kind_spec.kind]
-        for name, message in plan.errors:
-            log(f'{kind_spec.kind} {name}: {message}')
-        for name in plan.restored:
-            log(f'{kind_spec.kind} {name}: {RESTORED_MESSAGE}')
+        _log_plan(plan, log)
         plans.append(plan)
     return plans
+
+
+def stream_kind(fabric, kind_spec, pages, writes, log):
+    """Plan one kind of a fabric without Git settings (NetBox mirrors the cluster) from its `pages` (see
+    reader.kind_pages) as they come, and write it (`writes`, a Writes; None for a dry run, which writes nothing).
+    Nothing is pruned here: the plan's deletions wait until every kind was read (see _stream_kinds). Returns the
+    plan and the number of rows the kind had."""
+    identities, digested = kind_identities(kind_spec, fabric)
+    planner, new_rows = KindPlanner(kind_spec, identities), None
+    try:
+        for page in pages:
+            if page is RESTART:
+                # The list starts over: what was planned of its earlier pages is dropped.
+                planner = KindPlanner(kind_spec, identities)
+                if new_rows is not None:
+                    new_rows.close()
+                    new_rows = None
+                continue
+            planner.add(page)
+            if writes is not None and planner.plan.create:
+                # New rows are made as they come, and the objects are released.
+                new_rows = new_rows or NewRows(writes, kind_spec)
+                new_rows.add(planner.plan.create)
+                planner.plan.create = []
+        plan = planner.finish(_load_rows(kind_spec.model))
+        plan.digested = digested
+        if writes is not None:
+            write_kind(writes, plan, new_rows)
+    except BaseException:
+        if new_rows is not None:
+            new_rows.close()
+        raise
+    _log_plan(plan, log)
+    return plan, len(identities)
 
 
 def git_scope(fabric, desired):
@@ -273,14 +330,28 @@ def _never(commit):
 
 def _fence(run):
     """First thing in the write transaction: this run may write only while no other sync of the fabric writes (a
-    PostgreSQL advisory lock held until commit), while its own row still exists (runs go only with their fabric: a
-    deletion waits for the write) and says it is running (it was not declared dead meanwhile), and when no other sync
-    of the fabric started since this one (it would hold newer data). Its row stays locked until commit."""
+    PostgreSQL advisory lock held until commit; another sync trying meanwhile stops without writing)."""
     if not run.dry_run:
         with connection.cursor() as cursor:
             cursor.execute('SELECT pg_try_advisory_xact_lock(%s, %s)', [WRITE_LOCK_CLASS, run.fabric_id])
             if not cursor.fetchone()[0]:
                 raise ClusterError(ANOTHER_WRITER)
+
+
+def _check_not_deleted(fabric):
+    """A deletion of the fabric waiting for this sync's transaction to end (purge.py) stops it at once: it writes
+    nothing, and the deletion goes on."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = %s::oid AND "
+                       "objid = %s::oid AND objsubid = 2)", [DELETE_LOCK_CLASS, fabric.pk])
+        if cursor.fetchone()[0]:
+            raise FabricGone
+
+
+def _check_current(run):
+    """In the write transaction, before it commits: the run's own row still exists (runs go only with their fabric),
+    says it is running (it was not declared dead meanwhile), and no other sync of the fabric started since this one
+    (it would hold newer data). Its row stays locked until commit."""
     newer = Q(fabric_id=run.fabric_id, dry_run=False, started__gte=run.started) if not run.dry_run else Q(pk=None)
     statuses = dict(SyncRun.objects.select_for_update(no_key=True).filter(Q(pk=run.pk) | newer)
                     .values_list('pk', 'status'))
@@ -325,6 +396,14 @@ def run_sync(run, heartbeat=None):
         return _run_sync(run, heartbeat)
 
 
+class _Progress:
+    """How far a run got: whether it reached the cluster (a read succeeded), and what it was doing."""
+
+    def __init__(self):
+        self.reached = False
+        self.doing = 'reading NetBox\'s objects'
+
+
 def _run_sync(run, heartbeat):
     fabric = run.fabric
     log = RunLog(get_setting('sync_log_lines'))
@@ -334,64 +413,134 @@ def _run_sync(run, heartbeat):
     if not run.dry_run:
         state.mark_started(fabric.pk, started)
     log(f'{"Dry run" if run.dry_run else "Sync"} of fabric {fabric.name} started')
-    plans, desired, inventory_counts, doing, reached = [], None, {}, 'reading NetBox\'s objects', False
+    plans, desired, inventory_counts, progress = [], None, {}, _Progress()
     try:
-        with pulse.installed(heartbeat):
-            with fabric_api(fabric) as (api, server, timeout):
-                read = read_cluster(api, server, fabric.kubernetes_namespace, get_setting('k8s_page_size'), timeout,
-                                    log)
-                # Live state (Agents) never fails the sync: without it the fabric shows no live state.
-                agents = {} if read.failed else live_agents.read_agents(
-                    api, server, fabric.kubernetes_namespace, get_setting('k8s_page_size'), timeout, log)
-                settings = None if read.failed else read_fabric_settings(api, server, timeout, log)
-            if read.failed:
-                raise ClusterError(read.error)
-            state.mark_connection(fabric, True, f'Read by sync run #{run.pk}.')
-            reached = True
+        with pulse.installed(heartbeat), fabric_api(fabric) as (api, server, timeout):
             if fabric.has_git:
-                pulse.confirm()
-                # Documents are judged under the settings just read; a commit judged under other settings is read
-                # again.
-                loaded = partial(_loaded_cleanly, fabric) if not _settings_changed(fabric, settings) else _never
-                desired = desired_state(fabric, log, loaded, read.specs(), _admission_config(fabric, settings))
-                run.git_commit = desired.commit
-                pulse.confirm()
-            plans = plan_fabric(fabric, read, log, desired)
-            del read    # the plans hold what is written; a large read need not stay in memory meanwhile
-            pulse.confirm()
-            doing = 'writing'
-            with transaction.atomic():
-                _fence(run)
-                if not run.dry_run:
-                    apply_plans(fabric, run, plans, run.user)
-                    _refresh_references(fabric, plans)
-                    _record_git_state(fabric, desired, plans)
-                    live_store.store(fabric, agents, timezone.now())
-                    if _settings_changed(fabric, settings):
-                        Fabric.objects.filter(pk=fabric.pk).update(fabric_settings=settings.settings,
-                                                                   fabric_settings_source=settings.source)
-                record_plans(run, plans)
-                inventory_counts = sync_inventory(fabric, run, plans, log, run.user, agents)
-                if desired is not None:
-                    record_git_errors(run, desired.errors)
-                pulse.confirm()
+                plans, desired, inventory_counts = _sync_git(run, fabric, api, server, timeout, log, progress)
+            else:
+                plans, inventory_counts = _sync_streamed(run, fabric, api, server, timeout, log, progress)
     except FabricGone:
         run.error = FABRIC_DELETED
     except (ClusterError, CredentialError, GitError) as e:
         run.error = str(e)
-        if not reached and isinstance(e, ClusterError | CredentialError):
+        if not progress.reached and isinstance(e, ClusterError | CredentialError):
             state.mark_connection(fabric, False, run.error)
     except Exception as e:
         if _connection_lost(e):
             logger.warning('Sync of fabric %s: the database connection was lost (%s)', fabric.pk, type(e).__name__)
-            run.error = CONNECTION_LOST.format(doing=doing)
+            run.error = CONNECTION_LOST.format(doing=progress.doing)
             # The next query opens a new connection.
             connection.close()
         else:
             logger.exception('Sync of fabric %s failed unexpectedly', fabric.pk)
             run.error = f'Internal error during the sync ({type(e).__name__}); see the worker log for details.'
+    if progress.reached and run.error != FABRIC_DELETED:
+        # Said once the write transaction ended, committed or not.
+        state.mark_connection(fabric, True, f'Read by sync run #{run.pk}.')
     finished = timezone.now()
     return _finish(run, fabric, plans, log, finished, desired.errors if desired else [], inventory_counts)
+
+
+def _read_live(fabric, api, server, timeout, log):
+    """The fabric's Agents and settings (see live.agents and fabric_settings): their reads never fail the sync."""
+    agents = live_agents.read_agents(api, server, fabric.kubernetes_namespace, get_setting('k8s_page_size'), timeout,
+                                     log)
+    return agents, read_fabric_settings(api, server, timeout, log)
+
+
+def _sync_git(run, fabric, api, server, timeout, log, progress):
+    """A fabric with Git settings: every kind is read, then the repository, then everything is planned and written
+    in one transaction. Returns the plans, the DesiredState and the inventory's counts."""
+    read = read_cluster(api, server, fabric.kubernetes_namespace, get_setting('k8s_page_size'), timeout, log)
+    if read.failed:
+        raise ClusterError(read.error)
+    agents, settings = _read_live(fabric, api, server, timeout, log)
+    progress.reached = True
+    pulse.confirm()
+    # Documents are judged under the settings just read; a commit judged under other settings is read again.
+    loaded = partial(_loaded_cleanly, fabric) if not _settings_changed(fabric, settings) else _never
+    desired = desired_state(fabric, log, loaded, read.specs(), _admission_config(fabric, settings))
+    run.git_commit = desired.commit
+    pulse.confirm()
+    plans = plan_fabric(fabric, read, log, desired)
+    del read    # the plans hold what is written; a large read need not stay in memory meanwhile
+    pulse.confirm()
+    progress.doing = 'writing'
+    with transaction.atomic():
+        _fence(run)
+        _check_current(run)
+        if not run.dry_run:
+            apply_plans(fabric, run, plans, run.user)
+        return plans, desired, _after_writes(run, fabric, plans, desired, agents, settings, log)
+
+
+def _sync_streamed(run, fabric, api, server, timeout, log, progress):
+    """A fabric without Git settings: inside one write transaction, each kind is read page by page, planned and
+    written as its pages come, so that a large fabric is never held whole; what is pruned is decided once every
+    kind was read. Returns the plans and the inventory's counts."""
+    progress.doing = 'writing'
+    with transaction.atomic():
+        _fence(run)
+        plans = _stream_kinds(run, fabric, api, server, timeout, log, progress)
+        agents, settings = _read_live(fabric, api, server, timeout, log)
+        counts = _after_writes(run, fabric, plans, None, agents, settings, log)
+        # Last: the run is still the fabric's current one, its row locked until commit.
+        _check_current(run)
+        return plans, counts
+
+
+def _stream_kinds(run, fabric, api, server, timeout, log, progress):
+    """Read, plan and (but for a dry run) write every kind (see stream_kind), then prune (delete_gone) unless a kind
+    came back empty while NetBox holds objects of it."""
+    writes = None if run.dry_run else Writes(fabric, run, run.user)
+    plans, emptied = [], []
+    for kind_spec in KINDS:
+        _check_not_deleted(fabric)
+        read = KindRead(kind_spec)
+        pages = kind_pages(api, server, fabric.kubernetes_namespace, kind_spec, get_setting('k8s_page_size'),
+                           timeout, log, read)
+        try:
+            plan, held = stream_kind(fabric, kind_spec, pages, writes, log)
+        except ClusterError as e:
+            log(f'{kind_spec.kind}: {e}')
+            raise
+        log(read_log(read))
+        if read.missing and held:
+            progress.reached = True
+            raise _missing_kind(read, held)
+        if not read.count and held and not read.missing:
+            emptied.append(kind_spec.kind)
+        plans.append(plan)
+        pulse.confirm()
+    progress.reached = True
+    prune_blocked = _emptied_reason(fabric, emptied)
+    if prune_blocked:
+        log(f'Nothing is pruned: {prune_blocked}')
+        for plan in plans:
+            if plan.delete:
+                plan.prune_skipped_reason, plan.delete = prune_blocked, []
+    if writes is not None:
+        delete_gone(writes, plans)
+    return plans
+
+
+def _after_writes(run, fabric, plans, desired, agents, settings, log):
+    """The rest of a run's write transaction once its plans are written: references, Git state, live state,
+    settings, the run's SyncChanges and the inventory. Returns the inventory's counts."""
+    if not run.dry_run:
+        _refresh_references(fabric, plans)
+        _record_git_state(fabric, desired, plans)
+        live_store.store(fabric, agents, timezone.now())
+        if _settings_changed(fabric, settings):
+            Fabric.objects.filter(pk=fabric.pk).update(fabric_settings=settings.settings,
+                                                       fabric_settings_source=settings.source)
+    record_plans(run, plans)
+    counts = sync_inventory(fabric, run, plans, log, run.user, agents)
+    if desired is not None:
+        record_git_errors(run, desired.errors)
+    pulse.confirm()
+    return counts
 
 
 def _finish(run, fabric, plans, log, finished, git_errors, inventory_counts):
@@ -413,7 +562,8 @@ def _finish(run, fabric, plans, log, finished, git_errors, inventory_counts):
             + (f', {len(git_errors)} error(s) in the Git repository' if git_errors else ''))
     run.finished = finished
     run.log = log.text()
-    recorded = SyncRun.objects.filter(pk=run.pk).update(
+    # A run of a fabric deleted meanwhile is not recorded: the deletion takes it (or took it) with the fabric.
+    recorded = run.error != FABRIC_DELETED and SyncRun.objects.filter(pk=run.pk).update(
         status=run.status, counts=run.counts, pruned=run.pruned, prune_skipped_reason=run.prune_skipped_reason,
         error=run.error, finished=finished, log=run.log, git_commit=run.git_commit,
     )

@@ -13,6 +13,7 @@ from . import pulse
 __all__ = (
     'GIT_FIELDS',
     'KindPlan',
+    'KindPlanner',
     'ObjectState',
     'RESTORED_MESSAGE',
     'RowIdentity',
@@ -198,81 +199,103 @@ def _still_stored(kind, identity, item):
     return identity.content_digest == digest(kind, metadata['name'], spec, labels, annotations)
 
 
-def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocked=''):
-    """Plan one kind of a fabric without Git settings: NetBox mirrors the cluster.
+class KindPlanner:
+    """Plans one kind of a fabric without Git settings (NetBox mirrors the cluster) from its listed items, a page at a
+    time (`add`), then `finish`es the plan once every page was added.
 
-    existing_identity: {name: RowIdentity} of NetBox's rows.
-    load_rows(ids) -> {id: instance} for the rows whose identity changed (one query).
-    prune_blocked: why objects gone from the cluster may not be deleted in this run ('' when they may).
-    Rows still carrying GitOps state (the fabric had Git settings before) are rewritten from the cluster.
+    existing_identity: {name: RowIdentity} of NetBox's rows. Rows still carrying GitOps state (the fabric had Git
+    settings before) are rewritten from the cluster. New objects go to `plan.create` as they are added (a caller
+    writing them page by page may take them out); the rows whose identity changed are loaded and compared by
+    `finish`.
     """
-    plan = KindPlan(kind_spec)
-    # Items still stored as they are (most of them in a re-sync) are only counted; the others are interpreted.
-    stored, fresh = set(), []
-    for item in pulse.beating(items):
-        name = (item.get('metadata') or {}).get('name')
-        identity = existing_identity.get(name) if isinstance(name, str) else None
-        if _still_stored(kind_spec.kind, identity, item):
-            stored.add(name)
-            if identity.verified_version != identity.resource_version:
-                plan.verified.append((identity.pk, identity.resource_version))
-        else:
-            fresh.append(item)
-    plan.unchanged += len(stored)
-    observed = observe_items(plan, fresh)
 
-    changed = []
-    # Cluster objects of rows renamed in NetBox whose rename is still on its way: the row stands for them.
-    renaming = {i.uid for i in existing_identity.values() if i.apply_pending_since is not None and i.uid}
-    for name, obj in observed.items():
-        identity = existing_identity.get(name)
-        if identity is None:
-            if obj.uid in renaming:
+    def __init__(self, kind_spec, existing_identity):
+        self.plan = KindPlan(kind_spec)
+        self.identities = existing_identity
+        # Cluster objects of rows renamed in NetBox whose rename is still on its way: the row stands for them.
+        self.renaming = {i.uid for i in existing_identity.values() if i.apply_pending_since is not None and i.uid}
+        self.present = set()    # names listed (objects that failed to parse still exist in the cluster)
+        self.changed = []       # (row id, ObjectState) of rows to load and compare
+
+    def add(self, items):
+        """Plan the listed `items` (one page, or all of them)."""
+        plan, kind = self.plan, self.plan.kind_spec.kind
+        # Items still stored as they are (most of them in a re-sync) are only counted; the others are interpreted.
+        fresh = []
+        for item in pulse.beating(items):
+            name = (item.get('metadata') or {}).get('name')
+            identity = self.identities.get(name) if isinstance(name, str) else None
+            if _still_stored(kind, identity, item):
+                self.present.add(name)
                 plan.unchanged += 1
+                if identity.verified_version != identity.resource_version:
+                    plan.verified.append((identity.pk, identity.resource_version))
             else:
-                obj.content_digest = written_digest(kind_spec.kind, obj)
-                obj.verified_version = obj.resource_version
-                plan.create.append(obj)
-            continue
-        # NetBox's copy must be the cluster's, whatever the resourceVersion says: the digest of each row's content
-        # comes with its identity (no extra query).
-        same = identity.content_digest == digest(kind_spec.kind, name, obj.spec, obj.labels, obj.annotations)
-        if identity.apply_pending_since is not None:
-            if not same:
-                # An edit made in NetBox on its way to the cluster: kept until the cluster shows it (or it fails).
-                plan.unchanged += 1
+                fresh.append(item)
+        errors = len(plan.errors)
+        observed = observe_items(plan, fresh)
+        self.present.update(observed)
+        self.present.update(name for name, _msg in plan.errors[errors:])
+        for name, obj in observed.items():
+            identity = self.identities.get(name)
+            if identity is None:
+                if obj.uid in self.renaming:
+                    plan.unchanged += 1
+                else:
+                    obj.content_digest = written_digest(kind, obj)
+                    obj.verified_version = obj.resource_version
+                    plan.create.append(obj)
                 continue
-            plan.confirmed.append(identity.pk)
-        if (identity.uid == obj.uid and identity.resource_version == obj.resource_version and obj.uid
-                and not identity.drift_status):
-            if same:
-                plan.unchanged += 1
+            # NetBox's copy must be the cluster's, whatever the resourceVersion says: the digest of each row's content
+            # comes with its identity (no extra query).
+            same = identity.content_digest == digest(kind, name, obj.spec, obj.labels, obj.annotations)
+            if identity.apply_pending_since is not None:
+                if not same:
+                    # An edit made in NetBox on its way to the cluster: kept until the cluster shows it (or it fails).
+                    plan.unchanged += 1
+                    continue
+                plan.confirmed.append(identity.pk)
+            if (identity.uid == obj.uid and identity.resource_version == obj.resource_version and obj.uid
+                    and not identity.drift_status):
+                if same:
+                    plan.unchanged += 1
+                else:
+                    # Changed outside the write path (a shell, a script): restored, and recorded as such.
+                    plan.restored.append(name)
+                    self.changed.append((identity.pk, obj))
             else:
-                # Changed outside the write path (a shell, a script): restored, and recorded as such.
-                plan.restored.append(name)
-                changed.append((identity.pk, obj))
-        else:
-            changed.append((identity.pk, obj))
-    if changed:
-        rows = load_rows([pk for pk, _obj in changed])
-        for pk, obj in pulse.beating(changed):
-            row = rows[pk]
-            obj.verified_version = obj.resource_version
-            # Written with the row (a refresh too): the version is verified for this content, under its key.
-            obj.content_digest = written_digest(kind_spec.kind, obj)
-            changes = diff(row_state(row), row_state(obj))
-            if changes:
-                plan.update.append((row, obj, changes))
-            else:
-                plan.refresh.append((row, obj))
+                self.changed.append((identity.pk, obj))
 
-    # Objects that failed to parse still exist in the cluster: never prune them.
-    present = set(observed) | stored | {name for name, _msg in plan.errors}
-    # Objects created in NetBox and still on their way to the cluster are not gone.
-    gone = [(identity.pk, name) for name, identity in existing_identity.items()
-            if name not in present and identity.apply_pending_since is None]
-    if gone and prune_blocked:
-        plan.prune_skipped_reason = prune_blocked
-    else:
-        plan.delete = gone
-    return plan
+    def finish(self, load_rows, prune_blocked=''):
+        """The plan, once every page was added. load_rows(ids) -> {id: instance} for the rows whose identity changed
+        (one query). prune_blocked: why objects gone from the cluster may not be deleted in this run ('' when they
+        may)."""
+        plan = self.plan
+        if self.changed:
+            rows = load_rows([pk for pk, _obj in self.changed])
+            for pk, obj in pulse.beating(self.changed):
+                row = rows[pk]
+                obj.verified_version = obj.resource_version
+                # Written with the row (a refresh too): the version is verified for this content, under its key.
+                obj.content_digest = written_digest(plan.kind_spec.kind, obj)
+                changes = diff(row_state(row), row_state(obj))
+                if changes:
+                    plan.update.append((row, obj, changes))
+                else:
+                    plan.refresh.append((row, obj))
+            self.changed = []
+        # Objects created in NetBox and still on their way to the cluster are not gone.
+        gone = [(identity.pk, name) for name, identity in self.identities.items()
+                if name not in self.present and identity.apply_pending_since is None]
+        if gone and prune_blocked:
+            plan.prune_skipped_reason = prune_blocked
+        else:
+            plan.delete = gone
+        return plan
+
+
+def build_kind_plan(kind_spec, items, existing_identity, load_rows, prune_blocked=''):
+    """Plan one kind of a fabric without Git settings from all its listed items (see KindPlanner)."""
+    planner = KindPlanner(kind_spec, existing_identity)
+    planner.add(items)
+    return planner.finish(load_rows, prune_blocked)

@@ -1,10 +1,12 @@
 """Deleting a fabric's objects and sync history in bulk, in a few statements per kind whatever their number, with a
 change record per object streamed with COPY, and in step with a sync of the fabric.
 
-A sync writes a fabric inside one transaction holding the fabric's advisory write lock and its run's row
-(engine._fence): a deletion that finds a sync writing waits for that transaction to end; a sync still reading or
-planning is stopped, because its fence finds its run gone with the fabric (it then ends without writing, leaving one
-line in the worker log).
+A sync writes a fabric inside one transaction holding the fabric's advisory write lock (engine._fence), and locks
+its run's row before it commits (engine._check_current). A deletion first takes the fabric's advisory deletion lock:
+a sync of a fabric without Git settings, which reads and writes in its transaction, looks for it before each kind and
+stops, writing nothing; a deletion that finds a sync writing waits for that transaction to end. A sync still reading
+or planning outside its transaction (Git fabrics) is stopped too, because it finds its run gone with the fabric. A
+stopped sync ends without writing, leaving one line in the worker log.
 Objects deleted with their fabric are never removed from Git.
 """
 import uuid
@@ -22,7 +24,7 @@ from netbox_hedgehog.models import LinkCheck, SwitchLiveState, SyncChange, SyncR
 
 from .apply import OBJECT_CHANGE_COLUMNS, change_maker, delete_rows
 from .bulk import change_snapshots, copy_rows
-from .engine import WRITE_LOCK_CLASS
+from .engine import DELETE_LOCK_CLASS, WRITE_LOCK_CLASS
 
 __all__ = (
     'purge_fabric',
@@ -36,6 +38,8 @@ def _wait_for_writer(fabric):
     """Take the fabric's write lock and its runs' rows until the caller's transaction ends, waiting for a sync
     writing the fabric; return whether one was."""
     with connection.cursor() as cursor:
+        # Seen by a sync between kinds (engine._check_not_deleted): it stops, and its write lock is free.
+        cursor.execute('SELECT pg_advisory_xact_lock(%s, %s)', [DELETE_LOCK_CLASS, fabric.pk])
         cursor.execute('SELECT pg_try_advisory_xact_lock(%s, %s)', [WRITE_LOCK_CLASS, fabric.pk])
         if cursor.fetchone()[0]:
             waited = False

@@ -15,7 +15,11 @@ from .errors import ClusterError, chain, describe
 __all__ = (
     'ClusterRead',
     'KindRead',
+    'RESTART',
+    'kind_pages',
     'read_cluster',
+    'read_kind',
+    'read_log',
 )
 
 @dataclass
@@ -23,6 +27,7 @@ class KindRead:
     kind_spec: object
     items: list = field(default_factory=list)
     pages: int = 0
+    count: int = 0      # objects listed (also when their items are not held)
     missing: bool = False
     error: str = ''
 
@@ -124,12 +129,17 @@ def _list_page(api, server, namespace, kind_spec, page_size, token, timeout, log
             waited += wait
 
 
-def read_kind(api, server, namespace, kind_spec, page_size, timeout, log, keep=_essentials):
-    """Page through one kind; `keep(item)` is what is held of each listed object.
+# What kind_pages yields when a kind's list starts over: what was taken of its earlier pages is to be dropped.
+RESTART = object()
+
+
+def kind_pages(api, server, namespace, kind_spec, page_size, timeout, log, read, keep=_essentials):
+    """Yield the items of each page of one kind's list, `keep(item)` of each; counts pages and objects on `read` (a
+    KindRead, whose `missing` and `error` are set, and nothing yielded, when the kind's CRD is not installed).
 
     A continue token that expired in the middle of the list (410: the API server no longer holds the snapshot of
-    its first page) starts the kind's list over once, from its first page; a second expiry fails the read."""
-    read = KindRead(kind_spec)
+    its first page) starts the kind's list over once, from its first page, after yielding RESTART; a second expiry
+    fails the read."""
     token = None
     restarted = False
     while True:
@@ -139,20 +149,41 @@ def read_kind(api, server, namespace, kind_spec, page_size, timeout, log, keep=_
             if e.status == 404 and read.pages == 0:
                 read.missing = True
                 read.error = str(describe(e, server, kind_spec, timeout))
-                return read
+                return
             if e.status == 410 and token and not restarted:
                 log(f'{kind_spec.kind}: the continue token of page {read.pages + 1} expired (410 Gone) after '
-                    f'{len(read.items)} objects; the list starts over from its first page.')
-                read, token, restarted = KindRead(kind_spec), None, True
+                    f'{read.count} objects; the list starts over from its first page.')
+                read.pages, read.count, token, restarted = 0, 0, None, True
+                yield RESTART
                 continue
             raise describe(e, server, kind_spec, timeout) from None
         except Exception as e:
             raise describe(e, server, kind_spec, timeout) from None
         read.pages += 1
-        read.items.extend(keep(item) for item in pulse.beating(response.get('items') or []))
+        page = [keep(item) for item in pulse.beating(response.get('items') or [])]
+        read.count += len(page)
+        yield page
         token = (response.get('metadata') or {}).get('continue')
         if not token:
-            return read
+            return
+
+
+def read_kind(api, server, namespace, kind_spec, page_size, timeout, log, keep=_essentials):
+    """Page through one kind (see kind_pages); `keep(item)` is what is held of each listed object."""
+    read = KindRead(kind_spec)
+    for page in kind_pages(api, server, namespace, kind_spec, page_size, timeout, log, read, keep):
+        if page is RESTART:
+            read.items = []
+        else:
+            read.items.extend(page)
+    return read
+
+
+def read_log(read):
+    """The run log's line for a kind read."""
+    if read.missing:
+        return f'{read.kind_spec.kind}: CRD not installed'
+    return f'{read.kind_spec.kind}: read {read.count} objects in {read.pages} page(s)'
 
 
 def read_cluster(api, server, namespace, page_size, timeout, log, kinds=KINDS):
@@ -170,8 +201,5 @@ def read_cluster(api, server, namespace, page_size, timeout, log, kinds=KINDS):
             log(f'{kind_spec.kind}: {e}')
             return result
         result.kinds[kind_spec.kind] = read
-        if read.missing:
-            log(f'{kind_spec.kind}: CRD not installed')
-        else:
-            log(f'{kind_spec.kind}: read {len(read.items)} objects in {read.pages} page(s)')
+        log(read_log(read))
     return result
