@@ -103,9 +103,9 @@ def _check(ctype, own_port, peer, interfaces, port_names):
 def check_fabric(connections, switch_profiles, profile_specs, interfaces):
     """Every PortCheck of a fabric.
 
-    `connections`: (name, spec) pairs; `switch_profiles`: {switch name: profile name} of the fabric's switches;
-    `profile_specs`: {profile name: spec}; `interfaces`: {switch name: reported interfaces} of switches with
-    live state.
+    `connections`: (name, spec) pairs (iterated once); `switch_profiles`: {switch name: profile name} of the
+    fabric's switches; `profile_specs`: {profile name: spec}; `interfaces`: {switch name: reported interfaces} of
+    switches with live state.
     """
     port_maps = {name: nos_to_api(profile_specs.get(profile)) for name, profile in switch_profiles.items()}
     checks, planned = [], set()

@@ -25,6 +25,8 @@ LIVE_FIELDS = tuple(
     if f.attname not in ('id', 'fabric_id', 'switch_id', 'read_at', 'digest')
 )
 CHECK_FIELDS = ('fabric_id', 'connection_id', 'switch_id', 'port', 'expected', 'seen', 'oper', 'status')
+# Connections whose specs are decoded at once by the cabling check.
+CONNECTION_CHUNK = 2000
 
 
 def _cabling_view(interfaces):
@@ -81,14 +83,21 @@ def _store_checks(fabric, switches, agents):
     inputs, newest, kept = _check_state(fabric, switches, agents)
     if value_digest([inputs, newest]) == kept:
         return
-    connections = list(Connection.objects.filter(fabric=fabric).values_list('pk', 'name', 'spec'))
+    connection_ids = {}
+
+    def connections():
+        # Read with a server-side cursor, a chunk at a time: a large fabric's specs are never all decoded at once.
+        for pk, name, spec in (Connection.objects.filter(fabric=fabric).values_list('pk', 'name', 'spec')
+                               .iterator(chunk_size=CONNECTION_CHUNK)):
+            connection_ids[name] = pk
+            yield name, spec
+
     checks = check_fabric(
-        [(name, spec) for _pk, name, spec in connections],
+        connections(),
         {name: profile for name, (_pk, profile) in switches.items()},
         dict(SwitchProfile.objects.filter(fabric=fabric).values_list('name', 'spec')),
         {name: fields['interfaces'] for name, fields in agents.items()},
     )
-    connection_ids = {name: pk for pk, name, _spec in connections}
     # These rows have no change log and nothing refers to them.
     with db.cursor() as cursor:
         cursor.execute(f'DELETE FROM {quoted_table(LinkCheck)} WHERE fabric_id = %s', [fabric.pk])

@@ -276,7 +276,9 @@ def _sync_changes(run, plans):
         kind = plan.kind_spec.kind
         restored = set(plan.restored)
         for obj in plan.create:
-            yield run.pk, kind, obj.name, SyncActionChoices.CREATE, obj.pk, NO_DIFF, '', ''
+            # Written: a Created entry; a dry run's new objects have no row.
+            pk = obj.pk if isinstance(obj, Created) else None
+            yield run.pk, kind, obj.name, SyncActionChoices.CREATE, pk, NO_DIFF, '', ''
         for instance, obj, changes in plan.update:
             message = RESTORED_MESSAGE if obj.name in restored else ''
             yield run.pk, kind, obj.name, SyncActionChoices.UPDATE, instance.pk, changes, message, ''

@@ -115,21 +115,25 @@ _DIGEST_KEPT = "apply_pending_since IS NULL AND content_digest <> '' AND content
 
 
 def _identity_rows(model, fabric):
-    """The RowIdentity columns of a kind's rows, then the stored digest of each row whose key matches its content,
-    else NULL, the content's key and its spec, labels and annotations as JSON text (one query). The key is computed
-    once per row (the subquery with OFFSET 0 is not merged into the outer query)."""
+    """Whether a deletion of the fabric is under way (see purge.py: it holds the fabric's deletion lock while it
+    waits for this sync's transaction), then the RowIdentity columns of a kind's rows, the stored digest of each row
+    whose key matches its content, else NULL, the content's key and its spec, labels and annotations as JSON text
+    (one query). A kind without rows gives one row: the flag, then NULLs. The key is computed once per row (the
+    subquery with OFFSET 0 is not merged into the outer query)."""
     identity = 'id, name, uid, resource_version, drift_status, git_file, git_pending_since, apply_pending_since, ' \
                'verified_version'
     contents = ', '.join(f'CASE WHEN {_DIGEST_KEPT} THEN NULL ELSE {name}::text END'
                          for name in ('spec', 'labels', 'annotations'))
     with connection.cursor() as cursor:
         cursor.execute(
+            f"SELECT flag.deleting, keyed.* FROM (SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+            f"AND classid = %s::oid AND objid = %s::oid AND objsubid = 2) AS deleting) AS flag LEFT JOIN ("
             f'SELECT {identity}, CASE WHEN {_DIGEST_KEPT} THEN content_digest END, '
             f'CASE WHEN {_DIGEST_KEPT} THEN NULL ELSE current_key END, {contents} '
             f'FROM (SELECT {identity}, spec, labels, annotations, content_key, content_digest, '
             f'{content_key_sql("r")} AS current_key FROM {quoted_table(model)} AS r '
-            f'WHERE fabric_id = %s ORDER BY name OFFSET 0) AS keyed',
-            [fabric.pk],
+            f'WHERE fabric_id = %s OFFSET 0) AS current) AS keyed ON true ORDER BY keyed.name',
+            [DELETE_LOCK_CLASS, fabric.pk, fabric.pk],
         )
         yield from cursor
 
@@ -142,8 +146,13 @@ def kind_identities(kind_spec, fabric):
     decoded a row at a time, so that a kind's rows are never all held decoded. Their digest is stored with the
     write, under the key read with the content (see HedgehogResource.content_key)."""
     kind, identities, digested = kind_spec.kind, {}, []
-    for pk, name, uid, version, drift, git_file, pending, apply_pending, verified, kept, key, *content in (
+    for deleting, pk, name, uid, version, drift, git_file, pending, apply_pending, verified, kept, key, *content in (
             _identity_rows(kind_spec.model, fabric)):
+        if deleting:
+            # The sync stops, writing nothing, and the deletion goes on.
+            raise FabricGone
+        if pk is None:
+            continue
         if kept is None:
             # The content changed since it was verified (or never was): its version says nothing of it.
             verified = ''
@@ -338,16 +347,6 @@ def _fence(run):
                 raise ClusterError(ANOTHER_WRITER)
 
 
-def _check_not_deleted(fabric):
-    """A deletion of the fabric waiting for this sync's transaction to end (purge.py) stops it at once: it writes
-    nothing, and the deletion goes on."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = %s::oid AND "
-                       "objid = %s::oid AND objsubid = 2)", [DELETE_LOCK_CLASS, fabric.pk])
-        if cursor.fetchone()[0]:
-            raise FabricGone
-
-
 def _check_current(run):
     """In the write transaction, before it commits: the run's own row still exists (runs go only with their fabric),
     says it is running (it was not declared dead meanwhile), and no other sync of the fabric started since this one
@@ -496,7 +495,6 @@ def _stream_kinds(run, fabric, api, server, timeout, log, progress):
     writes = None if run.dry_run else Writes(fabric, run, run.user)
     plans, emptied = [], []
     for kind_spec in KINDS:
-        _check_not_deleted(fabric)
         read = KindRead(kind_spec)
         pages = kind_pages(api, server, fabric.kubernetes_namespace, kind_spec, get_setting('k8s_page_size'),
                            timeout, log, read)

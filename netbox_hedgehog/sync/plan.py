@@ -65,7 +65,6 @@ class ObjectState:
     git_file: str = ''
     git_digest: str = ''
     git_review_branch: str = ''    # the review branch holding a NetBox edit the tracked branch lacks
-    pk: int | None = None       # set once the object is written
     content_digest: str = ''    # what the row's content_digest is written as (see written_digest)
     verified_version: str = ''  # what the row's verified_version is written as: the cluster's version it mirrors
 

@@ -2,11 +2,12 @@
 change record per object streamed with COPY, and in step with a sync of the fabric.
 
 A sync writes a fabric inside one transaction holding the fabric's advisory write lock (engine._fence), and locks
-its run's row before it commits (engine._check_current). A deletion first takes the fabric's advisory deletion lock:
-a sync of a fabric without Git settings, which reads and writes in its transaction, looks for it before each kind and
-stops, writing nothing; a deletion that finds a sync writing waits for that transaction to end. A sync still reading
-or planning outside its transaction (Git fabrics) is stopped too, because it finds its run gone with the fabric. A
-stopped sync ends without writing, leaving one line in the worker log.
+its run's row before it commits (engine._check_current). A deletion first takes the fabric's advisory deletion lock,
+which a sync looks for with each kind's identities (engine._identity_rows): it stops there, writing nothing (a sync
+of a fabric without Git settings reads and writes in its transaction, so this is how it gives way). A deletion that
+finds a sync writing waits for that transaction to end; a sync still reading or planning outside its transaction
+(Git fabrics) is stopped too, because it finds its run gone with the fabric. A stopped sync ends without writing,
+leaving one line in the worker log.
 Objects deleted with their fabric are never removed from Git.
 """
 import uuid
@@ -38,7 +39,7 @@ def _wait_for_writer(fabric):
     """Take the fabric's write lock and its runs' rows until the caller's transaction ends, waiting for a sync
     writing the fabric; return whether one was."""
     with connection.cursor() as cursor:
-        # Seen by a sync between kinds (engine._check_not_deleted): it stops, and its write lock is free.
+        # Seen by a sync before its next kind (engine._identity_rows): it stops, and its write lock is free.
         cursor.execute('SELECT pg_advisory_xact_lock(%s, %s)', [DELETE_LOCK_CLASS, fabric.pk])
         cursor.execute('SELECT pg_try_advisory_xact_lock(%s, %s)', [WRITE_LOCK_CLASS, fabric.pk])
         if cursor.fetchone()[0]:
