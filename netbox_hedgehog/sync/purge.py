@@ -55,7 +55,8 @@ def _wait_for_writer(fabric):
 def _note(fabric, waited, active):
     runs = ', '.join(f'#{pk}' for pk in active)
     if waited:
-        return f'The deletion of fabric {fabric} waited for its sync (run {runs}) to finish writing.'
+        return (f'The deletion of fabric {fabric} waited for its sync (run {runs}), which was writing, to stop or '
+                f'finish.')
     if active:
         return (f'The sync of fabric {fabric} that was queued or running (run {runs}) was stopped: it ends without '
                 f'writing.')
