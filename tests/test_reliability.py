@@ -28,7 +28,8 @@ from users.models import ObjectPermission, Token, User
 from netbox_hedgehog import HedgehogConfig, scheduling, validate_settings
 from netbox_hedgehog.choices import SyncTriggerChoices
 from netbox_hedgehog.kinds import KINDS
-from netbox_hedgehog.models import Fabric, Server, SyncRun
+from netbox_hedgehog.models import Fabric, Server, SyncChange, SyncRun
+from netbox_hedgehog.sync import engine
 from netbox_hedgehog.sync import plan as plan_module
 from netbox_hedgehog.sync.engine import DELETE_LOCK_CLASS, WRITE_LOCK_CLASS, create_run, run_sync
 from tests.cluster import FABRIC_COUNTS, WIRING, ClusterTestCase, KubeAPIServerMixin
@@ -406,6 +407,35 @@ class FabricDeletedDuringSyncTest(KubeAPIServerMixin, TransactionTestCase):
         self.assertFalse(Fabric.objects.filter(pk=fabric.pk).exists())
         self.assertFalse(SyncRun.objects.filter(pk=run.pk).exists())
         self.assertFalse(Server.objects.filter(name='server-new').exists())
+
+
+class IdleTimeoutTest(KubeAPIServerMixin, TransactionTestCase):
+    """A sync of a fabric without Git settings reads the cluster inside its write transaction: PostgreSQL ending that
+    transaction for being idle too long (idle_in_transaction_session_timeout) fails the run in words, writing
+    nothing."""
+
+    def test_a_write_transaction_ended_as_idle_fails_the_run_in_words(self):
+        self.kube.clear()
+        self.kube.load_yaml(WIRING)
+        self.addCleanup(setattr, self.kube, 'latency', 0)
+        fabric = Fabric.objects.create(name='idle', kubeconfig=self.kube.kubeconfig())
+        fence = engine._fence
+
+        def fence_with_short_idle_timeout(run):
+            fence(run)
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL idle_in_transaction_session_timeout = '1s'")
+
+        # Every answer of the cluster takes longer than PostgreSQL lets the transaction idle.
+        self.kube.latency = 2
+        with mock.patch.object(engine, '_fence', fence_with_short_idle_timeout):
+            run = run_sync(create_run(fabric, SyncTriggerChoices.COMMAND))
+        self.assertEqual(run.status, 'failed')
+        self.assertEqual(run.error, 'The database connection was lost while writing; nothing of this run was kept; '
+                                    'the next sync retries.')
+        self.assertEqual(SyncRun.objects.get(pk=run.pk).status, 'failed')
+        self.assertEqual(sum(counts(fabric).values()), 0)
+        self.assertFalse(SyncChange.objects.filter(run=run).exists())
 
 
 class FabricDeletionTest(ClusterTestCase):

@@ -363,10 +363,12 @@ def _check_current(run):
 
 
 def _connection_lost(exc):
-    """Whether `exc` means the database connection broke (terminated backend, server restart, network)."""
+    """Whether `exc` means the database connection broke (terminated backend, server restart, network, or PostgreSQL's
+    `idle_in_transaction_session_timeout` ending the write transaction while the cluster answered)."""
     return any(
-        isinstance(item, psycopg.OperationalError | psycopg.InterfaceError)
-        and (item.sqlstate is None or item.sqlstate.startswith(('08', '57P')))
+        (isinstance(item, psycopg.OperationalError | psycopg.InterfaceError)
+         and (item.sqlstate is None or item.sqlstate.startswith(('08', '57P'))))
+        or isinstance(item, psycopg.errors.IdleInTransactionSessionTimeout)
         for item in chain(exc)
     )
 
