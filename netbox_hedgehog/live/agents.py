@@ -3,7 +3,7 @@ from django.utils.dateparse import parse_datetime
 
 from netbox_hedgehog.kinds import ApiResource
 from netbox_hedgehog.sync.errors import ClusterError
-from netbox_hedgehog.sync.reader import read_kind
+from netbox_hedgehog.sync.reader import read_kind, read_log
 
 __all__ = (
     'AGENT',
@@ -132,5 +132,5 @@ def read_agents(api, server, namespace, page_size, timeout, log):
     if read.missing:
         log('Agent: CRD not installed, no live state')
         return {}
-    log(f'Agent: read {len(read.items)} objects in {read.pages} page(s)')
+    log(read_log(read))
     return {name: fields for name, fields in read.items if isinstance(name, str)}
