@@ -281,6 +281,18 @@ class TimingSettingsTest(SimpleTestCase):
                       'k8s_request_timeout (30 s)', result.stderr)
 
 
+class LoadedWithNetBoxTest(SimpleTestCase):
+    def test_the_kubernetes_api_module_loads_when_netbox_starts_not_in_each_job(self):
+        """An rqworker forks a process per job: what NetBox's start-up did not import, every sync imports again (the
+        Kubernetes client's custom objects API: about 0.1 s)."""
+        python_path = os.pathsep.join(filter(None, (str(DEV_CONFIG_DIR), str(REPO_ROOT), os.environ.get('PYTHONPATH'))))
+        code = 'import sys, django; django.setup(); print("kubernetes.client.api.custom_objects_api" in sys.modules)'
+        result = subprocess.run([sys.executable, '-c', code], env={**os.environ, 'PYTHONPATH': python_path},
+                                capture_output=True, text=True, timeout=300, check=False)
+        self.assertEqual(result.returncode, 0, result.stderr[-2000:])
+        self.assertEqual(result.stdout.strip().splitlines()[-1], 'True')
+
+
 class EditRaceTest(KubeAPIServerMixin, TransactionTestCase):
     """Item 10: a REST PATCH that loaded an object before a sync committed, and saves after."""
 
