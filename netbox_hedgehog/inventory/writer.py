@@ -44,6 +44,7 @@ from netbox_hedgehog.sync.bulk import (
     copy_instances,
     copy_rows,
     copy_update,
+    instance_maker,
     reserve_ids,
     written_instances,
 )
@@ -104,18 +105,17 @@ def _resolved(plan, fields):
 
 
 def _new_instances(plan, label, model, places, cabled):
-    """The unsaved instances of the objects of `label` the plan creates, primary keys set, one at a time. Built
-    positionally, every concrete field given (its wanted value, else its default), as `Model.from_db` builds a row:
-    Django's keyword handling per field and instance is what made building thousands of interfaces slow. A want
-    naming anything else is built with keywords. Interfaces get their device's place and their cable."""
-    fields = model._meta.concrete_fields
-    attnames = {f.attname for f in fields}
+    """The unsaved instances of the objects of `label` the plan creates, primary keys set, one at a time, built as
+    bulk.instance_maker builds them (they are only written). A want naming anything but concrete fields is built
+    with keywords. Interfaces get their device's place and their cable."""
+    make = instance_maker(model)
+    attnames = {f.attname for f in model._meta.concrete_fields}
     pk_name = model._meta.pk.attname
     for want in plan.models[label].create:
         values = _resolved(plan, want.fields)
         values[pk_name] = plan.pks[(label, want.key)]
         if values.keys() <= attnames:
-            instance = model(*(values[f.attname] if f.attname in values else f.get_default() for f in fields))
+            instance = make(values)
         else:
             instance = model(**values)
         if label == 'ipam.vlangroup':
@@ -161,14 +161,16 @@ def _cables(plan, places, interface_type, cable_type):
             yield 2 * index, cable, connected, 'A', a, a_device, nodes
             yield 2 * index + 1, cable, connected, 'B', b, b_device, nodes[::-1]
 
+    path, termination = instance_maker(CablePath), instance_maker(CableTermination)
     copy_instances(CablePath, (
-        CablePath(pk=path_ids[index], path=[[node] for node in nodes], is_active=connected, is_complete=True,
-                  is_split=False, _nodes=nodes)
+        path({'id': path_ids[index], 'path': [[node] for node in nodes], 'is_active': connected,
+              'is_complete': True, 'is_split': False, '_nodes': nodes})
         for index, _cable, connected, _end, _interface, _device, nodes in sides()))
     copy_instances(CableTermination, (
-        CableTermination(pk=termination_ids[index], cable_id=cable, cable_end=end, termination_type=interface_type,
-                         termination_id=interface, _device_id=device, _site_id=places[device][0],
-                         _location_id=places[device][1], _rack_id=places[device][2])
+        termination({'id': termination_ids[index], 'cable_id': cable, 'cable_end': end,
+                     'termination_type_id': interface_type.pk, 'termination_id': interface, '_device_id': device,
+                     '_site_id': places[device][0], '_location_id': places[device][1],
+                     '_rack_id': places[device][2]})
         for index, cable, _connected, end, interface, device, _nodes in sides()))
     existing = {row.pk: row for (label, _key), row in plan.instances.items() if label == 'dcim.interface'}
     cabled, touched = {}, []

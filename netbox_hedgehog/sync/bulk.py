@@ -31,6 +31,7 @@ __all__ = (
     'copy_instances',
     'copy_rows',
     'copy_update',
+    'instance_maker',
     'created_snapshots',
     'database',
     'preparer',
@@ -173,14 +174,28 @@ def constant_value(field, value, db):
     return preparer(field)(value, db)
 
 
-def row_instance(model, values):
-    """An instance of `model` holding `values` ({attname: value}) as read from its row, built without
-    `Model.__init__` (see written_instances)."""
+def row_instance(model, values, adding=False):
+    """An instance of `model` holding `values` ({attname: value}) as read from its row, or with `adding` one about to
+    be inserted, built without `Model.__init__` (see written_instances)."""
     instance = model.__new__(model)
     instance.__dict__.update(values)
     instance._state = ModelState()
-    instance._state.adding, instance._state.db = False, DEFAULT_DB_ALIAS
+    if not adding:
+        instance._state.adding, instance._state.db = False, DEFAULT_DB_ALIAS
     return instance
+
+
+def instance_maker(model):
+    """make({attname: value}) -> an unsaved instance of `model` holding those values and every other concrete field's
+    default, built without `Model.__init__` (see row_instance): for instances that are only written, by
+    copy_instances. Django's and NetBox's bookkeeping for a later `clean()` or `save()` (original values, tracked
+    counters) was most of the cost of building thousands of them."""
+    defaults = [(f.attname, f.get_default) for f in model._meta.concrete_fields]
+
+    def make(values):
+        return row_instance(model, ((attname, values[attname] if attname in values else default())
+                                    for attname, default in defaults), adding=True)
+    return make
 
 
 def written_instances(model, saved):
