@@ -33,7 +33,6 @@ from .bulk import (
     copy_update,
     created_snapshots,
     database,
-    preparer,
     quoted_table,
     reserve_ids,
     row_instance,
@@ -167,7 +166,8 @@ class NewRows:
         # The id first (see Spool).
         fields = [pk, *(f for f in model._meta.concrete_fields if f is not pk)]
         self.index = {f.attname: position for position, f in enumerate(fields)}
-        self.preps = [preparer(f) for f in fields]
+        self.rows = Spool(model, [f.attname for f in fields])
+        self.preps = self.rows.preps
         now = writes.now
         self.defaults = {f.attname: now if getattr(f, 'auto_now', False) or getattr(f, 'auto_now_add', False)
                          else f.get_default() for f in fields} | {'fabric_id': writes.fabric.pk}
@@ -178,7 +178,6 @@ class NewRows:
         self.content = [self.index[name] for name in CONTENT_FIELDS]
         self.varying = {*self.own, *CONTENT_FIELDS}
         self.names = []
-        self.rows = Spool(model, [f.attname for f in fields])
         self.changes = Spool(ObjectChange, OBJECT_CHANGE_COLUMNS)
         self.search = Spool(CachedValue, SEARCH_COLUMNS)
 

@@ -219,10 +219,12 @@ def copy_rows(model, names, rows):
     fields = _fields(model, names)
     preps = [preparer(f) for f in fields]
     db = database()
-    _copy(model._meta.db_table, fields, (
-        row if type(row) is bytes else [prep(value, db) for prep, value in zip(preps, row, strict=True)]
-        for row in rows
-    ))
+    _copy(model._meta.db_table, fields, (row if type(row) is bytes else _prepared(preps, row, db) for row in rows))
+
+
+def _prepared(preps, row, db):
+    """A row of Python values as the database takes them, each through its field's preparer (see preparer)."""
+    return [prep(value, db) for prep, value in zip(preps, row, strict=True)]
 
 
 class Spool:
@@ -237,7 +239,7 @@ class Spool:
 
     def __init__(self, model, names):
         self.fields = _fields(model, names)
-        self._preps = [preparer(f) for f in self.fields]
+        self.preps = [preparer(f) for f in self.fields]
         self._db = database()
         self._db.ensure_connection()
         self._file = tempfile.TemporaryFile()
@@ -248,7 +250,7 @@ class Spool:
     def add(self, row):
         """Spool a row of Python values (in the order of `names`)."""
         db = self._db
-        self._copy.write_row([prep(value, db) for prep, value in zip(self._preps, row, strict=True)])
+        self._copy.write_row(_prepared(self.preps, row, db))
 
     def add_prepared(self, row):
         """Spool a row of database values (see preparer)."""
