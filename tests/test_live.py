@@ -160,6 +160,33 @@ class LiveStateTest(ClusterTestCase):
         self.assertNotIn(('leaf-01', 'E1/1'), self.checks())
         self.assertEqual(SwitchLiveState.objects.get(switch__name='leaf-01').interfaces['E1/1']['oper'], 'down')
 
+    def test_a_connection_change_the_check_does_not_read_keeps_its_checks(self):
+        """The check reads a connection's links: a new MTU rewrites no check, a link moved to another port is
+        checked there at the next sync."""
+        put_agents(self.kube, now=datetime.now(UTC))
+        self.synced()
+        name = 'server-01--eslag--leaf-01--leaf-02'
+        before = set(LinkCheck.objects.filter(fabric=self.fabric).values_list('pk', flat=True))
+        self.assertEqual(self.checks()['leaf-01', 'E1/1'].connection.name, name)
+        document = self.kube.get('Connection', name)
+        document['spec']['eslag']['mtu'] = 9000
+        self.kube.put(document)
+        with CaptureQueriesContext(connection) as queries:
+            run = self.synced()
+        self.assertEqual(run.total('update'), 1)
+        self.assertEqual(Connection.objects.get(fabric=self.fabric, name=name).spec['eslag']['mtu'], 9000)
+        self.assertEqual([q['sql'] for q in queries if 'netbox_hedgehog_linkcheck' in q['sql']
+                          and q['sql'].startswith(('INSERT', 'DELETE', 'COPY'))], [])
+        self.assertEqual(set(LinkCheck.objects.filter(fabric=self.fabric).values_list('pk', flat=True)), before)
+        document['spec']['eslag']['links'][0]['switch']['port'] = 'leaf-01/E1/9'
+        self.kube.put(document)
+        self.synced()
+        checks = self.checks()
+        self.assertEqual((checks['leaf-01', 'E1/9'].connection.name, checks['leaf-01', 'E1/9'].expected),
+                         (name, 'server-01/enp2s1'))
+        # Its old port still reports server-01 as neighbour: a neighbour no connection plans.
+        self.assertEqual((checks['leaf-01', 'E1/1'].connection, checks['leaf-01', 'E1/1'].status), (None, 'unplanned'))
+
     def test_live_state_statements_do_not_grow_with_switches_and_ports(self):
         def heartbeat_sync(seconds):
             put_agents(self.kube, now=datetime.now(UTC) + timedelta(seconds=seconds))

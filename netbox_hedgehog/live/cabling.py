@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from netbox_hedgehog.choices import CablingChoices
 
 __all__ = (
+    'LINK_KEYS',
     'PortCheck',
     'check_fabric',
     'connection_links',
@@ -22,6 +23,8 @@ EXTERNAL = {'external', 'staticExternal'}
 NOT_CHECKED = {'vpcLoopback'}
 SINGLE_LINK = {'unbundled', 'external', 'staticExternal'}
 LINK_LISTS = ('links', 'peerLinks', 'sessionLinks')
+# What connection_links reads of the body of a Connection's spec (under its one key, the connection type).
+LINK_KEYS = ('link', *LINK_LISTS)
 MANAGEMENT_PORT_PREFIX = 'M'
 
 

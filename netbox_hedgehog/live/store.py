@@ -2,9 +2,10 @@
 
 The statements do not depend on the number of switches, ports or connections. Each switch's row carries the digest of
 what was read for it: only the rows whose digest differs are rewritten (one DELETE, one COPY, one UPDATE of the read
-time). The cabling check is recomputed only when what it is computed from changed (the connections, the switches and
-their profiles, and the reported port states and LLDP neighbours: a heartbeat alone changes none of it), which the
-fabric's `live_check_digest` tells (see _store_checks); its rows are then replaced (one DELETE, one COPY).
+time). The cabling check is recomputed only when what it is computed from changed (the connections' links, the
+switches and their profiles, and the reported port states and LLDP neighbours: a heartbeat or a connection's MTU
+alone changes none of it), which the fabric's `live_check_digest` tells (see _store_checks); its rows are then
+replaced (one DELETE, one COPY).
 """
 
 from django.db import connection as db
@@ -14,7 +15,7 @@ from netbox_hedgehog.models import Connection, Fabric, LinkCheck, Switch, Switch
 from netbox_hedgehog.sync.bulk import copy_rows, quoted_table
 from netbox_hedgehog.utils import value_digest
 
-from .cabling import check_fabric
+from .cabling import LINK_KEYS, check_fabric
 
 __all__ = (
     'store',
@@ -56,12 +57,22 @@ def _store_live(fabric, switches, agents, read_at):
                        [read_at, fabric.pk])
 
 
+def _links_sql(spec):
+    """SQL of the text of what the cabling check reads of a Connection's spec (`spec`: the column): each key (the
+    connection type) with the link lists under it (cabling.LINK_KEYS; 'null' where absent). The rest of the spec (an
+    MTU, VLANs, addresses) changes no check. A spec that is no object is taken whole."""
+    lists = ', '.join(f"coalesce(e.value -> '{key}', 'null')::text" for key in LINK_KEYS)
+    return (f"CASE WHEN jsonb_typeof({spec}) = 'object' THEN (SELECT string_agg(concat_ws(chr(31), e.key, {lists}), "
+            f"chr(30) ORDER BY e.key) FROM jsonb_each({spec}) AS e) ELSE {spec}::text END")
+
+
 def _check_state(fabric, switches, agents):
     """(digest of what the cabling check is computed from, the newest id of the fabric's checks, the digest kept on
-    the fabric). One query: the connections' and profiles' content is digested by PostgreSQL, without loading it."""
+    the fabric). One query: what the check reads of the connections (their links) and the profiles' content are
+    digested by PostgreSQL, without loading them."""
     with db.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT md5(string_agg(concat_ws(' ', id, name, spec::text), E'\\n' ORDER BY id)) "
+            f"SELECT (SELECT md5(string_agg(concat_ws(' ', id, name, {_links_sql('spec')}), E'\\n' ORDER BY id)) "
             f"FROM {quoted_table(Connection)} WHERE fabric_id = %s), "
             f"(SELECT md5(string_agg(concat_ws(' ', name, spec::text), E'\\n' ORDER BY name)) "
             f"FROM {quoted_table(SwitchProfile)} WHERE fabric_id = %s), "
