@@ -8,15 +8,19 @@ leaf-01/E1/99 is not a port of SwitchProfile celestica-ds3000" (the admission ru
 validation.wiring `api_ports`; nothing is marked for a switch whose profile the fabric does not hold). It is
 set-based: one UPDATE per kind that has references, whatever the number of objects, one more for the fabric's count,
 and for connections up to three reads (the profiles, the switches naming them, the connections naming those switches)
-whose rows are judged in one pass. The sync runs it after writing; saving or deleting an object runs it for the kinds
-that can name that object, once per transaction (signal_receivers).
+whose rows are judged in one pass. The sync runs it after writing, for the rows its writes can have changed the marks
+of (`Only`); saving or deleting an object runs it for the kinds that can name that object, once per transaction
+(signal_receivers).
 
 `FabricWorld` is the fabric's objects as the admission rules that span objects see them (validation.World): each
 kind's specs are loaded with one query the first time a rule asks for that kind.
 """
+from typing import NamedTuple
+
 from django.apps import apps
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
+from django.db.models import Q
 
 from netbox_hedgehog.kinds import KIND_BY_MODEL, KIND_BY_NAME, KINDS
 from netbox_hedgehog.validation import World
@@ -24,6 +28,7 @@ from netbox_hedgehog.validation.wiring import DEPRECATED_CONNECTION_TYPES, api_p
 
 __all__ = (
     'FabricWorld',
+    'Only',
     'dangling_message',
     'port_marks',
     'port_message',
@@ -53,14 +58,21 @@ def referring_kinds(kind_spec):
             or k.kind == PORT_KIND and kind_spec.kind == 'SwitchProfile']
 
 
+class Only(NamedTuple):
+    """The rows of a kind whose marks are recomputed: those with these ids and, for connections, those naming these
+    switches (their ports are judged against the switches' profiles and breakouts)."""
+    ids: frozenset = frozenset()
+    switches: frozenset = frozenset()
+
+
 def _quote(name):
     return connection.ops.quote_name(name)
 
 
-def _kind_update(kind_spec):
-    """The UPDATE setting `dangling_references` of one kind's rows of a fabric, writing only rows whose marks change,
-    and its parameters but the fabric's id (`fabric`) and, for connections, the port marks (`port_ids`,
-    `port_messages`): the message's text before and after the name per reference column."""
+def _kind_update(kind_spec, only=None):
+    """The UPDATE setting `dangling_references` of one kind's rows of a fabric (or of the rows `only`, an Only),
+    writing only rows whose marks change, and its parameters but the fabric's id (`fabric`) and, for connections, the
+    port marks (`port_ids`, `port_messages`): the message's text before and after the name per reference column."""
     model = kind_spec.model
     table = _quote(model._meta.db_table)
     parts, params = [], {}
@@ -86,19 +98,28 @@ def _kind_update(kind_spec):
         # The ports judged in Python (see port_marks).
         parts.append('SELECT p.message FROM unnest(%(port_ids)s::bigint[], %(port_messages)s::text[]) '
                      'AS p(id, message) WHERE p.id = s.id')
+    rows = ''
+    if only is not None:
+        rows = ' AND (s.id = ANY(%(only_ids)s::bigint[])'
+        params['only_ids'] = sorted(only.ids)
+        if kind_spec.kind == PORT_KIND:
+            rows += ' OR s.switches && %(only_switches)s::varchar[]'
+            params['only_switches'] = sorted(only.switches)
+        rows += ')'
     sql = (
         f'UPDATE {table} AS t SET dangling_references = c.refs '
         f'FROM (SELECT s.id, ARRAY(SELECT DISTINCT m.message FROM ({" UNION ALL ".join(parts)}) AS m '
-        f'ORDER BY m.message) AS refs FROM {table} AS s WHERE s.fabric_id = %(fabric)s) AS c '
+        f'ORDER BY m.message) AS refs FROM {table} AS s WHERE s.fabric_id = %(fabric)s{rows}) AS c '
         f'WHERE t.id = c.id AND t.dangling_references IS DISTINCT FROM c.refs'
     )
     return sql, params
 
 
-def port_marks(fabric_id):
-    """([connection id], [message]) of the switch ports the fabric's connections name that the switch's profile does
-    not offer with the switch's breakouts (the admission rule's `api_ports`). Only switches whose profile the fabric
-    holds are judged. At most three queries, reading the connections' typed columns (not their specs)."""
+def port_marks(fabric_id, only=None):
+    """([connection id], [message]) of the switch ports the fabric's connections (or the connections `only`, an Only)
+    name that the switch's profile does not offer with the switch's breakouts (the admission rule's `api_ports`). Only
+    switches whose profile the fabric holds are judged. At most three queries, reading the connections' typed columns
+    (not their specs)."""
     models = {name: KIND_BY_NAME[name].model for name in ('SwitchProfile', 'Switch', PORT_KIND)}
     profiles = dict(models['SwitchProfile'].objects.filter(fabric_id=fabric_id).values_list('name', 'spec'))
     if not profiles:
@@ -117,8 +138,11 @@ def port_marks(fabric_id):
     ids, messages = [], []
     # The typed columns hold what the rule reads of each link: its switches and "<device>/<port>" names (a
     # deprecated MCLAG connection names none for the rule).
-    for pk, names, ports in models[PORT_KIND].objects.filter(fabric_id=fabric_id, switches__overlap=list(switches)) \
-            .exclude(connection_type__in=DEPRECATED_CONNECTION_TYPES).values_list('pk', 'switches', 'ports'):
+    connections = models[PORT_KIND].objects.filter(fabric_id=fabric_id, switches__overlap=list(switches))
+    if only is not None:
+        connections = connections.filter(Q(pk__in=sorted(only.ids)) | Q(switches__overlap=sorted(only.switches)))
+    for pk, names, ports in connections.exclude(connection_type__in=DEPRECATED_CONNECTION_TYPES) \
+            .values_list('pk', 'switches', 'ports'):
         ports = [(None, port) for port in ports]
         for switch in names:
             if switch in unmapped:
@@ -144,16 +168,19 @@ def _count_update():
     return f'UPDATE {fabric_table} SET dangling_count = {" + ".join(counts)} WHERE id = %s', len(counts)
 
 
-def refresh_dangling(fabric_id, kinds=None):
+def refresh_dangling(fabric_id, kinds=None, only=None):
     """Recompute the dangling references of `kinds` (KindSpecs; every kind when None) in one fabric, and the fabric's
-    count of objects with any."""
+    count of objects with any. `only`: {kind: Only} for the kinds of which only some rows are recomputed (the others'
+    marks depend on nothing that changed)."""
     kinds = KINDS if kinds is None else kinds
+    only = only or {}
     with connection.cursor() as cursor:
         for kind_spec in kinds:
             if kind_spec.references:
-                sql, params = _kind_update(kind_spec)
+                rows = only.get(kind_spec.kind)
+                sql, params = _kind_update(kind_spec, rows)
                 if kind_spec.kind == PORT_KIND:
-                    params['port_ids'], params['port_messages'] = port_marks(fabric_id)
+                    params['port_ids'], params['port_messages'] = port_marks(fabric_id, rows)
                 cursor.execute(sql, {**params, 'fabric': fabric_id})
         sql, count = _count_update()
         cursor.execute(sql, [fabric_id] * count + [fabric_id])

@@ -14,6 +14,7 @@ from netbox_hedgehog.gitops.repository import GitError
 from netbox_hedgehog.gitops.writer import WriteRequest, write_to_git
 from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS, to_manifest
 from netbox_hedgehog.models import VPC, Connection, Fabric, Switch, SwitchGroup, SwitchProfile, VPCAttachment
+from netbox_hedgehog.references import refresh_dangling
 from netbox_hedgehog.sync.apply_cluster import apply_object
 from netbox_hedgehog.sync.errors import ClusterError
 from tests.cluster import VPCS, WIRING, ClusterTestCase
@@ -189,6 +190,39 @@ class DanglingReferencesTest(ClusterTestCase):
             ('VPCAttachment', 'vpc-1--ghost'): [GHOST_MARK], ('Switch', 'leaf-01'): [RACK_MARK], **others})
         self.fabric.refresh_from_db()
         self.assertEqual(self.fabric.dangling_count, len(marks))
+
+
+    def test_a_sync_recomputes_the_marks_its_changes_can_move_and_leaves_them_as_a_full_recomputation_would(self):
+        """Objects changed in place keep their names: the sync recomputes their own marks, and for a changed switch
+        those of the connections naming it (their ports are judged against its profile)."""
+        leaf = Switch.objects.get(fabric=self.fabric, name='leaf-01')
+        self.kube.put({'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'SwitchProfile',
+                       'metadata': {'name': leaf.profile, 'namespace': 'default'}, 'spec': {'displayName': 'x'}})
+        self.assertEqual(self.sync(self.fabric).status, 'succeeded')
+        self.assertIn(('Connection', 'server-03--bundled--leaf-01'), marked(self.fabric))
+        attachment = self.kube.get('VPCAttachment', 'vpc-1--ghost')
+        attachment['spec']['connection'] = 'server-03--bundled--leaf-01'
+        self.kube.put(attachment)
+        leaf02 = self.kube.get('Switch', 'leaf-02')
+        leaf02['spec']['groups'] = [*leaf02['spec'].get('groups', []), 'rack-8']
+        self.kube.put(leaf02)
+        leaf01 = self.kube.get('Switch', 'leaf-01')
+        leaf01['spec']['profile'] = 'celestica-ds9000'
+        self.kube.put(leaf01)
+        run = self.sync(self.fabric)
+        self.assertEqual((run.status, run.total('create'), run.total('update'), run.total('delete')),
+                         ('succeeded', 0, 3, 0), run.error)
+        marks = marked(self.fabric)
+        self.assertNotIn(('VPCAttachment', 'vpc-1--ghost'), marks)
+        self.assertIn('SwitchGroup rack-8 does not exist', marks[('Switch', 'leaf-02')])
+        self.assertEqual(marks[('Switch', 'leaf-01')], [RACK_MARK, 'SwitchProfile celestica-ds9000 does not exist'])
+        # leaf-01's profile is not the fabric's: its ports are no longer judged.
+        self.assertFalse([ref for key, refs in marks.items() if key[0] == 'Connection' for ref in refs
+                          if ref.startswith('Port leaf-01/')])
+        self.fabric.refresh_from_db()
+        self.assertEqual(self.fabric.dangling_count, len(marks))
+        refresh_dangling(self.fabric.pk)
+        self.assertEqual(marked(self.fabric), marks)
 
 
 ATTACHMENT_SPEC = {'subnet': 'vpc-01/default', 'connection': 'server-5--unbundled--ds3000-03'}

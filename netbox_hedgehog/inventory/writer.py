@@ -161,16 +161,16 @@ def _cables(plan, places, interface_type, cable_type):
             yield 2 * index, cable, connected, 'A', a, a_device, nodes
             yield 2 * index + 1, cable, connected, 'B', b, b_device, nodes[::-1]
 
-    path, termination = instance_maker(CablePath), instance_maker(CableTermination)
+    new_path, new_termination = instance_maker(CablePath), instance_maker(CableTermination)
     copy_instances(CablePath, (
-        path({'id': path_ids[index], 'path': [[node] for node in nodes], 'is_active': connected,
-              'is_complete': True, 'is_split': False, '_nodes': nodes})
+        new_path({'id': path_ids[index], 'path': [[node] for node in nodes], 'is_active': connected,
+                  'is_complete': True, 'is_split': False, '_nodes': nodes})
         for index, _cable, connected, _end, _interface, _device, nodes in sides()))
     copy_instances(CableTermination, (
-        termination({'id': termination_ids[index], 'cable_id': cable, 'cable_end': end,
-                     'termination_type_id': interface_type.pk, 'termination_id': interface, '_device_id': device,
-                     '_site_id': places[device][0], '_location_id': places[device][1],
-                     '_rack_id': places[device][2]})
+        new_termination({'id': termination_ids[index], 'cable_id': cable, 'cable_end': end,
+                         'termination_type_id': interface_type.pk, 'termination_id': interface,
+                         '_device_id': device, '_site_id': places[device][0], '_location_id': places[device][1],
+                         '_rack_id': places[device][2]})
         for index, cable, _connected, end, interface, device, _nodes in sides()))
     existing = {row.pk: row for (label, _key), row in plan.instances.items() if label == 'dcim.interface'}
     cabled, touched = {}, []

@@ -25,7 +25,7 @@ from netbox_hedgehog.live import store as live_store
 from netbox_hedgehog.loader import digest
 from netbox_hedgehog.models import Fabric, SyncRun
 from netbox_hedgehog.models.base import content_key_sql
-from netbox_hedgehog.references import referring_kinds, refresh_dangling
+from netbox_hedgehog.references import PORT_KIND, Only, referring_kinds, refresh_dangling
 from netbox_hedgehog.validation import default_spec
 from netbox_hedgehog.validation.config import fabric_config
 
@@ -312,12 +312,34 @@ def _record_git_state(fabric, desired, plans):
 
 
 def _refresh_references(fabric, plans):
-    """Recompute the dangling references of the kinds that name a kind this run created, changed or deleted objects
-    of (nothing when the run changed nothing)."""
-    kinds = {k.kind: k for plan in plans if plan.create or plan.update or plan.delete
-             for k in referring_kinds(plan.kind_spec)}
+    """Recompute the dangling references this run's writes can have changed (nothing when it changed nothing).
+    Objects that appeared or went change the marks of every object of the kinds that can name them. An object
+    changed in place keeps its name: only its own marks are recomputed, and for a switch those of the connections
+    naming it (their ports are judged against its profile and breakouts; a changed profile judges every connection
+    again)."""
+    kinds, ids, switches, whole = {}, {}, set(), set()
+    for plan in plans:
+        kind_spec = plan.kind_spec
+        written = [created.pk for created in plan.create] + [row.pk for row, _obj, _changes in plan.update]
+        for k in referring_kinds(kind_spec):
+            if (plan.create or plan.delete) and (k is not kind_spec or kind_spec.model_name in k.references.values()):
+                whole.add(k.kind)
+            elif k is kind_spec:
+                if not written:
+                    continue
+                ids.setdefault(k.kind, set()).update(written)
+            elif not plan.update or k.kind != PORT_KIND or kind_spec.kind not in ('Switch', 'SwitchProfile'):
+                # The names it holds are as they were: the marks naming them too.
+                continue
+            elif kind_spec.kind == 'Switch':
+                switches.update(row.name for row, _obj, _changes in plan.update)
+            else:
+                whole.add(k.kind)
+            kinds[k.kind] = k
     if kinds:
-        refresh_dangling(fabric.pk, list(kinds.values()))
+        only = {kind: Only(frozenset(ids.get(kind, ())), frozenset(switches if kind == PORT_KIND else ()))
+                for kind in kinds if kind not in whole}
+        refresh_dangling(fabric.pk, list(kinds.values()), only)
 
 
 def _settings_changed(fabric, settings):
