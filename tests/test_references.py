@@ -191,7 +191,6 @@ class DanglingReferencesTest(ClusterTestCase):
         self.fabric.refresh_from_db()
         self.assertEqual(self.fabric.dangling_count, len(marks))
 
-
     def test_a_sync_recomputes_the_marks_its_changes_can_move_and_leaves_them_as_a_full_recomputation_would(self):
         """Objects changed in place keep their names: the sync recomputes their own marks, and for a changed switch
         those of the connections naming it (their ports are judged against its profile)."""

@@ -57,13 +57,14 @@ def _store_live(fabric, switches, agents, read_at):
                        [read_at, fabric.pk])
 
 
-def _links_sql(spec):
-    """SQL of the text of what the cabling check reads of a Connection's spec (`spec`: the column): each key (the
-    connection type) with the link lists under it (cabling.LINK_KEYS; 'null' where absent). The rest of the spec (an
-    MTU, VLANs, addresses) changes no check. A spec that is no object is taken whole."""
-    lists = ', '.join(f"coalesce(e.value -> '{key}', 'null')::text" for key in LINK_KEYS)
-    return (f"CASE WHEN jsonb_typeof({spec}) = 'object' THEN (SELECT string_agg(concat_ws(chr(31), e.key, {lists}), "
-            f"chr(30) ORDER BY e.key) FROM jsonb_each({spec}) AS e) ELSE {spec}::text END")
+# SQL of the text of what the cabling check reads of a Connection's spec: each key (the connection type) with the
+# link lists under it (cabling.LINK_KEYS; 'null' where absent). The rest of the spec (an MTU, VLANs, addresses)
+# changes no check. A spec that is no object is taken whole.
+_LINKS_TEXT = (
+    "CASE WHEN jsonb_typeof(spec) = 'object' THEN (SELECT string_agg(concat_ws(chr(31), e.key, "
+    + ', '.join(f"coalesce(e.value -> '{key}', 'null')::text" for key in LINK_KEYS)
+    + "), chr(30) ORDER BY e.key) FROM jsonb_each(spec) AS e) ELSE spec::text END"
+)
 
 
 def _check_state(fabric, switches, agents):
@@ -72,7 +73,7 @@ def _check_state(fabric, switches, agents):
     digested by PostgreSQL, without loading them."""
     with db.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT md5(string_agg(concat_ws(' ', id, name, {_links_sql('spec')}), E'\\n' ORDER BY id)) "
+            f"SELECT (SELECT md5(string_agg(concat_ws(' ', id, name, {_LINKS_TEXT}), E'\\n' ORDER BY id)) "
             f"FROM {quoted_table(Connection)} WHERE fabric_id = %s), "
             f"(SELECT md5(string_agg(concat_ws(' ', name, spec::text), E'\\n' ORDER BY name)) "
             f"FROM {quoted_table(SwitchProfile)} WHERE fabric_id = %s), "
