@@ -11,7 +11,7 @@ it does while a consumer (a COPY) pulls its rows is charged to it too. The phase
 - plan: `stream_kind` (the rest of it), NetBox's identities per kind, interpreting every listed item (typed
   fields), loading and diffing the rows whose identity changed;
 - serialize: the change records' content: NetBox's change-log snapshots (`created_snapshots` for new rows,
-  `_snapshot` before and after an update) and the global search values (`search_values`, NetBox's indexer);
+  `_snapshots` before and after an update) and the global search values (`search_values`, NetBox's indexer);
 - write: `NewRows.add` (the rest of it), `write_kind`, `delete_gone` and `record_plans`: ids from the sequences,
   model instances, each value prepared for the database (JSON encoding of specs and change records included), the
   COPY, UPDATE and DELETE statements;
@@ -42,7 +42,7 @@ PHASE_FUNCTIONS = (
     ('write', 'netbox_hedgehog.sync.engine', 'delete_gone'),
     ('write', 'netbox_hedgehog.sync.engine', 'record_plans'),
     ('serialize', 'netbox_hedgehog.sync.apply', 'created_snapshots'),
-    ('serialize', 'netbox_hedgehog.sync.apply', '_snapshot'),
+    ('serialize', 'netbox_hedgehog.sync.apply', '_snapshots'),
     ('serialize', 'netbox_hedgehog.sync.apply', 'search_values'),
 )
 TIMED = ('read', 'plan', 'serialize', 'write')

@@ -16,7 +16,7 @@ from utilities.serialization import serialize_object
 
 from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS, SpecError
 from netbox_hedgehog.loader import digest
-from netbox_hedgehog.models import VPC, Connection, Fabric, Switch, SyncChange
+from netbox_hedgehog.models import VPC, Connection, Fabric, Server, Switch, SyncChange
 from netbox_hedgehog.models.base import UNLOGGED_FIELDS, content_key, content_key_sql, jsonb_text
 from netbox_hedgehog.sync import engine, reader
 from netbox_hedgehog.sync import plan as planner
@@ -209,6 +209,34 @@ class ResyncTest(ClusterTestCase):
         # NetBox's serializer stores array columns as JSON text, as it does for core models.
         self.assertEqual(json.loads(vlan_change.prechange_data['ranges']), ['1000-2999'])
         self.assertEqual(json.loads(vlan_change.postchange_data['ranges']), ['1000-1999'])
+
+    def test_an_update_is_logged_as_netbox_serializes_the_row_with_its_tags_and_custom_fields(self):
+        from core.models import ObjectType
+        from extras.models import CustomField, Tag
+
+        field = CustomField.objects.create(name='rack_row', type='text')
+        field.object_types.set([ObjectType.objects.get_for_model(Server)])
+        servers = list(self.fabric.server_set.order_by('name')[:2])
+        Server.objects.filter(pk=servers[0].pk).update(custom_field_data={'rack_row': 'B'})
+        servers[0].tags.add(Tag.objects.create(name='zeta', slug='zeta'), Tag.objects.create(name='alpha', slug='a'))
+        before = {s.pk: Server.objects.get(pk=s.pk).serialize_object(exclude=['last_updated']) for s in servers}
+        for server in servers:
+            item = self.kube.get('Server', server.name)
+            item['spec']['description'] = f'moved {server.name}'
+            self.kube.put(item)
+
+        run = self.sync(self.fabric)
+        self.assertEqual(run.status, 'succeeded', run.error)
+        self.assertEqual(run.total('update'), 2)
+        logged = {c.changed_object_id: c for c in ObjectChange.objects.filter(request_id=run.request_id)}
+        self.assertEqual(set(logged), set(before))
+        for server in servers:
+            after = Server.objects.get(pk=server.pk).serialize_object(exclude=['last_updated'])
+            self.assertEqual(after['description'], f'moved {server.name}')
+            self.assertEqual((logged[server.pk].prechange_data, logged[server.pk].postchange_data),
+                             (before[server.pk], after))
+        self.assertEqual(logged[servers[0].pk].postchange_data['tags'], ['alpha', 'zeta'])
+        self.assertEqual(logged[servers[0].pk].postchange_data['custom_fields'], {'rack_row': 'B'})
 
     def test_synced_objects_are_found_by_global_search(self):
         from extras.models import CachedValue

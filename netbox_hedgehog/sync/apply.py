@@ -28,6 +28,7 @@ from . import pulse
 from .bulk import (
     JSONText,
     Spool,
+    change_snapshots,
     constant_value,
     copy_rows,
     copy_update,
@@ -95,8 +96,13 @@ def _assign(instance, obj):
         setattr(instance, name, value)
 
 
-def _snapshot(instance):
-    return instance.serialize_object(exclude=['last_updated'])
+def _snapshots(instances):
+    """Yield what NetBox's change log records of each loaded row (with its tags prefetched) as it is now: its
+    `serialize_object(exclude=['last_updated'])`, the tag names sorted, made a chunk at a time (see
+    change_snapshots)."""
+    for instance, data in zip(instances, change_snapshots(instances, tags=None), strict=True):
+        data['tags'] = sorted(tag.name for tag in instance.tags.all())
+        yield data
 
 
 def delete_rows(model, object_type, ids):
@@ -377,14 +383,15 @@ def write_kind(writes, plan, new_rows=None):
         created_search, created_changes = new_rows.search.chunks(ids), new_rows.changes.chunks(ids)
         plan.create = [Created(name, pk) for name, pk in zip(new_rows.names, ids, strict=True)]
 
-    updated, object_changes = [], []
+    updated = [instance for instance, _obj, _changes in plan.update]
+    before = list(_snapshots(updated))
     for instance, obj, _changes in pulse.beating(plan.update):
-        pre = _snapshot(instance)
         _assign(instance, obj)
         instance.last_updated = now
-        updated.append(instance)
-        object_changes.append(change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk,
-                                     instance.name, pre, _snapshot(instance)))
+    object_changes = [
+        change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk, instance.name, pre, post)
+        for instance, pre, post in zip(updated, before, _snapshots(updated), strict=True)
+    ]
     refreshed = [_refresh(instance, obj) for instance, obj in plan.refresh]
     if updated:
         fields = ['spec', 'labels', 'annotations', 'content_digest', 'content_key', 'verified_version',
