@@ -17,7 +17,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
-from extras.models import CachedValue, CustomField
+from extras.models import CachedValue, CustomField, TaggedItem
 from netbox.search import get_indexer
 
 from netbox_hedgehog.choices import SyncActionChoices
@@ -96,12 +96,20 @@ def _assign(instance, obj):
         setattr(instance, name, value)
 
 
-def _snapshots(instances):
-    """Yield what NetBox's change log records of each loaded row (with its tags prefetched) as it is now: its
-    `serialize_object(exclude=['last_updated'])`, the tag names sorted, made a chunk at a time (see
-    change_snapshots)."""
+def _tag_names(object_type, instances):
+    """{id: tag names} of the rows `instances`, sorted as NetBox's change log lists them (one query)."""
+    names = {instance.pk: [] for instance in instances}
+    tagged = TaggedItem.objects.filter(content_type=object_type, object_id__in=list(names))
+    for pk, name in tagged.values_list('object_id', 'tag__name'):
+        names[pk].append(name)
+    return {pk: sorted(tags) for pk, tags in names.items()}
+
+
+def _snapshots(instances, tags):
+    """Yield what NetBox's change log records of each row as it is now: its `serialize_object(exclude=
+    ['last_updated'])`, with `tags[id]` (see _tag_names), made a chunk at a time (see change_snapshots)."""
     for instance, data in zip(instances, change_snapshots(instances, tags=None), strict=True):
-        data['tags'] = sorted(tag.name for tag in instance.tags.all())
+        data['tags'] = list(tags[instance.pk])
         yield data
 
 
@@ -384,13 +392,14 @@ def write_kind(writes, plan, new_rows=None):
         plan.create = [Created(name, pk) for name, pk in zip(new_rows.names, ids, strict=True)]
 
     updated = [instance for instance, _obj, _changes in plan.update]
-    before = list(_snapshots(updated))
+    tags = _tag_names(object_type, updated) if updated else {}
+    before = list(_snapshots(updated, tags))
     for instance, obj, _changes in pulse.beating(plan.update):
         _assign(instance, obj)
         instance.last_updated = now
     object_changes = [
         change(ObjectChangeActionChoices.ACTION_UPDATE, object_type, instance.pk, instance.name, pre, post)
-        for instance, pre, post in zip(updated, before, _snapshots(updated), strict=True)
+        for instance, pre, post in zip(updated, before, _snapshots(updated, tags), strict=True)
     ]
     refreshed = [_refresh(instance, obj) for instance, obj in plan.refresh]
     if updated:

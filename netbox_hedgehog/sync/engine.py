@@ -182,7 +182,7 @@ def _emptied_reason(fabric, emptied):
 def _load_rows(model):
     """load_rows(ids) -> {id: instance} for a planner (one query)."""
     def load_rows(ids):
-        return {row.pk: row for row in model.objects.filter(pk__in=ids).prefetch_related('tags')} if ids else {}
+        return {row.pk: row for row in model.objects.filter(pk__in=ids)} if ids else {}
     return load_rows
 
 
