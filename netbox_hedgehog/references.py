@@ -7,9 +7,9 @@ for each switch port it names that the switch's profile does not offer with the 
 leaf-01/E1/99 is not a port of SwitchProfile celestica-ds3000" (the admission rule's notion of a port:
 validation.wiring `api_ports`; nothing is marked for a switch whose profile the fabric does not hold). It is
 set-based: one UPDATE per kind that has references, whatever the number of objects, one more for the fabric's count,
-and for connections up to three reads (the profiles, the switches naming them, the connections naming those switches)
+and for connections up to three reads (the profiles, the switches of those profiles and the connections naming them)
 whose rows are judged in one pass. The sync runs it after writing, for the rows its writes can have changed the marks
-of (`Only`); saving or deleting an object runs it for the kinds that can name that object, once per transaction
+of (`Only`: the switches judged are then only those the connections concerned name); saving or deleting an object runs it for the kinds that can name that object, once per transaction
 (signal_receivers).
 
 `FabricWorld` is the fabric's objects as the admission rules that span objects see them (validation.World): each
@@ -59,10 +59,12 @@ def referring_kinds(kind_spec):
 
 
 class Only(NamedTuple):
-    """The rows of a kind whose marks are recomputed: those with these ids and, for connections, those naming these
-    switches (their ports are judged against the switches' profiles and breakouts)."""
-    ids: frozenset = frozenset()
-    switches: frozenset = frozenset()
+    """The rows of a kind whose marks are recomputed: those with these ids, those whose reference columns hold one of
+    `names` ({column: names}) and, for connections, those naming these switches (their ports are judged against the
+    switches' profiles and breakouts)."""
+    ids: frozenset
+    switches: frozenset
+    names: dict
 
 
 def _quote(name):
@@ -105,6 +107,11 @@ def _kind_update(kind_spec, only=None):
         if kind_spec.kind == PORT_KIND:
             rows += ' OR s.switches && %(only_switches)s::varchar[]'
             params['only_switches'] = sorted(only.switches)
+        for index, (column, names) in enumerate(sorted(only.names.items())):
+            field = model._meta.get_field(column)
+            test = '&&' if isinstance(field, ArrayField) else '= ANY'
+            rows += f' OR s.{_quote(field.column)} {test}(%(only_names_{index})s::varchar[])'
+            params[f'only_names_{index}'] = sorted(names)
         rows += ')'
     sql = (
         f'UPDATE {table} AS t SET dangling_references = c.refs '
@@ -115,19 +122,37 @@ def _kind_update(kind_spec, only=None):
     return sql, params
 
 
+def _only_rows(model, only):
+    """The Q of the rows of `model` (connections) that _kind_update recomputes for `only`."""
+    rows = Q(pk__in=sorted(only.ids)) | Q(switches__overlap=sorted(only.switches))
+    for column, names in only.names.items():
+        array = isinstance(model._meta.get_field(column), ArrayField)
+        rows |= Q(**{f'{column}__overlap' if array else f'{column}__in': sorted(names)})
+    return rows
+
+
 def port_marks(fabric_id, only=None):
     """([connection id], [message]) of the switch ports the fabric's connections (or the connections `only`, an Only)
     name that the switch's profile does not offer with the switch's breakouts (the admission rule's `api_ports`). Only
-    switches whose profile the fabric holds are judged. At most three queries, reading the connections' typed columns
-    (not their specs)."""
+    switches whose profile the fabric holds are judged: with `only`, those the connections name. At most three
+    queries, reading the connections' typed columns (not their specs)."""
     models = {name: KIND_BY_NAME[name].model for name in ('SwitchProfile', 'Switch', PORT_KIND)}
     profiles = dict(models['SwitchProfile'].objects.filter(fabric_id=fabric_id).values_list('name', 'spec'))
     if not profiles:
         return [], []
-    switches = {name: (profile, spec) for name, profile, spec in models['Switch'].objects.filter(
-        fabric_id=fabric_id, profile__in=list(profiles)).values_list('name', 'profile', 'spec')}
+    # The typed columns hold what the rule reads of each link: its switches and "<device>/<port>" names (a
+    # deprecated MCLAG connection names none for the rule).
+    connections = models[PORT_KIND].objects.filter(fabric_id=fabric_id).exclude(
+        connection_type__in=DEPRECATED_CONNECTION_TYPES).values_list('pk', 'switches', 'ports')
+    judged = models['Switch'].objects.filter(fabric_id=fabric_id, profile__in=list(profiles))
+    if only is not None:
+        connections = list(connections.filter(_only_rows(models[PORT_KIND], only)))
+        judged = judged.filter(name__in=sorted({name for _pk, names, _ports in connections for name in names}))
+    switches = {name: (profile, spec) for name, profile, spec in judged.values_list('name', 'profile', 'spec')}
     if not switches:
         return [], []
+    if only is None:
+        connections = connections.filter(switches__overlap=list(switches))
     offered, unmapped = {}, {}
     for name, (profile, spec) in switches.items():
         try:
@@ -136,13 +161,7 @@ def port_marks(fabric_id, only=None):
             # The switch's breakouts are ones its profile does not have: none of its ports can be named.
             unmapped[name] = f'Ports of switch {name} cannot be judged against SwitchProfile {profile}: {e}'
     ids, messages = [], []
-    # The typed columns hold what the rule reads of each link: its switches and "<device>/<port>" names (a
-    # deprecated MCLAG connection names none for the rule).
-    connections = models[PORT_KIND].objects.filter(fabric_id=fabric_id, switches__overlap=list(switches))
-    if only is not None:
-        connections = connections.filter(Q(pk__in=sorted(only.ids)) | Q(switches__overlap=sorted(only.switches)))
-    for pk, names, ports in connections.exclude(connection_type__in=DEPRECATED_CONNECTION_TYPES) \
-            .values_list('pk', 'switches', 'ports'):
+    for pk, names, ports in connections:
         ports = [(None, port) for port in ports]
         for switch in names:
             if switch in unmapped:

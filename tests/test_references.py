@@ -223,6 +223,42 @@ class DanglingReferencesTest(ClusterTestCase):
         refresh_dangling(self.fabric.pk)
         self.assertEqual(marked(self.fabric), marks)
 
+    def test_objects_that_appear_or_go_move_the_marks_of_the_objects_naming_them_as_a_full_recomputation_would(self):
+        """The sync recomputes the rows naming what appeared or went, not every row of the kinds that can name it."""
+        leaf = Switch.objects.get(fabric=self.fabric, name='leaf-01')
+        self.kube.put({'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'SwitchProfile',
+                       'metadata': {'name': leaf.profile, 'namespace': 'default'}, 'spec': {'displayName': 'x'}})
+        self.assertEqual(self.sync(self.fabric).status, 'succeeded')
+        before = marked(self.fabric)
+        naming_leaf02 = sorted(Connection.objects.filter(fabric=self.fabric, switches__contains=['leaf-02'])
+                               .values_list('name', flat=True))
+        self.assertTrue(naming_leaf02)
+        self.assertTrue([ref for key, refs in before.items() if key[0] == 'Connection' for ref in refs
+                         if ref.startswith('Port leaf-02/')])
+        self.kube.delete('Switch', 'leaf-02')
+        self.kube.put({'apiVersion': 'wiring.githedgehog.com/v1beta1', 'kind': 'SwitchGroup',
+                       'metadata': {'name': 'rack-9', 'namespace': 'default'}, 'spec': {}})
+        run = self.sync(self.fabric)
+        self.assertEqual((run.status, run.total('create'), run.total('update'), run.total('delete')),
+                         ('succeeded', 1, 0, 1), run.error)
+        marks = marked(self.fabric)
+        # rack-9 exists now: leaf-01 names no missing group.
+        self.assertNotIn(RACK_MARK, marks.get(('Switch', 'leaf-01'), []))
+        # The connections to leaf-02 name a switch that went; their ports there are no longer judged.
+        for name in naming_leaf02:
+            self.assertIn('Switch leaf-02 does not exist', marks[('Connection', name)])
+        self.assertFalse([ref for key, refs in marks.items() if key[0] == 'Connection' for ref in refs
+                          if ref.startswith('Port leaf-02/')])
+        # Rows naming neither kept their marks.
+        self.assertEqual({key: refs for key, refs in marks.items() if key != ('Switch', 'leaf-01')
+                          and not (key[0] == 'Connection' and key[1] in naming_leaf02)},
+                         {key: refs for key, refs in before.items() if key != ('Switch', 'leaf-01')
+                          and not (key[0] == 'Connection' and key[1] in naming_leaf02)})
+        self.fabric.refresh_from_db()
+        self.assertEqual(self.fabric.dangling_count, len(marks))
+        refresh_dangling(self.fabric.pk)
+        self.assertEqual(marked(self.fabric), marks)
+
 
 ATTACHMENT_SPEC = {'subnet': 'vpc-01/default', 'connection': 'server-5--unbundled--ds3000-03'}
 

@@ -313,31 +313,46 @@ def _record_git_state(fabric, desired, plans):
 
 def _refresh_references(fabric, plans):
     """Recompute the dangling references this run's writes can have changed (nothing when it changed nothing).
-    Objects that appeared or went change the marks of every object of the kinds that can name them. An object
-    changed in place keeps its name: only its own marks are recomputed, and for a switch those of the connections
-    naming it (their ports are judged against its profile and breakouts; a changed profile judges every connection
-    again)."""
-    kinds, ids, switches, whole = {}, {}, set(), set()
+    Objects that appeared or went change the marks of the objects naming them, and an object changed in place (it
+    keeps its name) its own; a switch's change also those of the connections naming it (their ports are judged
+    against its profile and breakouts). Every row of a kind is recomputed where that is what can move: a kind naming
+    a kind only the controller creates (its first or last object changes them all, see World) or its own kind when
+    objects of it appeared or went, and every connection after a switch profile appeared, changed or went."""
+    kinds, ids, switches, names, whole = {}, {}, set(), {}, set()
+
+    def recompute(k, everything=False):
+        kinds[k.kind] = k
+        if everything:
+            whole.add(k.kind)
+
     for plan in plans:
         kind_spec = plan.kind_spec
         written = [created.pk for created in plan.create] + [row.pk for row, _obj, _changes in plan.update]
+        moved = {created.name for created in plan.create} | {name for _pk, name in plan.delete}
         for k in referring_kinds(kind_spec):
-            if (plan.create or plan.delete) and (k is not kind_spec or kind_spec.model_name in k.references.values()):
-                whole.add(k.kind)
-            elif k is kind_spec:
-                if not written:
-                    continue
-                ids.setdefault(k.kind, set()).update(written)
-            elif not plan.update or k.kind != PORT_KIND or kind_spec.kind not in ('Switch', 'SwitchProfile'):
-                # The names it holds are as they were: the marks naming them too.
+            if k is kind_spec:
+                if moved and kind_spec.model_name in k.references.values():
+                    recompute(k, everything=True)
+                elif written:
+                    ids.setdefault(k.kind, set()).update(written)
+                    recompute(k)
                 continue
-            elif kind_spec.kind == 'Switch':
+            if k.kind == PORT_KIND and kind_spec.kind == 'SwitchProfile':
+                if moved or plan.update:
+                    recompute(k, everything=True)
+            elif moved and kind_spec.read_only:
+                recompute(k, everything=True)
+            elif moved:
+                for column, target in k.references.items():
+                    if target == kind_spec.model_name:
+                        names.setdefault(k.kind, {}).setdefault(column, set()).update(moved)
+                recompute(k)
+            if plan.update and k.kind == PORT_KIND and kind_spec.kind == 'Switch':
                 switches.update(row.name for row, _obj, _changes in plan.update)
-            else:
-                whole.add(k.kind)
-            kinds[k.kind] = k
+                recompute(k)
     if kinds:
-        only = {kind: Only(frozenset(ids.get(kind, ())), frozenset(switches if kind == PORT_KIND else ()))
+        only = {kind: Only(frozenset(ids.get(kind, ())), frozenset(switches if kind == PORT_KIND else ()),
+                           {column: frozenset(held) for column, held in names.get(kind, {}).items()})
                 for kind in kinds if kind not in whole}
         refresh_dangling(fabric.pk, list(kinds.values()), only)
 
