@@ -9,8 +9,8 @@ validation.wiring `api_ports`; nothing is marked for a switch whose profile the 
 set-based: one UPDATE per kind that has references, whatever the number of objects, one more for the fabric's count,
 and for connections up to three reads (the profiles, the switches of those profiles and the connections naming them)
 whose rows are judged in one pass. The sync runs it after writing, for the rows its writes can have changed the marks
-of (`Only`: the switches judged are then only those the connections concerned name); saving or deleting an object runs it for the kinds that can name that object, once per transaction
-(signal_receivers).
+of (`Only`: the switches judged are then only those the connections concerned name); saving or deleting an object
+runs it for the kinds that can name that object, once per transaction (signal_receivers).
 
 `FabricWorld` is the fabric's objects as the admission rules that span objects see them (validation.World): each
 kind's specs are loaded with one query the first time a rule asks for that kind.
