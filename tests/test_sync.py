@@ -18,7 +18,7 @@ from netbox_hedgehog.kinds import KIND_BY_NAME, KINDS, SpecError
 from netbox_hedgehog.loader import digest
 from netbox_hedgehog.models import VPC, Connection, Fabric, Server, Switch, SyncChange
 from netbox_hedgehog.models.base import UNLOGGED_FIELDS, content_key, content_key_sql, jsonb_text
-from netbox_hedgehog.sync import engine, reader
+from netbox_hedgehog.sync import bulk, engine, reader
 from netbox_hedgehog.sync import plan as planner
 from netbox_hedgehog.sync.plan import RESTORED_MESSAGE, observed_from_item, written_digest
 from tests.cluster import FABRIC_COUNTS, VPCS, WIRING, ClusterTestCase
@@ -460,6 +460,31 @@ class JsonbTextTest(TestCase):
             with self.subTest(value=value):
                 self.assertIsNone(jsonb_text(value))
         self.assertEqual(self.pg_text({'a': 1e16}), '{"a": 10000000000000000}')
+
+
+class ArrayColumnsTest(TestCase):
+    """Array columns go to COPY as their literal (bulk.preparer) and into change records as NetBox's serializer gives
+    them (bulk.change_snapshots): whatever the strings hold, the row and its record are what save() and NetBox's
+    serialize_object() make of the values."""
+
+    AWKWARD = ['plain', 'two words', 'comma,brace}{', 'quote " and backslash \\', 'NULL', '', 'é ☃ 𝄞', ' padded ']
+
+    def test_awkward_strings_and_integers_round_trip_through_copy_and_snapshots(self):
+        fabric = Fabric.objects.create(name='arrays')
+        vpcs = [VPC.objects.create(fabric=fabric, name=f'vpc-{n}', spec={'subnets': {}}) for n in range(3)]
+        values = [(self.AWKWARD, [1, 4094]), ([], []), (['only'], [7])]
+        for vpc, (names, vlans) in zip(vpcs, values, strict=True):
+            vpc.subnet_names, vpc.vlans = names, vlans
+        bulk.copy_update(VPC, vpcs, ['subnet_names', 'vlans'])
+        stored = {vpc.name: vpc for vpc in VPC.objects.filter(fabric=fabric)}
+        for vpc, (names, vlans) in zip(vpcs, values, strict=True):
+            self.assertEqual((stored[vpc.name].subnet_names, stored[vpc.name].vlans), (names, vlans))
+        rows = [stored[vpc.name] for vpc in vpcs]
+        for row, snapshot in zip(rows, bulk.change_snapshots(rows), strict=True):
+            expected = serialize_object(row, resolve_tags=False, extra={'tags': []},
+                                        exclude=['last_updated', *UNLOGGED_FIELDS])
+            self.assertEqual(snapshot, expected)
+        self.assertEqual(json.loads(next(bulk.change_snapshots(rows[:1]))['subnet_names']), self.AWKWARD)
 
 
 class PagedSyncTest(ClusterTestCase):

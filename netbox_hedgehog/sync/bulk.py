@@ -119,10 +119,33 @@ class JSONText(str):
 _EMPTY_JSON = {dict: JSONText('{}'), list: JSONText('[]')}
 
 
+def _array_literal(items):
+    """PostgreSQL's text of a one-dimensional array of strings or integers (`items`, without None), every element
+    quoted: what a COPY reads as that array."""
+    return '{' + ','.join('"' + str(item).replace('\\', '\\\\').replace('"', '\\"') + '"' for item in items) + '}'
+
+
+def _array_preparer(field, prep):
+    """`prep` for an array field, but a list of its plain elements (strings or integers, see _PLAIN) becomes its array
+    literal: COPY (the only writer of prepared values) reads it from its text, and psycopg's list dumper, which
+    inspects every element, took more time than the rest of the row."""
+    element = _plain_type(field.base_field)
+    if element not in (str, int) or not _prepares_as(field, ArrayField):
+        return prep
+
+    def array_prep(value, db):
+        if type(value) is list and all(type(item) is element for item in value):
+            return _array_literal(value)
+        return prep(value, db)
+    return array_prep
+
+
 def preparer(field):
-    """`prep(value, connection)`: the field's database value of `value`, as `field.get_db_prep_save` gives it (a
-    JSONText taken as it is by a JSON field)."""
+    """`prep(value, connection)`: the field's database value of `value` for a COPY, as `field.get_db_prep_save` gives
+    it (a JSONText taken as it is by a JSON field, an array of plain elements as its literal)."""
     prep = field.get_db_prep_save
+    if isinstance(field, ArrayField):
+        return _array_preparer(field, prep)
     if isinstance(field, models.JSONField):
         plain_json = _prepares_as(field, models.JSONField)
 
@@ -311,12 +334,35 @@ def _snapshot_fields(model, without_many_to_many):
 _PROTECTED = frozenset({type(None), int, float, bool, datetime, date, time, Decimal})
 
 
+def _strings_getter(field, value):
+    """`get(instance)` of an array field of strings: a list of strings is what `ArrayField.value_to_string` makes of it
+    (the JSON text of its elements' `str()`: the serializer passes no string through as it is), other values go
+    through `value`."""
+    cls, base = type(field), type(field.base_field)
+    if (cls.value_from_object is not models.Field.value_from_object
+            or cls.value_to_string is not ArrayField.value_to_string
+            or base.value_from_object is not models.Field.value_from_object
+            or base.value_to_string is not models.Field.value_to_string):
+        return lambda instance: value(instance, field)
+    attname = field.attname
+
+    def get(instance):
+        stored = getattr(instance, attname)
+        if type(stored) is list and stored and all(type(item) is str for item in stored):
+            return json.dumps(stored, ensure_ascii=False)
+        return value(instance, field)
+    return get
+
+
 def _snapshot_getter(field, value):
     """`get(instance)`: what the serializer's `value(instance, field)` gives, without its generic checks where the
     field's stored value shows what that is: a protected type as it is, a string as `str()` leaves it, a JSONField's
-    value as `value_to_string` returns it; anything else (arrays above all) through `value` itself."""
+    value as `value_to_string` returns it, a list of strings as an array field's `value_to_string` returns it;
+    anything else through `value` itself."""
     cls = type(field)
-    if cls.value_from_object is not models.Field.value_from_object or isinstance(field, ArrayField):
+    if isinstance(field, ArrayField):
+        return _strings_getter(field, value)
+    if cls.value_from_object is not models.Field.value_from_object:
         return lambda instance: value(instance, field)
     attname = field.attname
     as_string = cls.value_to_string is models.Field.value_to_string
